@@ -1,0 +1,65 @@
+"""Entry point: `hedgetui [SUB-COMMAND] ...`.
+
+Each sub-command lives in its own module under ``hedgetui.commands`` exposing
+``add_arguments(parser)`` and ``run(args) -> int``. Command modules import only the
+standard library at module level (heavy imports go inside ``run``), so building the
+parser stays cheap and `hedgetui calc` never pays for Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import Protocol
+
+# name -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "calc": ("hedgetui.commands.calc", "inverse-contract risk math for one position"),
+    "check-config": ("hedgetui.commands.check_config", "validate the config and show it"),
+    "decode": ("hedgetui.commands.decode", "decode recorded websocket frames to events"),
+    "demo": ("hedgetui.commands.demo", "the dashboard on the built-in exchange simulator"),
+    "sim": ("hedgetui.commands.sim", "run the exchange simulator on loopback"),
+    "watch": ("hedgetui.commands.watch", "feeds + alerts with no UI (headless)"),
+    "status": ("hedgetui.commands.status", "one snapshot of every hedge; monitoring exit code"),
+    "unwind": ("hedgetui.commands.unwind", "reduce-only close of a hedge, with preview"),
+}
+DASHBOARD_MODULE = "hedgetui.commands.dashboard"
+
+
+class CommandModule(Protocol):
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
+
+    def run(self, args: argparse.Namespace) -> int: ...
+
+
+def _load(module: str) -> CommandModule:
+    loaded: CommandModule = importlib.import_module(module)
+    return loaded
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hedgetui",
+        description="Watch and manage a spot position hedged with inverse perpetual futures.",
+    )
+    _load(DASHBOARD_MODULE).add_arguments(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _load(module).add_arguments(p)
+        p.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    module = getattr(args, "_module", DASHBOARD_MODULE)
+    try:
+        return _load(module).run(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

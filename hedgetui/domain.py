@@ -1,0 +1,244 @@
+"""Small immutable value types shared by every layer.
+
+Market-data events flow feed adapter -> store; the risk report and the views flow
+store -> UI / alerts / CLI. Nothing here does I/O or imports a UI or network library
+(an import-linter contract enforces that).
+
+Units: prices in USD per coin, amounts of coin in coin, ``ts`` and ``*_time`` fields in
+epoch milliseconds (exchange time), ages and durations in seconds, rates as fractions per
+funding interval (0.0001 = 0.01%), ``*_pct`` fields in percent (12.5 = 12.5%).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+VenueName = Literal["bitmex", "bybit", "binance", "deribit", "okx", "kraken"]
+VENUES: tuple[VenueName, ...] = ("bitmex", "bybit", "binance", "deribit", "okx", "kraken")
+
+Side = Literal["long", "short"]
+MmBasis = Literal["mark", "entry"]
+MarginMode = Literal["isolated", "cross"]
+
+
+# --------------------------------------------------------------------------- events
+
+
+@dataclass(frozen=True, slots=True)
+class MarkPrice:
+    venue: str
+    symbol: str
+    price: float
+    ts: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexPrice:
+    venue: str
+    symbol: str
+    price: float
+    ts: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Funding:
+    """Funding for one instrument. ``rate`` is per funding interval, positive = longs pay."""
+
+    venue: str
+    symbol: str
+    rate: float
+    predicted_rate: float | None
+    next_funding_time: int | None
+    ts: int | None
+    interval_hours: float | None = None
+
+
+class FeedState(StrEnum):
+    CONNECTING = "connecting"
+    LIVE = "live"
+    STALE = "stale"
+    DOWN = "down"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedStatus:
+    """Connection health of one venue's market-data feed."""
+
+    venue: str
+    state: FeedState
+    last_error: str | None = None
+    reconnects: int = 0
+    last_message_age: float | None = None
+    latency_ms: float | None = None
+    malformed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PositionUpdate:
+    """The futures position as the exchange account reports it.
+
+    ``contracts`` is signed (negative = short); ``contract_size`` is USD per contract.
+    """
+
+    venue: str
+    symbol: str
+    contracts: float
+    contract_size: float
+    entry_price: float | None
+    liquidation_price: float | None = None
+    margin_mode: MarginMode | None = None
+    leverage: float | None = None
+    isolated_margin: float | None = None
+    ts: int | None = None
+    account: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceUpdate:
+    """Wallet balance in coin (the settlement coin of the inverse contracts)."""
+
+    venue: str
+    coin: str
+    wallet_balance: float
+    ts: int | None = None
+    account: str | None = None
+
+
+MarketEvent = MarkPrice | IndexPrice | Funding
+Event = MarkPrice | IndexPrice | Funding | FeedStatus | PositionUpdate | BalanceUpdate
+
+
+# --------------------------------------------------------------------------- risk report
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioRow:
+    """One row of the what-if table: the mark moved by ``move_pct``."""
+
+    move_pct: float
+    price: float
+    spot_pnl_usd: float
+    futures_pnl_usd: float
+    net_pnl_usd: float
+    portfolio_usd: float
+    drawdown_pct: float
+    liquidation_distance_pct: float | None
+    liquidated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RiskReport:
+    """Everything the risk engine derives for one position at one mark price.
+
+    Field names are the keys of ``hedgetui calc --json``. ``None`` where not applicable
+    (e.g. no liquidation price for a fully collateralised short).
+    """
+
+    notional_usd: float
+    position_value_coin: float
+    pnl_coin: float
+    pnl_usd: float
+    equity_coin: float
+    initial_margin_coin: float | None
+    maintenance_margin_coin: float
+    margin_buffer_coin: float
+    margin_buffer_usd: float
+    liquidation_price: float | None
+    bankruptcy_price: float | None
+    liquidation_distance_pct: float | None
+    liquidation_distance_usd: float | None
+    net_exposure_coin: float
+    net_exposure_usd: float
+    hedge_ratio: float | None
+    funding_coin: float | None
+    funding_usd: float | None
+    funding_annualized_pct: float | None
+    scenarios: tuple[ScenarioRow, ...] = ()
+
+
+# --------------------------------------------------------------------------- views
+
+
+class Freshness(StrEnum):
+    FRESH = "fresh"
+    DELAYED = "delayed"
+    STALE = "stale"
+    NONE = "none"  # never received: "no data" is its own state, never "safe"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedView:
+    venue: str
+    state: FeedState
+    freshness: Freshness
+    last_message_age: float | None
+    reconnects: int = 0
+    last_error: str | None = None
+    latency_ms: float | None = None
+    malformed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class HedgeView:
+    """The derived, display-ready state of one hedge at one UI tick."""
+
+    name: str
+    venue: str
+    symbol: str
+    coin: str
+    side: Side | None
+    contracts: float | None  # unsigned; None when the position is unknown
+    contract_size: float
+    mark: float | None
+    index: float | None
+    mark_freshness: Freshness
+    index_freshness: Freshness
+    funding_freshness: Freshness
+    position_freshness: Freshness
+    report: RiskReport | None  # None while the mark or the position is unknown
+    spot_coin: float
+    target_hedge_ratio: float | None
+    hedge_band: float | None
+    hedge_ratio_in_band: bool | None
+    margin_buffer_pct_of_equity: float | None
+    funding_rate: float | None
+    predicted_funding_rate: float | None
+    funding_interval_hours: float | None
+    funding_usd_per_interval: float | None  # positive = this position receives
+    funding_usd_per_day: float | None
+    funding_apr_pct: float | None  # positive = this position receives
+    next_funding_in_s: float | None
+    funding_carried_coin: float
+    funding_carried_usd: float
+    basis_usd: float | None  # mark - index
+    basis_bps: float | None
+    exchange_liquidation_price: float | None = None
+
+    @property
+    def stale(self) -> bool:
+        """True when any input the numbers depend on is not fresh (delayed counts as fresh)."""
+        needed = (self.mark_freshness, self.position_freshness)
+        return any(f in (Freshness.STALE, Freshness.NONE) for f in needed)
+
+
+@dataclass(frozen=True, slots=True)
+class TotalsView:
+    net_exposure_usd: float | None
+    net_exposure_by_coin: dict[str, float] = field(default_factory=dict)
+    margin_buffer_usd: float | None = None
+    funding_usd_per_day: float | None = None
+    funding_carried_usd: float = 0.0
+    stale: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardView:
+    """One consistent snapshot of everything the screen, the alerts and `status` show."""
+
+    at: float  # wall-clock epoch seconds of the snapshot
+    version: int
+    hedges: tuple[HedgeView, ...]
+    totals: TotalsView
+    feeds: tuple[FeedView, ...]
