@@ -1,4 +1,8 @@
-"""PLACEHOLDER: replaced by the real command before landing."""
+"""`hedgetui check-config [PATH] [--json]`: validate the config and show every effective setting.
+
+Exit 0 when valid (also when there is no config file: the defaults are shown, with the
+places searched); exit 2 with one line on stderr for any mistake, never a traceback.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,58 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument(
+        "path",
+        nargs="?",
+        metavar="PATH",
+        help="config file to check (default: --config, $HEDGETUI_CONFIG, then the user config dir)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the settings as JSON (value + source per key)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("hedgetui: this command is not built yet")
+    import json
+    import os
+    import sys
+
+    from hedgetui.config import ConfigError, load_settings, resolve_config_path
+    from hedgetui.config.paths import searched_paths
+    from hedgetui.config.report import setting_rows, settings_json
+
+    cli_path = args.path if args.path else getattr(args, "config", None)
+    env = dict(os.environ)
+    path = resolve_config_path(cli_path, env)
+    try:
+        settings = load_settings(path, env)
+    except ConfigError as exc:
+        print(f"hedgetui: config error: {exc}", file=sys.stderr)
+        return 2
+
+    if args.json:
+        out = settings_json(settings)
+        if path is None:
+            out["searched"] = searched_paths(cli_path, env)
+        print(json.dumps(out, indent=2))
+        return 0
+
+    if path is None:
+        print("No config file found; showing the defaults. Searched:")
+        for place in searched_paths(cli_path, env):
+            print(f"  {place}")
+    else:
+        print(f"Config {path} is valid.")
+    print("Source: 'line N' of that file, 'env HEDGETUI_*' (wins over the file), or 'default'.")
+    print()
+    rows = setting_rows(settings)
+    file_prefix = f"file {path}:"
+    sources = [
+        "line " + r.source[len(file_prefix) :] if r.source.startswith(file_prefix) else r.source
+        for r in rows
+    ]
+    key_width = max(len(r.key) for r in rows)
+    value_width = min(max(len(r.shown) for r in rows), 32)
+    for row, source in zip(rows, sources, strict=True):
+        print(f"{row.key:<{key_width}}  {row.shown:<{value_width}}  {source}")
+    return 0

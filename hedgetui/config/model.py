@@ -1,0 +1,229 @@
+"""The typed, immutable settings a config file turns into.
+
+Every field carries its default; numeric limits live in the field's metadata
+(``ge``/``gt``/``le``/``lt``) so that the loader checks them the same way for the file and
+for ``HEDGETUI_*`` environment overrides. Secrets are never fields here: accounts name
+*where* a key lives (an env var, a keyring entry, a 0600 file), never the key itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Literal
+
+from hedgetui.domain import VENUES, MarginMode, MmBasis, Side
+
+Theme = Literal["dark", "light", "high-contrast"]
+Permissions = Literal["read", "trade"]
+
+
+class ConfigError(Exception):
+    """One mistake in the configuration; ``str(e)`` is the single line shown to the user.
+
+    Shaped ``"<path>:<line>: <key>: <problem>"`` for a file, ``"env HEDGETUI_X: <key>: ..."``
+    for an environment override; parts that are unknown are left out.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        key: str | None = None,
+        line: int | None = None,
+        path: Path | None = None,
+        env_var: str | None = None,
+    ) -> None:
+        self.message = message
+        self.key = key
+        self.line = line
+        self.path = path
+        self.env_var = env_var
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        if self.env_var is not None:
+            where = f"env {self.env_var}"
+        elif self.path is not None:
+            where = f"{self.path}:{self.line}" if self.line is not None else str(self.path)
+        elif self.line is not None:
+            where = f"line {self.line}"
+        else:
+            where = "config"
+        key = f"{self.key}: " if self.key else ""
+        return f"{where}: {key}{self.message}"
+
+
+def _limits(**bounds: float) -> dict[str, float]:
+    return dict(bounds)
+
+
+# A file path: ``~`` is expanded when the config is loaded.
+_PATH = {"path": True}
+
+
+@dataclass(frozen=True, slots=True)
+class DisplaySettings:
+    theme: Theme = "dark"
+    refresh_hz: float = field(default=4.0, metadata=_limits(gt=0, le=10))
+    animations: bool = False
+    sparkline_points: int = field(default=120, metadata=_limits(ge=2, le=10_000))
+
+
+@dataclass(frozen=True, slots=True)
+class FreshnessSettings:
+    """Age thresholds of a price: fresh < ``delayed_after_s`` <= delayed < ``stale_after_s``."""
+
+    delayed_after_s: float = field(default=3.0, metadata=_limits(gt=0))
+    stale_after_s: float = field(default=10.0, metadata=_limits(gt=0))
+
+
+@dataclass(frozen=True, slots=True)
+class VenueSettings:
+    """One exchange. URLs left as ``None`` mean the adapter's built-in (mainnet or testnet)."""
+
+    name: str
+    enabled: bool = True
+    testnet: bool = False
+    ws_url: str | None = None
+    rest_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SpotHolding:
+    amount: float = field(metadata=_limits(ge=0))
+    where: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ManualPosition:
+    """A futures position typed in by hand. ``contracts`` is unsigned; ``side`` gives the sign.
+
+    The optional venue parameters (``contract_size``, ``mmr``, ...) override the venue
+    profile's values; ``None`` means "use the profile".
+    """
+
+    side: Side
+    contracts: float = field(metadata=_limits(ge=0))
+    entry: float = field(metadata=_limits(gt=0))
+    collateral: float | None = field(default=None, metadata=_limits(ge=0))
+    leverage: float | None = field(default=None, metadata=_limits(gt=0, le=200))
+    margin_mode: MarginMode = "isolated"
+    contract_size: float | None = field(default=None, metadata=_limits(gt=0))
+    mmr: float | None = field(default=None, metadata=_limits(ge=0, lt=1))
+    mm_deduction: float | None = field(default=None, metadata=_limits(ge=0))
+    mm_basis: MmBasis | None = None
+    fee: float | None = field(default=None, metadata=_limits(ge=0, lt=1))
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSettings:
+    """Alert thresholds. Global in ``[alerts]``; a hedge may override any of them."""
+
+    margin_buffer_warn_pct: float = field(default=50.0, metadata=_limits(ge=0, le=100))
+    margin_buffer_crit_pct: float = field(default=25.0, metadata=_limits(ge=0, le=100))
+    liq_distance_warn_pct: float = field(default=15.0, metadata=_limits(ge=0, le=100))
+    liq_distance_crit_pct: float = field(default=7.5, metadata=_limits(ge=0, le=100))
+    hedge_band_alert: bool = True
+    funding_against_apr_pct: float = field(default=20.0, metadata=_limits(ge=0))
+    basis_bps: float = field(default=50.0, metadata=_limits(ge=0))
+    feed_stale_after_s: float = field(default=30.0, metadata=_limits(gt=0))
+    liq_divergence_pct: float = field(default=1.0, metadata=_limits(ge=0))
+    pending_s: float = field(default=5.0, metadata=_limits(ge=0))
+    clear_ratio: float = field(default=0.2, metadata=_limits(ge=0, lt=1))
+    cooldown_s: float = field(default=300.0, metadata=_limits(ge=0))
+    rate_limit_per_min: int = field(default=6, metadata=_limits(ge=1))
+    bell: bool = True
+    desktop_osc: bool = False
+    notify_send: bool = False
+    apprise_urls: tuple[str, ...] = ()
+    apprise_timeout_s: float = field(default=10.0, metadata=_limits(gt=0))
+    log_path: str | None = field(default=None, metadata=_PATH)
+
+
+@dataclass(frozen=True, slots=True)
+class HedgeSettings:
+    """Spot holdings of one coin and the inverse perpetual that hedges them."""
+
+    name: str
+    coin: str
+    venue: str
+    symbol: str
+    spot: tuple[SpotHolding, ...] = ()
+    position: ManualPosition | None = None
+    account: str | None = None
+    target_hedge_ratio: float | None = field(default=None, metadata=_limits(ge=0, le=10))
+    hedge_band: float = field(default=0.05, metadata=_limits(ge=0, le=10))
+    alerts: AlertSettings = AlertSettings()
+
+    @property
+    def spot_total(self) -> float:
+        """Coins held outside the derivatives account, summed over every place."""
+        return sum(h.amount for h in self.spot)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSettings:
+    """Where an exchange account's API key lives (never the key itself)."""
+
+    name: str
+    venue: str
+    api_key_env: str | None = None
+    api_secret_env: str | None = None
+    passphrase_env: str | None = None
+    keyring_service: str | None = None
+    credentials_file: str | None = field(default=None, metadata=_PATH)
+    permissions: Permissions = "read"
+    testnet: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TradingSettings:
+    """Order sending. Off (dry-run) until the config turns it on."""
+
+    enabled: bool = False
+    audit_log: str | None = field(default=None, metadata=_PATH)
+    max_fraction: float = field(default=1.0, metadata=_limits(gt=0, le=1))
+    default_limit_offset_bps: float | None = field(default=None, metadata=_limits(ge=0))
+
+
+def default_venues() -> Mapping[str, VenueSettings]:
+    return MappingProxyType({name: VenueSettings(name=name) for name in VENUES})
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The whole effective configuration.
+
+    ``sources`` maps every dotted key (``display.theme``, ``hedges[0].position.entry``) to
+    where its value came from: ``"file <path>:<line>"``, ``"env HEDGETUI_X"`` or ``"default"``.
+    Per-hedge alert keys appear there only when the hedge overrides them.
+    """
+
+    display: DisplaySettings = DisplaySettings()
+    freshness: FreshnessSettings = FreshnessSettings()
+    venues: Mapping[str, VenueSettings] = field(default_factory=default_venues)
+    hedges: tuple[HedgeSettings, ...] = ()
+    alerts: AlertSettings = AlertSettings()
+    accounts: tuple[AccountSettings, ...] = ()
+    trading: TradingSettings = TradingSettings()
+    path: Path | None = None
+    sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def hedge(self, name: str) -> HedgeSettings:
+        """The hedge called ``name``; ``KeyError`` naming the known ones otherwise."""
+        for hedge in self.hedges:
+            if hedge.name == name:
+                return hedge
+        known = ", ".join(repr(h.name) for h in self.hedges) or "none configured"
+        raise KeyError(f"no hedge named {name!r} (known: {known})")
+
+    def account(self, name: str) -> AccountSettings:
+        """The account called ``name``; ``KeyError`` otherwise."""
+        for account in self.accounts:
+            if account.name == name:
+                return account
+        known = ", ".join(repr(a.name) for a in self.accounts) or "none configured"
+        raise KeyError(f"no account named {name!r} (known: {known})")

@@ -1,0 +1,72 @@
+"""Cross-field checks of the global sections, and the ``[venues.<venue>]`` tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from hedgetui.config.locate import KeyPath
+from hedgetui.config.model import (
+    AlertSettings,
+    FreshnessSettings,
+    VenueSettings,
+)
+from hedgetui.config.schema import (
+    Context,
+    Table,
+    as_table,
+    did_you_mean,
+    read_table,
+)
+from hedgetui.domain import VENUES
+
+
+def check_freshness(freshness: FreshnessSettings, ctx: Context) -> None:
+    if freshness.delayed_after_s >= freshness.stale_after_s:
+        raise ctx.error(
+            ("freshness", "delayed_after_s"),
+            f"must be less than stale_after_s ({freshness.stale_after_s:g}), "
+            f"got {freshness.delayed_after_s:g}",
+        )
+
+
+def check_alerts(alerts: AlertSettings, at: KeyPath, ctx: Context) -> None:
+    for crit, warn in (
+        ("margin_buffer_crit_pct", "margin_buffer_warn_pct"),
+        ("liq_distance_crit_pct", "liq_distance_warn_pct"),
+    ):
+        if getattr(alerts, crit) > getattr(alerts, warn):
+            raise ctx.error(
+                (*at, crit),
+                f"the critical level must not be above the warning level {warn} "
+                f"({getattr(alerts, warn):g}), got {getattr(alerts, crit):g}",
+            )
+    for i, url in enumerate(alerts.apprise_urls):
+        if "://" not in url:
+            raise ctx.error((*at, "apprise_urls", i), "not an apprise URL (expected scheme://...)")
+
+
+def read_venues(table: Table, ctx: Context) -> Mapping[str, VenueSettings]:
+    for name in table:
+        if name not in VENUES:
+            raise ctx.error(
+                ("venues", name),
+                f"unknown venue '{name}'{did_you_mean(name, VENUES)}; known: " + ", ".join(VENUES),
+            )
+    venues: dict[str, VenueSettings] = {}
+    for name in VENUES:
+        at: KeyPath = ("venues", name)
+        venue = read_table(
+            VenueSettings, as_table(table.get(name, {}), at, ctx), at, ctx, fixed={"name": name}
+        )
+        for key, schemes in (
+            ("ws_url", ("ws://", "wss://")),
+            ("rest_url", ("http://", "https://")),
+        ):
+            url = getattr(venue, key)
+            if url is not None and not url.startswith(schemes):
+                raise ctx.error(
+                    (*at, key), "must start with " + " or ".join(schemes) + " (value not shown)"
+                )
+        venues[name] = venue
+    return MappingProxyType(venues)
