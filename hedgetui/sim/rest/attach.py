@@ -1,0 +1,85 @@
+"""Glue: serve the REST side of every venue of a running websocket `Simulator`.
+
+Market orders fill at the simulator's current mark of the instrument's coin, and the
+simulator learns each REST URL (`sim.rest_url(venue)`) through `sim.attach_rest`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from hedgetui.clock import Clock
+from hedgetui.sim.rest import RestServer, SimAccounts, start_rest_server
+from hedgetui.sim.rest.accounts import VENUES, instrument
+
+
+class SimulatorLike(Protocol):
+    """What this module needs of `hedgetui.sim.Simulator`."""
+
+    @property
+    def venues(self) -> tuple[str, ...]: ...
+
+    def price(self, coin: str) -> tuple[float, float, float]: ...
+
+    def attach_rest(self, venue: str, url: str) -> None: ...
+
+
+@dataclass
+class RestSide:
+    accounts: SimAccounts
+    servers: dict[str, RestServer] = field(default_factory=dict)
+
+    def url(self, venue: str) -> str:
+        return self.servers[venue].url
+
+    async def close(self) -> None:
+        for server in self.servers.values():
+            with contextlib.suppress(Exception):
+                await server.close()
+        self.servers.clear()
+
+
+def mark_from_simulator(sim: SimulatorLike, venue: str) -> Callable[[str], float]:
+    """`mark(symbol)` for `venue`: the simulator's current mark of the symbol's coin."""
+
+    def mark(symbol: str) -> float:
+        spec = instrument(venue, symbol)
+        if spec is None:
+            raise ValueError(f"{venue} does not list {symbol!r}")
+        return sim.price(spec.coin)[0]
+
+    return mark
+
+
+async def attach_rest_servers(
+    sim: SimulatorLike,
+    *,
+    accounts: SimAccounts | None = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    clock: Clock | None = None,
+) -> RestSide:
+    """Start one REST server per simulated venue (port 0 = ephemeral; with `port=N`, venue k of
+    `sim.venues` listens on N+k) and register their URLs with the simulator."""
+    side = RestSide(accounts if accounts is not None else SimAccounts(clock))
+    try:
+        for k, venue in enumerate(sim.venues):
+            if venue not in VENUES:
+                continue
+            server = await start_rest_server(
+                venue,
+                accounts=side.accounts,
+                mark=mark_from_simulator(sim, venue),
+                host=host,
+                port=port + k if port else 0,
+                clock=clock,
+            )
+            side.servers[venue] = server
+            sim.attach_rest(venue, server.url)
+    except BaseException:
+        await side.close()
+        raise
+    return side

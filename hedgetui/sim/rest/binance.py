@@ -1,0 +1,252 @@
+"""Binance COIN-M REST (dapi): order, order query, positionRisk, balance.
+
+Parameters come from the query string and/or a form body (the query wins); the signature is
+the last parameter. Errors are `{"code":<negative int>,"msg":..}` with HTTP 400 (401 for a bad
+key, 429 when throttled). `newOrderRespType` is honoured: ACK (the default) answers with the
+order as accepted (status NEW), RESULT with its final state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from hedgetui.sim.rest.accounts import (
+    INSTRUMENTS,
+    Fault,
+    Order,
+    OrderRequest,
+    Rejection,
+    instrument,
+    time_in_force,
+)
+from hedgetui.sim.rest.auth import AuthError, verify_binance
+from hedgetui.sim.rest.base import (
+    BadParam,
+    VenueApi,
+    dec,
+    json_reply,
+    parse_bool,
+    parse_float,
+    template,
+)
+from hedgetui.sim.rest.http import HttpRequest, HttpResponse
+
+_STATUS = {"new": "NEW", "filled": "FILLED", "canceled": "EXPIRED"}
+_TRAILING_KEYS = ("activatePrice", "priceRate")
+_REJECT = {
+    "duplicate_client_id": (-4116, "clientOrderId is duplicated"),
+    "reduce_only": (-2022, "ReduceOnly Order is rejected."),
+    "lot_size": (-1111, "Precision is over the maximum defined for this asset."),
+    "unknown_symbol": (-1121, "Invalid symbol."),
+}
+
+
+def _error(code: int, msg: str, status: int = 400) -> HttpResponse:
+    return json_reply({"code": code, "msg": msg}, status)
+
+
+class BinanceApi(VenueApi):
+    venue = "binance"
+
+    def register_routes(self) -> None:
+        self.route("POST", "/dapi/v1/order", self.new_order, order=True)
+        self.route("GET", "/dapi/v1/order", self.query_order)
+        self.route("GET", "/dapi/v1/positionRisk", self.position_risk)
+        self.route("GET", "/dapi/v1/balance", self.balance)
+
+    async def handle(self, req: HttpRequest) -> HttpResponse:
+        """Binance reports the IP's used weight on every reply (X-MBX-USED-WEIGHT-1M)."""
+        response = await super().handle(req)
+        if response.drop or any(k == "X-MBX-USED-WEIGHT-1M" for k, _ in response.headers):
+            return response
+        return replace(response, headers=(*response.headers, ("X-MBX-USED-WEIGHT-1M", "1")))
+
+    def authenticate(self, req: HttpRequest) -> None:
+        verify_binance(req, self.creds, self.clock.time())
+
+    def auth_error(self, err: AuthError) -> HttpResponse:
+        if err.kind == "bad_key":
+            return _error(-2015, "Invalid API-key, IP, or permissions for action.", 401)
+        if err.kind == "expired":
+            return _error(-1021, "Timestamp for this request is outside of the recvWindow.")
+        if err.kind == "missing":
+            return _error(-1102, err.detail)
+        return _error(-1022, "Signature for this request is not valid.")
+
+    def bad_request(self, message: str) -> HttpResponse:
+        return _error(-1102, message)
+
+    def not_found(self, req: HttpRequest) -> HttpResponse:
+        return HttpResponse(404, b"", "text/html")
+
+    def reject_reply(self, req: HttpRequest, fault: Fault) -> HttpResponse:
+        code = int(fault.params.get("code", -2019))
+        return _error(code, str(fault.params.get("message", "Margin is insufficient.")))
+
+    def rate_limit_reply(self, req: HttpRequest) -> HttpResponse:
+        body = {
+            "code": -1003,
+            "msg": "Too many requests; current limit is 2400 requests per minute. Please use "
+            "the websocket for live updates to avoid polling the API.",
+        }
+        return json_reply(body, 429, (("Retry-After", "1"), ("X-MBX-USED-WEIGHT-1M", "2401")))
+
+    # -- handlers ----------------------------------------------------------------------------
+    def new_order(self, req: HttpRequest) -> HttpResponse:
+        p = self.params(req)
+        symbol = str(p.get("symbol") or "")
+        if not symbol:
+            raise BadParam(
+                "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed."
+            )
+        side = str(p.get("side") or "")
+        if side not in ("BUY", "SELL"):
+            raise BadParam("Mandatory parameter 'side' was not sent, was empty/null, or malformed.")
+        order_type = str(p.get("type") or "")
+        if order_type not in ("MARKET", "LIMIT"):
+            raise BadParam(f"Invalid orderType {order_type!r} (the simulator takes MARKET, LIMIT)")
+        qty = parse_float(p, "quantity") or 0.0
+        if qty <= 0:
+            return _error(-4003, "Quantity less than or equal to zero.")
+        price = parse_float(p, "price", required=order_type == "LIMIT")
+        tif = str(p.get("timeInForce") or "GTC")
+        request = OrderRequest(
+            symbol=symbol,
+            side="buy" if side == "BUY" else "sell",
+            qty=qty,
+            order_type="market" if order_type == "MARKET" else "limit",
+            price=price,
+            reduce_only=parse_bool(p.get("reduceOnly", "false")),
+            client_id=str(p["newClientOrderId"]) if p.get("newClientOrderId") else None,
+            time_in_force=time_in_force(tif),
+        )
+        mark = self.mark(symbol) if instrument(self.venue, symbol) else 0.0
+        result = self.accounts.place_order(self.venue, request, mark)
+        if isinstance(result, Rejection):
+            return _error(*_REJECT[result.reason])
+        final = str(p.get("newOrderRespType") or "ACK").upper() == "RESULT"
+        return json_reply(self.order_row(result, "new_order", as_accepted=not final))
+
+    def query_order(self, req: HttpRequest) -> HttpResponse:
+        q = req.query_params()
+        symbol = q.get("symbol") or ""
+        if not symbol:
+            raise BadParam(
+                "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed."
+            )
+        orders = self.accounts.order_records(self.venue)
+        found: Order | None = None
+        if q.get("orderId"):
+            found = next((o for o in orders if o.order_id == q["orderId"]), None)
+        elif q.get("origClientOrderId"):
+            matches = [o for o in orders if o.client_id == q["origClientOrderId"]]
+            found = matches[-1] if matches else None
+        else:
+            raise BadParam(
+                "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!"
+            )
+        if found is None or found.symbol != symbol:
+            return _error(-2013, "Order does not exist.")
+        return json_reply(self.order_row(found, "query_order"))
+
+    def position_risk(self, req: HttpRequest) -> HttpResponse:
+        q = req.query_params()
+        pair = q.get("pair") or ""
+        asset = q.get("marginAsset") or ""
+        rows = []
+        for symbol, spec in INSTRUMENTS[self.venue].items():
+            if pair and symbol.split("_")[0] != pair:
+                continue
+            if asset and spec.coin != asset:
+                continue
+            rows.append(self.position_row(symbol))
+        return json_reply(rows)
+
+    def balance(self, req: HttpRequest) -> HttpResponse:
+        rows = []
+        for coin in ("BTC", "ETH"):
+            row = template(self.venue, "balance")[0]
+            wallet = self.accounts.balance(self.venue, coin)
+            upnl = self._unrealised(f"{coin}USD_PERP")
+            row.update(
+                accountAlias="SgsR",
+                asset=coin,
+                balance=dec(wallet),
+                withdrawAvailable=dec(max(wallet + min(upnl, 0.0), 0.0)),
+                crossWalletBalance=dec(wallet),
+                crossUnPnl=dec(upnl),
+                availableBalance=dec(max(wallet + upnl, 0.0)),
+                updateTime=self.now_ms(),
+            )
+            rows.append(row)
+        return json_reply(rows)
+
+    # -- shapes ------------------------------------------------------------------------------
+    def _unrealised(self, symbol: str) -> float:
+        spec = instrument(self.venue, symbol)
+        if spec is None:
+            return 0.0
+        pos = self.accounts.position_record(self.venue, spec.symbol)
+        if not pos.contracts:
+            return 0.0
+        side = 1 if pos.contracts > 0 else -1
+        notional = abs(pos.contracts) * spec.contract_size
+        return notional * (1 / pos.entry - 1 / self.mark(spec.symbol)) * side
+
+    def order_row(self, order: Order, name: str, as_accepted: bool = False) -> dict[str, Any]:
+        row: dict[str, Any] = template(self.venue, name)
+        for key in _TRAILING_KEYS:
+            row.pop(key, None)
+        spec = instrument(self.venue, order.symbol)
+        assert spec is not None
+        filled = 0.0 if as_accepted else order.filled
+        avg = order.avg_price if (order.avg_price and not as_accepted) else 0.0
+        kind = "MARKET" if order.order_type == "market" else "LIMIT"
+        row.update(
+            clientOrderId=order.client_id or f"sim{order.seq}",
+            cumBase=dec(filled * spec.contract_size / avg if avg else 0.0),
+            executedQty=dec(filled),
+            orderId=int(order.order_id),
+            avgPrice=dec(avg, 2) if avg else "0.0",
+            origQty=dec(order.qty),
+            price=dec(order.price or 0.0, 2),
+            reduceOnly=order.reduce_only,
+            side=order.side.upper(),
+            status="NEW" if as_accepted else _STATUS[order.status],
+            stopPrice="0",
+            symbol=order.symbol,
+            pair=order.symbol.split("_")[0],
+            timeInForce=order.time_in_force,
+            type=kind,
+            origType=kind,
+            updateTime=order.created_ms if as_accepted else order.updated_ms,
+        )
+        if "cumQty" in row:
+            row["cumQty"] = dec(filled)
+        if "positionSide" in row:
+            row["positionSide"] = "BOTH"
+        if "time" in row:
+            row["time"] = order.created_ms
+        return row
+
+    def position_row(self, symbol: str) -> dict[str, Any]:
+        row: dict[str, Any] = template(self.venue, "position_risk")[0]
+        spec = instrument(self.venue, symbol)
+        assert spec is not None
+        pos = self.accounts.position_record(self.venue, symbol)
+        mark = self.mark(symbol)
+        row.update(
+            symbol=symbol,
+            positionAmt=dec(pos.contracts),
+            entryPrice=dec(pos.entry) if pos.contracts else "0.0",
+            breakEvenPrice=dec(pos.entry) if pos.contracts else "0.0",
+            markPrice=f"{mark:.8f}",
+            unRealizedProfit=f"{self._unrealised(symbol):.8f}",
+            liquidationPrice="0",
+            leverage="20",
+            positionSide="BOTH",
+            notionalValue=dec(pos.contracts * spec.contract_size / mark),
+            updateTime=pos.updated_ms,
+        )
+        return row

@@ -1,0 +1,276 @@
+"""BitMEX REST (api/v1): order, order lookup by filter, position, user/margin.
+
+Replies are the order object itself (not wrapped), position rows as arrays, amounts in XBt
+(satoshi integers). Errors: `{"error":{"message":..,"name":..}}` with the HTTP status.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+from hedgetui.sim.rest.accounts import (
+    Fault,
+    Order,
+    OrderRequest,
+    Rejection,
+    instrument,
+    time_in_force,
+)
+from hedgetui.sim.rest.auth import AuthError, verify_bitmex
+from hedgetui.sim.rest.base import (
+    BadParam,
+    VenueApi,
+    iso_ms,
+    json_reply,
+    num,
+    parse_float,
+    template,
+)
+from hedgetui.sim.rest.http import HttpRequest, HttpResponse
+
+SATS = 100_000_000
+ACCOUNT = 299045
+_TIF = {"ImmediateOrCancel": "IOC", "FillOrKill": "FOK", "GoodTillCancel": "GTC"}
+_TIF_NAME = {"IOC": "ImmediateOrCancel", "FOK": "FillOrKill", "GTC": "GoodTillCancel"}
+_STATUS = {"new": "New", "filled": "Filled", "canceled": "Canceled"}
+
+# Texts marked [U] in rest.md are not confirmed from a recording; kept recognisable.
+_REJECT_TEXT = {
+    "duplicate_client_id": "Duplicate clOrdID",
+    "reduce_only": "ReduceOnly order would open or increase the position (execInst ReduceOnly)",
+    "lot_size": "Order quantity must be a multiple of lot size: 100",
+    "unknown_symbol": "Invalid symbol",
+}
+
+
+def _error(status: int, message: str, name: str = "HTTPError") -> HttpResponse:
+    return json_reply({"error": {"message": message, "name": name}}, status)
+
+
+class BitmexApi(VenueApi):
+    venue = "bitmex"
+
+    def register_routes(self) -> None:
+        self.route("POST", "/api/v1/order", self.place_order, order=True)
+        self.route("GET", "/api/v1/order", self.get_orders)
+        self.route("GET", "/api/v1/position", self.get_positions)
+        self.route("GET", "/api/v1/user/margin", self.get_margin)
+
+    async def handle(self, req: HttpRequest) -> HttpResponse:
+        """Every BitMEX reply carries the rate-limit headers (BMXBLOG); a throttled one has 0."""
+        response = await super().handle(req)
+        if response.drop or any(k == "X-RateLimit-Limit" for k, _ in response.headers):
+            return response
+        reset = str(int(self.clock.time()) + 1)
+        limits = (("X-RateLimit-Limit", "60"), ("X-RateLimit-Remaining", "59"))
+        return replace(response, headers=(*response.headers, *limits, ("X-RateLimit-Reset", reset)))
+
+    def authenticate(self, req: HttpRequest) -> None:
+        verify_bitmex(req, self.creds, self.clock.time())
+
+    def auth_error(self, err: AuthError) -> HttpResponse:
+        if err.kind == "expired":
+            message = f"This request has expired - `expires` is in the past. {err.detail}"
+        elif err.kind == "bad_key":
+            message = "Invalid API Key."
+        elif err.kind == "missing":
+            message = f"Signature not valid. ({err.detail})"
+        else:
+            message = "Signature not valid."
+        return _error(401, message)
+
+    def bad_request(self, message: str) -> HttpResponse:
+        return _error(400, message, "ValidationError")
+
+    def not_found(self, req: HttpRequest) -> HttpResponse:
+        return _error(404, "Not Found")
+
+    def reject_reply(self, req: HttpRequest, fault: Fault) -> HttpResponse:
+        text = str(
+            fault.params.get(
+                "message", "Account has insufficient Available Balance, 2000 XBt required"
+            )
+        )
+        return _error(400, text)
+
+    def rate_limit_reply(self, req: HttpRequest) -> HttpResponse:
+        reset = int(self.clock.time()) + 1
+        headers = (
+            ("X-RateLimit-Limit", "60"),
+            ("X-RateLimit-Remaining", "0"),
+            ("X-RateLimit-Reset", str(reset)),
+            ("Retry-After", "1"),
+        )
+        body = {
+            "error": {
+                "message": "Rate limit exceeded, retry in 1 seconds.",
+                "name": "RateLimitError",
+            }
+        }
+        return json_reply(body, 429, headers)
+
+    # -- handlers ----------------------------------------------------------------------------
+    def place_order(self, req: HttpRequest) -> HttpResponse:
+        p = self.params(req)
+        symbol = str(p.get("symbol") or "")
+        if not symbol:
+            raise BadParam("symbol is required")
+        exec_inst = [s.strip() for s in str(p.get("execInst") or "").split(",") if s.strip()]
+        close = "Close" in exec_inst
+        qty = parse_float(p, "orderQty", required=not close)
+        side = str(p.get("side") or "")
+        if qty is not None and qty < 0 and not side:
+            side, qty = "Sell", -qty
+        if close and qty is None and instrument(self.venue, symbol):
+            qty = abs(self.accounts.position(self.venue, symbol))
+        if side not in ("Buy", "Sell"):
+            raise BadParam("side must be Buy or Sell")
+        price = parse_float(p, "price", required=False)
+        ord_type = str(p.get("ordType") or ("Limit" if price is not None else "Market"))
+        if ord_type not in ("Market", "Limit"):
+            raise BadParam(f"ordType {ord_type!r} is not supported by the simulator")
+        if ord_type == "Limit" and price is None:
+            raise BadParam("price is required for a Limit order")
+        tif_name = str(p.get("timeInForce") or "")
+        default_tif = "IOC" if ord_type == "Market" else "GTC"
+        tif = _TIF.get(tif_name, default_tif)
+        request = OrderRequest(
+            symbol=symbol,
+            side="buy" if side == "Buy" else "sell",
+            qty=qty or 0.0,
+            order_type="market" if ord_type == "Market" else "limit",
+            price=price,
+            reduce_only=close or "ReduceOnly" in exec_inst,
+            client_id=str(p["clOrdID"]) if p.get("clOrdID") else None,
+            time_in_force=time_in_force(tif),
+        )
+        mark = self.mark(symbol) if instrument(self.venue, symbol) else 0.0
+        result = self.accounts.place_order(self.venue, request, mark)
+        if isinstance(result, Rejection):
+            return _error(400, _REJECT_TEXT[result.reason])
+        return json_reply(self.order_row(result, ",".join(exec_inst)))
+
+    def get_orders(self, req: HttpRequest) -> HttpResponse:
+        q = req.query_params()
+        try:
+            flt = json.loads(q["filter"]) if q.get("filter") else {}
+        except json.JSONDecodeError:
+            raise BadParam("filter is not valid JSON") from None
+        if not isinstance(flt, dict):
+            raise BadParam("filter must be a JSON object")
+        if q.get("symbol"):
+            flt.setdefault("symbol", q["symbol"])
+        rows = [self.order_row(o) for o in self.accounts.order_records(self.venue)]
+        rows = [r for r in rows if _matches(r, flt)]
+        if q.get("reverse", "").lower() == "true":
+            rows.reverse()
+        count = parse_float(q, "count", required=False) or 100
+        return json_reply(rows[: max(int(count), 0)])
+
+    def get_positions(self, req: HttpRequest) -> HttpResponse:
+        q = req.query_params()
+        try:
+            flt = json.loads(q["filter"]) if q.get("filter") else {}
+        except json.JSONDecodeError:
+            raise BadParam("filter is not valid JSON") from None
+        rows = [self.position_row("XBTUSD")]
+        return json_reply([r for r in rows if _matches(r, flt if isinstance(flt, dict) else {})])
+
+    def get_margin(self, req: HttpRequest) -> HttpResponse:
+        currency = req.query_params().get("currency", "XBt")
+        if currency.lower() not in ("xbt", "all"):
+            return json_reply([] if currency.lower() == "all" else {}, 200)
+        wallet = round(self.accounts.balance(self.venue, "BTC") * SATS)
+        upnl = round(self._unrealised("XBTUSD") * SATS)
+        row = template(self.venue, "margin")
+        row.update(
+            account=ACCOUNT,
+            amount=wallet,
+            realisedPnl=round(self.accounts.position_record(self.venue, "XBTUSD").realised * SATS),
+            unrealisedPnl=upnl,
+            walletBalance=wallet,
+            marginBalance=wallet + upnl,
+            excessMargin=wallet + upnl,
+            availableMargin=wallet + upnl,
+            withdrawableMargin=wallet + upnl,
+            timestamp=iso_ms(self.now_ms()),
+        )
+        return json_reply(row)
+
+    # -- shapes ------------------------------------------------------------------------------
+    def order_row(self, order: Order, exec_inst: str | None = None) -> dict[str, Any]:
+        row: dict[str, Any] = template(self.venue, "order")
+        inst = exec_inst if exec_inst is not None else ("ReduceOnly" if order.reduce_only else "")
+        row.update(
+            orderID=order.order_id,
+            clOrdID=order.client_id or "",
+            account=ACCOUNT,
+            symbol=order.symbol,
+            side="Buy" if order.side == "buy" else "Sell",
+            orderQty=num(order.qty),
+            price=order.price if order.price is not None else order.avg_price,
+            ordType="Market" if order.order_type == "market" else "Limit",
+            timeInForce=_TIF_NAME[order.time_in_force],
+            execInst=inst,
+            ordStatus=_STATUS[order.status],
+            workingIndicator=order.status == "new",
+            leavesQty=num(order.leaves),
+            cumQty=num(order.filled),
+            avgPx=order.avg_price,
+            transactTime=iso_ms(order.created_ms),
+            timestamp=iso_ms(order.updated_ms),
+        )
+        return row
+
+    def _unrealised(self, symbol: str) -> float:
+        pos = self.accounts.position_record(self.venue, symbol)
+        if not pos.contracts:
+            return 0.0
+        mark = self.mark(symbol)
+        side = 1 if pos.contracts > 0 else -1
+        return abs(pos.contracts) * (1 / pos.entry - 1 / mark) * side
+
+    def position_row(self, symbol: str) -> dict[str, Any]:
+        row: dict[str, Any] = template(self.venue, "position_ws_partial")["data"][0]
+        pos = self.accounts.position_record(self.venue, symbol)
+        mark = self.mark(symbol)
+        qty = pos.contracts
+        now = iso_ms(self.now_ms())
+        mark_value = -round(qty / mark * SATS)
+        upnl = round(self._unrealised(symbol) * SATS)
+        entry = pos.entry if qty else None
+        row.update(
+            account=ACCOUNT,
+            symbol=symbol,
+            currentTimestamp=now,
+            currentQty=num(qty),
+            isOpen=qty != 0,
+            markPrice=mark,
+            markValue=mark_value,
+            riskValue=abs(mark_value),
+            homeNotional=qty / mark,
+            foreignNotional=num(-qty),
+            realisedPnl=round(pos.realised * SATS),
+            unrealisedGrossPnl=upnl,
+            unrealisedPnl=upnl,
+            avgCostPrice=entry,
+            avgEntryPrice=entry,
+            breakEvenPrice=entry,
+            lastPrice=mark,
+            lastValue=mark_value,
+            timestamp=now,
+        )
+        return row
+
+
+def _matches(row: dict[str, Any], flt: dict[str, Any]) -> bool:
+    for key, wanted in flt.items():
+        value = row.get(key)
+        if isinstance(wanted, list):
+            if value not in wanted:
+                return False
+        elif value != wanted:
+            return False
+    return True

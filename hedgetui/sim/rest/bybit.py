@@ -1,0 +1,282 @@
+"""Bybit v5 REST, category `inverse`: order/create, order/realtime, position/list, wallet-balance.
+
+Every reply is the `{"retCode","retMsg","result","retExtInfo","time"}` envelope with HTTP 200
+(errors too); numbers inside `result` are strings, as in the samples.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hedgetui.sim.rest.accounts import (
+    INSTRUMENTS,
+    Fault,
+    Order,
+    OrderRequest,
+    Rejection,
+    instrument,
+    time_in_force,
+)
+from hedgetui.sim.rest.auth import AuthError, verify_bybit
+from hedgetui.sim.rest.base import (
+    BadParam,
+    VenueApi,
+    dec,
+    json_reply,
+    parse_bool,
+    parse_float,
+    template,
+)
+from hedgetui.sim.rest.http import HttpRequest, HttpResponse
+
+_STATUS = {"new": "New", "filled": "Filled", "canceled": "Cancelled"}
+_REJECT = {
+    "duplicate_client_id": (110072, "OrderLinkedID is duplicate"),
+    "reduce_only": (110017, "Reduce-only rule not satisfied"),
+    "lot_size": (10001, "params error: qty must be a positive multiple of the qty step"),
+    "unknown_symbol": (10001, "params error: symbol invalid"),
+}
+
+
+class BybitApi(VenueApi):
+    venue = "bybit"
+
+    def register_routes(self) -> None:
+        self.route("POST", "/v5/order/create", self.create_order, order=True)
+        self.route("GET", "/v5/order/realtime", self.realtime)
+        self.route("GET", "/v5/position/list", self.position_list)
+        self.route("GET", "/v5/account/wallet-balance", self.wallet_balance)
+
+    def envelope(
+        self,
+        code: int,
+        msg: str,
+        result: Any = None,
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> HttpResponse:
+        body = {
+            "retCode": code,
+            "retMsg": msg,
+            "result": {} if result is None else result,
+            "retExtInfo": {},
+            "time": self.now_ms(),
+        }
+        return json_reply(body, 200, headers)
+
+    def authenticate(self, req: HttpRequest) -> None:
+        verify_bybit(req, self.creds, self.clock.time())
+
+    def auth_error(self, err: AuthError) -> HttpResponse:
+        if err.kind == "bad_key":
+            return self.envelope(10003, "API key is invalid.")
+        if err.kind == "expired":
+            return self.envelope(
+                10002,
+                "invalid request, please check your server timestamp or recv_window param. "
+                + err.detail,
+            )
+        if err.kind == "missing":
+            return self.envelope(10004, f"Error sign, {err.detail}")
+        return self.envelope(
+            10004, "Error sign, please check your signature generation algorithm: " + err.detail
+        )
+
+    def bad_request(self, message: str) -> HttpResponse:
+        return self.envelope(10001, f"params error: {message}")
+
+    def not_found(self, req: HttpRequest) -> HttpResponse:
+        return HttpResponse(404, b"404 page not found", "text/plain; charset=utf-8")
+
+    def reject_reply(self, req: HttpRequest, fault: Fault) -> HttpResponse:
+        code = int(fault.params.get("code", 110007))
+        return self.envelope(
+            code, str(fault.params.get("message", "Insufficient available balance"))
+        )
+
+    def rate_limit_reply(self, req: HttpRequest) -> HttpResponse:
+        headers = (
+            ("X-Bapi-Limit", "10"),
+            ("X-Bapi-Limit-Status", "0"),
+            ("X-Bapi-Limit-Reset-Timestamp", str(self.now_ms() + 1000)),
+        )
+        return self.envelope(10006, "Too many visits!", None, headers)
+
+    # -- handlers ----------------------------------------------------------------------------
+    def _category(self, params: dict[str, Any]) -> None:
+        category = str(params.get("category") or "")
+        if category != "inverse":
+            raise BadParam(f"category {category!r}: the simulator serves category=inverse")
+
+    def create_order(self, req: HttpRequest) -> HttpResponse:
+        p = self.params(req)
+        self._category(p)
+        symbol = str(p.get("symbol") or "")
+        side = str(p.get("side") or "")
+        if side not in ("Buy", "Sell"):
+            raise BadParam("side must be Buy or Sell")
+        order_type = str(p.get("orderType") or "")
+        if order_type not in ("Market", "Limit"):
+            raise BadParam("orderType must be Market or Limit")
+        qty = parse_float(p, "qty") or 0.0
+        price = parse_float(p, "price", required=order_type == "Limit")
+        tif = str(p.get("timeInForce") or ("IOC" if order_type == "Market" else "GTC"))
+        request = OrderRequest(
+            symbol=symbol,
+            side="buy" if side == "Buy" else "sell",
+            qty=qty,
+            order_type="market" if order_type == "Market" else "limit",
+            price=price,
+            reduce_only=parse_bool(p.get("reduceOnly", False)),
+            client_id=str(p["orderLinkId"]) if p.get("orderLinkId") else None,
+            time_in_force=time_in_force(tif),
+        )
+        mark = self.mark(symbol) if instrument(self.venue, symbol) else 0.0
+        result = self.accounts.place_order(self.venue, request, mark)
+        if isinstance(result, Rejection):
+            return self.envelope(*_REJECT[result.reason])
+        reply = template(self.venue, "order_create")["result"]
+        reply.update(orderId=result.order_id, orderLinkId=result.client_id or "")
+        return self.envelope(0, "OK", reply)
+
+    def realtime(self, req: HttpRequest) -> HttpResponse:
+        q = req.query_params()
+        self._category(q)
+        orders = self.accounts.order_records(self.venue)
+        if q.get("orderLinkId"):
+            chosen = [o for o in orders if o.client_id == q["orderLinkId"]]
+        elif q.get("orderId"):
+            chosen = [o for o in orders if o.order_id == q["orderId"]]
+        else:
+            chosen = [o for o in orders if o.status == "new"]
+        if q.get("symbol"):
+            chosen = [o for o in chosen if o.symbol == q["symbol"]]
+        result = template(self.venue, "order_realtime")["result"]
+        result.update(
+            list=[self.order_row(o) for o in reversed(chosen)][:500],
+            nextPageCursor="",
+            category="inverse",
+        )
+        return self.envelope(0, "OK", result)
+
+    def position_list(self, req: HttpRequest) -> HttpResponse:
+        q = req.query_params()
+        self._category(q)
+        if q.get("symbol"):
+            if not instrument(self.venue, q["symbol"]):
+                raise BadParam(f"symbol invalid: {q['symbol']!r}")
+            symbols = [q["symbol"]]
+        else:
+            symbols = [s for s in INSTRUMENTS[self.venue] if self.accounts.position(self.venue, s)]
+        result = template(self.venue, "position_list")["result"]
+        result.update(list=[self.position_row(s) for s in symbols], nextPageCursor="")
+        return self.envelope(0, "OK", result)
+
+    def wallet_balance(self, req: HttpRequest) -> HttpResponse:
+        q = req.query_params()
+        account_type = q.get("accountType") or ""
+        if account_type not in ("UNIFIED", "CONTRACT"):
+            raise BadParam("accountType must be UNIFIED or CONTRACT")
+        coins = [c.strip().upper() for c in (q.get("coin") or "BTC,ETH").split(",") if c.strip()]
+        result = template(self.venue, "wallet_balance")["result"]
+        account = result["list"][0]
+        coin_template = account["coin"][0]
+        rows = [self.coin_row(dict(coin_template), coin) for coin in coins]
+        total_usd = sum(float(r["usdValue"]) for r in rows)
+        wallet_usd = sum(self.accounts.balance(self.venue, c) * self._coin_mark(c) for c in coins)
+        account.update(
+            accountType=account_type,
+            totalEquity=dec(total_usd),
+            totalMarginBalance=dec(total_usd),
+            totalAvailableBalance=dec(total_usd),
+            totalWalletBalance=dec(wallet_usd),
+            totalPerpUPL=dec(total_usd - wallet_usd),
+            coin=rows,
+        )
+        return self.envelope(0, "OK", result)
+
+    # -- shapes ------------------------------------------------------------------------------
+    def _coin_mark(self, coin: str) -> float:
+        return self.mark("BTCUSD" if coin == "BTC" else "ETHUSD")
+
+    def _unrealised(self, symbol: str) -> float:
+        pos = self.accounts.position_record(self.venue, symbol)
+        if not pos.contracts:
+            return 0.0
+        side = 1 if pos.contracts > 0 else -1
+        return abs(pos.contracts) * (1 / pos.entry - 1 / self.mark(symbol)) * side
+
+    def coin_row(self, row: dict[str, Any], coin: str) -> dict[str, Any]:
+        symbol = "BTCUSD" if coin == "BTC" else "ETHUSD"
+        wallet = self.accounts.balance(self.venue, coin)
+        upnl = self._unrealised(symbol) if instrument(self.venue, symbol) else 0.0
+        equity = wallet + upnl
+        realised = self.accounts.position_record(self.venue, symbol).realised
+        row.update(
+            availableToWithdraw=dec(max(wallet, 0.0)),
+            equity=dec(equity),
+            usdValue=dec(equity * self._coin_mark(coin)),
+            unrealisedPnl=dec(upnl),
+            walletBalance=dec(wallet),
+            cumRealisedPnl=dec(realised),
+            coin=coin,
+        )
+        return row
+
+    def order_row(self, order: Order) -> dict[str, Any]:
+        row: dict[str, Any] = template(self.venue, "order_realtime")["result"]["list"][0]
+        price = order.price if order.price is not None else (order.avg_price or 0.0)
+        avg = order.avg_price or 0.0
+        row.update(
+            orderId=order.order_id,
+            orderLinkId=order.client_id or "",
+            symbol=order.symbol,
+            price=dec(price, 2),
+            qty=dec(order.qty),
+            side="Buy" if order.side == "buy" else "Sell",
+            positionIdx=0,
+            orderStatus=_STATUS[order.status],
+            avgPrice=dec(avg, 2),
+            leavesQty=dec(order.leaves),
+            leavesValue=dec(order.leaves / price if price else 0.0),
+            cumExecQty=dec(order.filled),
+            cumExecValue=dec(order.filled / avg if avg else 0.0),
+            timeInForce=order.time_in_force,
+            orderType="Market" if order.order_type == "market" else "Limit",
+            triggerPrice="0",
+            takeProfit="0",
+            stopLoss="0",
+            reduceOnly=order.reduce_only,
+            createdTime=str(order.created_ms),
+            updatedTime=str(order.updated_ms),
+            cumFeeDetail={},
+        )
+        return row
+
+    def position_row(self, symbol: str) -> dict[str, Any]:
+        row: dict[str, Any] = template(self.venue, "position_list")["result"]["list"][0]
+        spec = instrument(self.venue, symbol)
+        assert spec is not None
+        pos = self.accounts.position_record(self.venue, spec.symbol)
+        mark = self.mark(spec.symbol)
+        size = abs(pos.contracts)
+        row.update(
+            symbol=spec.symbol,
+            side="" if not pos.contracts else ("Buy" if pos.contracts > 0 else "Sell"),
+            size=dec(size),
+            avgPrice=dec(pos.entry),
+            positionValue=dec(size / pos.entry if pos.entry else 0.0),
+            breakEvenPrice=dec(pos.entry),
+            positionBalance="0",
+            markPrice=dec(mark, 2),
+            liqPrice="",
+            bustPrice="0",
+            positionMM="0",
+            positionMMByMp="0",
+            positionIM="0",
+            positionIMByMp="0",
+            unrealisedPnl=dec(self._unrealised(spec.symbol)),
+            curRealisedPnl=dec(pos.realised),
+            cumRealisedPnl=dec(pos.realised),
+            updatedTime=str(pos.updated_ms),
+        )
+        return row

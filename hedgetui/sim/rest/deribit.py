@@ -1,0 +1,349 @@
+"""Deribit JSON-RPC over HTTP (api/v2): private/buy|sell, order state (by label / id),
+get_position, get_account_summary.
+
+Parameters as a GET query (`?instrument_name=..&amount=..`) or a POSTed JSON-RPC body whose
+`params` object carries them. Amounts are USD (multiples of the contract size: 10 USD for
+BTC-PERPETUAL, 1 USD for ETH-PERPETUAL); `contracts=` is accepted too. Labels are NOT unique.
+Replies carry `usIn`/`usOut`/`usDiff`/`testnet` like live replies; errors are JSON-RPC error
+objects (HTTP 400; 429 when throttled).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hedgetui.sim.rest.accounts import (
+    Fault,
+    Order,
+    OrderRequest,
+    Rejection,
+    instrument,
+    time_in_force,
+)
+from hedgetui.sim.rest.auth import AuthError, verify_deribit
+from hedgetui.sim.rest.base import BadParam, VenueApi, coin, json_reply, num, parse_bool, template
+from hedgetui.sim.rest.http import HttpRequest, HttpResponse
+
+_STATE = {"new": "open", "filled": "filled", "canceled": "cancelled"}
+_TIF = {"immediate_or_cancel": "IOC", "fill_or_kill": "FOK"}
+_TIF_NAME = {"IOC": "immediate_or_cancel", "FOK": "fill_or_kill", "GTC": "good_til_cancelled"}
+_PREFIX = "/api/v2/private/"
+
+
+class DeribitApi(VenueApi):
+    venue = "deribit"
+
+    def register_routes(self) -> None:
+        for method in ("GET", "POST"):
+            self.route(method, _PREFIX + "buy", self.buy, order=True)
+            self.route(method, _PREFIX + "sell", self.sell, order=True)
+            self.route(method, _PREFIX + "get_order_state_by_label", self.by_label)
+            self.route(method, _PREFIX + "get_order_state", self.order_state)
+            self.route(method, _PREFIX + "get_position", self.get_position)
+            self.route(method, _PREFIX + "get_account_summary", self.account_summary)
+
+    # -- envelopes ---------------------------------------------------------------------------
+    def _rpc_id(self, req: HttpRequest) -> Any:
+        if req.method == "POST" and req.body:
+            try:
+                body = json.loads(req.body)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                return None
+            return body.get("id") if isinstance(body, dict) else None
+        return None
+
+    def _timing(self) -> dict[str, Any]:
+        us = self.now_ms() * 1000
+        return {"usIn": us, "usOut": us + 150, "usDiff": 150, "testnet": False}
+
+    def ok(self, req: HttpRequest, result: Any) -> HttpResponse:
+        body: dict[str, Any] = {"jsonrpc": "2.0"}
+        rpc_id = self._rpc_id(req)
+        if rpc_id is not None:
+            body["id"] = rpc_id
+        body["result"] = result
+        body.update(self._timing())
+        return json_reply(body)
+
+    def error(
+        self,
+        code: int,
+        message: str,
+        data: dict[str, Any] | None = None,
+        status: int = 400,
+        req: HttpRequest | None = None,
+    ) -> HttpResponse:
+        err: dict[str, Any] = {"message": message, "code": code}
+        if data is not None:
+            err["data"] = data
+        body: dict[str, Any] = {"jsonrpc": "2.0"}
+        rpc_id = self._rpc_id(req) if req is not None else None
+        if rpc_id is not None:
+            body["id"] = rpc_id
+        body["error"] = err
+        body.update(self._timing())
+        return json_reply(body, status)
+
+    def authenticate(self, req: HttpRequest) -> None:
+        verify_deribit(req, self.creds, self.clock.time())
+
+    def auth_error(self, err: AuthError) -> HttpResponse:
+        if err.kind == "missing":
+            return self.error(10000, "authorization_required", {"reason": err.detail}, 401)
+        if err.kind == "bad_key":
+            return self.error(13004, "invalid_credentials", None, 401)
+        return self.error(13009, "unauthorized", {"reason": err.detail}, 401)
+
+    def bad_request(self, message: str) -> HttpResponse:
+        return self.error(-32602, "Invalid params", {"reason": message})
+
+    def not_found(self, req: HttpRequest) -> HttpResponse:
+        return self.error(-32601, "Method not found", None, 404)
+
+    def reject_reply(self, req: HttpRequest, fault: Fault) -> HttpResponse:
+        code = int(fault.params.get("code", 10009))
+        return self.error(code, str(fault.params.get("message", "not_enough_funds")), req=req)
+
+    def rate_limit_reply(self, req: HttpRequest) -> HttpResponse:
+        return self.error(10028, "too_many_requests", None, 429, req)
+
+    # -- parameters --------------------------------------------------------------------------
+    def rpc_params(self, req: HttpRequest) -> dict[str, Any]:
+        if req.method == "POST" and req.body:
+            try:
+                body = json.loads(req.body)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                raise BadParam("request body is not valid JSON") from None
+            if not isinstance(body, dict):
+                raise BadParam("request body must be a JSON-RPC object")
+            params = body.get("params", {})
+            if not isinstance(params, dict):
+                raise BadParam("params must be an object")
+            return {**params, **req.query_params()}
+        return dict(req.query_params())
+
+    # -- handlers ----------------------------------------------------------------------------
+    def buy(self, req: HttpRequest) -> HttpResponse:
+        return self._order(req, "buy")
+
+    def sell(self, req: HttpRequest) -> HttpResponse:
+        return self._order(req, "sell")
+
+    def _order(self, req: HttpRequest, side: str) -> HttpResponse:
+        p = self.rpc_params(req)
+        name = str(p.get("instrument_name") or "")
+        spec = instrument(self.venue, name)
+        if spec is None:
+            return self.error(
+                -32602, "Invalid params", {"reason": "wrong format", "param": "instrument_name"}
+            )
+        contracts = _number(p, "contracts")
+        amount = _number(p, "amount")
+        if amount is None and contracts is None:
+            raise BadParam("amount or contracts is required")
+        if (
+            amount is not None
+            and contracts is not None
+            and amount != contracts * spec.contract_size
+        ):
+            raise BadParam("amount and contracts do not agree")
+        qty = contracts if contracts is not None else (amount or 0.0) / spec.contract_size
+        if qty <= 0 or not float(qty).is_integer():
+            return self.error(
+                -32602,
+                "Invalid params",
+                {"reason": f"must be a multiple of {num(spec.contract_size)}", "param": "amount"},
+            )
+        order_type = str(p.get("type") or "limit")
+        if order_type not in ("market", "limit"):
+            raise BadParam(f"type {order_type!r} is not supported by the simulator")
+        price = _number(p, "price")
+        if order_type == "limit" and price is None:
+            raise BadParam("price is required for a limit order")
+        request = OrderRequest(
+            symbol=spec.symbol,
+            side="buy" if side == "buy" else "sell",
+            qty=qty,
+            order_type="market" if order_type == "market" else "limit",
+            price=price,
+            reduce_only=parse_bool(p.get("reduce_only", False)),
+            client_id=str(p["label"]) if p.get("label") else None,
+            time_in_force=time_in_force(_TIF.get(str(p.get("time_in_force") or ""), "")),
+        )
+        result = self.accounts.place_order(self.venue, request, self.mark(spec.symbol))
+        if isinstance(result, Rejection):
+            # Deribit has no dedicated reduce-only code in its canonical list [U]: 11030
+            # other_reject is its catch-all rejection.
+            return self.error(11030, "other_reject", {"reason": result.detail}, req=req)
+        reply = template(self.venue, "buy")["result"]
+        reply["order"] = self.order_row(result)
+        reply["trades"] = [self.trade_row(result)] if result.filled else []
+        return self.ok(req, reply)
+
+    def by_label(self, req: HttpRequest) -> HttpResponse:
+        p = self.rpc_params(req)
+        currency = str(p.get("currency") or "")
+        if currency not in ("BTC", "ETH"):
+            raise BadParam("currency must be BTC or ETH")
+        label = str(p.get("label") or "")
+        rows = [
+            self.order_row(o)
+            for o in self.accounts.find_by_client_id(self.venue, label)
+            if o.symbol.startswith(currency)
+        ]
+        return self.ok(req, rows)
+
+    def order_state(self, req: HttpRequest) -> HttpResponse:
+        order_id = str(self.rpc_params(req).get("order_id") or "")
+        for order in self.accounts.order_records(self.venue):
+            if self._order_id(order) == order_id:
+                return self.ok(req, self.order_row(order))
+        return self.error(10004, "order_not_found", req=req)
+
+    def get_position(self, req: HttpRequest) -> HttpResponse:
+        name = str(self.rpc_params(req).get("instrument_name") or "")
+        spec = instrument(self.venue, name)
+        if spec is None:
+            return self.error(
+                -32602, "Invalid params", {"reason": "wrong format", "param": "instrument_name"}
+            )
+        pos = self.accounts.position_record(self.venue, spec.symbol)
+        mark = self.mark(spec.symbol)
+        usd = pos.contracts * spec.contract_size
+        upnl = self._unrealised(spec.symbol)
+        row = template(self.venue, "position")["result"]
+        row.update(
+            average_price=num(pos.entry),
+            delta=coin(usd / mark),
+            direction="zero" if not usd else ("buy" if usd > 0 else "sell"),
+            estimated_liquidation_price=None,
+            floating_profit_loss=coin(upnl),
+            index_price=mark,
+            initial_margin=0,
+            instrument_name=spec.symbol,
+            maintenance_margin=0,
+            mark_price=mark,
+            open_orders_margin=0,
+            realized_profit_loss=coin(pos.realised),
+            settlement_price=mark,
+            size=num(usd),
+            size_currency=coin(usd / mark),
+            total_profit_loss=coin(upnl + pos.realised),
+        )
+        return self.ok(req, row)
+
+    def account_summary(self, req: HttpRequest) -> HttpResponse:
+        currency = str(self.rpc_params(req).get("currency") or "")
+        if currency not in ("BTC", "ETH"):
+            raise BadParam("currency must be BTC or ETH")
+        symbol = f"{currency}-PERPETUAL"
+        balance = self.accounts.balance(self.venue, currency)
+        upnl = self._unrealised(symbol)
+        realised = self.accounts.position_record(self.venue, symbol).realised
+        spec = instrument(self.venue, symbol)
+        assert spec is not None
+        delta = self.accounts.position(self.venue, symbol) * spec.contract_size / self.mark(symbol)
+        row = template(self.venue, "account_summary")["result"]
+        for key, value in list(row.items()):
+            if key.startswith("options_"):
+                row[key] = {k: 0 for k in value} if isinstance(value, dict) else 0
+        index = f"{currency.lower()}_usd"
+        equity = balance + upnl
+        row.update(
+            delta_total_map={index: coin(delta)},
+            margin_balance=coin(equity),
+            futures_session_rpl=coin(realised),
+            estimated_liquidation_ratio_map={index: 0},
+            session_upl=coin(upnl),
+            estimated_liquidation_ratio=0,
+            available_withdrawal_funds=coin(max(balance + min(upnl, 0.0), 0.0)),
+            projected_delta_total=coin(delta),
+            maintenance_margin=0,
+            total_pl=coin(upnl + realised),
+            projected_maintenance_margin=0,
+            available_funds=coin(max(equity, 0.0)),
+            balance=coin(balance),
+            equity=coin(equity),
+            futures_session_upl=coin(upnl),
+            currency=currency,
+            projected_initial_margin=0,
+            futures_pl=coin(upnl + realised),
+            initial_margin=0,
+            delta_total=coin(delta),
+            session_rpl=coin(realised),
+        )
+        return self.ok(req, row)
+
+    # -- shapes ------------------------------------------------------------------------------
+    def _unrealised(self, symbol: str) -> float:
+        spec = instrument(self.venue, symbol)
+        assert spec is not None
+        pos = self.accounts.position_record(self.venue, symbol)
+        if not pos.contracts:
+            return 0.0
+        side = 1 if pos.contracts > 0 else -1
+        usd = abs(pos.contracts) * spec.contract_size
+        return usd * (1 / pos.entry - 1 / self.mark(symbol)) * side
+
+    def _order_id(self, order: Order) -> str:
+        return order.order_id if order.symbol.startswith("BTC") else f"ETH-{order.order_id}"
+
+    def order_row(self, order: Order) -> dict[str, Any]:
+        spec = instrument(self.venue, order.symbol)
+        assert spec is not None
+        row: dict[str, Any] = template(self.venue, "buy")["result"]["order"]
+        price = order.price if order.price is not None else order.avg_price
+        row.update(
+            time_in_force=_TIF_NAME[order.time_in_force],
+            reduce_only=order.reduce_only,
+            price=price,
+            order_type=order.order_type,
+            order_state=_STATE[order.status],
+            order_id=self._order_id(order),
+            max_show=num(order.qty * spec.contract_size),
+            last_update_timestamp=order.updated_ms,
+            label=order.client_id or "",
+            instrument_name=order.symbol,
+            filled_amount=num(order.filled * spec.contract_size),
+            direction=order.side,
+            creation_timestamp=order.created_ms,
+            average_price=order.avg_price or 0,
+            api=True,
+            amount=num(order.qty * spec.contract_size),
+        )
+        return row
+
+    def trade_row(self, order: Order) -> dict[str, Any]:
+        spec = instrument(self.venue, order.symbol)
+        assert spec is not None
+        row: dict[str, Any] = template(self.venue, "buy")["result"]["trades"][0]
+        row.update(
+            trade_seq=order.seq,
+            trade_id=f"{'' if order.symbol.startswith('BTC') else 'ETH-'}{9_000_000 + order.seq}",
+            timestamp=order.updated_ms,
+            state="filled",
+            reduce_only=order.reduce_only,
+            price=order.avg_price,
+            order_type=order.order_type,
+            order_id=self._order_id(order),
+            mark_price=order.avg_price,
+            label=order.client_id or "",
+            instrument_name=order.symbol,
+            index_price=order.avg_price,
+            fee_currency=spec.coin,
+            fee=0,
+            direction=order.side,
+            amount=num(order.filled * spec.contract_size),
+        )
+        return row
+
+
+def _number(params: dict[str, Any], name: str) -> float | None:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return float(raw)
+    except (TypeError, ValueError):
+        raise BadParam(f"{name} must be a number, got {raw!r}") from None

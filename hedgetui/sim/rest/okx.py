@@ -1,0 +1,318 @@
+"""OKX v5 REST: trade/order (place and query), account/positions, account/balance.
+
+Replies are `{"code":"0","msg":"","data":[..]}` with every number as a string. A refused
+single order comes back as HTTP 200, top-level code "1" "All operations failed", the reason
+in `data[0].sCode`/`sMsg` (recorded samples). Auth errors are HTTP 401 `{"msg","code"}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hedgetui.sim.rest.accounts import (
+    INSTRUMENTS,
+    Fault,
+    Order,
+    OrderRequest,
+    Rejection,
+    instrument,
+)
+from hedgetui.sim.rest.auth import AuthError, verify_okx
+from hedgetui.sim.rest.base import (
+    BadParam,
+    VenueApi,
+    dec,
+    json_reply,
+    parse_bool,
+    parse_float,
+    template,
+)
+from hedgetui.sim.rest.http import HttpRequest, HttpResponse
+
+_STATE = {"new": "live", "filled": "filled", "canceled": "canceled"}
+_TYPES = {"market", "limit", "ioc", "fok", "post_only", "optimal_limit_ioc"}
+_REJECT = {
+    "duplicate_client_id": ("51016", "Client order ID already exists."),
+    "lot_size": ("51121", "Order quantity must be a multiple of the lot size."),
+    "unknown_symbol": ("51001", "Instrument ID does not exist."),
+}
+_NO_POSITION = (
+    "51169",
+    "Order failed because you don't have any positions in this direction for this contract "
+    "to reduce or close.",
+)
+_SAME_DIRECTION = (
+    "51170",
+    "Order failed. A reduce-only order can't be the same trading direction as your existing "
+    "positions.",
+)
+
+
+def _plain(code: str, msg: str, status: int = 200) -> HttpResponse:
+    return json_reply({"msg": msg, "code": code}, status)
+
+
+class OkxApi(VenueApi):
+    venue = "okx"
+
+    def register_routes(self) -> None:
+        self.route("POST", "/api/v5/trade/order", self.place_order, order=True)
+        self.route("GET", "/api/v5/trade/order", self.get_order)
+        self.route("GET", "/api/v5/account/positions", self.positions)
+        self.route("GET", "/api/v5/account/balance", self.balance)
+
+    def authenticate(self, req: HttpRequest) -> None:
+        verify_okx(req, self.creds, self.clock.time())
+
+    def auth_error(self, err: AuthError) -> HttpResponse:
+        code, msg = {
+            "bad_key": ("50111", "Invalid OK-ACCESS-KEY"),
+            "bad_passphrase": ("50105", "Invalid OK-ACCESS-PASSPHRASE"),
+            "expired": ("50102", "Timestamp request expired"),
+            "missing": ("50103", f"Request header {err.detail}"),
+        }.get(err.kind, ("50113", "Invalid Sign"))
+        if err.kind == "missing" and "PASSPHRASE" in err.detail:
+            code, msg = "50104", "Request header OK-ACCESS-PASSPHRASE cannot be empty."
+        return _plain(code, msg, 401)
+
+    def bad_request(self, message: str) -> HttpResponse:
+        return json_reply({"code": "51000", "data": [], "msg": message})
+
+    def not_found(self, req: HttpRequest) -> HttpResponse:
+        return _plain("404", "Not Found", 404)
+
+    def reject_reply(self, req: HttpRequest, fault: Fault) -> HttpResponse:
+        code = str(fault.params.get("code", "51008"))
+        msg = str(fault.params.get("message", "Order failed. Insufficient BTC balance in account."))
+        return self.failed(code, msg, str(self.params(req).get("clOrdId") or ""))
+
+    def rate_limit_reply(self, req: HttpRequest) -> HttpResponse:
+        return _plain("50011", "Too Many Requests", 429)
+
+    def _times(self) -> tuple[str, str]:
+        us = self.now_ms() * 1000
+        return str(us), str(us + 1281)
+
+    def failed(self, s_code: str, s_msg: str, cl_ord_id: str) -> HttpResponse:
+        body = template(self.venue, "place_order_rejected")
+        in_time, out_time = self._times()
+        body["data"][0].update(clOrdId=cl_ord_id, sCode=s_code, sMsg=s_msg, ts=str(self.now_ms()))
+        body.update(inTime=in_time, outTime=out_time)
+        return json_reply(body)
+
+    # -- handlers ----------------------------------------------------------------------------
+    def place_order(self, req: HttpRequest) -> HttpResponse:
+        p = self.params(req)
+        inst_id = str(p.get("instId") or "")
+        if not inst_id:
+            raise BadParam("Parameter instId can not be empty.")
+        side = str(p.get("side") or "")
+        if side not in ("buy", "sell"):
+            raise BadParam("Parameter side error")
+        ord_type = str(p.get("ordType") or "")
+        if ord_type not in _TYPES:
+            raise BadParam("Parameter ordType error")
+        if not p.get("tdMode"):
+            raise BadParam("Parameter tdMode can not be empty.")
+        qty = parse_float(p, "sz") or 0.0
+        is_market = ord_type in ("market", "optimal_limit_ioc")
+        price = None if is_market else parse_float(p, "px")
+        cl_ord_id = str(p.get("clOrdId") or "")
+        reduce_only = parse_bool(p.get("reduceOnly", False))
+        request = OrderRequest(
+            symbol=inst_id,
+            side="buy" if side == "buy" else "sell",
+            qty=qty,
+            order_type="market" if is_market else "limit",
+            price=price,
+            reduce_only=reduce_only,
+            client_id=cl_ord_id or None,
+            time_in_force="IOC"
+            if ord_type in ("ioc", "optimal_limit_ioc")
+            else ("FOK" if ord_type == "fok" else "GTC"),
+        )
+        mark = self.mark(inst_id) if instrument(self.venue, inst_id) else 0.0
+        held = self.accounts.position(self.venue, inst_id) if instrument(self.venue, inst_id) else 0
+        result = self.accounts.place_order(self.venue, request, mark)
+        if isinstance(result, Rejection):
+            if result.reason == "reduce_only":
+                same = (held > 0 and side == "buy") or (held < 0 and side == "sell")
+                return self.failed(*(_SAME_DIRECTION if same else _NO_POSITION), cl_ord_id)
+            return self.failed(*_REJECT[result.reason], cl_ord_id)
+        body = template(self.venue, "place_order")
+        in_time, out_time = self._times()
+        body["data"][0].update(
+            clOrdId=result.client_id or "",
+            ordId=result.order_id,
+            sCode="0",
+            sMsg="Order placed",
+            ts=str(result.created_ms),
+        )
+        body.update(inTime=in_time, outTime=out_time)
+        return json_reply(body)
+
+    def get_order(self, req: HttpRequest) -> HttpResponse:
+        q = req.query_params()
+        inst_id = q.get("instId") or ""
+        if not inst_id:
+            raise BadParam("Parameter instId can not be empty.")
+        orders = [o for o in self.accounts.order_records(self.venue) if o.symbol == inst_id]
+        if q.get("ordId"):
+            found = [o for o in orders if o.order_id == q["ordId"]]
+        elif q.get("clOrdId"):
+            found = [o for o in orders if o.client_id == q["clOrdId"]]
+        else:
+            raise BadParam("Either parameter ordId or clOrdId is required.")
+        if not found:
+            return json_reply({"code": "51603", "data": [], "msg": "Order does not exist."})
+        body = template(self.venue, "order_details")
+        body["data"] = [self.order_row(found[-1])]  # the latest if an id was reused
+        return json_reply(body)
+
+    def positions(self, req: HttpRequest) -> HttpResponse:
+        q = req.query_params()
+        inst_type = q.get("instType") or ""
+        if inst_type and inst_type != "SWAP":
+            return json_reply({"code": "0", "data": [], "msg": ""})
+        wanted = [s for s in (q.get("instId") or "").split(",") if s]
+        for inst_id in wanted:
+            if not instrument(self.venue, inst_id):
+                return json_reply(
+                    {"code": "51001", "data": [], "msg": "Instrument ID does not exist."}
+                )
+        symbols = wanted or list(INSTRUMENTS[self.venue])
+        rows = [self.position_row(s) for s in symbols if self.accounts.position(self.venue, s) != 0]
+        body = template(self.venue, "positions")
+        body["data"] = rows
+        return json_reply(body)
+
+    def balance(self, req: HttpRequest) -> HttpResponse:
+        ccys = [c.strip().upper() for c in (req.query_params().get("ccy") or "BTC,ETH").split(",")]
+        body = template(self.venue, "balance")
+        account = body["data"][0]
+        detail_template = account["details"][0]
+        details = [self.balance_row(dict(detail_template), c) for c in ccys if c in ("BTC", "ETH")]
+        total_usd = sum(float(d["eqUsd"]) for d in details)
+        upl_usd = sum(float(d["upl"]) * self.mark(f"{d['ccy']}-USD-SWAP") for d in details)
+        account.update(
+            adjEq=dec(total_usd),
+            details=details,
+            imr="0",
+            mgnRatio="",
+            mmr="0",
+            notionalUsd="0",
+            totalEq=dec(total_usd),
+            uTime=str(self.now_ms()),
+            upl=dec(upl_usd),
+        )
+        return json_reply(body)
+
+    # -- shapes ------------------------------------------------------------------------------
+    def _unrealised(self, symbol: str) -> float:
+        spec = instrument(self.venue, symbol)
+        assert spec is not None
+        pos = self.accounts.position_record(self.venue, symbol)
+        if not pos.contracts:
+            return 0.0
+        side = 1 if pos.contracts > 0 else -1
+        usd = abs(pos.contracts) * spec.contract_size
+        return usd * (1 / pos.entry - 1 / self.mark(symbol)) * side
+
+    def balance_row(self, row: dict[str, Any], ccy: str) -> dict[str, Any]:
+        symbol = f"{ccy}-USD-SWAP"
+        cash = self.accounts.balance(self.venue, ccy)
+        upl = self._unrealised(symbol)
+        eq = cash + upl
+        row.update(
+            availBal=dec(cash),
+            availEq=dec(max(eq, 0.0)),
+            cashBal=dec(cash),
+            ccy=ccy,
+            disEq=dec(eq * self.mark(symbol)),
+            eq=dec(eq),
+            eqUsd=dec(eq * self.mark(symbol)),
+            frozenBal="0",
+            isoEq="0",
+            isoUpl="0",
+            ordFrozen="0",
+            stgyEq="0",
+            uTime=str(self.now_ms()),
+            upl=dec(upl),
+        )
+        return row
+
+    def order_row(self, order: Order) -> dict[str, Any]:
+        row: dict[str, Any] = template(self.venue, "order_details")["data"][0]
+        spec = instrument(self.venue, order.symbol)
+        assert spec is not None
+        row.update(
+            accFillSz=dec(order.filled),
+            avgPx=dec(order.avg_price or 0.0) if order.avg_price else "",
+            cTime=str(order.created_ms),
+            clOrdId=order.client_id or "",
+            fee="0",
+            feeCcy=spec.coin,
+            fillPx=dec(order.avg_price or 0.0) if order.avg_price else "",
+            fillSz=dec(order.filled),
+            fillTime=str(order.updated_ms) if order.filled else "",
+            instId=order.symbol,
+            instType="SWAP",
+            lever="",
+            ordId=order.order_id,
+            ordType=order.order_type,
+            pnl="0",
+            posSide="net",
+            px=dec(order.price) if order.price is not None else "",
+            rebateCcy=spec.coin,
+            reduceOnly="true" if order.reduce_only else "false",
+            side=order.side,
+            state=_STATE[order.status],
+            sz=dec(order.qty),
+            tdMode="cross",
+            tgtCcy="",
+            tradeId=str(100_000 + order.seq) if order.filled else "",
+            uTime=str(order.updated_ms),
+        )
+        return row
+
+    def position_row(self, symbol: str) -> dict[str, Any]:
+        row: dict[str, Any] = template(self.venue, "positions")["data"][0]
+        spec = instrument(self.venue, symbol)
+        assert spec is not None
+        pos = self.accounts.position_record(self.venue, symbol)
+        mark = self.mark(symbol)
+        upl = self._unrealised(symbol)
+        usd = pos.contracts * spec.contract_size
+        row.pop("closeOrderAlgo", None)
+        row.update(
+            availPos=dec(abs(pos.contracts)),
+            avgPx=dec(pos.entry),
+            ccy=spec.coin,
+            idxPx=dec(mark),
+            instId=symbol,
+            instType="SWAP",
+            bePx=dec(pos.entry),
+            last=dec(mark),
+            lever="10",
+            liqPx="",
+            markPx=dec(mark),
+            margin="",
+            mgnMode="cross",
+            mgnRatio="",
+            notionalUsd=dec(abs(usd)),
+            pTime=str(pos.updated_ms),
+            pos=dec(pos.contracts),
+            posId=str(307_173_036_051_017_730 + len(symbol)),
+            posSide="net",
+            uTime=str(pos.updated_ms),
+            upl=dec(upl),
+            uplLastPx=dec(upl),
+            uplRatio="0",
+            uplRatioLastPx="0",
+            realizedPnl=dec(pos.realised),
+            pnl=dec(pos.realised),
+            fee="0",
+            fundingFee="0",
+        )
+        row["closeOrderAlgo"] = []
+        return row
