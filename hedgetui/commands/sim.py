@@ -1,13 +1,225 @@
-"""PLACEHOLDER: replaced by the real command before landing."""
+"""`hedgetui sim`: run the exchange simulator on loopback until Ctrl-C / SIGTERM.
+
+Prints one JSON line per venue ({"venue", "ws", "rest", "symbols"}), then {"control": URL},
+then reads fault commands from stdin (type `help`). With --port N and n venues: venue k's
+websocket listens on N+k, the control channel on N+n and venue k's REST side on N+n+1+k
+(ephemeral ports without --port).
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import Any, NoReturn
+
+ALL_VENUES = ("bitmex", "bybit", "binance", "deribit", "okx", "kraken")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _fail(message: str) -> NoReturn:
+    sys.stderr.write(f"hedgetui sim: error: {message}\n")
+    raise SystemExit(2)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not x > 0 or x == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+    return x
+
+
+def _venue_list(text: str) -> tuple[str, ...]:
+    names = [v.strip().lower() for v in text.split(",") if v.strip()]
+    unknown = [v for v in names if v not in ALL_VENUES]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown venue {unknown[0]!r}; choose from {','.join(ALL_VENUES)}"
+        )
+    if not names:
+        raise argparse.ArgumentTypeError("no venue given")
+    return tuple(dict.fromkeys(names))
+
+
+def _port(text: str) -> int:
+    try:
+        p = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= p <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0..65535, got {p}")
+    return p
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.error = _fail  # type: ignore[method-assign]  # one clear line, exit 2
+    parser.add_argument(
+        "--venues",
+        type=_venue_list,
+        default=ALL_VENUES,
+        help=f"comma-separated venues to serve (default: {','.join(ALL_VENUES)})",
+    )
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--scenario", default="crash", help="named scenario (default: crash)")
+    source.add_argument(
+        "--path", metavar="FILE", help="CSV scenario: time,mark,index,funding_rate[,coin]"
+    )
+    parser.add_argument(
+        "--speed", type=_positive_float, default=1.0, help="scenario seconds per second"
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="listen address (default loopback)")
+    parser.add_argument(
+        "--port",
+        type=_port,
+        default=0,
+        help="first port: venue k listens on PORT+k, control on PORT+len(venues) (0 = any)",
+    )
+    parser.add_argument(
+        "--tick-hz",
+        type=_positive_float,
+        default=None,
+        help="frames per second per channel (default: per venue, like the real one)",
+    )
+    parser.add_argument(
+        "--no-rest", action="store_true", help="serve only the websockets (no REST order API)"
+    )
+    parser.add_argument(
+        "--list-scenarios", action="store_true", help="print the named scenarios and exit"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("hedgetui: this command is not built yet")
+    from hedgetui.sim import ScenarioError, get_scenario, load_csv_scenario, scenario_names
+
+    if args.list_scenarios:
+        for name in scenario_names():
+            s = get_scenario(name)
+            print(f"{name:15} {s.description}\n{'':15} source: {s.source}")
+        return 0
+    try:
+        scenario = load_csv_scenario(args.path) if args.path else get_scenario(args.scenario)
+    except ScenarioError as e:
+        sys.stderr.write(f"hedgetui sim: error: {e}\n")
+        return 2
+    if args.port and args.port + 2 * len(args.venues) > 65535:
+        sys.stderr.write(f"hedgetui sim: error: --port {args.port} leaves no room for all venues\n")
+        return 2
+    if args.host not in LOOPBACK:
+        sys.stderr.write(
+            f"hedgetui sim: warning: listening on {args.host}, not loopback: anyone who can "
+            "reach this machine can connect and inject faults\n"
+        )
+    import asyncio
+
+    return asyncio.run(_serve(args, scenario))
+
+
+async def _serve(args: argparse.Namespace, scenario: Any) -> int:
+    import asyncio
+    import json
+    import signal
+
+    from hedgetui.sim import SimulatorError, start_simulator
+
+    try:
+        sim = await start_simulator(
+            venues=args.venues,
+            scenario=scenario,
+            speed=args.speed,
+            host=args.host,
+            port=args.port,
+            tick_hz=args.tick_hz,
+        )
+    except (OSError, SimulatorError) as e:
+        sys.stderr.write(f"hedgetui sim: error: cannot start: {e}\n")
+        return 1
+    rest: Any = None
+    if not args.no_rest:
+        from hedgetui.sim.rest.attach import attach_rest_servers
+
+        rest_port = args.port + len(sim.venues) + 1 if args.port else 0
+        try:
+            rest = await attach_rest_servers(sim, host=args.host, port=rest_port)
+        except OSError as e:
+            await sim.close()
+            sys.stderr.write(f"hedgetui sim: error: cannot start the REST side: {e}\n")
+            return 1
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        for venue in sim.venues:
+            line = {
+                "venue": venue,
+                "ws": sim.ws_url(venue),
+                "rest": sim.rest_url(venue),
+                "symbols": list(sim.symbols(venue)),
+            }
+            print(json.dumps(line))
+        print(json.dumps({"control": sim.control_url}))
+        sys.stdout.flush()
+        sys.stderr.write(
+            f"hedgetui sim: scenario {scenario.name!r} at speed {args.speed:g}; "
+            "type 'help' for fault commands, Ctrl-C to stop\n"
+        )
+        console = asyncio.create_task(_console(sim, stop))
+        await stop.wait()
+        console.cancel()
+    finally:
+        if rest is not None:
+            await rest.close()
+        await sim.close()
+    return 0
+
+
+async def _console(sim: Any, stop: Any) -> None:
+    """Read fault commands from stdin; replies go to stderr (stdout stays machine-readable)."""
+    import asyncio
+    import contextlib
+    import json
+    import os
+
+    from hedgetui.sim.console import HELP, CommandError, parse_command
+
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    try:
+        fd = sys.stdin.fileno()
+        was_blocking = os.get_blocking(fd)
+        transport, _ = await loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(reader), sys.stdin
+        )
+    except (ValueError, OSError, AttributeError):
+        return  # stdin is a regular file or absent: no console, keep serving
+    try:
+        while True:
+            raw = await reader.readline()
+            if not raw:
+                return  # EOF: keep serving without a console
+            try:
+                cmd = parse_command(raw.decode(errors="replace"))
+            except CommandError as e:
+                sys.stderr.write(f"error: {e}\n")
+                continue
+            if cmd.action == "help":
+                sys.stderr.write(HELP + "\n")
+            elif cmd.action == "status":
+                sys.stderr.write(json.dumps(sim.status(), indent=2) + "\n")
+            elif cmd.action == "quit":
+                stop.set()
+                return
+            elif cmd.action == "fault":
+                try:
+                    await sim.fault(cmd.venue or "all", cmd.kind, **cmd.params)
+                except ValueError as e:
+                    sys.stderr.write(f"error: {e}\n")
+                else:
+                    shown = " ".join(f"{k}={v}" for k, v in cmd.params.items())
+                    sys.stderr.write(f"ok: {cmd.kind} {cmd.venue} {shown}".rstrip() + "\n")
+    finally:
+        transport.close()
+        with contextlib.suppress(OSError):
+            os.set_blocking(fd, was_blocking)

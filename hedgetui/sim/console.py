@@ -1,0 +1,93 @@
+"""The stdin command language of ``hedgetui sim`` (pure parsing; the command runs it).
+
+    stall bybit 10        drop okx          garbage kraken 3      jump -10 [ETH]
+    resume bybit          slow binance 0.5  close_code okx 4000 maintenance
+    accept_then_close deribit on            status                help      quit
+
+Positional arguments map to the fault parameters in order; ``name=value`` works too
+(``stall bybit seconds=10``).
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+
+from hedgetui.sim.faults import FAULT_KINDS
+
+# positional parameter names per fault kind (after the venue; jump has no venue)
+POSITIONAL: dict[str, tuple[str, ...]] = {
+    "drop": (),
+    "stall": ("seconds",),
+    "resume": (),
+    "garbage": ("count",),
+    "accept_then_close": ("enabled",),
+    "close_code": ("code", "reason"),
+    "slow": ("delay",),
+    "jump": ("pct", "coin"),
+}
+
+HELP = "\n".join(
+    [
+        "commands (one per line):",
+        "  stall VENUE [SECONDS]      send nothing, answer no pings (until resume / SECONDS)",
+        "  resume VENUE               end a stall",
+        "  drop VENUE                 close every connection abruptly",
+        "  garbage VENUE [COUNT]      send COUNT malformed frames",
+        "  slow VENUE DELAY           add DELAY seconds before every frame (0 = off)",
+        "  accept_then_close VENUE on|off",
+        "  close_code VENUE CODE [REASON]",
+        "  jump PCT [COIN]            move the price of COIN (default BTC) by PCT percent",
+        "  status                     venues, connections, scenario time, prices",
+        "  help                       this text",
+        "  quit                       stop the simulator",
+    ]
+)
+
+
+class CommandError(ValueError):
+    """A line that is not a valid command; the message says how to write it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    action: str  # "fault", "help", "status", "quit", "noop"
+    venue: str = ""
+    kind: str = ""
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def parse_command(line: str) -> Command:
+    try:
+        words = shlex.split(line)
+    except ValueError as e:
+        raise CommandError(f"cannot parse {line!r}: {e}") from None
+    if not words:
+        return Command("noop")
+    head, rest = words[0].lower().replace("-", "_"), words[1:]
+    if head in ("help", "?"):
+        return Command("help")
+    if head == "status":
+        return Command("status")
+    if head in ("quit", "exit"):
+        return Command("quit")
+    if head not in FAULT_KINDS:
+        raise CommandError(f"unknown command {words[0]!r}; type 'help'")
+    venue = ""
+    if head != "jump":
+        if not rest:
+            raise CommandError(f"{head}: which venue? e.g. '{head} bybit'")
+        venue, rest = rest[0].lower(), rest[1:]
+    names = POSITIONAL[head]
+    params: dict[str, str] = {}
+    positional = [w for w in rest if "=" not in w]
+    if head == "close_code" and len(positional) > 2:  # a reason may have spaces
+        positional = [positional[0], " ".join(positional[1:])]
+    if len(positional) > len(names):
+        raise CommandError(f"{head}: too many arguments; type 'help'")
+    params.update(zip(names, positional, strict=False))
+    for w in rest:
+        if "=" in w:
+            k, _, v = w.partition("=")
+            params[k] = v
+    return Command("fault", venue=venue, kind=head, params=params)

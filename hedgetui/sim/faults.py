@@ -1,0 +1,121 @@
+"""Fault kinds and their parameters, validated into one typed value (pure, no I/O).
+
+The same names are used by ``Simulator.fault``, the HTTP control channel and the stdin
+commands of ``hedgetui sim``. Parameters may arrive as strings (from a URL or a terminal);
+they are converted here, and anything wrong gets one clear message.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+FAULT_KINDS: dict[str, str] = {
+    "drop": "close every open connection of the venue abruptly (no close frame)",
+    "stall": "stay open but send nothing and answer no pings; seconds=N (default: until resume)",
+    "resume": "end a stall",
+    "garbage": "send count=N malformed frames (default 1), then carry on",
+    "accept_then_close": "enabled=1/0: accept new connections, then close them at once",
+    "close_code": "close current connections with code=N (1000-4999) and reason=TEXT",
+    "slow": "delay=SECONDS added before every outgoing frame (0 = off)",
+    "jump": "move the price path of coin=BTC|ETH (default BTC) by pct=N percent, all venues",
+}
+_PARAMS: dict[str, tuple[str, ...]] = {
+    "drop": (),
+    "stall": ("seconds",),
+    "resume": (),
+    "garbage": ("count",),
+    "accept_then_close": ("enabled",),
+    "close_code": ("code", "reason"),
+    "slow": ("delay",),
+    "jump": ("pct", "coin"),
+}
+# close codes websockets lets a server send (RFC 6455 §7.4 minus reserved ones)
+_SENDABLE_CODES = frozenset({1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013})
+
+
+class FaultError(ValueError):
+    """A fault request that cannot be applied; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    kind: str
+    seconds: float | None = None  # stall
+    count: int = 1  # garbage
+    enabled: bool = True  # accept_then_close
+    code: int = 1000  # close_code
+    reason: str = ""  # close_code
+    delay: float = 0.0  # slow
+    pct: float = 0.0  # jump
+    coin: str = "BTC"  # jump
+
+
+def _number(kind: str, name: str, value: float | int | str) -> float:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise FaultError(f"{kind}: {name}={value!r} is not a number") from None
+    if not math.isfinite(x):
+        raise FaultError(f"{kind}: {name}={value!r} is not a finite number")
+    return x
+
+
+def _flag(value: float | int | str) -> bool:
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise FaultError(f"accept_then_close: enabled={value!r} must be 1/0 (or on/off)")
+
+
+def parse_fault(kind: str, params: Mapping[str, float | int | str]) -> Fault:
+    """Validate ``kind`` and its parameters; raises FaultError naming what is wrong."""
+    if kind not in FAULT_KINDS:
+        raise FaultError(f"unknown fault kind {kind!r}; known: {', '.join(FAULT_KINDS)}")
+    allowed = _PARAMS[kind]
+    unknown = [k for k in params if k not in allowed]
+    if unknown:
+        takes = ", ".join(allowed) if allowed else "no parameters"
+        raise FaultError(f"{kind}: unknown parameter {unknown[0]!r} (takes: {takes})")
+    if kind == "stall":
+        if "seconds" not in params:
+            return Fault(kind)
+        seconds = _number(kind, "seconds", params["seconds"])
+        if seconds <= 0:
+            raise FaultError(f"stall: seconds must be > 0, got {params['seconds']!r}")
+        return Fault(kind, seconds=seconds)
+    if kind == "garbage":
+        count = _number(kind, "count", params.get("count", 1))
+        if count < 1 or count != int(count) or count > 10_000:
+            raise FaultError(f"garbage: count must be a whole number 1..10000, got {count:g}")
+        return Fault(kind, count=int(count))
+    if kind == "accept_then_close":
+        return Fault(kind, enabled=_flag(params.get("enabled", 1)))
+    if kind == "close_code":
+        code = _number(kind, "code", params.get("code", 1000))
+        if code != int(code) or not (int(code) in _SENDABLE_CODES or 3000 <= code <= 4999):
+            raise FaultError(
+                f"close_code: code {code:g} cannot be sent by a server; use 1000-1003, "
+                "1007-1013 or 3000-4999"
+            )
+        reason = str(params.get("reason", ""))
+        if len(reason.encode()) > 123:
+            raise FaultError("close_code: reason is longer than 123 bytes")
+        return Fault(kind, code=int(code), reason=reason)
+    if kind == "slow":
+        delay = _number(kind, "delay", params.get("delay", 0))
+        if delay < 0 or delay > 3600:
+            raise FaultError(f"slow: delay must be 0..3600 seconds, got {delay:g}")
+        return Fault(kind, delay=delay)
+    if kind == "jump":
+        if "pct" not in params:
+            raise FaultError("jump: pct=N is required (e.g. pct=-10)")
+        pct = _number(kind, "pct", params["pct"])
+        if pct <= -100:
+            raise FaultError(f"jump: pct must be > -100, got {pct:g}")
+        coin = str(params.get("coin", "BTC")).upper()
+        return Fault(kind, pct=pct, coin="BTC" if coin == "XBT" else coin)
+    return Fault(kind)

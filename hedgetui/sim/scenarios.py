@@ -1,0 +1,493 @@
+"""Price / funding paths that drive the simulator: pure data plus linear interpolation.
+
+A scenario holds, per coin, a time-ordered tuple of points ``(t, mark, index, funding_rate)``
+where ``t`` is seconds from the start of the scenario and ``funding_rate`` is a fraction per
+8-hour interval. Every named scenario is deterministic (no randomness), so snapshot tests and
+benchmarks see the same numbers on every run.
+
+Real-history scenarios compress time: one minute of history is one scenario second
+(``funding-flip``: one hour of history is one scenario second). Their index is the real Binance
+spot close; their mark is ``index × (1 + funding_rate)``, which is SYNTHETIC (no real 1-minute
+perp mark series exists in the data set); ETH is DERIVED by scaling the BTC path so that it
+starts at 3,000.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import itertools
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+COINS: tuple[str, ...] = ("BTC", "ETH")
+ETH_START = 3_000.0
+
+
+class ScenarioError(ValueError):
+    """A scenario could not be built or loaded; the message names the file and line."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioPoint:
+    t: float
+    mark: float
+    index: float
+    funding_rate: float
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledFault:
+    """A fault the scenario injects at scenario time ``at_s`` (once per pass when looping)."""
+
+    at_s: float
+    venue: str
+    kind: str
+    params: Mapping[str, float | int | str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    source: str
+    paths: Mapping[str, tuple[ScenarioPoint, ...]]
+    loop: bool = True
+    faults: tuple[ScheduledFault, ...] = ()
+    _times: dict[str, list[float]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.paths:
+            raise ScenarioError(f"scenario {self.name!r} has no price path")
+        times: dict[str, list[float]] = {}
+        for coin, points in self.paths.items():
+            if not points:
+                raise ScenarioError(f"scenario {self.name!r}: coin {coin} has no points")
+            ts = [p.t for p in points]
+            if any(b <= a for a, b in itertools.pairwise(ts)):
+                raise ScenarioError(f"scenario {self.name!r}: {coin} times must increase")
+            times[coin] = ts
+        object.__setattr__(self, "_times", times)
+
+    @property
+    def coins(self) -> tuple[str, ...]:
+        return tuple(self.paths)
+
+    @property
+    def duration_s(self) -> float:
+        return max(points[-1].t for points in self.paths.values())
+
+    def initial(self, coin: str) -> ScenarioPoint:
+        return self._points(coin)[0]
+
+    def at(self, coin: str, t: float) -> ScenarioPoint:
+        """The point at scenario time ``t`` (linear interpolation; wraps around if ``loop``)."""
+        points = self._points(coin)
+        times = self._times[coin]
+        start, end = times[0], times[-1]
+        if self.loop and end > start:
+            t = start + (t - start) % (end - start)
+        if t <= start:
+            return _at_time(points[0], t)
+        if t >= end:
+            return _at_time(points[-1], t)
+        i = bisect.bisect_right(times, t)
+        a, b = points[i - 1], points[i]
+        w = (t - a.t) / (b.t - a.t)
+        return ScenarioPoint(
+            t=t,
+            mark=a.mark + (b.mark - a.mark) * w,
+            index=a.index + (b.index - a.index) * w,
+            funding_rate=a.funding_rate + (b.funding_rate - a.funding_rate) * w,
+        )
+
+    def _points(self, coin: str) -> tuple[ScenarioPoint, ...]:
+        try:
+            return self.paths[coin.upper()]
+        except KeyError:
+            known = ", ".join(self.paths)
+            raise ScenarioError(
+                f"scenario {self.name!r} has no path for {coin!r} (has: {known})"
+            ) from None
+
+
+def _at_time(p: ScenarioPoint, t: float) -> ScenarioPoint:
+    return ScenarioPoint(t=t, mark=p.mark, index=p.index, funding_rate=p.funding_rate)
+
+
+# --------------------------------------------------------------------------- building blocks
+
+
+def _scaled(points: Iterable[ScenarioPoint], start: float) -> tuple[ScenarioPoint, ...]:
+    """The same path in percent, rescaled so that the index starts at ``start``."""
+    pts = tuple(points)
+    k = start / pts[0].index
+    return tuple(ScenarioPoint(p.t, p.mark * k, p.index * k, p.funding_rate) for p in pts)
+
+
+def _with_eth(btc: tuple[ScenarioPoint, ...]) -> dict[str, tuple[ScenarioPoint, ...]]:
+    return {"BTC": btc, "ETH": _scaled(btc, ETH_START)}
+
+
+def _sampled(
+    duration_s: float, step_s: float, fn: Callable[[float], tuple[float, float, float]]
+) -> tuple[ScenarioPoint, ...]:
+    n = round(duration_s / step_s)
+    out = []
+    for k in range(n + 1):
+        t = k * step_s
+        mark, index, rate = fn(t)
+        out.append(ScenarioPoint(t, mark, index, rate))
+    return tuple(out)
+
+
+def _ease(x: float) -> float:
+    """Cosine ease from 0 to 1 over x in [0, 1]."""
+    x = min(1.0, max(0.0, x))
+    return (1.0 - math.cos(math.pi * x)) / 2.0
+
+
+# --------------------------------------------------------------------------- synthetic
+
+
+CRASH_START = 60_000.0
+CRASH_DEPTH = 0.20
+# phases of the crash (seconds): calm, fall, bottom, recovery, calm
+_CALM1, _FALL, _BOTTOM, _RECOVER, _CALM2 = 30.0, 60.0, 30.0, 60.0, 30.0
+
+
+def _crash_fn(t: float) -> tuple[float, float, float]:
+    t1 = _CALM1
+    t2 = t1 + _FALL
+    t3 = t2 + _BOTTOM
+    t4 = t3 + _RECOVER
+    if t < t1:
+        drop = 0.0
+    elif t < t2:
+        drop = CRASH_DEPTH * _ease((t - t1) / _FALL)
+    elif t < t3:
+        drop = CRASH_DEPTH
+    elif t < t4:
+        drop = CRASH_DEPTH * (1.0 - _ease((t - t3) / _RECOVER))
+    else:
+        drop = 0.0
+    index = CRASH_START * (1.0 - drop)
+    stress = drop / CRASH_DEPTH  # 0 calm .. 1 at the bottom
+    funding = 0.0001 - 0.0011 * stress  # +0.01% calm, -0.10% per 8h at the bottom
+    premium = 0.0002 - 0.0012 * stress  # perp trades at a discount in the fall
+    return index * (1.0 + premium), index, funding
+
+
+def crash() -> Scenario:
+    duration = _CALM1 + _FALL + _BOTTOM + _RECOVER + _CALM2
+    btc = _sampled(duration, 1.0, _crash_fn)
+    return Scenario(
+        name="crash",
+        description=(
+            "BTC 60,000 falls 20% to 48,000 in 60 s, sits 30 s at the bottom and recovers fully "
+            "in 60 s (30 s calm before and after; loops every 210 s). Funding drifts from "
+            "+0.01% to -0.10% per 8 h at the bottom and back; ETH moves the same in % from 3,000."
+        ),
+        source="synthetic",
+        paths=_with_eth(btc),
+        loop=True,
+    )
+
+
+def _calm_fn(t: float) -> tuple[float, float, float]:
+    index = CRASH_START * (1.0 + 0.002 * math.sin(2.0 * math.pi * t / 60.0))
+    funding = 0.0001 + 0.00002 * math.sin(2.0 * math.pi * t / 60.0)
+    return index * 1.0002, index, funding
+
+
+def calm(duration_s: float = 60.0) -> Scenario:
+    return Scenario(
+        name="calm",
+        description="BTC wiggles ±0.2% around 60,000 on a 60 s sine; funding ≈ +0.01% per 8 h.",
+        source="synthetic",
+        paths=_with_eth(_sampled(duration_s, 0.5, _calm_fn)),
+        loop=True,
+    )
+
+
+def stall() -> Scenario:
+    base = calm(duration_s=90.0)
+    return Scenario(
+        name="stall",
+        description=(
+            "A calm market; bybit stalls at t=20 s for 20 s (connection open, nothing sent, "
+            "pings unanswered) and okx drops every connection at t=50 s. Loops every 90 s."
+        ),
+        source="synthetic",
+        paths=base.paths,
+        loop=True,
+        faults=(
+            ScheduledFault(20.0, "bybit", "stall", {"seconds": 20}),
+            ScheduledFault(50.0, "okx", "drop"),
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- real history
+
+
+def _parse_iso_ms(text: str) -> int:
+    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def _read_rows(name: str) -> list[dict[str, str]]:
+    with (DATA_DIR / name).open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _funding_steps(name: str, time_col: str) -> tuple[list[int], list[float]]:
+    """(settlement times ms, rates) of a funding history file, time-ordered."""
+    rows = _read_rows(name)
+    times = [_parse_iso_ms(r[time_col]) for r in rows]
+    rates = [float(r["funding_rate"]) for r in rows]
+    return times, rates
+
+
+def _rate_at(times: list[int], rates: list[float], at_ms: int) -> float:
+    """The rate that will be charged at the next settlement at or after ``at_ms``."""
+    i = bisect.bisect_left(times, at_ms)
+    return rates[min(i, len(rates) - 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class _History:
+    name: str
+    price_file: str
+    funding_file: str
+    funding_label: str
+    what: str
+
+
+_HISTORIES: tuple[_History, ...] = (
+    _History(
+        "black-thursday",
+        "btcusdt_spot_binance_1m_2020-03-12_black-thursday.csv",
+        "funding_bitmex_xbtusd_8h_2020-01_2020-06.csv",
+        "BitMEX XBTUSD (inverse) 8h funding",
+        "2020-03-12 09:00 → 03-13 02:59 UTC: BTC closes 7,381 → 3,707 (t=1036 s) → 4,724",
+    ),
+    _History(
+        "may19",
+        "btcusdt_spot_binance_1m_2021-05-19_may19-crash.csv",
+        "funding_binance_usdm_btcusdt_8h_event-windows.csv",
+        "Binance USDⓈ-M BTCUSDT (linear, USDT-margined) 8h funding",
+        "2021-05-19 08:00 → 17:59 UTC: BTC closes 40,294 → 29,888 (t=309 s) → 39,373",
+    ),
+    _History(
+        "celsius",
+        "btcusdt_spot_binance_1m_2022-06-13_celsius.csv",
+        "funding_binance_usdm_btcusdt_8h_event-windows.csv",
+        "Binance USDⓈ-M BTCUSDT (linear, USDT-margined) 8h funding",
+        "2022-06-13 00:30 → 12:29 UTC: BTC closes 26,761 → 23,546 (t=685 s) → 24,156",
+    ),
+    _History(
+        "ftx",
+        "btcusdt_spot_binance_1m_2022-11-09_ftx.csv",
+        "funding_binance_usdm_btcusdt_8h_event-windows.csv",
+        "Binance USDⓈ-M BTCUSDT (linear, USDT-margined) 8h funding",
+        "2022-11-09 12:00 → 23:59 UTC: BTC closes 17,794 → 15,526 (t=607 s) → 15,905",
+    ),
+)
+
+
+def _history(h: _History) -> Scenario:
+    rows = _read_rows(h.price_file)
+    f_times, f_rates = _funding_steps(h.funding_file, "time_utc")
+    t0 = int(rows[0]["open_time_ms"])
+    btc = []
+    for r in rows:
+        at_ms = int(r["open_time_ms"])
+        index = float(r["close"])
+        rate = _rate_at(f_times, f_rates, at_ms)
+        btc.append(ScenarioPoint((at_ms - t0) / 60_000.0, index * (1.0 + rate), index, rate))
+    return Scenario(
+        name=h.name,
+        description=(
+            f"Real history, {h.what}. One minute of history = one scenario second at speed 1."
+        ),
+        source=(
+            f"index: Binance spot BTCUSDT 1-minute closes ({h.price_file}, from the Binance "
+            f"public kline dumps via GitHub owlacar-dotcom/isda); funding: {h.funding_label} "
+            f"({h.funding_file}); mark = index × (1 + funding rate) is SYNTHETIC; ETH is DERIVED "
+            "by scaling the BTC path to start at 3,000"
+        ),
+        paths=_with_eth(tuple(btc)),
+        loop=True,
+    )
+
+
+FLIP_FROM = "2020-03-06T04:00:00Z"
+FLIP_TO = "2020-04-08T20:00:00Z"
+
+
+def funding_flip() -> Scenario:
+    f_times, f_rates = _funding_steps("funding_bitmex_xbtusd_8h_2020-01_2020-06.csv", "time_utc")
+    start, end = _parse_iso_ms(FLIP_FROM), _parse_iso_ms(FLIP_TO)
+    btc = []
+    for r in _read_rows("funding_deribit_btc-perpetual_1h_2020-02_2020-04.csv"):
+        at_ms = int(r["timestamp_ms"])
+        if not start <= at_ms <= end:
+            continue
+        index = float(r["index_price"])
+        rate = _rate_at(f_times, f_rates, at_ms)
+        btc.append(ScenarioPoint((at_ms - start) / 3_600_000.0, index * (1.0 + rate), index, rate))
+    return Scenario(
+        name="funding-flip",
+        description=(
+            "Real BitMEX XBTUSD funding 2020-03-06 → 2020-04-08: +0.01% per 8 h flips to "
+            "-0.375% (Black Thursday) and back to +0.01%. One hour of history = one scenario "
+            "second (an 8 h funding interval lasts 8 s at speed 1)."
+        ),
+        source=(
+            "funding: BitMEX XBTUSD 8h funding history (funding_bitmex_xbtusd_8h_2020-01_2020-06"
+            ".csv, BitMEX public API via GitHub nearridge/Hehmeyer); index: Deribit BTC index, "
+            "hourly (funding_deribit_btc-perpetual_1h_2020-02_2020-04.csv, same source); "
+            "mark = index × (1 + funding rate) is SYNTHETIC; ETH is DERIVED (scaled to 3,000)"
+        ),
+        paths=_with_eth(tuple(btc)),
+        loop=True,
+    )
+
+
+# --------------------------------------------------------------------------- registry
+
+_BUILDERS: dict[str, Callable[[], Scenario]] = {
+    "crash": crash,
+    "funding-flip": funding_flip,
+    "stall": stall,
+    "calm": calm,
+    **{h.name: (lambda h=h: _history(h)) for h in _HISTORIES},  # type: ignore[misc]
+}
+
+
+def scenario_names() -> tuple[str, ...]:
+    return tuple(_BUILDERS)
+
+
+@cache
+def get_scenario(name: str) -> Scenario:
+    try:
+        builder = _BUILDERS[name]
+    except KeyError:
+        raise ScenarioError(
+            f"unknown scenario {name!r}; known: {', '.join(scenario_names())}"
+        ) from None
+    return builder()
+
+
+# --------------------------------------------------------------------------- CSV loader
+
+CSV_COLUMNS = ("time", "mark", "index", "funding_rate")
+_EPOCH_MS_THRESHOLD = 1e11  # a bare number above this is epoch milliseconds (after 1973)
+
+
+def _parse_time(text: str, where: str) -> tuple[float, str]:
+    """Seconds (absolute or relative) and the kind: 'seconds', 'epoch-ms' or 'iso'."""
+    try:
+        value = float(text)
+    except ValueError:
+        pass
+    else:
+        if not math.isfinite(value):
+            raise ScenarioError(f"{where}: time {text!r} is not a finite number")
+        if value >= _EPOCH_MS_THRESHOLD:
+            return value / 1000.0, "epoch-ms"
+        return value, "seconds"
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ScenarioError(
+            f"{where}: time {text!r} is neither seconds from start, epoch milliseconds "
+            "nor an ISO-8601 timestamp"
+        ) from None
+    if dt.tzinfo is None:
+        raise ScenarioError(f"{where}: ISO time {text!r} has no time zone (add Z or +00:00)")
+    return dt.timestamp(), "iso"
+
+
+def _parse_number(text: str, column: str, where: str, *, positive: bool) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ScenarioError(f"{where}: {column} {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ScenarioError(f"{where}: {column} {text!r} is not a finite number")
+    if positive and value <= 0:
+        raise ScenarioError(f"{where}: {column} must be > 0, got {text!r}")
+    return value
+
+
+def load_csv_scenario(path: str | Path, *, loop: bool = True) -> Scenario:
+    """Load a scenario from CSV with columns time, mark, index, funding_rate[, coin].
+
+    ``time`` is seconds from the start (e.g. ``0``, ``1.5``), epoch milliseconds (a number
+    >= 1e11) or ISO-8601 with a zone (``2020-03-12T09:00:00Z``); one file uses one kind.
+    Times are made relative to the first row of each coin. ``coin`` defaults to BTC; a
+    file without ETH rows gets an ETH path derived by scaling BTC to start at 3,000.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except OSError as e:
+        raise ScenarioError(f"{p}: cannot read scenario file: {e.strerror or e}") from None
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing:
+        raise ScenarioError(
+            f"{p}:1: missing column(s) {', '.join(missing)}; "
+            f"expected header: {','.join(CSV_COLUMNS)}[,coin]"
+        )
+    raw: dict[str, list[tuple[float, float, float, float, int]]] = {}
+    kind_seen: str | None = None
+    for lineno, row in enumerate(reader, start=2):
+        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        if not any(row.values()):
+            continue
+        where = f"{p}:{lineno}"
+        for col in CSV_COLUMNS:
+            if not row.get(col):
+                raise ScenarioError(f"{where}: empty {col}")
+        t, kind = _parse_time(row["time"], where)
+        if kind_seen is None:
+            kind_seen = kind
+        elif kind != kind_seen:
+            raise ScenarioError(f"{where}: time is {kind} but earlier rows use {kind_seen}")
+        mark = _parse_number(row["mark"], "mark", where, positive=True)
+        index = _parse_number(row["index"], "index", where, positive=True)
+        rate = _parse_number(row["funding_rate"], "funding_rate", where, positive=False)
+        coin = (row.get("coin") or "BTC").upper()
+        if coin == "XBT":
+            coin = "BTC"
+        rows = raw.setdefault(coin, [])
+        if rows and t <= rows[-1][0]:
+            raise ScenarioError(
+                f"{where}: time {row['time']!r} is not after the previous {coin} row "
+                f"(line {rows[-1][4]})"
+            )
+        rows.append((t, mark, index, rate, lineno))
+    if not raw:
+        raise ScenarioError(f"{p}: no data rows")
+    paths: dict[str, tuple[ScenarioPoint, ...]] = {}
+    for coin, rows in raw.items():
+        t0 = rows[0][0]
+        paths[coin] = tuple(ScenarioPoint(t - t0, m, i, r) for t, m, i, r, _ in rows)
+    if "BTC" in paths and "ETH" not in paths:
+        paths["ETH"] = _scaled(paths["BTC"], ETH_START)
+    return Scenario(
+        name=p.stem,
+        description=f"loaded from {p.name} (time column: {kind_seen})",
+        source=str(p),
+        paths=paths,
+        loop=loop,
+    )

@@ -1,0 +1,181 @@
+"""Scenarios: interpolation, looping, the named scenarios' shapes, and the CSV loader."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from hedgetui.sim.scenarios import (
+    Scenario,
+    ScenarioError,
+    ScenarioPoint,
+    get_scenario,
+    load_csv_scenario,
+    scenario_names,
+)
+from tests.conftest import DATA_DIR
+
+
+def _two_point(loop: bool) -> Scenario:
+    pts = (ScenarioPoint(0, 101.0, 100.0, 0.001), ScenarioPoint(10, 202.0, 200.0, -0.001))
+    return Scenario("t", "two points", "test", {"BTC": pts}, loop=loop)
+
+
+def test_linear_interpolation_between_points() -> None:
+    s = _two_point(loop=False)
+    p = s.at("BTC", 2.5)
+    assert p.index == pytest.approx(125.0)
+    assert p.mark == pytest.approx(126.25)
+    assert p.funding_rate == pytest.approx(0.0005)
+
+
+def test_clamps_without_loop_and_wraps_with_loop() -> None:
+    assert _two_point(loop=False).at("BTC", 25).index == 200.0
+    assert _two_point(loop=False).at("BTC", -5).index == 100.0
+    assert _two_point(loop=True).at("BTC", 12.5).index == pytest.approx(125.0)
+
+
+def test_unknown_coin_is_a_clear_error() -> None:
+    with pytest.raises(ScenarioError, match="no path for 'DOGE'"):
+        _two_point(loop=True).at("DOGE", 1)
+
+
+def test_times_must_increase() -> None:
+    pts = (ScenarioPoint(0, 1, 1, 0), ScenarioPoint(0, 1, 1, 0))
+    with pytest.raises(ScenarioError, match="must increase"):
+        Scenario("bad", "", "", {"BTC": pts})
+
+
+def test_crash_bottoms_at_minus_20_percent_and_recovers() -> None:
+    s = get_scenario("crash")
+    start = s.initial("BTC").index
+    assert start == 60_000.0
+    lows = [s.at("BTC", t / 2).index for t in range(int(s.duration_s * 2))]
+    assert min(lows) == pytest.approx(48_000.0)
+    assert s.at("BTC", s.duration_s - 1).index == pytest.approx(start)
+    bottom_t = lows.index(min(lows)) / 2
+    assert s.at("BTC", bottom_t).funding_rate < 0 < s.initial("BTC").funding_rate
+    eth = [s.at("ETH", t).index for t in range(int(s.duration_s))]
+    assert s.initial("ETH").index == 3_000.0
+    assert min(eth) == pytest.approx(2_400.0)
+    assert s.loop
+
+
+def test_funding_flip_goes_deeply_negative_and_back() -> None:
+    s = get_scenario("funding-flip")
+    rates = [p.funding_rate for p in s.paths["BTC"]]
+    assert rates[0] > 0
+    assert min(rates) < -0.003
+    assert rates[-1] > 0
+    assert "BitMEX" in s.source and "SYNTHETIC" in s.source
+
+
+def test_stall_schedules_a_bybit_stall_and_an_okx_drop() -> None:
+    faults = {(f.venue, f.kind): f for f in get_scenario("stall").faults}
+    assert faults[("bybit", "stall")].at_s == 20
+    assert faults[("bybit", "stall")].params == {"seconds": 20}
+    assert faults[("okx", "drop")].at_s == 50
+
+
+def test_calm_stays_within_a_fraction_of_a_percent() -> None:
+    s = get_scenario("calm")
+    idx = [s.at("BTC", t / 4).index for t in range(240)]
+    assert max(idx) / min(idx) < 1.005
+
+
+@pytest.mark.parametrize(
+    ("name", "file"),
+    [
+        ("black-thursday", "btcusdt_spot_binance_1m_2020-03-12_black-thursday.csv"),
+        ("may19", "btcusdt_spot_binance_1m_2021-05-19_may19-crash.csv"),
+        ("celsius", "btcusdt_spot_binance_1m_2022-06-13_celsius.csv"),
+        ("ftx", "btcusdt_spot_binance_1m_2022-11-09_ftx.csv"),
+    ],
+)
+def test_real_history_index_is_the_real_spot_close(name: str, file: str) -> None:
+    with (DATA_DIR / file).open() as f:
+        rows = list(csv.DictReader(f))
+    s = get_scenario(name)
+    closes = [float(r["close"]) for r in rows]
+    # one minute of history = one scenario second
+    assert s.at("BTC", 0).index == closes[0]
+    assert s.at("BTC", 100).index == closes[100]
+    assert s.duration_s == len(rows) - 1
+    assert min(p.index for p in s.paths["BTC"]) == min(closes)
+    assert s.initial("ETH").index == pytest.approx(3_000.0)
+    eth_ratio = s.at("ETH", 100).index / s.at("BTC", 100).index
+    assert eth_ratio == pytest.approx(3_000.0 / closes[0])
+
+
+def test_every_named_scenario_builds_both_coins() -> None:
+    for name in scenario_names():
+        s = get_scenario(name)
+        assert set(s.coins) == {"BTC", "ETH"}, name
+        assert s.duration_s > 0
+        assert all(p.mark > 0 and p.index > 0 for p in s.paths["BTC"])
+
+
+def test_unknown_scenario_names_the_known_ones() -> None:
+    with pytest.raises(ScenarioError, match="crash"):
+        get_scenario("nope")
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "path.csv"
+    p.write_text(text)
+    return p
+
+
+def test_csv_seconds_from_start(tmp_path: Path) -> None:
+    p = _write(tmp_path, "time,mark,index,funding_rate\n0,100.5,100,0.0001\n10,90.5,90,-0.001\n")
+    s = load_csv_scenario(p)
+    assert s.at("BTC", 5).index == pytest.approx(95.0)
+    assert s.initial("ETH").index == pytest.approx(3_000.0)  # derived
+    assert "seconds" in s.description
+
+
+def test_csv_iso_and_epoch_ms_are_relative_to_the_first_row(tmp_path: Path) -> None:
+    iso = "time,mark,index,funding_rate\n2020-03-12T09:00:00Z,1,1,0\n2020-03-12T09:01:00Z,2,2,0\n"
+    assert load_csv_scenario(_write(tmp_path, iso)).duration_s == 60.0
+    ms = "time,mark,index,funding_rate\n1584003600000,1,1,0\n1584003660000,2,2,0\n"
+    assert load_csv_scenario(_write(tmp_path, ms)).duration_s == 60.0
+
+
+def test_csv_coin_column(tmp_path: Path) -> None:
+    text = (
+        "time,mark,index,funding_rate,coin\n"
+        "0,10,10,0,BTC\n1,11,11,0,XBT\n0,5,5,0,eth\n1,4,4,0,ETH\n"
+    )
+    s = load_csv_scenario(_write(tmp_path, text), loop=False)
+    assert s.at("ETH", 0.5).index == 4.5
+    assert s.at("BTC", 1).index == 11.0
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("time,mark,index\n0,1,1\n", r"path.csv:1: missing column\(s\) funding_rate"),
+        ("time,mark,index,funding_rate\n0,abc,1,0\n", r"path.csv:2: mark 'abc' is not a number"),
+        ("time,mark,index,funding_rate\n0,1,1,0\n1,1,-5,0\n", r"path.csv:3: index must be > 0"),
+        ("time,mark,index,funding_rate\n0,1,1,0\n0,1,1,0\n", r"path.csv:3: .*not after.*line 2"),
+        ("time,mark,index,funding_rate\nyesterday,1,1,0\n", r"path.csv:2: time 'yesterday'"),
+        ("time,mark,index,funding_rate\n2020-01-01T00:00:00,1,1,0\n", r"path.csv:2: .*zone"),
+        ("time,mark,index,funding_rate\n0,1,1,0\n2020-01-01T00:00:00Z,1,1,0\n", "earlier rows"),
+        ("time,mark,index,funding_rate\n0,1,1,\n", r"path.csv:2: empty funding_rate"),
+        ("time,mark,index,funding_rate\n", "no data rows"),
+        ("time,mark,index,funding_rate\n0,nan,1,0\n", "not a finite number"),
+    ],
+)
+def test_csv_errors_name_the_line(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ScenarioError, match=message):
+        load_csv_scenario(_write(tmp_path, text))
+
+
+def test_csv_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="cannot read"):
+        load_csv_scenario(tmp_path / "absent.csv")
