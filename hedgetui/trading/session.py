@@ -1,0 +1,224 @@
+"""Wiring: settings (+ store) -> client, audit log and UnwindService; and the demo accounts.
+
+``demo_trading`` runs the unwind against the simulator's signed REST endpoints: it seeds
+the simulator's books with the demo portfolio (``hedgetui.demo_portfolio``) so that each
+demo hedge's position lives in a demo account, and points the clients at loopback with the
+simulator's public demo credentials. No keys, no network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from hedgetui.clock import SYSTEM_CLOCK, Clock
+from hedgetui.config import AccountSettings, HedgeSettings, Settings, TradingSettings
+from hedgetui.domain import HedgeView, MarkPrice
+from hedgetui.store import Store
+from hedgetui.trading.account_poller import AccountPoller, PolledInstrument
+from hedgetui.trading.audit import AuditLog
+from hedgetui.trading.credentials import Credentials, Secret, load_credentials
+from hedgetui.trading.service import UnwindService
+from hedgetui.trading.venues import VenueClient, make_client
+from hedgetui.venues import get_instrument
+
+DEMO_SCENARIO = "calm"
+
+
+def account_client(
+    settings: Settings,
+    hedge: HedgeSettings,
+    *,
+    env: Mapping[str, str] | None = None,
+    clock: Clock | None = None,
+    credentials: Credentials | None = None,
+) -> VenueClient | None:
+    """The signed client for the hedge's account (None for a hand-entered position).
+
+    Raises ``CredentialsError`` when the account's keys cannot be found.
+    """
+    if hedge.account is None:
+        return None
+    account = settings.account(hedge.account)
+    creds = credentials or load_credentials(account, os.environ if env is None else env)
+    venue = settings.venues.get(hedge.venue)
+    base_url = venue.rest_url if venue is not None else None
+    return make_client(hedge.venue, creds, base_url=base_url, clock=clock, account=account.name)
+
+
+def audit_log_for(settings: Settings, client: VenueClient | None, clock: Clock | None) -> AuditLog:
+    secrets = client.credentials.secrets() if client is not None else ()
+    return AuditLog(settings.trading.audit_log, clock=clock, secrets=secrets)
+
+
+def hedge_view_of(store: Store, name: str) -> HedgeView | None:
+    for view in store.snapshot().hedges:
+        if view.name == name:
+            return view
+    return None
+
+
+def service_for_store(
+    settings: Settings,
+    store: Store,
+    *,
+    client: VenueClient | None,
+    audit: AuditLog,
+    clock: Clock | None = None,
+    demo: bool = False,
+) -> UnwindService:
+    return UnwindService(
+        settings=settings,
+        view=lambda name: hedge_view_of(store, name),
+        audit=audit,
+        client=client,
+        risk_position=store.position,
+        clock=clock or SYSTEM_CLOCK,
+        demo=demo,
+    )
+
+
+def poller_for(client: VenueClient, hedge: HedgeSettings, store: Store) -> AccountPoller:
+    profile = get_instrument(hedge.venue, hedge.symbol)
+    inst = PolledInstrument(profile.symbol, profile.coin, profile.contract_size)
+    return AccountPoller(client, (inst,), store.apply)
+
+
+def account_pollers(
+    settings: Settings,
+    store: Store,
+    *,
+    env: Mapping[str, str] | None = None,
+    interval_s: float = 5.0,
+    on_error: Callable[[str], None] | None = None,
+) -> tuple[list[AccountPoller], list[str]]:
+    """One poller per hedge whose position comes from an account (for the dashboard/watch).
+
+    Returns (pollers, problems): a hedge whose keys cannot be loaded is skipped and its
+    reason (never a secret) is listed, so the rest keeps running.
+    """
+    from hedgetui.trading.credentials import CredentialsError
+
+    pollers: list[AccountPoller] = []
+    problems: list[str] = []
+    for hedge in settings.hedges:
+        if hedge.account is None:
+            continue
+        try:
+            client = account_client(settings, hedge, env=env)
+        except (CredentialsError, KeyError) as exc:
+            problems.append(f"hedge {hedge.name!r}: {str(exc).strip(chr(34) + chr(39))}")
+            continue
+        assert client is not None
+        poller = poller_for(client, hedge, store)
+        poller.interval_s = interval_s
+        poller.owns_client = True
+        if on_error is not None:
+            poller.on_error = on_error
+        pollers.append(poller)
+    return pollers, problems
+
+
+# --------------------------------------------------------------------------- demo
+
+
+def demo_account_name(venue: str) -> str:
+    return f"demo-{venue}"
+
+
+def demo_credentials(account: str) -> Credentials:
+    from hedgetui.sim.rest import DEMO_API_KEY, DEMO_API_SECRET, DEMO_PASSPHRASE
+
+    return Credentials(
+        account, Secret(DEMO_API_KEY), Secret(DEMO_API_SECRET), Secret(DEMO_PASSPHRASE), "demo"
+    )
+
+
+def account_backed(settings: Settings, audit_log: str | None) -> Settings:
+    """The demo portfolio with each hand-entered position moved into a demo account."""
+    hedges = tuple(
+        dataclasses.replace(h, position=None, account=demo_account_name(h.venue))
+        for h in settings.hedges
+    )
+    accounts = tuple(
+        AccountSettings(name=demo_account_name(v), venue=v, permissions="trade")
+        for v in dict.fromkeys(h.venue for h in settings.hedges)
+    )
+    trading = TradingSettings(enabled=True, audit_log=audit_log)
+    return dataclasses.replace(settings, hedges=hedges, accounts=accounts, trading=trading)
+
+
+@dataclass
+class DemoTrading:
+    settings: Settings  # account-backed demo settings
+    store: Store
+    service: UnwindService
+    poller: AccountPoller
+    accounts: object  # hedgetui.sim.rest.SimAccounts (the simulator's books)
+    prices: Mapping[str, float]
+
+
+@asynccontextmanager
+async def demo_trading(
+    hedge_name: str,
+    *,
+    accounts: object | None = None,
+    audit_log: str | Path | None = None,
+    clock: Clock | None = None,
+    scenario: str = DEMO_SCENARIO,
+) -> AsyncIterator[DemoTrading]:
+    """The simulator's REST side for ``hedge_name``'s venue, seeded with the demo portfolio.
+
+    ``accounts`` may pass a ``SimAccounts`` in (tests inspect the order list afterwards).
+    Raises ``KeyError`` for an unknown demo hedge.
+    """
+    from hedgetui.demo_portfolio import demo_settings
+    from hedgetui.sim.rest import SimAccounts, start_rest_server
+    from hedgetui.sim.scenarios import get_scenario
+
+    clock = clock or SYSTEM_CLOCK
+    scen = get_scenario(scenario)
+    prices = {coin: scen.initial(coin).mark for coin in ("BTC", "ETH")}
+    manual = demo_settings(prices["BTC"], prices["ETH"], {})
+    manual.hedge(hedge_name)  # KeyError naming the demo hedges
+    books = accounts if isinstance(accounts, SimAccounts) else SimAccounts(clock)
+    for h in manual.hedges:
+        pos = h.position
+        if pos is None:
+            continue
+        signed = -pos.contracts if pos.side == "short" else pos.contracts
+        books.set_position(h.venue, h.symbol, signed, pos.entry, collateral=pos.collateral)
+    settings = account_backed(manual, str(audit_log) if audit_log else None)
+    hedge = settings.hedge(hedge_name)
+    coin_of = {h.symbol: h.coin for h in settings.hedges}
+    server = await start_rest_server(
+        hedge.venue, accounts=books, mark=lambda symbol: prices[coin_of.get(symbol, "BTC")]
+    )
+    settings = dataclasses.replace(
+        settings,
+        venues={
+            **settings.venues,
+            hedge.venue: dataclasses.replace(settings.venues[hedge.venue], rest_url=server.url),
+        },
+    )
+    store = Store(settings, clock=clock)
+    creds = demo_credentials(demo_account_name(hedge.venue))
+    client = account_client(settings, hedge, clock=clock, credentials=creds)
+    assert client is not None
+    try:
+        store.apply(
+            MarkPrice(hedge.venue, hedge.symbol, prices[hedge.coin], int(clock.time() * 1000))
+        )
+        poller = poller_for(client, hedge, store)
+        audit = audit_log_for(settings, client, clock)
+        service = service_for_store(settings, store, client=client, audit=audit, demo=True)
+        yield DemoTrading(settings, store, service, poller, books, prices)
+    finally:
+        await client.aclose()
+        await server.close()
+        await asyncio.sleep(0.01)  # let the server's aborted connections finish before exit

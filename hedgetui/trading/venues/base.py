@@ -1,0 +1,174 @@
+"""What every venue client shares: the signed-request plumbing over httpx and reply helpers.
+
+A venue module supplies pure builders (request text) and parsers (reply -> typed result or
+typed error); this base turns transport failures into :class:`LostReply` (the order may
+exist: look it up by client id before anything else) and redacts secrets from every error.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any, ClassVar, NoReturn
+
+import httpx
+import orjson
+
+from hedgetui.clock import SYSTEM_CLOCK, Clock
+from hedgetui.domain import BalanceUpdate, PositionUpdate
+from hedgetui.trading.credentials import Credentials, redact
+from hedgetui.trading.orders import (
+    AuthError,
+    BadReply,
+    LostReply,
+    OrderRequest,
+    OrderResult,
+    RateLimited,
+    ServerError,
+    TradingError,
+)
+
+
+def fnum(value: Any, field: str, venue: str) -> float:
+    """A number that venues send as a string or a number; '' -> error."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise BadReply(venue, f"field {field!r} is not a number: {value!r}") from None
+
+
+def fopt(value: Any) -> float | None:
+    """An optional number: '', None and 0 (venues' "none") become None."""
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def fmt_qty(contracts: float) -> str:
+    """Contracts as the shortest exact decimal text (``100`` not ``100.0``)."""
+    return str(int(contracts)) if float(contracts).is_integer() else repr(float(contracts))
+
+
+def fmt_price(price: float) -> str:
+    text = f"{price:.8f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+class VenueClient(ABC):
+    """A small signed client for one venue: place, look up by client id, position, balance."""
+
+    venue: ClassVar[str]
+    default_url: ClassVar[str]
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        base_url: str | None = None,
+        clock: Clock | None = None,
+        timeout_s: float = 10.0,
+        http: httpx.AsyncClient | None = None,
+        account: str | None = None,
+    ) -> None:
+        self.credentials = credentials
+        self.base_url = (base_url or self.default_url).rstrip("/")
+        self.clock = clock or SYSTEM_CLOCK
+        self.account = account or credentials.account
+        self._own_http = http is None
+        self._http = http or httpx.AsyncClient(timeout=timeout_s)
+        self._nonce = 0
+
+    async def aclose(self) -> None:
+        if self._own_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> VenueClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # ------------------------------------------------------------------ the venue API
+
+    @abstractmethod
+    async def place_order(self, order: OrderRequest) -> OrderResult: ...
+
+    @abstractmethod
+    async def order_by_client_id(self, order: OrderRequest) -> OrderResult | None:
+        """The order with ``order.client_order_id`` (None when the venue has no such order)."""
+
+    @abstractmethod
+    async def position(self, symbol: str, contract_size: float) -> PositionUpdate: ...
+
+    @abstractmethod
+    async def balance(self, coin: str) -> BalanceUpdate: ...
+
+    # ------------------------------------------------------------------ plumbing
+
+    def now_ms(self) -> int:
+        return int(self.clock.time() * 1000)
+
+    def next_nonce(self) -> str:
+        self._nonce += 1
+        return f"{self.now_ms()}{self._nonce:04d}"
+
+    def ts(self) -> int:
+        return self.now_ms()
+
+    def _redact(self, text: str) -> str:
+        return redact(text, self.credentials.secrets())
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: str = "",
+        body: str = "",
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[int, Any, Mapping[str, str]]:
+        """Send exactly these bytes; return (HTTP status, parsed JSON or None, headers)."""
+        url = f"{self.base_url}{path}" + (f"?{query}" if query else "")
+        try:
+            reply = await self._http.request(
+                method, url, content=body.encode() if body else None, headers=dict(headers or {})
+            )
+        except httpx.TimeoutException as exc:
+            raise LostReply(
+                self.venue, f"timed out waiting for {method} {path} ({type(exc).__name__})"
+            ) from None
+        except httpx.TransportError as exc:
+            detail = self._redact(str(exc) or type(exc).__name__)
+            raise LostReply(
+                self.venue, f"connection failed during {method} {path}: {detail}"
+            ) from None
+        payload: Any = None
+        if reply.content:
+            try:
+                payload = orjson.loads(reply.content)
+            except orjson.JSONDecodeError:
+                payload = None
+        if payload is None:
+            text = self._redact(reply.text[:200])
+            if reply.status_code == 429:
+                raise RateLimited(self.venue, text or "too many requests", http=429)
+            if reply.status_code >= 500:
+                raise ServerError(self.venue, text or "server error", http=reply.status_code)
+            if reply.status_code in (401, 403):
+                raise AuthError(self.venue, text or "unauthorized", http=reply.status_code)
+            raise BadReply(self.venue, f"not JSON: {text!r}", http=reply.status_code)
+        return reply.status_code, payload, reply.headers
+
+    def raise_redacted(self, error: TradingError) -> NoReturn:
+        error.message = self._redact(error.message)
+        error.args = (error.describe(),)
+        raise error
+
+    @staticmethod
+    def dumps(obj: Any) -> str:
+        """Compact JSON, the exact text that is signed and sent."""
+        return orjson.dumps(obj).decode()
