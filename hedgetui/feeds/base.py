@@ -1,0 +1,350 @@
+"""The connection loop, written once for every venue.
+
+One :class:`Feed` keeps one websocket to one venue open for as long as ``run()`` is awaited:
+
+* reconnects with exponential backoff, jitter and a cap; the backoff resets only after a session
+  stayed healthy for ``healthy_after_s`` (a venue that accepts and then closes at once cannot cause
+  a tight loop);
+* resubscribes on every connect and resets the adapter's merge state;
+* sends the venue's keep-alive (text/JSON ping, protocol pings) and answers heartbeat test requests;
+* marks the feed STALE when no market data arrived for ``stale_after_s`` and closes a socket that
+  has been silent for ``idle_timeout_s`` (watchdog), which leads to a reconnect;
+* receives through websockets' bounded queue (``max_queue`` frames, then TCP back-pressure), so a
+  slow sink cannot grow memory without limit;
+* counts and logs malformed frames (logger ``hedgetui.feeds.<venue>``, excerpt <= 120 chars) and
+  carries on.
+
+Everything is reported to the sink as events: market events as parsed, and :class:`FeedStatus` on
+every state change and about once a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from hedgetui.clock import SYSTEM_CLOCK, Clock
+from hedgetui.domain import BalanceUpdate, Event, FeedState, FeedStatus, MarketEvent, PositionUpdate
+from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
+from hedgetui.feeds.registry import get_adapter
+from hedgetui.feeds.values import excerpt
+
+FeedEvent = MarketEvent | PositionUpdate | BalanceUpdate
+_LOGGED_MALFORMED = 20  # log the first N malformed frames of a feed, then every 1000th
+_STATUS_EVERY_S = 1.0
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedConfig:
+    """Timing and limits of one feed. Seconds throughout."""
+
+    backoff_initial_s: float = 0.5
+    backoff_max_s: float = 30.0
+    backoff_factor: float = 2.0
+    jitter: float = 0.25  # +-25% of the delay
+    healthy_after_s: float = 10.0  # a session this long resets the backoff
+    stale_after_s: float = 10.0  # no market data this long -> STALE
+    idle_timeout_s: float = 30.0  # no frame at all this long -> close and reconnect
+    ping_interval_s: float | None = None  # None = the venue's own keep-alive interval
+    open_timeout_s: float = 10.0
+    close_timeout_s: float = 2.0
+    max_queue: int = 256  # frames buffered by websockets before TCP back-pressure
+    max_frame_bytes: int = 4 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class FeedStats:
+    """Counters of one feed since it was created."""
+
+    frames: int = 0
+    events: int = 0
+    malformed: int = 0
+    error_replies: int = 0
+    connects: int = 0  # connection attempts
+    sessions: int = 0  # successful handshakes
+    reconnects: int = 0
+    last_error: str | None = None
+
+
+def backoff_delay(attempt: int, config: FeedConfig, rng: random.Random) -> float:
+    """Delay before connection attempt number ``attempt`` (0 = first retry), jittered and capped."""
+    base = config.backoff_initial_s * config.backoff_factor ** min(attempt, 60)
+    base = min(base, config.backoff_max_s)
+    jittered = base * (1.0 + config.jitter * rng.uniform(-1.0, 1.0))
+    return max(0.0, min(jittered, config.backoff_max_s))
+
+
+class Feed:
+    """A venue's market data, live, as events pushed to ``sink``."""
+
+    def __init__(
+        self,
+        venue: str,
+        symbols: Sequence[str],
+        sink: Callable[[Event], None],
+        *,
+        url: str | None = None,
+        testnet: bool = False,
+        config: FeedConfig | None = None,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.adapter = get_adapter(venue)
+        self.venue = self.adapter.name
+        self.symbols = tuple(symbols)
+        if not self.symbols:
+            raise ValueError(f"{self.venue}: no symbols to subscribe")
+        self.config = config or FeedConfig()
+        # Hook for subclasses (the private account streams): how one frame becomes events.
+        self.parse_frame: Callable[[str | bytes], Sequence[FeedEvent]] = self.adapter.parse
+        base_url = url or self.adapter.default_url(testnet)
+        self.url = self.adapter.connect_url(base_url, self.symbols)
+        self._sink = sink
+        self._clock = clock or SYSTEM_CLOCK
+        self._rng = rng or random.Random()
+        self._log = logging.getLogger(f"hedgetui.feeds.{self.venue}")
+        self.stats = FeedStats()
+        self._state = FeedState.DOWN
+        self._ws: ClientConnection | None = None
+        self._last_data_at: float | None = None  # monotonic
+        self._last_frame_at: float | None = None
+        self._last_ping_at = 0.0
+        self._latency_ms: float | None = None
+        self._closed_because: str | None = None  # set when we close the socket ourselves
+        keepalive = self.adapter.keepalive
+        self._ping_interval = self.config.ping_interval_s or keepalive.interval_s
+        self._ping_message = keepalive.message
+        self._protocol_ping = keepalive.protocol_ping
+        self._answers = keepalive.answers_test_request
+
+    # ------------------------------------------------------------------ public
+
+    @property
+    def state(self) -> FeedState:
+        return self._state
+
+    @property
+    def status(self) -> FeedStatus:
+        age = None
+        if self._last_data_at is not None:
+            age = max(0.0, self._clock.monotonic() - self._last_data_at)
+        return FeedStatus(
+            venue=self.venue,
+            state=self._state,
+            last_error=self.stats.last_error,
+            reconnects=self.stats.reconnects,
+            last_message_age=age,
+            latency_ms=self._latency_ms,
+            malformed=self.stats.malformed,
+        )
+
+    async def run(self) -> None:
+        """Connect, stream and reconnect until cancelled. Never raises on network trouble."""
+        ticker = asyncio.create_task(self._tick_forever(), name=f"feed-{self.venue}-ticker")
+        attempt = 0
+        try:
+            while True:
+                self._set_state(FeedState.CONNECTING)
+                healthy = await self._session()
+                attempt = 0 if healthy else attempt + 1
+                self._set_state(FeedState.DOWN)
+                self.stats.reconnects += 1
+                delay = backoff_delay(max(attempt - 1, 0), self.config, self._rng)
+                self._log.info(
+                    "%s: reconnecting in %.2fs (%s)", self.venue, delay, self.stats.last_error
+                )
+                await asyncio.sleep(delay)
+        finally:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
+            self._ws = None
+            self._set_state(FeedState.DOWN)
+
+    # ------------------------------------------------------------------ one session
+
+    async def _session(self) -> bool:
+        """One connection, start to end. Returns True when it stayed up long enough to count."""
+        cfg = self.config
+        self.stats.connects += 1
+        self._closed_because = None
+        opened_at: float | None = None
+        try:
+            async with connect(
+                await self._connect_url(),
+                open_timeout=cfg.open_timeout_s,
+                close_timeout=cfg.close_timeout_s,
+                ping_interval=self._ping_interval if self._protocol_ping else None,
+                ping_timeout=self._ping_interval if self._protocol_ping else None,
+                max_queue=cfg.max_queue,
+                max_size=cfg.max_frame_bytes,
+                proxy=None if urlsplit(self.url).hostname in _LOOPBACK else True,
+            ) as ws:
+                opened_at = self._clock.monotonic()
+                self.stats.sessions += 1
+                self.adapter.reset()
+                self._last_frame_at = opened_at
+                self._last_ping_at = opened_at
+                await self._on_open(ws)
+                self._ws = ws
+                await self._receive(ws)
+                self.stats.last_error = self._closed_because or _close_text(
+                    ws, "closed by the venue"
+                )
+        except asyncio.CancelledError:
+            raise
+        except ConnectionClosed as exc:
+            self.stats.last_error = self._closed_because or _describe_closed(exc)
+        except InvalidStatus as exc:
+            self.stats.last_error = f"handshake rejected: HTTP {exc.response.status_code}"
+        except TimeoutError:
+            self.stats.last_error = "connection timed out"
+        except OSError as exc:
+            self.stats.last_error = f"connection failed: {exc.strerror or exc}"
+        except Exception as exc:  # any other handshake or protocol failure: retry later
+            self.stats.last_error = f"{type(exc).__name__}: {exc}"[:200]
+        finally:
+            self._ws = None
+        if opened_at is None:
+            return False
+        return self._clock.monotonic() - opened_at >= cfg.healthy_after_s
+
+    async def _connect_url(self) -> str:
+        """The URL of the next connection (a hook: private streams fetch a listen key here)."""
+        return self.url
+
+    async def _on_open(self, ws: ClientConnection) -> None:
+        """Right after every handshake: subscribe (a hook: private streams log in first)."""
+        for message in self.adapter.subscribe_messages(self.symbols):
+            await ws.send(message)
+
+    async def _receive(self, ws: ClientConnection) -> None:
+        parse = self.parse_frame
+        answer = self.adapter.answer if self._answers else None
+        sink = self._sink
+        clock = self._clock
+        stats = self.stats
+        async for frame in ws:
+            now = clock.monotonic()
+            self._last_frame_at = now
+            stats.frames += 1
+            if answer is not None:
+                reply = answer(frame)
+                if reply is not None:
+                    await ws.send(reply)
+            try:
+                events = parse(frame)
+            except VenueErrorReply as exc:
+                stats.error_replies += 1
+                stats.last_error = str(exc)
+                self._log.warning("%s: %s", self.venue, exc)
+                continue
+            except FeedParseError as exc:
+                self._malformed(frame, str(exc))
+                continue
+            except Exception as exc:  # an adapter bug must not kill the feed
+                self._malformed(frame, f"{type(exc).__name__}: {exc}")
+                continue
+            if not events:
+                continue
+            self._last_data_at = now
+            stats.events += len(events)
+            ts = events[-1].ts
+            if ts is not None:
+                self._latency_ms = max(0.0, clock.time() * 1000.0 - ts)
+            if self._state is not FeedState.LIVE:
+                self._set_state(FeedState.LIVE)
+            for event in events:
+                try:
+                    sink(event)
+                except Exception:
+                    self._log.exception("%s: the event sink failed", self.venue)
+
+    def _malformed(self, frame: str | bytes, reason: str) -> None:
+        self.stats.malformed += 1
+        n = self.stats.malformed
+        if n <= _LOGGED_MALFORMED or n % 1000 == 0:
+            self._log.warning(
+                "%s: malformed frame #%d (%s): %s", self.venue, n, reason, excerpt(frame)
+            )
+
+    # ------------------------------------------------------------------ timers
+
+    async def _tick_forever(self) -> None:
+        """Keep-alive, stale detection, silence watchdog and the periodic status event."""
+        cfg = self.config
+        period = max(0.01, min(0.25, cfg.stale_after_s / 4, cfg.idle_timeout_s / 4))
+        last_status = self._clock.monotonic()
+        while True:
+            await asyncio.sleep(period)
+            now = self._clock.monotonic()
+            ws = self._ws
+            if ws is not None:
+                await self._keep_alive(ws, now)
+            if (
+                self._state is FeedState.LIVE
+                and self._last_data_at is not None
+                and now - self._last_data_at > cfg.stale_after_s
+            ):
+                self._set_state(FeedState.STALE)
+                last_status = now
+            if now - last_status >= _STATUS_EVERY_S:
+                last_status = now
+                self._emit_status()
+
+    async def _keep_alive(self, ws: ClientConnection, now: float) -> None:
+        if (
+            self._last_frame_at is not None
+            and now - self._last_frame_at > self.config.idle_timeout_s
+        ):
+            reason = f"no data for {now - self._last_frame_at:.1f}s (watchdog)"
+            self.stats.last_error = self._closed_because = reason
+            self._log.warning("%s: %s, reconnecting", self.venue, reason)
+            self._ws = None
+            # abort rather than a polite close: the peer is not answering anyway
+            ws.transport.abort()
+            return
+        if self._ping_message is not None and now - self._last_ping_at >= self._ping_interval:
+            self._last_ping_at = now
+            # bounded: a peer that stopped reading must not block stale detection
+            with contextlib.suppress(ConnectionClosed, TimeoutError):
+                await asyncio.wait_for(ws.send(self._ping_message), timeout=1.0)
+
+    # ------------------------------------------------------------------ status
+
+    def _set_state(self, state: FeedState) -> None:
+        if state is self._state:
+            return
+        self._state = state
+        self._emit_status()
+
+    def _emit_status(self) -> None:
+        try:
+            self._sink(self.status)
+        except Exception:
+            self._log.exception("%s: the event sink failed", self.venue)
+
+
+def _close_text(ws: ClientConnection, default: str) -> str:
+    code = ws.close_code
+    if code is None:
+        return default
+    reason = ws.close_reason
+    return f"{default} (code {code}{': ' + reason if reason else ''})"
+
+
+def _describe_closed(exc: ConnectionClosed) -> str:
+    frame = exc.rcvd
+    if frame is None:
+        return "connection lost (no close frame)"
+    reason = f": {frame.reason}" if frame.reason else ""
+    return f"closed by the venue (code {frame.code}{reason})"

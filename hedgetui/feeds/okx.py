@@ -1,0 +1,116 @@
+"""OKX v5 public: ``mark-price`` and ``funding-rate`` for the swap, ``index-tickers`` for the index.
+
+Every value is a string, timestamps included. ``fundingTime`` is the settlement time of the
+current ``fundingRate`` (the next funding), ``nextFundingRate`` is deprecated and often ``""``.
+The interval is ``nextFundingTime - fundingTime`` (OKX can shorten it per contract). Keep-alive:
+text ``ping`` -> ``pong``; the server drops a connection silent for 30 s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import orjson
+
+from hedgetui.domain import MarketEvent
+from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
+from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
+from hedgetui.feeds.events import funding, index, mark
+from hedgetui.feeds.values import millis, opt_rate
+
+VENUE = "okx"
+DEFAULT_FUNDING_INTERVAL_HOURS = 8.0  # OKX's default, when the frame has no nextFundingTime
+_MS_PER_HOUR = 3_600_000
+_INF = float("inf")
+
+
+class OkxAdapter(VenueAdapter):
+    name = VENUE
+    mainnet_url = "wss://ws.okx.com:8443/ws/v5/public"
+    testnet_url = "wss://wspap.okx.com:8443/ws/v5/public"
+    keepalive = KeepAlive(interval_s=20.0, message="ping")
+
+    def index_symbol(self, symbol: str) -> str:
+        """``BTC-USD-SWAP`` -> ``BTC-USD`` (the index-tickers instId)."""
+        parts = symbol.split("-")
+        return "-".join(parts[:2]) if len(parts) >= 2 else symbol
+
+    def subscribe_messages(self, symbols: Sequence[str]) -> list[str]:
+        args: list[dict[str, str]] = []
+        indexes: list[str] = []
+        for s in symbols:
+            args.append({"channel": "mark-price", "instId": s})
+            args.append({"channel": "funding-rate", "instId": s})
+            idx = self.index_symbol(s)
+            if idx not in indexes:
+                indexes.append(idx)
+        args.extend({"channel": "index-tickers", "instId": i} for i in indexes)
+        return [orjson.dumps({"id": "hedgetui", "op": "subscribe", "args": args}).decode()]
+
+    def _parse(self, msg: object) -> list[MarketEvent]:
+        if type(msg) is not dict:
+            raise unexpected(msg)
+        data = msg.get("data")
+        arg = msg.get("arg")
+        if data is not None and type(arg) is dict:
+            channel = arg["channel"]
+            out: list[MarketEvent] = []
+            if channel == "mark-price":
+                for d in data:
+                    raw = d["markPx"]
+                    p = float(raw)
+                    if not 0.0 < p < _INF:
+                        raise out_of_range("markPx", raw)
+                    t = d.get("ts")
+                    out.append(mark(VENUE, _inst(d), p, int(t) if t else None))
+            elif channel == "index-tickers":
+                for d in data:
+                    raw = d["idxPx"]
+                    p = float(raw)
+                    if not 0.0 < p < _INF:
+                        raise out_of_range("idxPx", raw)
+                    t = d.get("ts")
+                    out.append(index(VENUE, _inst(d), p, int(t) if t else None))
+            elif channel == "funding-rate":
+                for d in data:
+                    _funding(d, out)
+            return out
+        event = msg.get("event")
+        if event == "error":
+            raise VenueErrorReply(f"okx error {msg.get('code')}: {msg.get('msg')!s:.100}")
+        if event is not None:
+            return []  # subscribe / unsubscribe / login acks, notices
+        raise unexpected(msg)
+
+
+def _funding(d: dict[str, object], out: list[MarketEvent]) -> None:
+    raw = d.get("fundingRate")
+    if raw is None or raw == "":
+        return
+    r = float(raw)  # type: ignore[arg-type]
+    if not -_INF < r < _INF:
+        raise out_of_range("fundingRate", raw)
+    this_time = millis(d.get("fundingTime"), "fundingTime")
+    next_time = millis(d.get("nextFundingTime"), "nextFundingTime")
+    interval = DEFAULT_FUNDING_INTERVAL_HOURS
+    if this_time is not None and next_time is not None and next_time > this_time:
+        interval = (next_time - this_time) / _MS_PER_HOUR
+    t = d.get("ts")
+    out.append(
+        funding(
+            VENUE,
+            _inst(d),
+            r,
+            opt_rate(d.get("nextFundingRate"), "nextFundingRate"),
+            this_time,
+            int(t) if t else None,  # type: ignore[call-overload]
+            interval,
+        )
+    )
+
+
+def _inst(d: dict[str, object]) -> str:
+    inst = d["instId"]
+    if type(inst) is not str:
+        raise FeedParseError("okx: instId is not a string")
+    return inst
