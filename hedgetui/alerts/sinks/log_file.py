@@ -1,0 +1,42 @@
+"""Append-only JSON-lines alert log, one event per line, flushed per line."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import IO
+
+import orjson
+
+from hedgetui.alerts.model import AlertEvent
+from hedgetui.alerts.sinks.base import SinkError
+
+
+class JsonLinesLogSink:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file: IO[bytes] | None = None
+
+    @property
+    def name(self) -> str:
+        return f"log {self.path}"
+
+    def wants(self, event: AlertEvent) -> bool:
+        return True  # the log records every transition, pushed or suppressed
+
+    async def deliver(self, event: AlertEvent) -> None:
+        try:
+            if self._file is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = self.path.open("ab")
+            self._file.write(orjson.dumps(event.to_json()) + b"\n")
+            self._file.flush()
+        except OSError as exc:
+            self.close()
+            raise SinkError(f"cannot write the alert log {self.path}: {exc.strerror}") from None
+
+    def close(self) -> None:
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                self._file.close()
+            self._file = None
