@@ -1,13 +1,61 @@
-"""PLACEHOLDER: replaced by the real command before landing."""
+"""`hedgetui` with no sub-command: the live dashboard from the config, on the real venues."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+
+THEMES = ("dark", "light", "high-contrast")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        default=None,
+        help="config file (default: $HEDGETUI_CONFIG, then the user config dir)",
+    )
+    parser.add_argument(
+        "--theme", default=None, help="dark, light or high-contrast (default: display.theme)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("hedgetui: this command is not built yet")
+    from hedgetui.config import ConfigError, load_settings, resolve_config_path
+    from hedgetui.config.paths import searched_paths
+
+    cli_path = getattr(args, "config", None)
+    theme = getattr(args, "theme", None)
+    if theme is not None and theme not in THEMES:
+        print(
+            f"hedgetui: --theme: unknown theme {theme!r} (known: {', '.join(THEMES)})",
+            file=sys.stderr,
+        )
+        return 2
+    path = resolve_config_path(cli_path, os.environ)
+    if path is None:
+        print("hedgetui: no config file found. Looked at:", file=sys.stderr)
+        for place in searched_paths(cli_path, os.environ):
+            print(f"  {place}", file=sys.stderr)
+        print(
+            "Try `hedgetui demo` (no config, no keys, no network), or copy the example config "
+            "(examples/hedgetui.toml) there and check it with `hedgetui check-config`.",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        settings = load_settings(path, os.environ)
+    except ConfigError as exc:
+        print(f"hedgetui: {exc}", file=sys.stderr)
+        return 2
+    if not settings.hedges:
+        print(f"hedgetui: {path}: no [[hedges]] configured: nothing to watch", file=sys.stderr)
+        return 2
+
+    import asyncio
+
+    from hedgetui.runtime import Runtime
+    from hedgetui.ui.launch import run_dashboard
+
+    return asyncio.run(run_dashboard(Runtime(settings), theme=theme))

@@ -1,13 +1,69 @@
-"""PLACEHOLDER: replaced by the real command before landing."""
+"""`hedgetui demo`: the dashboard on the built-in exchange simulator, no keys, no network."""
 
 from __future__ import annotations
 
 import argparse
+import math
+import sys
+
+THEMES = ("dark", "light", "high-contrast")
+MAX_SPEED = 1000.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument(
+        "--scenario",
+        default="crash",
+        help="price path: crash (default), funding-flip, stall, calm, or real history "
+        "black-thursday, may19, celsius, ftx",
+    )
+    parser.add_argument(
+        "--speed",
+        default="1",
+        help="scenario seconds per real second (default 1; 10-60 to watch a whole crash in a "
+        "minute or two; history scenarios are long: try 600)",
+    )
+    parser.add_argument("--theme", default=None, help="dark, light or high-contrast")
+    parser.add_argument(
+        "--tick-hz", default=None, help="frames per second per instrument (default: per venue)"
+    )
+
+
+def _positive(text: str, flag: str, maximum: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{flag}: not a number: {text!r}") from None
+    if not math.isfinite(value) or value <= 0 or value > maximum:
+        raise ValueError(f"{flag}: must be > 0 and <= {maximum:g}, got {text}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("hedgetui: this command is not built yet")
+    from hedgetui.sim.scenarios import scenario_names
+
+    try:
+        speed = _positive(args.speed, "--speed", MAX_SPEED)
+        tick_hz = None if args.tick_hz is None else _positive(args.tick_hz, "--tick-hz", 100.0)
+        if args.scenario not in scenario_names():
+            known = ", ".join(scenario_names())
+            raise ValueError(f"--scenario: unknown scenario {args.scenario!r} (known: {known})")
+        if args.theme is not None and args.theme not in THEMES:
+            raise ValueError(f"--theme: unknown theme {args.theme!r} (known: {', '.join(THEMES)})")
+    except ValueError as exc:
+        print(f"hedgetui demo: {exc}", file=sys.stderr)
+        return 2
+
+    import asyncio
+
+    return asyncio.run(_demo(args.scenario, speed, args.theme, tick_hz))
+
+
+async def _demo(scenario: str, speed: float, theme: str | None, tick_hz: float | None) -> int:
+    from hedgetui.domain import VENUES
+    from hedgetui.runtime import Runtime, demo_environment
+    from hedgetui.ui.launch import run_dashboard
+
+    async with demo_environment(scenario, speed, tick_hz=tick_hz) as (_sim, settings):
+        runtime = Runtime(settings, extra_venues=VENUES)
+        return await run_dashboard(runtime, theme=theme)

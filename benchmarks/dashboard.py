@@ -1,0 +1,227 @@
+"""The dashboard's cost and responsiveness with live feeds from the simulator.
+
+The simulator runs in a CHILD process (so its CPU is not counted) serving 5 venues at 10 frames/s
+per instrument (``tick_hz=10``, scenario ``calm``). This process runs what ``hedgetui demo``
+runs: the 5 feeds, the store and the Textual app (headless, 120x40, refresh at 10 Hz), and
+measures:
+
+* **start-up**: from the start of this script (before Textual is imported) to the first frame
+  painted, and to the first frame showing live numbers for every hedge;
+* **CPU**: ``time.process_time()`` of this process over ``--seconds`` (default 20) of steady
+  state, as % of one core;
+* **latency**: frame received (the feed hands the event to the store) -> painted (after the
+  widget update, once Textual has refreshed the screen). For each paint and each venue whose
+  price changed, ``shown`` is the age of the newest frame (the value on screen) and ``oldest``
+  the age of the oldest frame that waited for this paint (superseded frames included).
+
+Usage::
+
+    .venv/bin/python benchmarks/dashboard.py [--seconds 20] [--refresh-hz 10]
+"""
+
+from __future__ import annotations
+
+import time
+
+T0 = time.perf_counter()  # before any heavy import: start-up counts the imports too
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+VENUES = ("bitmex", "okx", "deribit", "bybit", "binance")
+SIM_CODE = """
+import asyncio, json, sys
+from hedgetui.sim import start_simulator
+VENUES = {venues!r}
+async def main():
+    sim = await start_simulator(venues=VENUES, scenario="calm", speed=1.0, tick_hz={tick_hz},
+                                control=False)
+    print(json.dumps({{v: sim.ws_url(v) for v in VENUES}}), flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    await sim.close()
+asyncio.run(main())
+"""
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
+
+
+async def feeds_only_cpu(urls: dict[str, str], seconds: float) -> float:
+    """CPU % of the same feeds and store with no UI: the floor the dashboard adds to."""
+    from hedgetui.demo_portfolio import demo_settings
+    from hedgetui.runtime import Runtime
+    from hedgetui.sim.scenarios import get_scenario
+
+    scenario = get_scenario("calm")
+    settings = demo_settings(scenario.initial("BTC").mark, scenario.initial("ETH").mark, urls)
+    async with Runtime(settings, extra_venues=VENUES) as runtime:
+        await asyncio.sleep(2.0)
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        await asyncio.sleep(seconds)
+        runtime.store.snapshot()
+        return 100 * (time.process_time() - cpu0) / (time.perf_counter() - wall0)
+
+
+async def measure(
+    urls: dict[str, str], seconds: float, refresh_hz: float, alerts_panel: bool
+) -> dict[str, float]:
+    import dataclasses
+
+    from hedgetui.demo_portfolio import demo_settings
+    from hedgetui.domain import DashboardView, Event, MarkPrice
+    from hedgetui.runtime import Runtime
+    from hedgetui.sim.scenarios import get_scenario
+    from hedgetui.ui.app import HedgeApp
+
+    scenario = get_scenario("calm")
+    settings = demo_settings(scenario.initial("BTC").mark, scenario.initial("ETH").mark, urls)
+    settings = dataclasses.replace(
+        settings, display=dataclasses.replace(settings.display, refresh_hz=refresh_hz)
+    )
+    runtime = Runtime(settings, extra_venues=VENUES)
+    waiting: dict[str, list[float]] = {}  # venue -> receive times since the last paint
+
+    def stamp(event: Event) -> None:
+        if isinstance(event, MarkPrice):
+            waiting.setdefault(event.venue, []).append(time.perf_counter())
+
+    runtime.add_sink(stamp)
+    app = HedgeApp(runtime.store, refresh_hz=refresh_hz, mount_alerts=alerts_panel)
+    shown: list[float] = []
+    oldest: list[float] = []
+    first_paint: list[float] = []
+    first_live: list[float] = []
+
+    def painted(view: DashboardView) -> None:
+        batch = dict(waiting)
+        waiting.clear()
+
+        def on_screen() -> None:
+            now = time.perf_counter()
+            for times in batch.values():
+                shown.append(now - times[-1])
+                oldest.append(now - times[0])
+
+        app.call_after_refresh(on_screen)
+
+    live = asyncio.Event()
+
+    def watch_start(view: DashboardView) -> None:
+        """Until live: note the first paint and the first paint with every hedge's numbers."""
+
+        def on_screen() -> None:
+            now = time.perf_counter()
+            if not first_paint:
+                first_paint.append(now - T0)
+            if not first_live and view.hedges and all(h.report for h in view.hedges):
+                first_live.append(now - T0)
+                live.set()
+
+        app.call_after_refresh(on_screen)
+
+    app.on_painted = watch_start
+    result: dict[str, float] = {}
+
+    async def drive() -> None:
+        try:
+            await asyncio.wait_for(live.wait(), timeout=30)
+        except TimeoutError:
+            result["failed"] = 1.0  # no live numbers within 30 s: report, do not hang
+            app.exit()
+            return
+        app.on_painted = None  # the CPU window runs with no measuring hook at all
+        await asyncio.sleep(2.0)  # settle
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        frames0 = app.frames_painted
+        events0 = sum(f.stats.events for f in runtime.feeds.values())
+        await asyncio.sleep(seconds)
+        cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+        events = sum(f.stats.events for f in runtime.feeds.values()) - events0
+        result.update(
+            cpu_pct=100 * cpu / wall,
+            paints_per_s=(app.frames_painted - frames0) / wall,
+            events_per_s=events / wall,
+        )
+        waiting.clear()
+        app.on_painted = painted  # then the latency window
+        await asyncio.sleep(min(seconds, 10.0))
+        app.exit()
+
+    await runtime.start()
+    try:
+        task = asyncio.create_task(drive())
+        await app.run_async(headless=True, size=(120, 40))
+        await task
+    finally:
+        await runtime.stop()
+    if result.get("failed"):
+        raise SystemExit("benchmark: no live numbers from the simulator within 30 s")
+    result.update(
+        first_paint_s=first_paint[0],
+        first_live_s=first_live[0],
+        shown_p50_ms=1000 * statistics.median(shown),
+        shown_p99_ms=1000 * percentile(shown, 99),
+        oldest_p50_ms=1000 * statistics.median(oldest),
+        oldest_p99_ms=1000 * percentile(oldest, 99),
+        samples=float(len(shown)),
+    )
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--refresh-hz", type=float, default=10.0)
+    parser.add_argument("--tick-hz", type=float, default=10.0)
+    parser.add_argument(
+        "--no-alerts-panel", action="store_true", help="measure without the alerts panel"
+    )
+    args = parser.parse_args()
+    code = SIM_CODE.format(venues=VENUES, tick_hz=args.tick_hz)
+    sim = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert sim.stdout is not None
+        urls = json.loads(sim.stdout.readline())
+        r = asyncio.run(measure(urls, args.seconds, args.refresh_hz, not args.no_alerts_panel))
+        floor = asyncio.run(feeds_only_cpu(urls, args.seconds))
+    finally:
+        if sim.stdin is not None:
+            sim.stdin.close()
+        sim.wait(timeout=10)
+    print(
+        f"$ .venv/bin/python benchmarks/dashboard.py --seconds {args.seconds:g} "
+        f"--refresh-hz {args.refresh_hz:g} --tick-hz {args.tick_hz:g}"
+        + (" --no-alerts-panel" if args.no_alerts_panel else "")
+    )
+    print(
+        f"feeds: {len(VENUES)} venues at {args.tick_hz:g} frames/s per instrument "
+        f"(simulator in a child process), {r['events_per_s']:.0f} events/s received"
+    )
+    print(f"start -> first painted frame:      {r['first_paint_s'] * 1000:7.0f} ms")
+    print(f"start -> first frame with live data:{r['first_live_s'] * 1000:6.0f} ms")
+    print(
+        f"CPU of the dashboard process:      {r['cpu_pct']:7.2f} % of one core "
+        f"over {args.seconds:g} s ({r['paints_per_s']:.1f} paints/s)"
+    )
+    print(f"  of which feeds + store alone:    {floor:7.2f} % (same feeds, no UI)")
+    print(
+        f"frame -> screen, value shown:      p50 {r['shown_p50_ms']:6.1f} ms   "
+        f"p99 {r['shown_p99_ms']:6.1f} ms   ({r['samples']:.0f} samples)"
+    )
+    print(
+        f"frame -> screen, oldest waiting:   p50 {r['oldest_p50_ms']:6.1f} ms   "
+        f"p99 {r['oldest_p99_ms']:6.1f} ms"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,501 @@
+"""The reactive store: latest market/account state, freshness, and the derived risk view.
+
+One ``Store`` lives on the asyncio loop. Feeds call :meth:`Store.apply` for every event; that is
+O(1) (a dict write, a ring append) and only marks the store dirty. Readers (the dashboard, the
+alert engine, ``status``) call :meth:`Store.snapshot`, which re-runs the risk engine at most once
+per call and only when an input changed since the last call. Freshness and countdowns are
+re-derived from the injected clock on every call (cheap), so a silent feed turns stale without any
+event arriving.
+
+Funding carried: while the store runs, each time the clock passes a funding timestamp announced
+by the venue *before* it passed, the hedge is credited ``rate × position value at the mark``
+(positive = this position received it). The rate used is the last one announced for that
+interval.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from hedgetui.clock import SYSTEM_CLOCK, Clock
+from hedgetui.config import HedgeSettings, ManualPosition, Settings
+from hedgetui.domain import (
+    BalanceUpdate,
+    DashboardView,
+    Event,
+    FeedState,
+    FeedStatus,
+    FeedView,
+    Freshness,
+    Funding,
+    HedgeView,
+    IndexPrice,
+    MarkPrice,
+    PositionUpdate,
+    RiskReport,
+    ScenarioRow,
+    Side,
+    TotalsView,
+)
+from hedgetui.risk import InversePosition, assess
+from hedgetui.venues import get_instrument
+
+Key = tuple[str, str]  # (venue, symbol)
+IndexSymbolFn = Callable[[str, str], str]
+
+HISTORY_BUCKET_S = 1.0
+"""Sparkline rings keep at most one point per this many seconds (the last value wins)."""
+
+
+def adapter_index_symbol(venue: str, symbol: str) -> str:
+    """The symbol under which ``venue`` reports the index of ``symbol`` (OKX: ``BTC-USD``)."""
+    from hedgetui.feeds import get_adapter  # feeds pull websockets: only when needed
+
+    return get_adapter(venue).index_symbol(symbol)
+
+
+@dataclass(slots=True)
+class _Stamped:
+    """The latest value of one input with its exchange and receive times."""
+
+    price: float
+    ts: int | None
+    received: float  # clock.monotonic() at apply
+
+
+@dataclass(slots=True)
+class _FundingState:
+    rate: float
+    predicted: float | None
+    next_time: int | None
+    interval_hours: float | None
+    received: float
+
+
+@dataclass(slots=True)
+class _AccountPosition:
+    update: PositionUpdate
+    received: float
+
+
+@dataclass(slots=True)
+class _HedgeState:
+    """Per-hedge mutable bookkeeping that is not market data."""
+
+    settings: HedgeSettings
+    index_key: Key
+    contract_size: float
+    funding_hours: float
+    carried_coin: float = 0.0
+    carried_usd: float = 0.0
+    pending_funding_ms: int | None = None  # announced before it passed: accrue when crossed
+    report: RiskReport | None = None
+    position: InversePosition | None = None
+    mark_ring: deque[float] = field(default_factory=deque)
+    funding_ring: deque[float] = field(default_factory=deque)
+    mark_bucket: float = -1.0
+    funding_bucket: float = -1.0
+
+
+class Store:
+    """The single source of truth for the dashboard, alerts and headless commands."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        index_symbol: IndexSymbolFn | None = None,
+        extra_venues: Iterable[str] = (),
+    ) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or SYSTEM_CLOCK
+        self.version = 0
+        self._computed_version = -1
+        self._index_symbol = index_symbol or adapter_index_symbol
+        self._marks: dict[Key, _Stamped] = {}
+        self._indexes: dict[Key, _Stamped] = {}
+        self._funding: dict[Key, _FundingState] = {}
+        self._positions: dict[tuple[str, str, str | None], _AccountPosition] = {}
+        self._balances: dict[tuple[str, str, str | None], BalanceUpdate] = {}
+        self._feeds: dict[str, FeedStatus] = {}
+        self._last_data: dict[str, float] = {}  # venue -> monotonic of the last market event
+        points = max(2, settings.display.sparkline_points)
+        self._hedges: dict[str, _HedgeState] = {}
+        self._by_key: dict[Key, list[_HedgeState]] = {}
+        for hedge in settings.hedges:
+            profile = get_instrument(hedge.venue, hedge.symbol)
+            pos = hedge.position
+            size = pos.contract_size if pos and pos.contract_size else profile.contract_size
+            state = _HedgeState(
+                settings=hedge,
+                index_key=(hedge.venue, self._index_symbol(hedge.venue, hedge.symbol)),
+                contract_size=size,
+                funding_hours=profile.funding_interval_hours,
+                mark_ring=deque(maxlen=points),
+                funding_ring=deque(maxlen=points),
+            )
+            self._hedges[hedge.name] = state
+            self._by_key.setdefault((hedge.venue, hedge.symbol), []).append(state)
+        venues = [h.venue for h in settings.hedges] + list(extra_venues)
+        self.venues: tuple[str, ...] = tuple(dict.fromkeys(venues))
+
+    # ------------------------------------------------------------------ input
+
+    def apply(self, event: Event) -> None:
+        """Record one event. O(1); the derived view is recomputed lazily by :meth:`snapshot`."""
+        now = self.clock.monotonic()
+        if isinstance(event, MarkPrice):
+            key = (event.venue, event.symbol)
+            self._marks[key] = _Stamped(event.price, event.ts, now)
+            self._last_data[event.venue] = now
+            for hedge in self._by_key.get(key, ()):
+                hedge.mark_bucket = _ring_put(hedge.mark_ring, hedge.mark_bucket, now, event.price)
+        elif isinstance(event, IndexPrice):
+            self._indexes[(event.venue, event.symbol)] = _Stamped(event.price, event.ts, now)
+            self._last_data[event.venue] = now
+        elif isinstance(event, Funding):
+            self._apply_funding(event, now)
+        elif isinstance(event, FeedStatus):
+            self._feeds[event.venue] = event
+        elif isinstance(event, PositionUpdate):
+            self._positions[(event.venue, event.symbol, event.account)] = _AccountPosition(
+                event, now
+            )
+        else:
+            self._balances[(event.venue, event.coin.upper(), event.account)] = event
+        self.version += 1
+
+    def _apply_funding(self, event: Funding, now: float) -> None:
+        key = (event.venue, event.symbol)
+        self._last_data[event.venue] = now
+        hedges = self._by_key.get(key, ())
+        now_ms = int(self.clock.time() * 1000)
+        previous = self._funding.get(key)
+        if previous is not None:
+            for hedge in hedges:  # a crossing the snapshot has not seen yet
+                self._accrue_if_due(hedge, previous, now_ms)
+        self._funding[key] = _FundingState(
+            event.rate, event.predicted_rate, event.next_funding_time, event.interval_hours, now
+        )
+        for hedge in hedges:
+            nft = event.next_funding_time
+            if nft is not None and nft > now_ms and nft != hedge.pending_funding_ms:
+                hedge.pending_funding_ms = nft
+            hedge.funding_bucket = _ring_put(
+                hedge.funding_ring, hedge.funding_bucket, now, event.rate
+            )
+
+    def _accrue_if_due(self, hedge: _HedgeState, funding: _FundingState, now_ms: int) -> bool:
+        due = hedge.pending_funding_ms
+        if due is None or now_ms < due:
+            return False
+        hedge.pending_funding_ms = None
+        mark = self._marks.get((hedge.settings.venue, hedge.settings.symbol))
+        position = self._position_of(hedge)
+        if mark is None or position is None or mark.price <= 0:
+            return False
+        sign = 1.0 if position.side == "short" else -1.0
+        coin = sign * funding.rate * position.notional_usd / mark.price
+        hedge.carried_coin += coin
+        hedge.carried_usd += coin * mark.price
+        self.version += 1
+        return True
+
+    # ------------------------------------------------------------------ output
+
+    def hedge_names(self) -> tuple[str, ...]:
+        return tuple(self._hedges)
+
+    def mark_history(self, hedge: str) -> Sequence[float]:
+        """Mark prices of ``hedge``, oldest first, at most one per second (for sparklines)."""
+        return tuple(self._hedges[hedge].mark_ring)
+
+    def funding_history(self, hedge: str) -> Sequence[float]:
+        """Funding rates of ``hedge`` (fraction per interval), oldest first."""
+        return tuple(self._hedges[hedge].funding_ring)
+
+    def position(self, hedge: str) -> InversePosition | None:
+        """The position the risk engine sees for ``hedge`` (None while unknown)."""
+        return self._position_of(self._hedges[hedge])
+
+    def what_if(self, hedge: str, move_pct: float) -> ScenarioRow | None:
+        """The scenario row for the mark of ``hedge`` moved by ``move_pct`` (None: no data)."""
+        state = self._hedges[hedge]
+        mark = self._marks.get((state.settings.venue, state.settings.symbol))
+        position = self._position_of(state)
+        if mark is None or position is None:
+            return None
+        report = assess(position, mark.price, spot=state.settings.spot_total, scenarios=(move_pct,))
+        return report.scenarios[0] if report.scenarios else None
+
+    def what_if_table(self, hedge: str, moves: Sequence[float]) -> tuple[ScenarioRow, ...]:
+        """Scenario rows for several moves in one risk-engine call (empty: no data)."""
+        state = self._hedges[hedge]
+        mark = self._marks.get((state.settings.venue, state.settings.symbol))
+        position = self._position_of(state)
+        if mark is None or position is None or not moves:
+            return ()
+        report = assess(
+            position, mark.price, spot=state.settings.spot_total, scenarios=tuple(moves)
+        )
+        return report.scenarios
+
+    def snapshot(self) -> DashboardView:
+        """One consistent view of everything. Risk is recomputed only if an input changed."""
+        now_ms = int(self.clock.time() * 1000)
+        for hedge in self._hedges.values():
+            funding = self._funding.get((hedge.settings.venue, hedge.settings.symbol))
+            if funding is not None:
+                self._accrue_if_due(hedge, funding, now_ms)
+        if self._computed_version != self.version:
+            for hedge in self._hedges.values():
+                self._recompute(hedge)
+            self._computed_version = self.version
+        hedges = tuple(self._hedge_view(h, now_ms) for h in self._hedges.values())
+        return DashboardView(
+            at=self.clock.time(),
+            version=self.version,
+            hedges=hedges,
+            totals=_totals(hedges),
+            feeds=tuple(self._feed_view(v) for v in self.venues),
+        )
+
+    # ------------------------------------------------------------------ derivation
+
+    def _recompute(self, hedge: _HedgeState) -> None:
+        hs = hedge.settings
+        key = (hs.venue, hs.symbol)
+        mark = self._marks.get(key)
+        hedge.position = self._position_of(hedge)
+        if mark is None or hedge.position is None:
+            hedge.report = None
+            return
+        funding = self._funding.get(key)
+        try:
+            hedge.report = assess(
+                hedge.position,
+                mark.price,
+                spot=hs.spot_total,
+                funding_rate=funding.rate if funding else None,
+                funding_hours=self._funding_hours(hedge, funding),
+            )
+        except ValueError:  # e.g. a zero price from a broken frame: show "no data", keep going
+            hedge.report = None
+
+    def _funding_hours(self, hedge: _HedgeState, funding: _FundingState | None) -> float:
+        if funding is not None and funding.interval_hours:
+            return funding.interval_hours
+        return hedge.funding_hours
+
+    def _position_of(self, hedge: _HedgeState) -> InversePosition | None:
+        hs = hedge.settings
+        profile = get_instrument(hs.venue, hs.symbol)
+        if hs.position is not None:
+            return manual_position(
+                hs.position,
+                profile_contract_size=hedge.contract_size,
+                venue=hs.venue,
+                symbol=hs.symbol,
+            )
+        found = self._account_position(hs)
+        if found is None:
+            return None
+        upd = found.update
+        entry = upd.entry_price
+        if entry is None or upd.contracts == 0:
+            return None
+        side: Side = "short" if upd.contracts < 0 else "long"
+        if upd.margin_mode == "isolated" and upd.isolated_margin is not None:
+            collateral = upd.isolated_margin
+        else:
+            balance = self._balances.get((hs.venue, hs.coin.upper(), hs.account))
+            if balance is None:
+                balance = self._balances.get((hs.venue, hs.coin.upper(), None))
+            if balance is None:
+                return None
+            collateral = balance.wallet_balance
+        return InversePosition(
+            side=side,
+            contracts=abs(upd.contracts),
+            contract_size=upd.contract_size or profile.contract_size,
+            entry=entry,
+            collateral=collateral,
+            mmr=profile.mmr,
+            tiers=profile.tiers,
+            mm_basis=profile.mm_basis,
+            fee=profile.taker_fee,
+            leverage=upd.leverage,
+            mmr_per_coin=profile.mmr_per_coin,
+        )
+
+    def _account_position(self, hs: HedgeSettings) -> _AccountPosition | None:
+        """The account's position for this hedge (events without an account name also match)."""
+        found = self._positions.get((hs.venue, hs.symbol, hs.account))
+        if found is None:
+            found = self._positions.get((hs.venue, hs.symbol, None))
+        return found
+
+    def _freshness(self, received: float | None) -> Freshness:
+        if received is None:
+            return Freshness.NONE
+        age = self.clock.monotonic() - received
+        fresh = self.settings.freshness
+        if age < fresh.delayed_after_s:
+            return Freshness.FRESH
+        if age < fresh.stale_after_s:
+            return Freshness.DELAYED
+        return Freshness.STALE
+
+    def _hedge_view(self, hedge: _HedgeState, now_ms: int) -> HedgeView:
+        hs = hedge.settings
+        key = (hs.venue, hs.symbol)
+        mark = self._marks.get(key)
+        index = self._indexes.get(hedge.index_key)
+        funding = self._funding.get(key)
+        position = hedge.position
+        report = hedge.report
+        if hs.position is not None:
+            position_freshness = Freshness.FRESH  # entered by hand: as fresh as the config
+        else:
+            acct = self._account_position(hs)
+            position_freshness = Freshness.NONE if acct is None else Freshness.FRESH
+        hours = self._funding_hours(hedge, funding)
+        per_interval = report.funding_usd if report else None
+        basis = basis_bps = None
+        if mark is not None and index is not None and index.price > 0:
+            basis = mark.price - index.price
+            basis_bps = basis / index.price * 1e4
+        next_in = None
+        if funding is not None and funding.next_time is not None:
+            next_in = max(0.0, (funding.next_time - now_ms) / 1000)
+        ratio = report.hedge_ratio if report else None
+        in_band = None
+        if ratio is not None and hs.target_hedge_ratio is not None:
+            in_band = abs(ratio - hs.target_hedge_ratio) <= hs.hedge_band + 1e-12
+        buffer_pct = None
+        if report is not None and report.equity_coin > 0:
+            buffer_pct = report.margin_buffer_coin / report.equity_coin * 100
+        exchange_liq = None
+        if hs.position is None:
+            acct = self._account_position(hs)
+            exchange_liq = acct.update.liquidation_price if acct else None
+        return HedgeView(
+            name=hs.name,
+            venue=hs.venue,
+            symbol=hs.symbol,
+            coin=hs.coin,
+            side=position.side if position else None,
+            contracts=position.contracts if position else None,
+            contract_size=position.contract_size if position else hedge.contract_size,
+            mark=mark.price if mark else None,
+            index=index.price if index else None,
+            mark_freshness=self._freshness(mark.received if mark else None),
+            index_freshness=self._freshness(index.received if index else None),
+            funding_freshness=self._freshness(funding.received if funding else None),
+            position_freshness=position_freshness,
+            report=report,
+            spot_coin=hs.spot_total,
+            target_hedge_ratio=hs.target_hedge_ratio,
+            hedge_band=hs.hedge_band if hs.target_hedge_ratio is not None else None,
+            hedge_ratio_in_band=in_band,
+            margin_buffer_pct_of_equity=buffer_pct,
+            funding_rate=funding.rate if funding else None,
+            predicted_funding_rate=funding.predicted if funding else None,
+            funding_interval_hours=hours,
+            funding_usd_per_interval=per_interval,
+            funding_usd_per_day=per_interval * 24 / hours if per_interval is not None else None,
+            funding_apr_pct=report.funding_annualized_pct if report else None,
+            next_funding_in_s=next_in,
+            funding_carried_coin=hedge.carried_coin,
+            funding_carried_usd=hedge.carried_usd,
+            basis_usd=basis,
+            basis_bps=basis_bps,
+            exchange_liquidation_price=exchange_liq,
+        )
+
+    def _feed_view(self, venue: str) -> FeedView:
+        status = self._feeds.get(venue)
+        last = self._last_data.get(venue)
+        age = None if last is None else self.clock.monotonic() - last
+        return FeedView(
+            venue=venue,
+            state=status.state if status else FeedState.CONNECTING,
+            freshness=self._freshness(last),
+            last_message_age=age,
+            reconnects=status.reconnects if status else 0,
+            last_error=status.last_error if status else None,
+            latency_ms=status.latency_ms if status else None,
+            malformed=status.malformed if status else 0,
+        )
+
+
+def manual_position(
+    pos: ManualPosition, *, profile_contract_size: float, venue: str, symbol: str
+) -> InversePosition:
+    """The risk engine's position for a hand-entered one, venue defaults filled in.
+
+    Collateral defaults to the initial margin at the configured leverage (1x when none), which is
+    what an isolated position opened at that leverage holds.
+    """
+    profile = get_instrument(venue, symbol)
+    size = pos.contract_size or profile_contract_size
+    collateral = pos.collateral
+    if collateral is None:
+        leverage = pos.leverage or 1.0
+        collateral = pos.contracts * size / (pos.entry * leverage)
+    return InversePosition(
+        side=pos.side,
+        contracts=pos.contracts,
+        contract_size=size,
+        entry=pos.entry,
+        collateral=collateral,
+        mmr=pos.mmr if pos.mmr is not None else profile.mmr,
+        mm_deduction=pos.mm_deduction or 0.0,
+        tiers=() if pos.mmr is not None else profile.tiers,
+        mmr_per_coin=0.0 if pos.mmr is not None else profile.mmr_per_coin,
+        mm_basis=pos.mm_basis or profile.mm_basis,
+        fee=pos.fee if pos.fee is not None else profile.taker_fee,
+        leverage=pos.leverage,
+    )
+
+
+def _ring_put(ring: deque[float], bucket: float, now: float, value: float) -> float:
+    """Append ``value`` to ``ring`` or replace the last point within the same time bucket."""
+    current = now // HISTORY_BUCKET_S
+    if ring and current == bucket:
+        ring[-1] = value
+    else:
+        ring.append(value)
+    return current
+
+
+def _totals(hedges: Sequence[HedgeView]) -> TotalsView:
+    by_coin: dict[str, float] = {}
+    exposure: float | None = 0.0
+    buffer: float | None = 0.0
+    per_day: float | None = 0.0
+    for h in hedges:
+        r = h.report
+        if r is None:
+            exposure = buffer = None
+        else:
+            by_coin[h.coin] = by_coin.get(h.coin, 0.0) + r.net_exposure_coin
+            if exposure is not None:
+                exposure += r.net_exposure_usd
+            if buffer is not None:
+                buffer += r.margin_buffer_usd
+        if h.funding_usd_per_day is None:
+            per_day = None
+        elif per_day is not None:
+            per_day += h.funding_usd_per_day
+    return TotalsView(
+        net_exposure_usd=exposure if hedges else None,
+        net_exposure_by_coin=by_coin,
+        margin_buffer_usd=buffer if hedges else None,
+        funding_usd_per_day=per_day if hedges else None,
+        funding_carried_usd=sum(h.funding_carried_usd for h in hedges),
+        stale=not hedges or any(h.stale for h in hedges),
+    )

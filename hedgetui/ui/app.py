@@ -1,0 +1,429 @@
+"""The live dashboard (Textual).
+
+The app never computes risk and never parses frames: a timer at ``display.refresh_hz`` (<= 10 Hz)
+takes one ``store.snapshot()`` and hands it to the widgets, which repaint only what changed. So
+a burst of ticks costs one repaint, not one per tick.
+
+Layout: below 120 columns, or when the cards and the what-if panel would not fit the height,
+the "compact" layout shows one row per hedge plus a detail
+card for the selected hedge beside the what-if panel (fits 80x24); otherwise one card per hedge,
+side by side, with the what-if panel underneath.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import sys
+from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import Path, PurePath
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.events import Resize
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.widget import Widget
+from textual.widgets import Footer, Input
+
+from hedgetui.domain import DashboardView, HedgeView, ScenarioRow
+from hedgetui.store import Store
+from hedgetui.ui import render
+from hedgetui.ui.screens import HelpScreen
+from hedgetui.ui.widgets import HedgeCard, HedgeTable, StatusBar, TotalsBar, WhatIfPanel
+
+THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"
+THEME_NAMES: tuple[str, ...] = ("dark", "light", "high-contrast")
+COMPACT_BELOW = (120, 30)  # (columns, rows): smaller terminals get the compact layout
+CARD_MIN_WIDTH = 40
+CARD_ROWS = 14  # a card's height with its border
+WHAT_IF_ROWS = 11  # the what-if panel (6 moves + a typed one, header, title, input, border)
+CHROME_ROWS = 3  # status, totals, footer
+WIDE_WHAT_IF_MIN_WIDTH = 82  # narrower what-if panels drop the spot/futures/portfolio columns
+
+HIGH_CONTRAST = Theme(
+    name="hedgetui-high-contrast",
+    primary="#ffff00",
+    secondary="#00ffff",
+    accent="#00ffff",
+    warning="#ffff00",
+    error="#ff3030",
+    success="#00ff00",
+    foreground="#ffffff",
+    background="#000000",
+    surface="#000000",
+    panel="#1a1a1a",
+    dark=True,
+)
+TEXTUAL_THEME = {
+    "dark": "textual-dark",
+    "light": "textual-light",
+    "high-contrast": HIGH_CONTRAST.name,
+}
+
+UnwindFactory = Callable[[str], Screen[Any]]
+
+
+class HedgeCommands(Provider):
+    """Command-palette entries: themes, what-if moves, hedge selection, help, unwind, quit."""
+
+    def _commands(self) -> Iterable[tuple[str, Callable[[], object], str]]:
+        app = self.app
+        if not isinstance(app, HedgeApp):
+            return
+        for theme in THEME_NAMES:
+            yield (f"Theme: {theme}", partial(app.set_hedge_theme, theme), "switch colours")
+        for move in render.WHAT_IF_MOVES:
+            yield (
+                f"What-if: move {move:+.0f}%",
+                partial(app.set_typed_move, move),
+                "show this move in the what-if panel",
+            )
+        for i, name in enumerate(app.store.hedge_names()):
+            yield (f"Select hedge: {name}", partial(app.select_hedge, i), "show its details")
+        yield ("Help: keys", app.action_help, "show every key binding")
+        yield ("Unwind selected hedge", app.action_unwind, "preview a reduce-only close")
+        yield ("Quit", app.action_quit, "leave hedgetui")
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class DashboardScreen(Screen[None]):
+    """The main screen: tab cycles hedges here instead of moving the focus."""
+
+    AUTO_FOCUS = None  # keys go to the dashboard until `w` focuses the what-if input
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "app.select_next", "Next hedge", show=False),
+        Binding("shift+tab", "app.select_previous", "Previous hedge", show=False),
+    ]
+
+
+class HedgeApp(App[None]):
+    """The hedgetui dashboard over one :class:`~hedgetui.store.Store`."""
+
+    TITLE = "hedgetui"
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
+        THEMES_DIR / "base.tcss",
+        *(THEMES_DIR / f"{name}.tcss" for name in THEME_NAMES),
+    ]
+    COMMANDS = App.COMMANDS | {HedgeCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("w", "focus_what_if", "What-if"),
+        Binding("t", "cycle_theme", "Theme"),
+        Binding("u", "unwind", "Unwind"),
+        Binding("down,j", "select_next", "Next hedge", show=False),
+        Binding("up,k", "select_previous", "Previous hedge", show=False),
+        Binding("escape", "leave_input", "Back", show=False),
+    ]
+    HELP_KEYS: ClassVar[list[tuple[str, str]]] = [
+        ("tab / down / j", "select the next hedge"),
+        ("shift+tab / up / k", "select the previous hedge"),
+        ("w", "type a what-if move in % (e.g. -15, enter)"),
+        ("escape", "leave the what-if input"),
+        ("t", "cycle theme: dark, light, high-contrast"),
+        ("u", "unwind the selected hedge (preview first)"),
+        ("ctrl+p", "command palette"),
+        ("? / F1", "this help"),
+        ("q", "quit"),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        theme: str | None = None,
+        refresh_hz: float | None = None,
+        watchdog: bool = False,
+        unwind_factory: UnwindFactory | None = None,
+        alerts_panel: Widget | None = None,
+        mount_alerts: bool = True,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        display = store.settings.display
+        self.hedge_theme = theme or display.theme
+        if self.hedge_theme not in THEME_NAMES:
+            self.hedge_theme = "dark"
+        self.refresh_hz = min(10.0, max(0.2, refresh_hz or display.refresh_hz))
+        self.animation_level = "full" if display.animations else "none"
+        self.selected = 0
+        self.typed_move: float | None = None
+        self.compact = True
+        self.last_view: DashboardView | None = None
+        self.frames_painted = 0
+        self.on_painted: Callable[[DashboardView], None] | None = None
+        self._watchdog = watchdog
+        self._unwind_factory = unwind_factory
+        self._alerts_panel = alerts_panel
+        self._mount_alerts = mount_alerts
+        self._what_if_key: tuple[int, float | None, bool, bool] | None = None
+        self._what_if_version = -1
+        self._what_if_at = float("-inf")
+        self._what_if: tuple[tuple[ScenarioRow, ...], ScenarioRow | None] = ((), None)
+        names = store.hedge_names()
+        self._alerts = [store.settings.hedge(n).alerts for n in names]
+
+    # ------------------------------------------------------------------ layout
+
+    def get_default_screen(self) -> Screen[None]:
+        return DashboardScreen(id="dashboard")
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield TotalsBar(id="totals")
+        with VerticalScroll(id="main"):
+            yield HedgeTable(id="table")
+            with Grid(id="cards"):
+                for i in range(len(self.store.hedge_names())):
+                    yield HedgeCard(id=f"card-{i}", classes="card")
+            with Horizontal(id="lower"):
+                yield HedgeCard(id="detail", classes="card")
+                yield WhatIfPanel(id="whatif")
+        panel = self._alerts_panel
+        if panel is None and self._mount_alerts:
+            panel = _optional_alerts_panel()
+        if panel is not None:
+            yield panel
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.register_theme(HIGH_CONTRAST)
+        self.set_hedge_theme(self.hedge_theme)
+        self._apply_layout(self.size.width, self.size.height)
+        self.refresh_view()
+        self.call_after_refresh(self.refresh_view)  # again once the layout knows the widths
+        self.set_interval(1 / self.refresh_hz, self.refresh_view, name="refresh")
+        if self._watchdog:
+            self.set_interval(1.0, self._check_terminal, name="tty-watchdog")
+
+    def on_resize(self, event: Resize) -> None:
+        self._apply_layout(event.size.width, event.size.height)
+        self.call_after_refresh(self.refresh_view)
+
+    def _apply_layout(self, width: int, height: int) -> None:
+        count = max(1, len(self.store.hedge_names()))
+        columns = max(1, min(count, width // CARD_MIN_WIDTH))
+        rows = -(-count // columns)
+        needed = CHROME_ROWS + rows * CARD_ROWS + WHAT_IF_ROWS
+        compact = width < COMPACT_BELOW[0] or height < max(COMPACT_BELOW[1], needed)
+        self.compact = compact
+        self.screen.set_class(compact, "-compact")
+        self.screen.set_class(not compact, "-wide")
+        with contextlib.suppress(Exception):  # before compose finished
+            self.query_one("#cards", Grid).styles.grid_size_columns = columns
+
+    # ------------------------------------------------------------------ refresh
+
+    def refresh_view(self) -> None:
+        """Take one snapshot and push it to the widgets (called by the timer)."""
+        if not self.is_running or not isinstance(self.screen, Screen):
+            return
+        try:
+            status = self.query_one("#status", StatusBar)
+        except Exception:  # a modal screen is on top: the main screen keeps its last frame
+            return
+        view = self.store.snapshot()
+        self.last_view = view
+        if view.hedges:
+            self.selected %= len(view.hedges)
+        status.show(render.status_bar(view, self.size.width))
+        self.query_one("#totals", TotalsBar).show(render.totals_bar(view.totals, not self.compact))
+        if self.compact:
+            self.query_one("#table", HedgeTable).show(
+                render.hedge_table(view, self._alerts, self.selected)
+            )
+            if view.hedges:
+                self._show_card("#detail", view.hedges[self.selected], self.selected, True)
+        else:
+            for i, hedge in enumerate(view.hedges):
+                self._show_card(f"#card-{i}", hedge, i, i == self.selected)
+        selected = view.hedges[self.selected] if view.hedges else None
+        rows, typed = self._what_if_rows(view, selected)
+        what_if = self.query_one(WhatIfPanel)
+        wide_table = what_if.size.width >= WIDE_WHAT_IF_MIN_WIDTH
+        what_if.show_rows(selected, rows, typed, wide=wide_table)
+        self.frames_painted += 1
+        if self.on_painted is not None:
+            self.on_painted(view)
+
+    def _show_card(self, selector: str, hedge: HedgeView, index: int, selected: bool) -> None:
+        card = self.query_one(selector, HedgeCard)
+        card.show_hedge(
+            hedge,
+            self._alerts[index],
+            selected=selected,
+            marks=self.store.mark_history(hedge.name),
+            fundings=self.store.funding_history(hedge.name),
+        )
+
+    def _what_if_rows(
+        self, view: DashboardView, hedge: HedgeView | None
+    ) -> tuple[tuple[ScenarioRow, ...], ScenarioRow | None]:
+        """The what-if rows, recomputed at most once a second while only prices move.
+
+        A what-if table is for planning: following every tick would cost a repaint of the whole
+        panel several times a second for digits nobody reads that fast. A new selection, a
+        typed move or a change in staleness shows at once.
+        """
+        if hedge is None:
+            return (), None
+        key = (self.selected, self.typed_move, hedge.stale, hedge.report is None)
+        now = self.store.clock.monotonic()
+        moved = view.version != self._what_if_version and now - self._what_if_at >= 1.0
+        if key != self._what_if_key or moved:
+            moves = list(render.WHAT_IF_MOVES)
+            if self.typed_move is not None and self.typed_move not in moves:
+                moves.append(self.typed_move)
+            rows = self.store.what_if_table(hedge.name, moves)
+            typed = next((r for r in rows if r.move_pct == self.typed_move), None)
+            self._what_if = (tuple(r for r in rows if r is not typed), typed)
+            self._what_if_key = key
+            self._what_if_version = view.version
+            self._what_if_at = now
+        return self._what_if
+
+    # ------------------------------------------------------------------ actions
+
+    def select_hedge(self, index: int) -> None:
+        count = len(self.store.hedge_names())
+        if count:
+            self.selected = index % count
+            self.refresh_view()
+
+    def action_select_next(self) -> None:
+        if isinstance(self.focused, Input):
+            return
+        self.select_hedge(self.selected + 1)
+
+    def action_select_previous(self) -> None:
+        if isinstance(self.focused, Input):
+            return
+        self.select_hedge(self.selected - 1)
+
+    def action_focus_what_if(self) -> None:
+        self.query_one("#whatif-input", Input).focus()
+
+    def action_leave_input(self) -> None:
+        self.set_focus(None)
+
+    def set_typed_move(self, move: float | None) -> None:
+        self.typed_move = move
+        self.refresh_view()
+
+    @on(Input.Submitted, "#whatif-input")
+    def _typed_move_submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            self.set_typed_move(None)
+            return
+        try:
+            move = float(text)
+        except ValueError:
+            self.notify(f"not a move in %: {text!r} (e.g. -15)", severity="warning")
+            return
+        if not -99.0 < move <= 1000.0:
+            self.notify("a move must be above -99% and at most +1000%", severity="warning")
+            return
+        self.set_typed_move(move)
+
+    def set_hedge_theme(self, name: str) -> None:
+        if name not in THEME_NAMES:
+            self.notify(f"unknown theme {name!r}", severity="warning")
+            return
+        for other in THEME_NAMES:
+            self.set_class(other == name, f"theme-{other}")
+        self.hedge_theme = name
+        self.theme = TEXTUAL_THEME[name]
+
+    def action_cycle_theme(self) -> None:
+        index = THEME_NAMES.index(self.hedge_theme)
+        self.set_hedge_theme(THEME_NAMES[(index + 1) % len(THEME_NAMES)])
+        self.notify(f"theme: {self.hedge_theme}", timeout=2)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.HELP_KEYS))
+
+    def action_unwind(self) -> None:
+        names = self.store.hedge_names()
+        if not names:
+            self.notify("no hedge to unwind", severity="warning")
+            return
+        name = names[self.selected % len(names)]
+        factory = self._unwind_factory or _optional_unwind_factory(self)
+        if factory is None:
+            self.notify("unwind not available", severity="warning")
+            return
+        self.push_screen(factory(name))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        # Textual's own theme picker would bypass our .tcss themes: offer ours instead.
+        for command in super().get_system_commands(screen):
+            if "theme" not in command.title.lower():
+                yield command
+
+    # ------------------------------------------------------------------ ssh / tmux
+
+    def _check_terminal(self) -> None:
+        """Exit when the controlling terminal went away (SSH dropped, tmux pane killed)."""
+        if not terminal_alive():
+            self.exit(return_code=129)
+
+
+def terminal_alive() -> bool:
+    """True while stdin is still a terminal that has not been hung up."""
+    stream = sys.__stdin__
+    if stream is None:
+        return False
+    try:
+        fd = stream.fileno()
+        if not os.isatty(fd):
+            return False
+        os.tcgetpgrp(fd)  # EIO / ENOTTY once the terminal is hung up
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _optional_alerts_panel() -> Widget | None:
+    """The alerts panel when its module exists (another part of hedgetui), else nothing."""
+    try:
+        module = importlib.import_module("hedgetui.ui.alerts_panel")
+        panel: Widget = module.AlertsPanel()
+    except Exception:
+        return None
+    return panel
+
+
+def _optional_unwind_factory(app: HedgeApp) -> UnwindFactory | None:
+    try:
+        module = importlib.import_module("hedgetui.ui.unwind_screen")
+    except ImportError:
+        return None
+    screen_class = getattr(module, "UnwindScreen", None)
+    if screen_class is None:
+        return None
+
+    def build(name: str) -> Screen[Any]:
+        screen: Screen[Any] = screen_class(app.store, name)
+        return screen
+
+    return build

@@ -1,0 +1,120 @@
+"""Pure number formatting for the dashboard (and for tests that compare what is on screen).
+
+Every function returns the exact string the UI shows, so a test can format a risk-engine value
+with the same function and look for it in the rendered screen. ``None`` always renders as
+``NO_DATA`` (an em dash), never as a number that might look safe.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+NO_DATA = "—"
+STALE_GLYPH = "?"
+SPARK_CHARS = "▁▂▃▄▅▆▇█"
+
+
+def usd(value: float | None, *, signed: bool = False, decimals: int = 0) -> str:
+    """``$300,000`` / ``+$1,234`` / ``-$12``; thousands separators."""
+    if value is None or not math.isfinite(value):
+        return NO_DATA
+    text = f"${abs(value):,.{decimals}f}"
+    if value < 0 and round(abs(value), decimals) != 0:
+        return "-" + text
+    return ("+" + text) if signed else text
+
+
+def price(value: float | None) -> str:
+    """A price with a precision that suits its size (``60,000.0``, ``3,000.00``)."""
+    if value is None or not math.isfinite(value):
+        return NO_DATA
+    decimals = 1 if abs(value) >= 10_000 else 2
+    return f"{value:,.{decimals}f}"
+
+
+def coin(value: float | None, *, decimals: int = 4, signed: bool = True) -> str:
+    if value is None or not math.isfinite(value):
+        return NO_DATA
+    if round(value, decimals) == 0:
+        value = 0.0  # no "-0.0000"
+    return f"{value:+,.{decimals}f}" if signed else f"{value:,.{decimals}f}"
+
+
+def pct(value: float | None, *, decimals: int = 1, signed: bool = False) -> str:
+    if value is None or not math.isfinite(value):
+        return NO_DATA
+    return f"{value:+.{decimals}f}%" if signed else f"{value:.{decimals}f}%"
+
+
+def rate(value: float | None) -> str:
+    """A funding rate per interval as a percentage with 4 decimals (``+0.0100%``)."""
+    if value is None or not math.isfinite(value):
+        return NO_DATA
+    return f"{value * 100:+.4f}%"
+
+
+def ratio(value: float | None) -> str:
+    if value is None or not math.isfinite(value):
+        return NO_DATA
+    return f"{value:.3f}"
+
+
+def bps(value: float | None) -> str:
+    if value is None or not math.isfinite(value):
+        return NO_DATA
+    return f"{value:+.1f}bp"
+
+
+def age(seconds: float | None) -> str:
+    """How old the last message is: ``0.4s``, ``12s``, ``3m``, ``2h``."""
+    if seconds is None:
+        return "no data"
+    if seconds < 1:
+        return "<1s"  # live: no digits flickering at every repaint
+    if seconds < 10:
+        return f"{seconds:.1f}s"
+    if seconds < 120:
+        return f"{seconds:.0f}s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f}m"
+    return f"{seconds / 3600:.0f}h"
+
+
+def countdown(seconds: float | None) -> str:
+    """``7h59m`` / ``12m05s`` / ``42s`` until the next funding."""
+    if seconds is None:
+        return NO_DATA
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{minutes}m{secs:02d}s"
+    return f"{secs}s"
+
+
+def sparkline(values: Sequence[float], width: int) -> str:
+    """The last ``width`` values as block characters, scaled between their min and max."""
+    if width <= 0:
+        return ""
+    data = list(values)[-width:]
+    if not data:
+        return ""
+    low, high = min(data), max(data)
+    span = high - low
+    top = len(SPARK_CHARS) - 1
+    if span <= 0:
+        return SPARK_CHARS[top // 2] * len(data)
+    return "".join(SPARK_CHARS[round((v - low) / span * top)] for v in data)
+
+
+def bar(fraction: float | None, width: int) -> str:
+    """A horizontal gauge ``█████░░░░░`` filled to ``fraction`` (0..1, clamped)."""
+    if width <= 0:
+        return ""
+    if fraction is None or not math.isfinite(fraction):
+        return "·" * width
+    filled = round(max(0.0, min(1.0, fraction)) * width)
+    return "█" * filled + "░" * (width - filled)

@@ -1,0 +1,413 @@
+"""Pure rendering of views into styled text: one function per screen area.
+
+Widgets only call these and push the result to the screen, so what a widget shows is a function
+of the snapshot (and the width), testable without a terminal. Colours are Textual theme
+variables (``$success``, ``$warning``, ``$error``) so every theme restyles them.
+
+Stale rule: a number derived from an input that is stale (or missing) is dimmed and followed by
+``?``; "no data" is ``—``. A stale value never looks like a fresh one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import IntEnum
+
+from textual.content import Content
+
+from hedgetui.config import AlertSettings
+from hedgetui.domain import (
+    DashboardView,
+    FeedState,
+    FeedView,
+    Freshness,
+    HedgeView,
+    ScenarioRow,
+    TotalsView,
+)
+from hedgetui.ui import format as fmt
+
+Part = tuple[str, str]  # (text, style)
+LABEL = "$text-muted"
+STALE_STYLE = "dim"
+WHAT_IF_MOVES: tuple[float, ...] = (-20.0, -10.0, -5.0, 5.0, 10.0, 20.0)
+
+
+class Danger(IntEnum):
+    OK = 0
+    WARN = 1
+    CRIT = 2
+
+
+DANGER_STYLE = {Danger.OK: "$success", Danger.WARN: "$warning", Danger.CRIT: "b $error"}
+DANGER_CLASS = {Danger.OK: "-ok", Danger.WARN: "-warn", Danger.CRIT: "-crit"}
+
+
+def liquidation_danger(hedge: HedgeView, alerts: AlertSettings) -> Danger | None:
+    """Danger from the distance to liquidation; None when unknown (no report)."""
+    report = hedge.report
+    if report is None:
+        return None
+    dist = report.liquidation_distance_pct
+    if dist is None:
+        return Danger.OK  # no liquidation price at all
+    if dist < alerts.liq_distance_crit_pct:
+        return Danger.CRIT
+    if dist < alerts.liq_distance_warn_pct:
+        return Danger.WARN
+    return Danger.OK
+
+
+def buffer_danger(hedge: HedgeView, alerts: AlertSettings) -> Danger | None:
+    report = hedge.report
+    if report is None:
+        return None
+    pct = hedge.margin_buffer_pct_of_equity
+    if pct is None or pct < alerts.margin_buffer_crit_pct:
+        return Danger.CRIT  # no equity left is the worst case, not "unknown"
+    if pct < alerts.margin_buffer_warn_pct:
+        return Danger.WARN
+    return Danger.OK
+
+
+def hedge_danger(hedge: HedgeView, alerts: AlertSettings) -> Danger | None:
+    levels = [d for d in (liquidation_danger(hedge, alerts), buffer_danger(hedge, alerts)) if d]
+    if hedge.report is None:
+        return None
+    return max(levels, default=Danger.OK)
+
+
+def _value(text: str, stale: bool, style: str = "") -> list[Part]:
+    """A number, dimmed and tagged ``?`` when derived from stale input."""
+    if text == fmt.NO_DATA:
+        return [(text, LABEL)]
+    if stale:
+        return [(text, STALE_STYLE), (fmt.STALE_GLYPH, "b $warning")]
+    return [(text, style)]
+
+
+def _line(*parts: Part | list[Part]) -> list[Part]:
+    out: list[Part] = []
+    for part in parts:
+        if isinstance(part, list):
+            out.extend(part)
+        else:
+            out.append(part)
+    return out
+
+
+def _content(lines: Sequence[list[Part]]) -> Content:
+    pieces: list[Part] = []
+    for i, line in enumerate(lines):
+        if i:
+            pieces.append(("\n", ""))
+        pieces.extend(line)
+    return Content.assemble(*pieces)
+
+
+def _not_fresh(freshness: Freshness) -> bool:
+    return freshness in (Freshness.STALE, Freshness.NONE)
+
+
+def hedge_title(hedge: HedgeView) -> str:
+    side = hedge.side or "?"
+    tag = "STALE · " if hedge.stale else ""  # first, so a narrow border never cuts it off
+    return f"{tag}{hedge.name} · {hedge.venue} {hedge.symbol} {side}"
+
+
+def hedge_card(
+    hedge: HedgeView,
+    alerts: AlertSettings,
+    width: int,
+    marks: Sequence[float] = (),
+    fundings: Sequence[float] = (),
+) -> Content:
+    """The full card of one hedge (also the detail panel in the compact layout).
+
+    ``marks`` and ``fundings`` are the sparkline histories, oldest first.
+    """
+    r = hedge.report
+    stale = hedge.stale
+    fund_stale = stale or _not_fresh(hedge.funding_freshness)
+    idx_stale = _not_fresh(hedge.index_freshness) or _not_fresh(hedge.mark_freshness)
+    bar_w = max(4, width - 8)
+    liq_d = liquidation_danger(hedge, alerts)
+    buf_d = buffer_danger(hedge, alerts)
+    liq_style = DANGER_STYLE[liq_d] if liq_d is not None and not stale else ""
+    buf_style = DANGER_STYLE[buf_d] if buf_d is not None and not stale else ""
+    lines: list[list[Part]] = []
+    lines.append(
+        _line(
+            ("Mark   ", LABEL),
+            _value(fmt.price(hedge.mark), _not_fresh(hedge.mark_freshness), "b"),
+            ("  idx ", LABEL),
+            _value(fmt.price(hedge.index), _not_fresh(hedge.index_freshness)),
+        )
+    )
+    coin = hedge.coin
+    lines.append(
+        _line(
+            ("Net    ", LABEL),
+            _value(fmt.coin(r.net_exposure_coin if r else None), stale),
+            (f" {coin}  ", LABEL),
+            _value(fmt.usd(r.net_exposure_usd if r else None, signed=True), stale),
+        )
+    )
+    ratio_style = ""
+    if hedge.hedge_ratio_in_band is not None:
+        ratio_style = "$success" if hedge.hedge_ratio_in_band else "$warning"
+    target = ""
+    if hedge.target_hedge_ratio is not None:
+        target = f"  target {hedge.target_hedge_ratio:.2f}±{hedge.hedge_band or 0:.2f}"
+    lines.append(
+        _line(
+            ("Hedge  ", LABEL),
+            _value(fmt.ratio(r.hedge_ratio if r else None), stale, ratio_style),
+            (target, LABEL),
+        )
+    )
+    if r is not None and r.liquidation_price is None:
+        lines.append(_line(("Liq    ", LABEL), _value("none", stale, liq_style)))
+    else:
+        lines.append(
+            _line(
+                ("Liq    ", LABEL),
+                _value(fmt.price(r.liquidation_price if r else None), stale, liq_style),
+                ("  ", ""),
+                _value(fmt.pct(r.liquidation_distance_pct if r else None), stale, liq_style),
+            )
+        )
+    liq_fraction = None
+    liq_usd = ""
+    if r is not None:
+        if r.liquidation_distance_pct is None:
+            liq_fraction = 1.0
+        else:  # full bar at twice the warning distance
+            liq_fraction = r.liquidation_distance_pct / (2 * alerts.liq_distance_warn_pct)
+            liq_usd = fmt.usd(r.liquidation_distance_usd)
+    lines.append(
+        _line(
+            ("  dist ", LABEL),
+            (fmt.bar(liq_fraction, bar_w - len(liq_usd)), STALE_STYLE if stale else liq_style),
+            _value(f" {liq_usd}", stale) if liq_usd else [],
+        )
+    )
+    lines.append(
+        _line(
+            ("Buffer ", LABEL),
+            _value(fmt.coin(r.margin_buffer_coin if r else None, signed=False), stale),
+            (f" {coin} ", LABEL),
+            _value(fmt.usd(r.margin_buffer_usd if r else None), stale),
+            ("  ", ""),
+            _value(fmt.pct(hedge.margin_buffer_pct_of_equity), stale, buf_style),
+        )
+    )
+    buf_fraction = None
+    if hedge.margin_buffer_pct_of_equity is not None:
+        buf_fraction = hedge.margin_buffer_pct_of_equity / 100
+    lines.append(
+        _line(
+            ("  buf  ", LABEL), (fmt.bar(buf_fraction, bar_w), STALE_STYLE if stale else buf_style)
+        )
+    )
+    hours = hedge.funding_interval_hours or 8
+    lines.append(
+        _line(
+            ("Fund   ", LABEL),
+            _value(fmt.rate(hedge.funding_rate), _not_fresh(hedge.funding_freshness)),
+            (f"/{hours:g}h  ", LABEL),
+            _value(fmt.usd(hedge.funding_usd_per_interval, signed=True, decimals=2), fund_stale),
+        )
+    )
+    lines.append(
+        _line(
+            ("       ", ""),
+            _value(fmt.usd(hedge.funding_usd_per_day, signed=True), fund_stale),
+            ("/d APR ", LABEL),
+            _value(fmt.pct(hedge.funding_apr_pct, signed=True), fund_stale),
+            (" in ", LABEL),
+            _value(fmt.countdown(hedge.next_funding_in_s), _not_fresh(hedge.funding_freshness)),
+        )
+    )
+    lines.append(
+        _line(
+            ("Carry  ", LABEL),
+            (fmt.usd(hedge.funding_carried_usd, signed=True, decimals=2), ""),
+            ("  basis ", LABEL),
+            _value(fmt.bps(hedge.basis_bps), idx_stale),
+        )
+    )
+    spark_w = max(4, width - 7)
+    lines.append(_line(("mark   ", LABEL), (fmt.sparkline(marks, spark_w), "$accent")))
+    lines.append(_line(("fund   ", LABEL), (fmt.sparkline(fundings, spark_w), "")))
+    return _content(lines)
+
+
+# (title, width) of the right-aligned numeric cells of the compact hedge table; each cell is
+# preceded by one space, and a stale value's "?" fits inside its cell.
+TABLE_CELLS: tuple[tuple[str, int], ...] = (
+    ("mark", 10),
+    ("net USD", 11),
+    ("ratio", 7),
+    ("liq%", 7),
+    ("buf%", 5),
+    ("fund/day", 9),
+)
+TABLE_HEADER = "  " + f"{'hedge':<9} {'venue':<7}" + "".join(f" {t:>{w}}" for t, w in TABLE_CELLS)
+
+
+def hedge_row(hedge: HedgeView, alerts: AlertSettings, selected: bool) -> list[Part]:
+    """One compact row of the hedge table (fits 80 columns)."""
+    r = hedge.report
+    stale = hedge.stale
+    liq_d = liquidation_danger(hedge, alerts)
+    buf_d = buffer_danger(hedge, alerts)
+    liq = "none" if r is not None and r.liquidation_distance_pct is None else None
+    liq_text = liq or fmt.pct(r.liquidation_distance_pct if r else None, decimals=0)
+    marker = ("▶ ", "b $accent") if selected else ("  ", "")
+    fund_stale = stale or _not_fresh(hedge.funding_freshness)
+    widths = [w for _, w in TABLE_CELLS]
+
+    def cell(index: int, text: str, is_stale: bool, style: str = "") -> list[Part]:
+        shown = text + (fmt.STALE_GLYPH if is_stale and text != fmt.NO_DATA else "")
+        pad = " " * max(1, widths[index] + 1 - len(shown))
+        s = STALE_STYLE if is_stale else (LABEL if text == fmt.NO_DATA else style)
+        return [(pad + shown, s)]
+
+    return _line(
+        marker,
+        (f"{hedge.name[:9]:<9} ", "b" if selected else ""),
+        (f"{hedge.venue[:7]:<7}", LABEL),
+        cell(0, fmt.price(hedge.mark), _not_fresh(hedge.mark_freshness)),
+        cell(1, fmt.usd(r.net_exposure_usd if r else None, signed=True), stale),
+        cell(2, fmt.ratio(r.hedge_ratio if r else None), stale),
+        cell(3, liq_text, stale, DANGER_STYLE[liq_d] if liq_d is not None else ""),
+        cell(
+            4,
+            fmt.pct(hedge.margin_buffer_pct_of_equity, decimals=0),
+            stale,
+            DANGER_STYLE[buf_d] if buf_d is not None else "",
+        ),
+        cell(5, fmt.usd(hedge.funding_usd_per_day, signed=True), fund_stale),
+    )
+
+
+def hedge_table(view: DashboardView, alerts: Sequence[AlertSettings], selected: int) -> Content:
+    lines = [[(TABLE_HEADER, LABEL)]]
+    for i, hedge in enumerate(view.hedges):
+        lines.append(hedge_row(hedge, alerts[i], i == selected))
+    if not view.hedges:
+        lines.append([("  no hedges configured", LABEL)])
+    return _content(lines)
+
+
+def _feed_parts(feed: FeedView, narrow: bool) -> list[Part]:
+    if feed.state is FeedState.LIVE and feed.freshness is Freshness.FRESH:
+        glyph, style = "●", "$success"
+    elif feed.state is FeedState.LIVE and feed.freshness is Freshness.DELAYED:
+        glyph, style = "●", "$warning"
+    elif feed.state is FeedState.CONNECTING and feed.freshness is Freshness.NONE:
+        glyph, style = "◌", LABEL
+    else:
+        glyph, style = "✖", "b $error"
+    state = "" if feed.state is FeedState.LIVE else f" {feed.state.value}"
+    age = fmt.age(feed.last_message_age)
+    age_style = STALE_STYLE if feed.freshness in (Freshness.STALE, Freshness.NONE) else ""
+    gap = " " if narrow else "  "
+    name = f"{'' if narrow else ' '}{feed.venue}{state} "
+    return [(glyph, style), (name, ""), (age, age_style), (gap, "")]
+
+
+def status_bar(view: DashboardView, width: int = 200) -> Content:
+    """Every feed: a coloured glyph, its name, its state when not live, the age of its data."""
+    narrow = width < 100
+    parts: list[Part] = [] if narrow else [("hedgetui ", "b $accent")]
+    for feed in view.feeds:
+        parts.extend(_feed_parts(feed, narrow))
+    return Content.assemble(*parts)
+
+
+def totals_bar(totals: TotalsView, wide: bool) -> Content:
+    stale = totals.stale
+    parts: list[Part] = [("TOTAL ", "b")]
+    parts += [("net ", LABEL), *_value(fmt.usd(totals.net_exposure_usd, signed=True), stale)]
+    for coin_name, amount in sorted(totals.net_exposure_by_coin.items()):
+        parts += [(f" {coin_name} ", LABEL), *_value(fmt.coin(amount), stale)]
+    parts += [("  buffer ", LABEL), *_value(fmt.usd(totals.margin_buffer_usd), stale)]
+    parts += [("  fund ", LABEL), *_value(fmt.usd(totals.funding_usd_per_day, signed=True), stale)]
+    parts += [("/d", LABEL)]
+    if wide:
+        parts += [("  carried ", LABEL), (fmt.usd(totals.funding_carried_usd, signed=True), "")]
+    if stale:
+        parts += [("  STALE", "b $warning")]
+    return Content.assemble(*parts)
+
+
+Columns = tuple[tuple[str, int], ...]
+WIDE_COLUMNS: Columns = (
+    ("move", 8),
+    ("price", 10),
+    ("spot PnL", 11),
+    ("fut PnL", 11),
+    ("net PnL", 11),
+    ("portfolio", 12),
+    ("liq dist", 9),
+)
+NARROW_COLUMNS: Columns = (("move", 8), ("price", 9), ("net PnL", 10), ("liq", 7))
+
+
+def what_if_header(wide: bool) -> str:
+    return " ".join(f"{name:>{w}}" for name, w in (WIDE_COLUMNS if wide else NARROW_COLUMNS))
+
+
+def what_if_row(row: ScenarioRow, wide: bool, stale: bool, typed: bool = False) -> list[Part]:
+    """One row of the what-if table; ``wide`` adds spot/futures PnL and the portfolio value."""
+    if row.liquidated:
+        liq = "LIQUIDATED" if wide else "LIQ'D"
+    elif row.liquidation_distance_pct is None:
+        liq = "none"
+    else:
+        liq = fmt.pct(
+            row.liquidation_distance_pct, decimals=1 if row.liquidation_distance_pct < 100 else 0
+        )
+    mark = "»" if typed else " "
+    style = STALE_STYLE if stale else ("b" if typed else "")
+    if wide:
+        values = [
+            fmt.price(row.price),
+            fmt.usd(row.spot_pnl_usd, signed=True),
+            fmt.usd(row.futures_pnl_usd, signed=True),
+            fmt.usd(row.net_pnl_usd, signed=True),
+            fmt.usd(row.portfolio_usd),
+            liq,
+        ]
+        columns = WIDE_COLUMNS
+    else:
+        values = [f"{row.price:,.0f}", fmt.usd(row.net_pnl_usd, signed=True), liq]
+        columns = NARROW_COLUMNS
+    cells = [f"{mark}{row.move_pct:+6.1f}%"]
+    cells += [f"{value:>{width}}" for value, (_, width) in zip(values, columns[1:], strict=True)]
+    parts: list[Part] = [(" ".join(cells), style)]
+    if row.liquidated:
+        parts = [(" ".join(cells[:-1]) + " ", style), (cells[-1], "b $error")]
+    if stale:
+        parts.append((fmt.STALE_GLYPH, "b $warning"))
+    return parts
+
+
+def what_if_table(
+    hedge: HedgeView | None,
+    rows: Sequence[ScenarioRow],
+    typed: ScenarioRow | None,
+    wide: bool,
+) -> Content:
+    title = f"What if {hedge.name} moves" if hedge else "What if"
+    lines: list[list[Part]] = [[(title, "b")]]
+    if hedge is None or not rows:
+        lines.append([("  no data yet (mark or position)", LABEL)])
+        return _content(lines)
+    lines.append([(what_if_header(wide), LABEL)])
+    merged = sorted([*rows, *([typed] if typed else [])], key=lambda row: row.move_pct)
+    for row in merged:
+        lines.append(what_if_row(row, wide, hedge.stale, typed=row is typed))
+    return _content(lines)

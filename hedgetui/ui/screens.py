@@ -1,0 +1,41 @@
+"""Modal screens of the dashboard: the key help."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+HELP_FOOTNOTE = (
+    "Stale data: a value whose input is older than freshness.stale_after_s is dimmed and "
+    "followed by '?', and its card says STALE. '—' means no data yet.\n"
+    "Ctrl+P opens the command palette (themes, what-if moves, hedges, unwind, quit)."
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key binding of the dashboard; any of escape, q, ? or F1 closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark,f1", "dismiss_help", "Close", show=False),
+    ]
+
+    def __init__(self, bindings: Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        self._keys = bindings
+
+    def compose(self) -> ComposeResult:
+        width = max(len(k) for k, _ in self._keys) if self._keys else 4
+        lines = [f"  {key:<{width}}  {what}" for key, what in self._keys]
+        with Vertical(id="help-box"):
+            yield Static("Keys", id="help-title")
+            yield Static("\n".join(lines), id="help-keys", markup=False)
+            yield Static(HELP_FOOTNOTE, id="help-note", markup=False)
+
+    def action_dismiss_help(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,96 @@
+"""Runtime wiring (settings -> feeds -> store) and the demo portfolio, against the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from hedgetui.config import HedgeSettings, ManualPosition, Settings
+from hedgetui.demo_portfolio import DEMO_HEDGES, demo_settings
+from hedgetui.domain import VENUES, Event, MarkPrice
+from hedgetui.risk import assess
+from hedgetui.runtime import Runtime, demo_environment, feed_plan
+from hedgetui.store import Store
+
+
+def hedge(name: str, venue: str, symbol: str) -> HedgeSettings:
+    position = ManualPosition(side="short", contracts=100, entry=50_000, collateral=1.0)
+    return HedgeSettings(name=name, coin="BTC", venue=venue, symbol=symbol, position=position)
+
+
+def test_feed_plan_uses_the_hedges_venues_and_extra_ones() -> None:
+    settings = Settings(
+        hedges=(
+            hedge("a", "bitmex", "XBTUSD"),
+            hedge("b", "bitmex", "XBTUSD"),
+            hedge("c", "okx", "BTC-USD-SWAP"),
+        )
+    )
+    assert feed_plan(settings) == {"bitmex": ("XBTUSD",), "okx": ("BTC-USD-SWAP",)}
+    plan = feed_plan(settings, extra_venues=("kraken", "okx"))
+    assert plan["kraken"] == ("PI_XBTUSD",)
+    assert plan["okx"] == ("BTC-USD-SWAP",)
+
+
+def test_demo_portfolio_matches_its_description() -> None:
+    settings = demo_settings(60_000.0, 3_000.0, {"bitmex": "ws://127.0.0.1:1/realtime"})
+    assert tuple(h.name for h in settings.hedges) == DEMO_HEDGES
+    assert settings.venues["bitmex"].ws_url == "ws://127.0.0.1:1/realtime"
+    store = Store(settings)
+    reports = {}
+    for h in settings.hedges:
+        position = store.position(h.name)
+        assert position is not None
+        assert position.entry == (3_000.0 if h.coin == "ETH" else 60_000.0)
+        reports[h.name] = assess(position, position.entry, spot=h.spot_total, scenarios=(-20,))
+    core = reports["btc-core"]
+    assert core.notional_usd == 300_000  # the classic $300,000 short on 5 BTC at $60,000
+    assert core.hedge_ratio == pytest.approx(1.0)
+    assert reports["eth-half"].hedge_ratio == pytest.approx(0.5)
+    desk = reports["btc-desk"].liquidation_price
+    assert desk is not None and 1.08 < desk / 60_000 < 1.12  # ~10% above
+    lev = reports["btc-lev"]
+    assert lev.liquidation_price is not None and 0.72 < lev.liquidation_price / 60_000 < 0.78
+    crash_row = lev.scenarios[0]  # -20%: within ~6% of liquidation, not past it
+    assert not crash_row.liquidated
+    assert crash_row.liquidation_distance_pct is not None
+    assert crash_row.liquidation_distance_pct < 8
+
+
+async def test_runtime_streams_the_simulator_into_the_store_and_sinks() -> None:
+    async with demo_environment("calm", speed=1.0, tick_hz=20) as (sim, settings):
+        seen: list[Event] = []
+
+        def broken(_: Event) -> None:
+            raise RuntimeError("a listener that always fails")
+
+        runtime = Runtime(settings, extra_venues=VENUES)
+        runtime.add_sink(broken)
+        runtime.add_sink(seen.append)
+        async with runtime:
+            assert set(runtime.feeds) == set(VENUES)
+            for _ in range(300):  # bounded wait, 15 s
+                if {e.venue for e in seen if isinstance(e, MarkPrice)} == set(VENUES):
+                    break
+                await asyncio.sleep(0.05)
+        assert {e.venue for e in seen if isinstance(e, MarkPrice)} == set(VENUES)
+        view = runtime.store.snapshot()
+        assert all(h.report is not None for h in view.hedges)
+        assert runtime.url_for("okx") == sim.ws_url("okx")
+
+
+def test_url_overrides_win() -> None:
+    settings = demo_settings(60_000.0, 3_000.0, {"okx": "ws://127.0.0.1:9/ws/v5/public"})
+    runtime = Runtime(settings, url_overrides={"okx": "ws://127.0.0.1:7/ws/v5/public"})
+    assert runtime.url_for("okx") == "ws://127.0.0.1:7/ws/v5/public"
+    assert runtime.url_for("kraken") is None
+
+
+async def test_demo_environment_rejects_bad_input() -> None:
+    with pytest.raises(ValueError, match="speed"):
+        async with demo_environment("calm", speed=0):
+            pass
+    with pytest.raises(ValueError, match="nosuch"):
+        async with demo_environment("nosuch"):
+            pass
