@@ -15,6 +15,9 @@ from hedgetui.domain import MarketEvent
 from hedgetui.feeds.errors import FeedParseError
 from hedgetui.feeds.values import excerpt
 
+_loads = orjson.loads  # bound once: parse runs for every frame
+_JSONDecodeError = orjson.JSONDecodeError
+
 
 @dataclass(frozen=True, slots=True)
 class KeepAlive:
@@ -65,8 +68,8 @@ class VenueAdapter:
     def parse(self, frame: str | bytes) -> list[MarketEvent]:
         """Turn one raw frame into events. Raises only :class:`FeedParseError`."""
         try:
-            msg = orjson.loads(frame)
-        except orjson.JSONDecodeError:
+            msg = _loads(frame)
+        except _JSONDecodeError:
             if frame == "pong" or frame == b"pong":  # text keep-alive reply (BitMEX, OKX)
                 return []
             raise FeedParseError(f"not JSON: {excerpt(frame, 60)!r}") from None

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hedgetui.domain import MarketEvent
+from hedgetui.domain import Funding, IndexPrice, MarketEvent, MarkPrice
 from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
-from hedgetui.feeds.events import funding, index, mark
+from hedgetui.feeds.events import new_event
 
 VENUE = "binance"
 FUNDING_INTERVAL_HOURS = 8.0  # COIN-M perpetuals fund at 00/08/16 UTC
@@ -74,13 +74,13 @@ def _update(d: dict[str, object], out: list[MarketEvent]) -> None:
     p = float(raw)  # type: ignore[arg-type]
     if not 0.0 < p < _INF:
         raise out_of_range("p", raw)
-    out.append(mark(VENUE, symbol, p, ts))
+    out.append(new_event(MarkPrice, (VENUE, symbol, p, ts)))
     raw = d.get("i")
     if raw:
         p = float(raw)  # type: ignore[arg-type]
         if not 0.0 < p < _INF:
             raise out_of_range("i", raw)
-        out.append(index(VENUE, symbol, p, ts))
+        out.append(new_event(IndexPrice, (VENUE, symbol, p, ts)))
     raw = d.get("r")
     if raw:
         r = float(raw)  # type: ignore[arg-type]
@@ -88,4 +88,6 @@ def _update(d: dict[str, object], out: list[MarketEvent]) -> None:
             raise out_of_range("r", raw)
         t = d.get("T")
         next_time = int(t) if t else None  # type: ignore[call-overload]
-        out.append(funding(VENUE, symbol, r, None, next_time, ts, FUNDING_INTERVAL_HOURS))
+        out.append(
+            new_event(Funding, (VENUE, symbol, r, None, next_time, ts, FUNDING_INTERVAL_HOURS))
+        )

@@ -18,10 +18,10 @@ from collections.abc import Sequence
 
 import orjson
 
-from hedgetui.domain import MarketEvent
+from hedgetui.domain import Funding, IndexPrice, MarketEvent, MarkPrice
 from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
-from hedgetui.feeds.events import funding, index, mark
+from hedgetui.feeds.events import new_event
 from hedgetui.feeds.values import (
     iso_millis,
     iso_millis_fast,
@@ -108,21 +108,22 @@ class BitmexAdapter(VenueAdapter):
         return out
 
     def _apply(self, d: dict[str, object], new: bool, out: list[MarketEvent]) -> None:
-        symbol = _symbol(d)
+        symbol = d["symbol"]  # (inlined _symbol: this runs for every row)
+        if type(symbol) is not str or not symbol:
+            raise FeedParseError("bitmex: row symbol is not a string")
         state = self._rows.get(symbol)
-        if state is None:
-            if not new:
-                return  # an update for a row the partial did not contain
+        if new:  # partial / insert: a fresh row, stored once it converted cleanly
             state = _Row()
-        elif new:
-            state = _Row()
+        elif state is None:
+            return  # an update for a row the partial did not contain
         ts = iso_millis_fast(d["timestamp"], "timestamp") if "timestamp" in d else state.ts
-        if symbol[:1] == ".":  # an index instrument such as .BXBT
+        if symbol[0] == ".":  # an index instrument such as .BXBT
             last = d.get("lastPrice")
             if last is not None:
-                out.append(index(VENUE, symbol, price(last, "lastPrice"), ts))
+                out.append(new_event(IndexPrice, (VENUE, symbol, price(last, "lastPrice"), ts)))
             state.ts = ts
-            self._rows[symbol] = state
+            if new:
+                self._rows[symbol] = state
             return
         raw = d.get("markPrice")
         mark_v = None
@@ -167,17 +168,27 @@ class BitmexAdapter(VenueAdapter):
         if index_v is not None:
             state.index = index_v
         state.ts = ts
-        self._rows[symbol] = state
+        if new:
+            self._rows[symbol] = state
         # Every row update (even one with no price in it) confirms the merged prices as of its
         # timestamp: re-emit them, so a quiet market does not look stale downstream.
         if state.mark is not None:
-            out.append(mark(VENUE, symbol, state.mark, ts))
+            out.append(new_event(MarkPrice, (VENUE, symbol, state.mark, ts)))
         if state.index is not None:
-            out.append(index(VENUE, symbol, state.index, ts))
+            out.append(new_event(IndexPrice, (VENUE, symbol, state.index, ts)))
         if funding_changed and state.rate is not None:
             out.append(
-                funding(
-                    VENUE, symbol, state.rate, state.predicted, state.next_time, ts, state.interval
+                new_event(
+                    Funding,
+                    (
+                        VENUE,
+                        symbol,
+                        state.rate,
+                        state.predicted,
+                        state.next_time,
+                        ts,
+                        state.interval,
+                    ),
                 )
             )
 
@@ -193,14 +204,17 @@ class BitmexAdapter(VenueAdapter):
             if known is not None and known.rate is not None:
                 continue  # the instrument row's rate (next settlement) is the current one
             out.append(
-                funding(
-                    VENUE,
-                    symbol,
-                    rate(d["fundingRate"], "fundingRate"),
-                    None,
-                    None,
-                    iso_millis(d.get("timestamp"), "timestamp"),
-                    timespan_hours(d.get("fundingInterval"), "fundingInterval"),
+                new_event(
+                    Funding,
+                    (
+                        VENUE,
+                        symbol,
+                        rate(d["fundingRate"], "fundingRate"),
+                        None,
+                        None,
+                        iso_millis(d.get("timestamp"), "timestamp"),
+                        timespan_hours(d.get("fundingInterval"), "fundingInterval"),
+                    ),
                 )
             )
         return out

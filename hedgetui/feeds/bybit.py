@@ -12,10 +12,10 @@ from collections.abc import Sequence
 
 import orjson
 
-from hedgetui.domain import MarketEvent
+from hedgetui.domain import Funding, IndexPrice, MarketEvent, MarkPrice
 from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
-from hedgetui.feeds.events import funding, index, mark
+from hedgetui.feeds.events import new_event
 from hedgetui.feeds.values import millis, opt_rate
 
 VENUE = "bybit"
@@ -108,33 +108,40 @@ class BybitAdapter(VenueAdapter):
             next_v = millis(d.get("nextFundingTime"), "nextFundingTime")
             interval_v = opt_rate(d.get("fundingIntervalHour"), "fundingIntervalHour")
         row = self._rows.get(symbol)
-        if row is None or snapshot:
+        if row is None:
             row = self._rows[symbol] = _Row()
-        if funding_changed or snapshot:
-            if has_rate or snapshot:
-                row.rate = rate_v
-            if has_next or snapshot:
-                row.next_time = next_v
-            if has_interval or snapshot:
-                row.interval = interval_v
-        if mark_v is not None:
-            row.mark = mark_v
-        if index_v is not None:
-            row.index = index_v
+        if snapshot:  # replaces the whole row: a field it lacks is unknown, not unchanged
+            row.mark, row.index = mark_v, index_v
+            row.rate, row.next_time, row.interval = rate_v, next_v, interval_v
+        else:
+            if funding_changed:
+                if has_rate:
+                    row.rate = rate_v
+                if has_next:
+                    row.next_time = next_v
+                if has_interval:
+                    row.interval = interval_v
+            if mark_v is not None:
+                row.mark = mark_v
+            if index_v is not None:
+                row.index = index_v
         # A delta (even one without prices) confirms the merged prices as of its ts.
         if row.mark is not None:
-            out.append(mark(VENUE, symbol, row.mark, ts))
+            out.append(new_event(MarkPrice, (VENUE, symbol, row.mark, ts)))
         if row.index is not None:
-            out.append(index(VENUE, symbol, row.index, ts))
+            out.append(new_event(IndexPrice, (VENUE, symbol, row.index, ts)))
         if funding_changed and row.rate is not None:
             out.append(
-                funding(
-                    VENUE,
-                    symbol,
-                    row.rate,
-                    None,
-                    row.next_time,
-                    ts,
-                    row.interval or DEFAULT_FUNDING_INTERVAL_HOURS,
+                new_event(
+                    Funding,
+                    (
+                        VENUE,
+                        symbol,
+                        row.rate,
+                        None,
+                        row.next_time,
+                        ts,
+                        row.interval or DEFAULT_FUNDING_INTERVAL_HOURS,
+                    ),
                 )
             )

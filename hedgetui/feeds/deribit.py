@@ -12,10 +12,10 @@ from collections.abc import Sequence
 
 import orjson
 
-from hedgetui.domain import MarketEvent
+from hedgetui.domain import Funding, IndexPrice, MarketEvent, MarkPrice
 from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
-from hedgetui.feeds.events import funding, index, mark
+from hedgetui.feeds.events import new_event
 
 VENUE = "deribit"
 HEARTBEAT_INTERVAL_S = 10  # the minimum Deribit allows
@@ -91,17 +91,19 @@ class DeribitAdapter(VenueAdapter):
             p = float(raw)  # type: ignore[arg-type]
             if not 0.0 < p < _INF:
                 raise out_of_range("mark_price", raw)
-            out.append(mark(VENUE, symbol, p, ts))
+            out.append(new_event(MarkPrice, (VENUE, symbol, p, ts)))
         raw = data.get("index_price")
         if raw is not None:
             p = float(raw)  # type: ignore[arg-type]
             if not 0.0 < p < _INF:
                 raise out_of_range("index_price", raw)
-            out.append(index(VENUE, symbol, p, ts))
+            out.append(new_event(IndexPrice, (VENUE, symbol, p, ts)))
         raw = data.get("funding_8h")
         if raw is not None:
             r = float(raw)  # type: ignore[arg-type]
             if not -_INF < r < _INF:
                 raise out_of_range("funding_8h", raw)
-            out.append(funding(VENUE, symbol, r, None, None, ts, FUNDING_INTERVAL_HOURS))
+            out.append(
+                new_event(Funding, (VENUE, symbol, r, None, None, ts, FUNDING_INTERVAL_HOURS))
+            )
         return out

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 import orjson
 
-from hedgetui.domain import MarketEvent
+from hedgetui.domain import Funding, IndexPrice, MarketEvent, MarkPrice
 from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
-from hedgetui.feeds.events import funding, index, mark
+from hedgetui.feeds.events import new_event
 
 VENUE = "kraken"
 # Kraken's current perpetual spec: funding every hour (2019-22 recordings show a 4-h grid; the
@@ -43,7 +43,7 @@ class KrakenAdapter(VenueAdapter):
         if feed == "ticker" or feed == "ticker_lite":
             if "event" in msg:
                 return []  # the subscription ack also names the feed
-            return self._ticker(msg)
+            return _ticker(msg)
         event = msg.get("event")
         if event == "error" or event == "alert":
             raise VenueErrorReply(f"kraken {event}: {msg.get('message')!s:.100}")
@@ -51,38 +51,40 @@ class KrakenAdapter(VenueAdapter):
             return []  # info, subscribed, heartbeat, private feeds
         raise unexpected(msg)
 
-    @staticmethod
-    def _ticker(msg: dict[str, object]) -> list[MarketEvent]:
-        symbol = msg["product_id"]
-        if type(symbol) is not str:
-            raise FeedParseError("kraken: product_id is not a string")
-        t = msg.get("time")
-        ts = int(t) if t else None  # type: ignore[call-overload]
-        out: list[MarketEvent] = []
-        raw = msg.get("markPrice")
-        if raw:  # absent, null or 0 = no value
-            p = float(raw)  # type: ignore[arg-type]
-            if not 0.0 < p < _INF:
-                raise out_of_range("markPrice", raw)
-            out.append(mark(VENUE, symbol, p, ts))
-        raw = msg.get("index")
-        if raw:
-            p = float(raw)  # type: ignore[arg-type]
-            if not 0.0 < p < _INF:
-                raise out_of_range("index", raw)
-            out.append(index(VENUE, symbol, p, ts))
-        raw = msg.get("relative_funding_rate")
+
+def _ticker(msg: dict[str, object]) -> list[MarketEvent]:
+    symbol = msg["product_id"]
+    if type(symbol) is not str:
+        raise FeedParseError("kraken: product_id is not a string")
+    t = msg.get("time")
+    ts = int(t) if t else None  # type: ignore[call-overload]
+    out: list[MarketEvent] = []
+    raw = msg.get("markPrice")
+    if raw:  # absent, null or 0 = no value
+        p = float(raw)  # type: ignore[arg-type]
+        if not 0.0 < p < _INF:
+            raise out_of_range("markPrice", raw)
+        out.append(new_event(MarkPrice, (VENUE, symbol, p, ts)))
+    raw = msg.get("index")
+    if raw:
+        p = float(raw)  # type: ignore[arg-type]
+        if not 0.0 < p < _INF:
+            raise out_of_range("index", raw)
+        out.append(new_event(IndexPrice, (VENUE, symbol, p, ts)))
+    raw = msg.get("relative_funding_rate")
+    if raw is not None:
+        r = float(raw)  # type: ignore[arg-type]
+        if not -_INF < r < _INF:
+            raise out_of_range("relative_funding_rate", raw)
+        raw = msg.get("relative_funding_rate_prediction")
+        predicted = None
         if raw is not None:
-            r = float(raw)  # type: ignore[arg-type]
-            if not -_INF < r < _INF:
-                raise out_of_range("relative_funding_rate", raw)
-            raw = msg.get("relative_funding_rate_prediction")
-            predicted = None
-            if raw is not None:
-                predicted = float(raw)  # type: ignore[arg-type]
-                if not -_INF < predicted < _INF:
-                    raise out_of_range("relative_funding_rate_prediction", raw)
-            t = msg.get("next_funding_rate_time")
-            next_time = int(t) if t else None  # type: ignore[call-overload]
-            out.append(funding(VENUE, symbol, r, predicted, next_time, ts, FUNDING_INTERVAL_HOURS))
-        return out
+            predicted = float(raw)  # type: ignore[arg-type]
+            if not -_INF < predicted < _INF:
+                raise out_of_range("relative_funding_rate_prediction", raw)
+        t = msg.get("next_funding_rate_time")
+        next_time = int(t) if t else None  # type: ignore[call-overload]
+        out.append(
+            new_event(Funding, (VENUE, symbol, r, predicted, next_time, ts, FUNDING_INTERVAL_HOURS))
+        )
+    return out

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 
 import orjson
 
-from hedgetui.domain import MarketEvent
+from hedgetui.domain import Funding, IndexPrice, MarketEvent, MarkPrice
 from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
-from hedgetui.feeds.events import funding, index, mark
-from hedgetui.feeds.values import millis, opt_rate
+from hedgetui.feeds.events import new_event
+from hedgetui.feeds.values import millis, rate
 
 VENUE = "okx"
 DEFAULT_FUNDING_INTERVAL_HOURS = 8.0  # OKX's default, when the frame has no nextFundingTime
@@ -62,7 +62,10 @@ class OkxAdapter(VenueAdapter):
                     if not 0.0 < p < _INF:
                         raise out_of_range("markPx", raw)
                     t = d.get("ts")
-                    out.append(mark(VENUE, _inst(d), p, int(t) if t else None))
+                    inst = d["instId"]  # (inlined _inst: one event per frame, every frame)
+                    if type(inst) is not str:
+                        raise FeedParseError("okx: instId is not a string")
+                    out.append(new_event(MarkPrice, (VENUE, inst, p, int(t) if t else None)))
             elif channel == "index-tickers":
                 for d in data:
                     raw = d["idxPx"]
@@ -70,7 +73,10 @@ class OkxAdapter(VenueAdapter):
                     if not 0.0 < p < _INF:
                         raise out_of_range("idxPx", raw)
                     t = d.get("ts")
-                    out.append(index(VENUE, _inst(d), p, int(t) if t else None))
+                    inst = d["instId"]  # (inlined _inst: one event per frame, every frame)
+                    if type(inst) is not str:
+                        raise FeedParseError("okx: instId is not a string")
+                    out.append(new_event(IndexPrice, (VENUE, inst, p, int(t) if t else None)))
             elif channel == "funding-rate":
                 for d in data:
                     _funding(d, out)
@@ -96,21 +102,10 @@ def _funding(d: dict[str, object], out: list[MarketEvent]) -> None:
     if this_time is not None and next_time is not None and next_time > this_time:
         interval = (next_time - this_time) / _MS_PER_HOUR
     t = d.get("ts")
-    out.append(
-        funding(
-            VENUE,
-            _inst(d),
-            r,
-            opt_rate(d.get("nextFundingRate"), "nextFundingRate"),
-            this_time,
-            int(t) if t else None,  # type: ignore[call-overload]
-            interval,
-        )
-    )
-
-
-def _inst(d: dict[str, object]) -> str:
-    inst = d["instId"]
+    inst = d["instId"]  # (inlined _inst)
     if type(inst) is not str:
         raise FeedParseError("okx: instId is not a string")
-    return inst
+    raw = d.get("nextFundingRate")  # deprecated, usually ""
+    predicted = None if raw is None or raw == "" else rate(raw, "nextFundingRate")
+    ts = int(t) if t else None  # type: ignore[call-overload]
+    out.append(new_event(Funding, (VENUE, inst, r, predicted, this_time, ts, interval)))
