@@ -83,6 +83,9 @@ def test_demo_exits_when_the_terminal_hangs_up() -> None:
     if pid == 0:  # the child: the demo on a pseudo-terminal, as a person would run it
         os.environ["TERM"] = "xterm-256color"
         os.execv(sys.executable, [sys.executable, "-m", "hedgetui", "demo", "--scenario", "calm"])
+    # forkpty's master fd is inheritable: a subprocess that any other thread of this test process
+    # starts meanwhile would keep the terminal open and the hang-up would never happen.
+    os.set_inheritable(master, False)
     try:
         seen = b""
         deadline = time.monotonic() + 30
