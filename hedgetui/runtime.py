@@ -5,6 +5,13 @@ Used by the dashboard, ``demo``, ``watch``, ``status`` and ``unwind``::
     async with Runtime(settings) as rt:
         view = rt.store.snapshot()
 
+Hedges whose position comes from an exchange account (``account = ...``) get one private
+websocket stream per account (:class:`~hedgetui.account_streams.AccountStream`, all of that
+account's instruments), whose health the store follows (``Store.account_status``). When no
+stream can be built for a venue the account is polled over REST instead (logged). An account
+whose keys cannot be loaded gets one clear message (``Runtime.problems``, the log, and the
+store's ``account_views()``); its hedges show "position unknown" and the rest keeps running.
+
 ``demo_environment`` starts the simulator on loopback and yields settings whose hedges are the
 demo portfolio and whose venue URLs point at the simulator.
 """
@@ -16,19 +23,26 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hedgetui.clock import Clock
-from hedgetui.config import Settings
-from hedgetui.domain import VENUES, Event
+from hedgetui.config import HedgeSettings, Settings
+from hedgetui.domain import VENUES, Event, FeedStatus
 from hedgetui.store import Store
 from hedgetui.venues import default_symbol
 
 if TYPE_CHECKING:
+    from hedgetui.account_streams import AccountStream
     from hedgetui.feeds import Feed, FeedConfig
     from hedgetui.sim import Simulator
+    from hedgetui.trading.session import StatusPoller
+    from hedgetui.trading.venues import VenueClient
 
 log = logging.getLogger(__name__)
+
+FRAME_LOGGER = "websockets.client"
+"""At DEBUG, websockets logs the start of every frame sent, which for a private stream is the
+login carrying the API key and its signature: the runtime never lets it log below INFO."""
 
 Sink = Callable[[Event], None]
 
@@ -63,7 +77,13 @@ class Runtime:
         url_overrides: Mapping[str, str] | None = None,
         feed_config: FeedConfig | None = None,
         extra_venues: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+        account_config: FeedConfig | None = None,
+        poll_interval_s: float = 5.0,
     ) -> None:
+        """``env``: where account keys named by ``api_key_env`` are read (default
+        ``os.environ``); ``account_config``: the private streams' timing (default
+        ``ACCOUNT_FEED_CONFIG``); ``poll_interval_s``: the REST fallback's period."""
         self.settings = settings
         self.clock = clock
         self.plan = feed_plan(settings, extra_venues)
@@ -71,8 +91,16 @@ class Runtime:
         self._sinks: list[Sink] = [self.store.apply]
         self._url_overrides = dict(url_overrides or {})
         self._feed_config = feed_config
+        self._env = env
+        self._account_config = account_config
+        self._poll_interval_s = poll_interval_s
         self.feeds: dict[str, Feed] = {}
+        self.account_streams: dict[str, AccountStream] = {}
+        self.account_pollers: dict[str, StatusPoller] = {}
+        self.problems: list[str] = []  # one line per account that could not start
+        self.account_clients: dict[str, VenueClient] = {}  # the signed REST client per account
         self._tasks: list[asyncio.Task[None]] = []
+        self._resyncs: set[asyncio.Task[bool]] = set()
 
     def add_sink(self, fn: Sink) -> None:
         """Also send every event to ``fn`` (recorder, alert engine). Errors in it are logged."""
@@ -110,14 +138,132 @@ class Runtime:
             )
             self.feeds[venue] = feed
             self._tasks.append(asyncio.create_task(feed.run(), name=f"feed-{venue}"))
+        from hedgetui.trading.session import account_hedges
+
+        accounts = account_hedges(self.settings)
+        if accounts:
+            frames = logging.getLogger(FRAME_LOGGER)
+            if frames.getEffectiveLevel() < logging.INFO:
+                frames.setLevel(logging.INFO)
+        for account, hedges in accounts.items():
+            self._start_account(account, hedges)
+
+    # ------------------------------------------------------------------ accounts
+
+    def _start_account(self, account: str, hedges: tuple[HedgeSettings, ...]) -> None:
+        """One stream (or, failing that, a REST poller) for ``account``; never raises."""
+        from hedgetui.trading.credentials import CredentialsError
+        from hedgetui.trading.session import account_client, account_stream, status_poller
+
+        venue = hedges[0].venue
+        try:
+            client = account_client(self.settings, hedges[0], env=self._env, clock=self.clock)
+        except (CredentialsError, KeyError, ValueError) as exc:
+            reason = str(exc).strip("'\"")
+            if not reason.startswith(f"account {account!r}"):
+                reason = f"account {account!r}: {reason}"
+            names = ", ".join(repr(h.name) for h in hedges)
+            which = "hedge" if len(hedges) == 1 else "hedges"
+            message = f"{reason} -- {which} {names}: position unknown"
+            log.warning("%s", message)
+            self.problems.append(message)
+            self.store.account_problem(account, venue, reason)
+            return
+        assert client is not None  # the hedge names an account
+        self.account_clients[account] = client
+
+        def on_status(status: FeedStatus) -> None:
+            self.store.account_status(account, status)
+
+        try:
+            stream = account_stream(
+                self.settings,
+                client,
+                hedges,
+                self._dispatch,
+                on_status=on_status,
+                config=self._account_config,
+                clock=self.clock,
+            )
+        except Exception as exc:  # no private stream for this venue: poll its REST instead
+            log.warning(
+                "account %r (%s): no private stream (%s); polling REST every %gs instead",
+                account,
+                venue,
+                exc,
+                self._poll_interval_s,
+            )
+        else:
+            self.account_streams[account] = stream
+            self._tasks.append(asyncio.create_task(stream.run(), name=f"account-{account}"))
+            return
+
+        def on_poll_status(status: FeedStatus) -> None:
+            self.store.account_status(account, status, source="poll")
+
+        try:
+            poller = status_poller(
+                client,
+                hedges,
+                self._dispatch,
+                on_poll_status,
+                interval_s=self._poll_interval_s,
+            )
+        except Exception as exc:  # e.g. an instrument no venue profile lists
+            message = f"account {account!r}: cannot read positions: {exc}"
+            log.warning("%s", message)
+            self.problems.append(message)
+            self.store.account_problem(account, venue, str(exc))
+            return
+        poller.owns_client = False  # stop() closes every client once
+        self.account_pollers[account] = poller
+        poller.start()
+
+    def poke(self, account: str) -> bool:
+        """Re-read ``account``'s position and balance now (right after an order).
+
+        A stream resyncs over REST (its pushes would follow anyway); a poller polls at once.
+        Returns False when nothing watches that account.
+        """
+        stream = self.account_streams.get(account)
+        if stream is not None:
+            task = asyncio.get_running_loop().create_task(stream.resync())
+            self._resyncs.add(task)
+            task.add_done_callback(self._resyncs.discard)
+            return True
+        poller = self.account_pollers.get(account)
+        if poller is not None:
+            poller.poke()
+            return True
+        return False
+
+    def after_order(self, hedge: str) -> Callable[[], None]:
+        """The ``UnwindService(on_executed=...)`` callback of ``hedge``: poke its account."""
+        account = self.settings.hedge(hedge).account
+
+        def resync() -> None:
+            if account is not None:
+                self.poke(account)
+
+        return resync
 
     async def stop(self) -> None:
-        tasks, self._tasks = self._tasks, []
+        tasks: list[asyncio.Task[Any]] = [*self._tasks, *self._resyncs]
+        self._tasks, self._resyncs = [], set()
         for task in tasks:
             task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        pollers, self.account_pollers = self.account_pollers, {}
+        for poller in pollers.values():
+            with contextlib.suppress(Exception):
+                await poller.stop()
+        clients, self.account_clients = self.account_clients, {}
+        for client in clients.values():
+            with contextlib.suppress(Exception):
+                await client.aclose()
+        self.account_streams = {}
 
     async def __aenter__(self) -> Runtime:
         await self.start()

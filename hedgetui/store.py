@@ -11,6 +11,13 @@ Funding carried: while the store runs, each time the clock passes a funding time
 by the venue *before* it passed, the hedge is credited ``rate × position value at the mark``
 (positive = this position received it). The rate used is the last one announced for that
 interval.
+
+Account positions follow their source's health. The runtime reports each account's stream (or
+REST poller) through :meth:`Store.account_status`; a position from that account is FRESH while
+the source is LIVE, and once it stops being live it ages like a price from that moment (delayed,
+then STALE after ``freshness.stale_after_s``), so a dead stream never looks current. Before the
+first snapshot the position is NONE ("position unknown"). A position whose account never
+reported any health (applied once by a one-shot command) counts as fresh.
 """
 
 from __future__ import annotations
@@ -81,6 +88,36 @@ class _AccountPosition:
 
 
 @dataclass(slots=True)
+class _AccountHealth:
+    """The connection health of one account's data source (private stream or REST poller)."""
+
+    venue: str
+    state: FeedState
+    not_live_since: float | None  # monotonic when it stopped (or never started) being live
+    last_error: str | None = None
+    reconnects: int = 0
+    source: str = "stream"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountView:
+    """One account's data source as the dashboard shows it.
+
+    ``freshness`` is what a position from this account currently counts as (NONE until the
+    source has been live once); ``source`` is ``"stream"``, ``"poll"`` or ``"none"`` (it could
+    not start, ``last_error`` says why).
+    """
+
+    name: str
+    venue: str
+    state: FeedState
+    freshness: Freshness
+    last_error: str | None
+    reconnects: int
+    source: str
+
+
+@dataclass(slots=True)
 class _HedgeState:
     """Per-hedge mutable bookkeeping that is not market data."""
 
@@ -121,6 +158,7 @@ class Store:
         self._positions: dict[tuple[str, str, str | None], _AccountPosition] = {}
         self._balances: dict[tuple[str, str, str | None], BalanceUpdate] = {}
         self._feeds: dict[str, FeedStatus] = {}
+        self._accounts: dict[str, _AccountHealth] = {}
         self._last_data: dict[str, float] = {}  # venue -> monotonic of the last market event
         points = max(2, settings.display.sparkline_points)
         self._hedges: dict[str, _HedgeState] = {}
@@ -167,6 +205,56 @@ class Store:
         else:
             self._balances[(event.venue, event.coin.upper(), event.account)] = event
         self.version += 1
+
+    def account_status(self, account: str, status: FeedStatus, *, source: str = "stream") -> None:
+        """Record the health of ``account``'s data source (its stream's ``on_status``).
+
+        Positions from that account are fresh only while it is LIVE (see the module doc).
+        """
+        now = self.clock.monotonic()
+        health = self._accounts.get(account)
+        if health is None:
+            health = _AccountHealth(status.venue, status.state, now, source=source)
+            self._accounts[account] = health
+        if status.state is FeedState.LIVE:
+            health.not_live_since = None
+        elif health.not_live_since is None:
+            health.not_live_since = now
+        health.state = status.state
+        health.last_error = status.last_error
+        health.reconnects = status.reconnects
+        health.source = source
+        self.version += 1
+
+    def account_problem(self, account: str, venue: str, message: str) -> None:
+        """``account`` has no data source at all (e.g. its keys are missing): say why.
+
+        Its hedges keep showing "position unknown" (no position ever arrives).
+        """
+        status = FeedStatus(venue, FeedState.DOWN, last_error=message)
+        self.account_status(account, status, source="none")
+
+    def account_views(self) -> tuple[AccountView, ...]:
+        """Every account a source was started (or failed to start) for, in start order."""
+        return tuple(
+            AccountView(
+                name=name,
+                venue=h.venue,
+                state=h.state,
+                freshness=self._health_freshness(h),
+                last_error=h.last_error,
+                reconnects=h.reconnects,
+                source=h.source,
+            )
+            for name, h in self._accounts.items()
+        )
+
+    def _health_freshness(self, health: _AccountHealth) -> Freshness:
+        if health.state is FeedState.LIVE:
+            return Freshness.FRESH
+        if health.source == "none":
+            return Freshness.NONE
+        return self._freshness(health.not_live_since)
 
     def _apply_funding(self, event: Funding, now: float) -> None:
         key = (event.venue, event.symbol)
@@ -338,6 +426,15 @@ class Store:
             found = self._positions.get((hs.venue, hs.symbol, None))
         return found
 
+    def _account_freshness(self, hs: HedgeSettings) -> Freshness:
+        """NONE before the first position; then the health of the account's source."""
+        if self._account_position(hs) is None:
+            return Freshness.NONE
+        health = self._accounts.get(hs.account) if hs.account is not None else None
+        if health is None:
+            return Freshness.FRESH  # no source reports health: applied once by a command
+        return self._health_freshness(health)
+
     def _freshness(self, received: float | None) -> Freshness:
         if received is None:
             return Freshness.NONE
@@ -360,8 +457,7 @@ class Store:
         if hs.position is not None:
             position_freshness = Freshness.FRESH  # entered by hand: as fresh as the config
         else:
-            acct = self._account_position(hs)
-            position_freshness = Freshness.NONE if acct is None else Freshness.FRESH
+            position_freshness = self._account_freshness(hs)
         hours = self._funding_hours(hedge, funding)
         per_interval = report.funding_usd if report else None
         basis = basis_bps = None

@@ -94,3 +94,47 @@ async def test_demo_environment_rejects_bad_input() -> None:
     with pytest.raises(ValueError, match="nosuch"):
         async with demo_environment("nosuch"):
             pass
+
+
+async def test_one_stream_per_account_watching_all_its_hedges() -> None:
+    """Two hedges of one account share a stream; a hedge on a disabled venue starts nothing.
+
+    Every URL points at a closed loopback port: nothing connects, nothing leaves the machine.
+    """
+    from hedgetui.config import AccountSettings, VenueSettings
+    from hedgetui.config.model import default_venues
+    from hedgetui.domain import FeedState, Freshness
+
+    closed = "ws://127.0.0.1:9/ws"
+    venues = {
+        **default_venues(),
+        "okx": VenueSettings(
+            "okx", ws_url=closed, rest_url="http://127.0.0.1:9", private_ws_url=closed
+        ),
+        "bybit": VenueSettings("bybit", enabled=False),
+    }
+    hedges = (
+        HedgeSettings("btc", "BTC", "okx", "BTC-USD-SWAP", account="okx-main"),
+        HedgeSettings("eth", "ETH", "okx", "ETH-USD-SWAP", account="okx-main"),
+        HedgeSettings("off", "BTC", "bybit", "BTCUSD", account="bybit-main"),
+    )
+    accounts = tuple(
+        AccountSettings(name, venue, api_key_env="K", api_secret_env="S", passphrase_env="P")
+        for name, venue in (("okx-main", "okx"), ("bybit-main", "bybit"))
+    )
+    settings = Settings(hedges=hedges, accounts=accounts, venues=venues)
+    env = {"K": "key", "S": "secret", "P": "phrase"}
+    async with Runtime(settings, env=env) as rt:
+        assert list(rt.account_streams) == ["okx-main"] and not rt.problems
+        stream = rt.account_streams["okx-main"]
+        assert [w.symbol for w in stream.watched] == ["BTC-USD-SWAP", "ETH-USD-SWAP"]
+        assert stream.url == closed
+        assert rt.account_clients["okx-main"].base_url == "http://127.0.0.1:9"
+        assert rt.poke("okx-main") and not rt.poke("bybit-main")
+        rt.after_order("btc")()  # the UnwindService callback: a resync of okx-main
+        view = rt.store.snapshot()
+        assert all(h.position_freshness is Freshness.NONE for h in view.hedges)
+        await asyncio.sleep(0.05)
+        (account,) = rt.store.account_views()
+        assert account.name == "okx-main" and account.state is not FeedState.LIVE
+    assert rt.account_streams == {} and rt.account_clients == {}

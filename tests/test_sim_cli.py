@@ -81,7 +81,8 @@ def running() -> Iterator[SimProcess]:
 def test_prints_one_line_per_venue_then_control(running: SimProcess) -> None:
     assert tuple(running.venues) == VENUES
     for line in running.venues.values():
-        assert list(line) == ["venue", "ws", "rest", "symbols"]
+        assert list(line) == ["venue", "ws", "rest", "symbols", "private_ws"]
+        assert line["private_ws"].startswith("ws://127.0.0.1:")
         assert line["ws"].startswith("ws://127.0.0.1:")
         assert line["rest"].startswith("http://127.0.0.1:")
         assert line["symbols"]
@@ -164,6 +165,7 @@ async def test_http_control_stalls_a_venue(running: SimProcess) -> None:
 def test_sigterm_ends_cleanly_with_exit_0() -> None:
     sp = _start("--venues", "okx", "--scenario", "calm", "--no-rest")
     assert sp.venues["okx"]["rest"] is None
+    assert sp.venues["okx"]["private_ws"] is None
     time.sleep(0.2)
     assert _stop(sp) == 0
 

@@ -256,3 +256,86 @@ def test_feed_status_is_reported() -> None:
     assert feed.state is FeedState.DOWN
     assert feed.reconnects == 3
     assert feed.last_error == "refused"
+
+
+def _live_account_store() -> tuple[Store, ManualClock]:
+    store, clock = make_store(ACCOUNT)
+    store.account_status("main", FeedStatus("bybit", FeedState.CONNECTING))
+    store.apply(MarkPrice("bybit", "BTCUSD", 40_000.0, None))
+    store.apply(
+        PositionUpdate("bybit", "BTCUSD", -20_000, 1.0, 40_000.0, None, "cross", account="main")
+    )
+    store.apply(BalanceUpdate("bybit", "BTC", 0.5, account="main"))
+    store.account_status("main", FeedStatus("bybit", FeedState.LIVE))
+    return store, clock
+
+
+def test_account_position_is_unknown_before_the_first_snapshot() -> None:
+    store, _ = make_store(ACCOUNT)
+    store.account_status("main", FeedStatus("bybit", FeedState.LIVE))
+    store.apply(MarkPrice("bybit", "BTCUSD", 40_000.0, None))
+    hedge = store.snapshot().hedges[0]
+    assert hedge.position_freshness is Freshness.NONE
+    assert hedge.contracts is None and hedge.stale
+
+
+def test_account_position_follows_the_stream_health() -> None:
+    store, clock = _live_account_store()
+    clock.advance(3_600)  # a quiet account: no events for an hour, the stream still LIVE
+    store.apply(MarkPrice("bybit", "BTCUSD", 40_000.0, None))
+    hedge = store.snapshot().hedges[0]
+    assert hedge.position_freshness is Freshness.FRESH
+    assert not hedge.stale
+    store.account_status("main", FeedStatus("bybit", FeedState.DOWN, last_error="dropped"))
+    assert store.snapshot().hedges[0].position_freshness is Freshness.FRESH  # just now
+    clock.advance(4)  # past delayed_after_s (3)
+    store.account_status("main", FeedStatus("bybit", FeedState.CONNECTING, reconnects=1))
+    assert store.snapshot().hedges[0].position_freshness is Freshness.DELAYED
+    clock.advance(6)  # 10 s since the stream went down (stale_after_s = 10)
+    store.apply(MarkPrice("bybit", "BTCUSD", 40_000.0, None))  # the market data is fine
+    view = store.snapshot()
+    hedge = view.hedges[0]
+    assert hedge.position_freshness is Freshness.STALE
+    assert hedge.stale and view.totals.stale
+    assert hedge.contracts == 20_000  # the last known numbers stay, marked stale
+    (account,) = store.account_views()
+    assert (account.name, account.state, account.freshness) == (
+        "main",
+        FeedState.CONNECTING,
+        Freshness.STALE,
+    )
+    assert account.reconnects == 1 and account.source == "stream"
+    store.account_status("main", FeedStatus("bybit", FeedState.LIVE, reconnects=1))
+    hedge = store.snapshot().hedges[0]
+    assert hedge.position_freshness is Freshness.FRESH and not hedge.stale
+
+
+def test_account_stale_age_is_the_configured_one() -> None:
+    store, clock = make_store(ACCOUNT, delayed_after_s=1.0, stale_after_s=2.0)
+    store.account_status("main", FeedStatus("bybit", FeedState.LIVE))
+    store.apply(
+        PositionUpdate("bybit", "BTCUSD", -100, 1.0, 40_000.0, None, "isolated", account="main")
+    )
+    store.account_status("main", FeedStatus("bybit", FeedState.STALE))
+    clock.advance(1.5)
+    assert store.snapshot().hedges[0].position_freshness is Freshness.DELAYED
+    clock.advance(0.5)
+    assert store.snapshot().hedges[0].position_freshness is Freshness.STALE
+
+
+def test_account_that_could_not_start_says_why() -> None:
+    store, _ = make_store(ACCOUNT)
+    store.account_problem("main", "bybit", "environment variable BYBIT_KEY is empty")
+    hedge = store.snapshot().hedges[0]
+    assert hedge.position_freshness is Freshness.NONE and hedge.contracts is None
+    (account,) = store.account_views()
+    assert account.source == "none" and account.freshness is Freshness.NONE
+    assert account.last_error == "environment variable BYBIT_KEY is empty"
+    assert account.state is FeedState.DOWN
+
+
+def test_account_health_does_not_leak_into_the_market_feed_view() -> None:
+    store, _ = _live_account_store()
+    store.account_status("main", FeedStatus("bybit", FeedState.DOWN, last_error="dropped"))
+    (feed,) = store.snapshot().feeds
+    assert feed.state is FeedState.CONNECTING and feed.last_error is None

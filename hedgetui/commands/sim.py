@@ -1,9 +1,10 @@
 """`hedgetui sim`: run the exchange simulator on loopback until Ctrl-C / SIGTERM.
 
-Prints one JSON line per venue ({"venue", "ws", "rest", "symbols"}), then {"control": URL},
-then reads fault commands from stdin (type `help`). With --port N and n venues: venue k's
-websocket listens on N+k, the control channel on N+n and venue k's REST side on N+n+1+k
-(ephemeral ports without --port).
+Prints one JSON line per venue ({"venue", "ws", "rest", "symbols", "private_ws"}), then
+{"control": URL}, then reads fault commands from stdin (type `help`). With --port N and n venues:
+venue k's websocket listens on N+k, the control channel on N+n and venue k's REST side on N+n+1+k
+(ephemeral ports without --port). "private_ws" is the venue's private (account) stream over the
+same books as the REST side, on an ephemeral port (null with --no-rest).
 """
 
 from __future__ import annotations
@@ -146,6 +147,17 @@ async def _serve(args: argparse.Namespace, scenario: Any) -> int:
             await sim.close()
             sys.stderr.write(f"hedgetui sim: error: cannot start the REST side: {e}\n")
             return 1
+    private: Any = None
+    if rest is not None:
+        from hedgetui.sim.private import attach_private_servers
+
+        try:
+            private = await attach_private_servers(rest, host=args.host)
+        except OSError as e:
+            await rest.close()
+            await sim.close()
+            sys.stderr.write(f"hedgetui sim: error: cannot start the private streams: {e}\n")
+            return 1
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -157,6 +169,7 @@ async def _serve(args: argparse.Namespace, scenario: Any) -> int:
                 "ws": sim.ws_url(venue),
                 "rest": sim.rest_url(venue),
                 "symbols": list(sim.symbols(venue)),
+                "private_ws": private.url(venue) if venue in _servers(private) else None,
             }
             print(json.dumps(line))
         print(json.dumps({"control": sim.control_url}))
@@ -169,10 +182,16 @@ async def _serve(args: argparse.Namespace, scenario: Any) -> int:
         await stop.wait()
         console.cancel()
     finally:
+        if private is not None:
+            await private.close()
         if rest is not None:
             await rest.close()
         await sim.close()
     return 0
+
+
+def _servers(private: Any) -> dict[str, Any]:
+    return private.servers if private is not None else {}
 
 
 async def _console(sim: Any, stop: Any) -> None:

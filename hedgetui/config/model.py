@@ -82,13 +82,18 @@ class FreshnessSettings:
 
 @dataclass(frozen=True, slots=True)
 class VenueSettings:
-    """One exchange. URLs left as ``None`` mean the adapter's built-in (mainnet or testnet)."""
+    """One exchange. URLs left as ``None`` mean the adapter's built-in (mainnet or testnet).
+
+    ``private_ws_url`` is the account (private) websocket stream, used by hedges whose position
+    comes from an ``[[accounts]]`` entry.
+    """
 
     name: str
     enabled: bool = True
     testnet: bool = False
     ws_url: str | None = None
     rest_url: str | None = None
+    private_ws_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,8 @@
 """Every effective setting as ``(key, value, source)`` rows, secrets redacted.
 
 Used by ``hedgetui check-config``; usable by anything that wants to show the settings.
-URLs that may carry tokens (``apprise_urls``, ``ws_url``, ``rest_url``) are redacted here so
-no caller can forget to.
+URLs that may carry tokens (``apprise_urls``, ``ws_url``, ``private_ws_url``, ``rest_url``) are
+redacted here so no caller can forget to.
 """
 
 from __future__ import annotations

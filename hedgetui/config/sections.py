@@ -62,6 +62,7 @@ def read_venues(table: Table, ctx: Context) -> Mapping[str, VenueSettings]:
         for key, schemes in (
             ("ws_url", ("ws://", "wss://")),
             ("rest_url", ("http://", "https://")),
+            ("private_ws_url", ("ws://", "wss://")),
         ):
             url = getattr(venue, key)
             if url is not None and not url.startswith(schemes):

@@ -15,10 +15,18 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hedgetui.clock import SYSTEM_CLOCK, Clock
 from hedgetui.config import AccountSettings, HedgeSettings, Settings, TradingSettings
-from hedgetui.domain import HedgeView, MarkPrice
+from hedgetui.domain import (
+    BalanceUpdate,
+    FeedState,
+    FeedStatus,
+    HedgeView,
+    MarkPrice,
+    PositionUpdate,
+)
 from hedgetui.store import Store
 from hedgetui.trading.account_poller import AccountPoller, PolledInstrument
 from hedgetui.trading.audit import AuditLog
@@ -27,7 +35,14 @@ from hedgetui.trading.service import UnwindService
 from hedgetui.trading.venues import VenueClient, make_client
 from hedgetui.venues import get_instrument
 
+if TYPE_CHECKING:
+    from hedgetui.account_streams import AccountStream
+    from hedgetui.feeds.base import FeedConfig
+
 DEMO_SCENARIO = "calm"
+
+AccountSink = Callable[[PositionUpdate | BalanceUpdate], None]
+StatusFn = Callable[[FeedStatus], None]
 
 
 def account_client(
@@ -51,6 +66,99 @@ def account_client(
     return make_client(hedge.venue, creds, base_url=base_url, clock=clock, account=account.name)
 
 
+def account_hedges(settings: Settings) -> dict[str, tuple[HedgeSettings, ...]]:
+    """Account name -> the hedges (on enabled venues) whose position comes from it, in order."""
+    grouped: dict[str, list[HedgeSettings]] = {}
+    for hedge in settings.hedges:
+        venue = settings.venues.get(hedge.venue)
+        if hedge.account is None or (venue is not None and not venue.enabled):
+            continue
+        grouped.setdefault(hedge.account, []).append(hedge)
+    return {name: tuple(hedges) for name, hedges in grouped.items()}
+
+
+def account_stream(
+    settings: Settings,
+    client: VenueClient,
+    hedges: tuple[HedgeSettings, ...],
+    sink: AccountSink,
+    *,
+    on_status: StatusFn | None = None,
+    config: FeedConfig | None = None,
+    clock: Clock | None = None,
+) -> AccountStream:
+    """The private websocket stream of ``client``'s account, watching every hedge's instrument.
+
+    The URL is ``venues.<venue>.private_ws_url`` (None: the venue's own, testnet when the venue
+    or the account says so). Raises (``ValueError``, ``UnknownInstrumentError``, ``ImportError``)
+    when no stream can be built for it; the caller then polls over REST instead.
+    """
+    from hedgetui.account_streams import AccountStream, watched_instrument
+
+    watched = tuple(dict.fromkeys(watched_instrument(h.venue, h.symbol) for h in hedges))
+    venue = settings.venues.get(client.venue)
+    account = settings.account(client.account) if client.account else None
+    testnet = (venue is not None and venue.testnet) or (account is not None and account.testnet)
+    return AccountStream(
+        client,
+        watched,
+        sink,
+        url=venue.private_ws_url if venue is not None else None,
+        testnet=testnet,
+        config=config,
+        clock=clock,
+        on_status=on_status,
+    )
+
+
+class StatusPoller(AccountPoller):
+    """An :class:`AccountPoller` that reports its health like a stream: LIVE after a snapshot
+    that worked, DOWN (with the error) after one that did not."""
+
+    def __init__(
+        self,
+        client: VenueClient,
+        instruments: tuple[PolledInstrument, ...],
+        sink: AccountSink,
+        on_status: StatusFn,
+        *,
+        interval_s: float = 5.0,
+    ) -> None:
+        super().__init__(client, instruments, sink, interval_s=interval_s, owns_client=True)
+        self.on_status = on_status
+        self.on_error = self._note_error
+        self._last_error: str | None = None
+
+    def _note_error(self, message: str) -> None:
+        self._last_error = message
+
+    async def poll_once(self) -> bool:
+        self._last_error = None
+        ok = await super().poll_once()
+        state = FeedState.LIVE if ok else FeedState.DOWN
+        status = FeedStatus(
+            self.client.venue, state, last_error=self._last_error, reconnects=self.errors
+        )
+        self.on_status(status)
+        return ok
+
+
+def status_poller(
+    client: VenueClient,
+    hedges: tuple[HedgeSettings, ...],
+    sink: AccountSink,
+    on_status: StatusFn,
+    *,
+    interval_s: float = 5.0,
+) -> StatusPoller:
+    """REST polling of every hedge's instrument of one account (the stream's fallback)."""
+    instruments: dict[PolledInstrument, None] = {}
+    for hedge in hedges:
+        profile = get_instrument(hedge.venue, hedge.symbol)
+        instruments[PolledInstrument(profile.symbol, profile.coin, profile.contract_size)] = None
+    return StatusPoller(client, tuple(instruments), sink, on_status, interval_s=interval_s)
+
+
 def audit_log_for(settings: Settings, client: VenueClient | None, clock: Clock | None) -> AuditLog:
     secrets = client.credentials.secrets() if client is not None else ()
     return AuditLog(settings.trading.audit_log, clock=clock, secrets=secrets)
@@ -71,7 +179,9 @@ def service_for_store(
     audit: AuditLog,
     clock: Clock | None = None,
     demo: bool = False,
+    on_executed: Callable[[], None] | None = None,
 ) -> UnwindService:
+    """``on_executed``: called after an order went out, e.g. ``lambda: runtime.poke(account)``."""
     return UnwindService(
         settings=settings,
         view=lambda name: hedge_view_of(store, name),
@@ -80,6 +190,7 @@ def service_for_store(
         risk_position=store.position,
         clock=clock or SYSTEM_CLOCK,
         demo=demo,
+        on_executed=on_executed,
     )
 
 
