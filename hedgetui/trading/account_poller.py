@@ -3,7 +3,8 @@
 Snapshot at start, then every ``interval_s``, and at once when :meth:`poke` is called
 (right after an order). Errors never stop the loop: they are reported through
 ``on_error`` (already redacted by the client) and retried at the next tick. Read-only API
-keys are enough. (Private websocket streams would replace this polling; not built yet.)
+keys are enough. The runtime prefers each venue's private websocket stream
+(:mod:`hedgetui.account_streams`) and falls back to this poller when a stream cannot be built.
 """
 
 from __future__ import annotations
