@@ -1,15 +1,22 @@
 """Fault injection: over the API, over the HTTP control channel, and from the scenario.
 
 Parsing (fault parameters, stdin commands) is tested as pure functions; every fault kind is
-then exercised against a live simulator with a plain websockets client.
+then exercised against a live simulator with a plain websockets client. The REST order faults
+(``order_*``) are exercised against real REST servers attached to a real simulator, observed
+from a plain httpx client placing signed orders: through the API, the HTTP control channel and
+the stdin of a ``hedgetui sim`` subprocess.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -17,10 +24,22 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 
 from hedgetui.clock import ManualClock
-from hedgetui.sim import Simulator, SimulatorError, start_simulator
+from hedgetui.sim import (
+    ScheduledFault,
+    Simulator,
+    SimulatorError,
+    get_scenario,
+    start_simulator,
+)
 from hedgetui.sim.console import CommandError, parse_command
-from hedgetui.sim.faults import FaultError, parse_fault
+from hedgetui.sim.faults import FAULT_KINDS, FaultError, parse_fault
+from hedgetui.sim.rest import SimAccounts
+from hedgetui.sim.rest import accounts as rest_accounts
+from hedgetui.sim.rest.attach import RestSide, attach_rest_servers
+from tests.test_sim_cli import SimProcess, _start, _stop
 from tests.test_sim_protocols import TIMEOUT, recv_json
+from tests.test_simrest_faults import REJECTED, THROTTLED
+from tests.test_simrest_venues import COLLATERAL, ENTRY, VENUES, Client, filled_qty, order_of
 
 BYBIT_SUB = '{"req_id":"1","op":"subscribe","args":["tickers.BTCUSD"]}'
 
@@ -297,3 +316,279 @@ async def test_a_server_stall_does_not_count_against_the_deribit_heartbeat(
         clock.advance(10)
         request = await recv_json(ws, lambda m: m.get("method") == "heartbeat")
         assert request["params"]["type"] == "test_request"
+
+
+# --------------------------------------------------------------------------- REST order faults
+
+ORDER_KINDS = [k for k in FAULT_KINDS if k.startswith("order_")]
+
+
+def test_order_fault_kinds_are_the_rest_sides_kinds() -> None:
+    assert sorted(k.removeprefix("order_") for k in ORDER_KINDS) == sorted(
+        rest_accounts.FAULT_KINDS
+    )
+
+
+def test_parse_order_faults() -> None:
+    f = parse_fault("order_reject", {"count": "3", "code": "51008", "message": "no money"})
+    assert (f.count, f.reject_code, f.message) == (3, 51008, "no money")
+    assert f.rest_injection() == ("reject", {"code": 51008, "message": "no money"})
+    assert parse_fault("order_reject", {}).rest_injection() == ("reject", {})  # venue defaults
+    assert parse_fault("order_reject", {"code": -2019}).reject_code == -2019
+    assert parse_fault("order_timeout", {}).rest_injection() == ("timeout", {"delay": 5.0})
+    assert parse_fault("order_timeout", {"delay": "0.25"}).delay == 0.25
+    assert parse_fault("order_lost_reply", {"count": 2}).rest_injection() == ("lost_reply", {})
+    assert parse_fault("order_http_500", {}).count == 1
+    assert parse_fault("order_rate_limit", {}).is_order_fault
+    assert not parse_fault("drop", {}).is_order_fault
+
+
+@pytest.mark.parametrize(
+    ("kind", "params", "message"),
+    [
+        ("order_reject", {"count": "0"}, "order_reject: count must be a whole number 1..10000"),
+        ("order_http_500", {"count": "2.5"}, "order_http_500: count must be a whole number"),
+        ("order_rate_limit", {"count": "lots"}, "count='lots' is not a number"),
+        ("order_reject", {"code": "1.5"}, "code must be a whole number"),
+        ("order_reject", {"code": "E42"}, "code='E42' is not a number"),
+        ("order_reject", {"message": "  "}, "message must be 1..500 characters"),
+        ("order_timeout", {"delay": "0"}, "delay must be > 0 and <= 3600"),
+        ("order_timeout", {"delay": "inf"}, "not a finite number"),
+        ("order_lost_reply", {"delay": "1"}, "unknown parameter 'delay' \\(takes: count\\)"),
+        ("order_timeout", {"code": "1"}, "unknown parameter 'code' \\(takes: count, delay\\)"),
+    ],
+)
+def test_parse_order_fault_errors(kind: str, params: dict[str, str], message: str) -> None:
+    with pytest.raises(FaultError, match=message):
+        parse_fault(kind, params)
+
+
+def test_console_order_commands() -> None:
+    cmd = parse_command("order_reject okx 2 51008 Insufficient BTC balance")
+    assert (cmd.kind, cmd.venue) == ("order_reject", "okx")
+    assert cmd.params == {"count": "2", "code": "51008", "message": "Insufficient BTC balance"}
+    assert parse_command('order_reject bybit message="not now"').params == {"message": "not now"}
+    assert parse_command("order_timeout okx delay=5").params == {"delay": "5"}
+    assert parse_command("order_timeout okx 2 0.5").params == {"count": "2", "delay": "0.5"}
+    assert parse_command("order-lost-reply kraken").kind == "order_lost_reply"
+    assert parse_command("order_http_500 bitmex 3").params == {"count": "3"}
+    with pytest.raises(CommandError, match="too many"):
+        parse_command("order_rate_limit okx 1 2")
+    with pytest.raises(CommandError, match="which venue"):
+        parse_command("order_reject")
+
+
+@dataclass
+class Trading:
+    """A real simulator with its REST side attached, and a signed httpx client per venue."""
+
+    sim: Simulator
+    rest: RestSide
+    clock: ManualClock
+
+    @property
+    def accounts(self) -> SimAccounts:
+        return self.rest.accounts
+
+    async def order(self, venue: str, cid: str, http_timeout: float = TIMEOUT) -> httpx.Response:
+        v = VENUES[venue]
+        async with httpx.AsyncClient(base_url=self.rest.url(venue), timeout=http_timeout) as http:
+            return await Client(venue, http, self.clock).call(
+                *v.order(cid, "buy", v.qty, None, True)
+            )
+
+    async def lookup(self, venue: str, cid: str) -> dict[str, Any]:
+        async with httpx.AsyncClient(base_url=self.rest.url(venue), timeout=TIMEOUT) as http:
+            reply = await Client(venue, http, self.clock).call(*VENUES[venue].lookup(cid))
+        return order_of(venue, reply.json())
+
+    def executed(self, venue: str) -> int:
+        return len(self.accounts.orders(venue))
+
+
+@asynccontextmanager
+async def trading(
+    control: bool = False, faults: tuple[ScheduledFault, ...] = ()
+) -> AsyncIterator[Trading]:
+    clock = ManualClock(1_750_000_000.0)
+    scenario = dataclasses.replace(get_scenario("calm"), faults=faults)
+    sim = await start_simulator(scenario=scenario, clock=clock, control=control)
+    try:
+        rest = await attach_rest_servers(sim, clock=clock)
+        try:
+            for v in VENUES.values():
+                rest.accounts.set_position(v.name, v.symbol, v.seed, ENTRY, collateral=COLLATERAL)
+            yield Trading(sim, rest, clock)
+        finally:
+            await rest.close()
+    finally:
+        await sim.close()
+
+
+def _status_500(r: httpx.Response, _body: Any) -> bool:
+    return r.status_code == 500 and r.headers["content-type"].startswith("text/html")
+
+
+REFUSALS: dict[str, dict[str, Callable[[httpx.Response, Any], bool]]] = {
+    "order_reject": REJECTED,
+    "order_rate_limit": THROTTLED,
+    "order_http_500": {venue: _status_500 for venue in VENUES},
+}
+
+
+@pytest.mark.parametrize("kind", list(REFUSALS))
+async def test_refusing_order_faults_through_the_api(kind: str) -> None:
+    """Refused by every venue's own reply, nothing executed, exactly `count` orders hit."""
+    async with trading() as t:
+        for venue in VENUES:
+            await t.sim.fault(venue, kind, count=2)
+            assert t.sim.status()["venues"][venue]["order_faults_pending"] == 2
+            for n in (1, 2):
+                r = await t.order(venue, f"{kind}-{n}")
+                body = r.text if kind == "order_http_500" else r.json()
+                assert REFUSALS[kind][venue](r, body), (venue, r.status_code, r.text)
+            assert t.executed(venue) == 0
+            assert (await t.order(venue, f"{kind}-3")).status_code == 200
+            assert t.executed(venue) == 1
+            assert t.sim.status()["venues"][venue]["order_faults_pending"] == 0
+
+
+async def test_order_reject_with_the_callers_code_and_message() -> None:
+    async with trading() as t:
+        await t.sim.fault("bybit", "order_reject", code=10001, message="params error")
+        await t.sim.fault("okx", "order_reject", code="51004", message="Order amount exceeds")
+        await t.sim.fault("binance", "order_reject", code=-2027, message="Exceeded the max")
+        bybit = (await t.order("bybit", "rj-1")).json()
+        assert (bybit["retCode"], bybit["retMsg"]) == (10001, "params error")
+        okx = (await t.order("okx", "rj-2")).json()["data"][0]
+        assert (okx["sCode"], okx["sMsg"]) == ("51004", "Order amount exceeds")
+        binance = await t.order("binance", "rj-3")
+        assert binance.status_code == 400
+        assert binance.json() == {"code": -2027, "msg": "Exceeded the max"}
+
+
+async def test_order_lost_reply_through_the_api() -> None:
+    async with trading() as t:
+        for venue in VENUES:
+            await t.sim.fault(venue, "order_lost_reply")
+            with pytest.raises(httpx.RemoteProtocolError):
+                await t.order(venue, "lost-1")
+            row = await t.lookup(venue, "lost-1")  # executed all the same
+            assert filled_qty(venue, row) == VENUES[venue].qty
+            assert t.accounts.position(venue, VENUES[venue].symbol) == (
+                VENUES[venue].seed + VENUES[venue].qty
+            )
+
+
+async def test_order_timeout_through_the_api() -> None:
+    async with trading() as t:
+        await t.sim.fault("okx", "order_timeout", delay=0.5)
+        with pytest.raises(httpx.ReadTimeout):
+            await t.order("okx", "slow-1", http_timeout=0.05)
+        assert filled_qty("okx", await t.lookup("okx", "slow-1")) == VENUES["okx"].qty
+        await t.sim.fault("bybit", "order_timeout", delay=0.05)
+        started = time.monotonic()
+        r = await t.order("bybit", "slow-2")
+        assert r.json()["retCode"] == 0 and time.monotonic() - started >= 0.05
+
+
+async def test_order_fault_on_every_venue_at_once() -> None:
+    async with trading() as t:
+        await t.sim.fault("all", "order_http_500", count=3)
+        pending = {v: s["order_faults_pending"] for v, s in t.sim.status()["venues"].items()}
+        assert pending == dict.fromkeys(VENUES, 3)
+
+
+async def test_a_scenario_can_schedule_order_faults() -> None:
+    scheduled = ScheduledFault(1.0, "kraken", "order_rate_limit", {"count": 2})
+    async with trading(faults=(scheduled,)) as t:
+        await asyncio.sleep(0.15)  # a few scheduler passes: not due yet
+        assert t.sim.status()["venues"]["kraken"]["order_faults_pending"] == 0
+        t.clock.advance(1.0)
+        await _wait_for(
+            lambda: t.sim.status()["venues"]["kraken"]["order_faults_pending"] == 2,
+            "the scheduled order fault",
+        )
+        r = await t.order("kraken", "sched-1")
+        assert THROTTLED["kraken"](r, r.json()), r.text
+
+
+async def test_order_faults_need_a_rest_side(sim: Simulator) -> None:
+    with pytest.raises(SimulatorError, match="order_reject: no REST side: started with --no-rest"):
+        await sim.fault("bybit", "order_reject")
+    with pytest.raises(SimulatorError, match="unknown or not-running venue 'ftx'"):
+        await sim.fault("ftx", "order_reject")
+    with pytest.raises(SimulatorError, match="order_timeout: delay must be"):
+        await sim.fault("bybit", "order_timeout", delay=-1)
+    assert sim.status()["venues"]["bybit"]["order_faults_pending"] is None
+
+
+async def test_order_fault_over_the_control_channel() -> None:
+    async with trading(control=True) as t:
+        assert t.sim.control_url is not None
+        async with httpx.AsyncClient(base_url=t.sim.control_url) as http:
+            query = {"venue": "bybit", "kind": "order_lost_reply", "count": "1"}
+            r = await http.get("/fault", params=query)
+            assert r.status_code == 200 and r.json()["ok"] is True, r.text
+            status = (await http.get("/status")).json()
+            assert status["venues"]["bybit"]["order_faults_pending"] == 1
+            assert status["venues"]["okx"]["order_faults_pending"] == 0
+            with pytest.raises(httpx.RemoteProtocolError):
+                await t.order("bybit", "ctl-1")
+            assert filled_qty("bybit", await t.lookup("bybit", "ctl-1")) == VENUES["bybit"].qty
+            status = (await http.get("/status")).json()
+            assert status["venues"]["bybit"]["order_faults_pending"] == 0
+            bad = {"venue": "okx", "kind": "order_timeout", "delay": "soon"}
+            r = await http.get("/fault", params=bad)
+            assert r.status_code == 400
+            assert r.json()["error"] == "order_timeout: delay='soon' is not a number"
+
+
+async def _pending(sp: SimProcess, venue: str, want: int) -> None:
+    async with httpx.AsyncClient(base_url=sp.control, timeout=TIMEOUT) as http:
+        deadline = time.monotonic() + TIMEOUT
+        while (await http.get("/status")).json()["venues"][venue]["order_faults_pending"] != want:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{venue}: never {want} order faults pending")
+            await asyncio.sleep(0.02)
+
+
+async def test_order_fault_from_stdin_of_hedgetui_sim() -> None:
+    sp = _start("--venues", "bybit,okx", "--scenario", "calm")
+    try:
+        sp.send("order_timeout okx delay=-1")  # refused, the console carries on
+        sp.send('order_reject bybit 1 10001 "params error"')
+        await _pending(sp, "bybit", 1)
+        clock = ManualClock(time.time())  # the subprocess signs against the wall clock
+        async with httpx.AsyncClient(base_url=sp.venues["bybit"]["rest"]) as http:
+            client = Client("bybit", http, clock)
+            reply = (
+                await client.call(*VENUES["bybit"].order("in-1", "buy", 1, None, False))
+            ).json()
+            assert (reply["retCode"], reply["retMsg"]) == (10001, "params error")
+            reply = (
+                await client.call(*VENUES["bybit"].order("in-2", "buy", 1, None, False))
+            ).json()
+            assert reply["retCode"] == 0  # count=1: the next order goes through
+        sp.send("quit")
+        assert sp.proc.wait(timeout=TIMEOUT) == 0
+        assert sp.proc.stderr is not None
+        err = sp.proc.stderr.read()
+        assert "error: order_timeout: delay must be > 0 and <= 3600 seconds, got -1" in err
+        assert "ok: order_reject bybit count=1 code=10001 message=params error" in err
+    finally:
+        _stop(sp)
+
+
+async def test_order_fault_from_stdin_without_a_rest_side() -> None:
+    sp = _start("--venues", "okx", "--scenario", "calm", "--no-rest")
+    try:
+        sp.send("order_rate_limit okx")
+        sp.send("quit")
+        assert sp.proc.wait(timeout=TIMEOUT) == 0
+        assert sp.proc.stderr is not None
+        assert "error: order_rate_limit: no REST side: started with --no-rest" in (
+            sp.proc.stderr.read()
+        )
+    finally:
+        _stop(sp)

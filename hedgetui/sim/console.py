@@ -3,9 +3,11 @@
     stall bybit 10        drop okx          garbage kraken 3      jump -10 [ETH]
     resume bybit          slow binance 0.5  close_code okx 4000 maintenance
     accept_then_close deribit on            status                help      quit
+    order_reject bybit    order_reject okx 2 51008 "Insufficient balance"
+    order_lost_reply kraken               order_timeout okx delay=5     order_http_500 bitmex 3
 
 Positional arguments map to the fault parameters in order; ``name=value`` works too
-(``stall bybit seconds=10``).
+(``stall bybit seconds=10``). The REST order faults (``order_*``) all take COUNT first.
 """
 
 from __future__ import annotations
@@ -25,7 +27,14 @@ POSITIONAL: dict[str, tuple[str, ...]] = {
     "close_code": ("code", "reason"),
     "slow": ("delay",),
     "jump": ("pct", "coin"),
+    "order_reject": ("count", "code", "message"),
+    "order_lost_reply": ("count",),
+    "order_timeout": ("count", "delay"),
+    "order_http_500": ("count",),
+    "order_rate_limit": ("count",),
 }
+# the last positional parameter of these kinds is free text: extra words join it
+_TEXT_TAIL = {"close_code": 2, "order_reject": 3}
 
 HELP = "\n".join(
     [
@@ -41,6 +50,13 @@ HELP = "\n".join(
         "  status                     venues, connections, scenario time, prices",
         "  help                       this text",
         "  quit                       stop the simulator",
+        "REST order faults, each for the next COUNT (default 1) orders of VENUE:",
+        "  order_reject VENUE [COUNT] [CODE] [MESSAGE]  the venue's own refusal",
+        "  order_lost_reply VENUE [COUNT]     executed, connection dropped unanswered",
+        "  order_timeout VENUE [COUNT] [DELAY]  executed, answered after DELAY s (5)",
+        "  order_http_500 VENUE [COUNT]       bare HTTP 500, nothing executed",
+        "  order_rate_limit VENUE [COUNT]     the venue's rate-limit reply",
+        "  name=value works too: order_timeout okx delay=5, order_reject bybit code=10001",
     ]
 )
 
@@ -81,8 +97,9 @@ def parse_command(line: str) -> Command:
     names = POSITIONAL[head]
     params: dict[str, str] = {}
     positional = [w for w in rest if "=" not in w]
-    if head == "close_code" and len(positional) > 2:  # a reason may have spaces
-        positional = [positional[0], " ".join(positional[1:])]
+    tail = _TEXT_TAIL.get(head)
+    if tail is not None and len(positional) > tail:  # a reason / message may have spaces
+        positional = [*positional[: tail - 1], " ".join(positional[tail - 1 :])]
     if len(positional) > len(names):
         raise CommandError(f"{head}: too many arguments; type 'help'")
     params.update(zip(names, positional, strict=False))

@@ -20,6 +20,12 @@ FAULT_KINDS: dict[str, str] = {
     "close_code": "close current connections with code=N (1000-4999) and reason=TEXT",
     "slow": "delay=SECONDS added before every outgoing frame (0 = off)",
     "jump": "move the price path of coin=BTC|ETH (default BTC) by pct=N percent, all venues",
+    # REST order faults: each applies to the next count=N (default 1) order requests
+    "order_reject": "refuse the next count=N orders with the venue's own error (code=, message=)",
+    "order_lost_reply": "execute the next count=N orders, then drop the connection unanswered",
+    "order_timeout": "execute the next count=N orders, reply after delay=SECONDS (default 5)",
+    "order_http_500": "answer the next count=N orders with a bare HTTP 500, executing nothing",
+    "order_rate_limit": "answer the next count=N orders with the venue's rate-limit reply",
 }
 _PARAMS: dict[str, tuple[str, ...]] = {
     "drop": (),
@@ -30,7 +36,15 @@ _PARAMS: dict[str, tuple[str, ...]] = {
     "close_code": ("code", "reason"),
     "slow": ("delay",),
     "jump": ("pct", "coin"),
+    "order_reject": ("count", "code", "message"),
+    "order_lost_reply": ("count",),
+    "order_timeout": ("count", "delay"),
+    "order_http_500": ("count",),
+    "order_rate_limit": ("count",),
 }
+ORDER_PREFIX = "order_"
+ORDER_TIMEOUT_DEFAULT_S = 5.0
+MAX_COUNT = 10_000
 # close codes websockets lets a server send (RFC 6455 §7.4 minus reserved ones)
 _SENDABLE_CODES = frozenset({1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013})
 
@@ -43,13 +57,36 @@ class FaultError(ValueError):
 class Fault:
     kind: str
     seconds: float | None = None  # stall
-    count: int = 1  # garbage
+    count: int = 1  # garbage, order_*
     enabled: bool = True  # accept_then_close
     code: int = 1000  # close_code
     reason: str = ""  # close_code
     delay: float = 0.0  # slow
     pct: float = 0.0  # jump
     coin: str = "BTC"  # jump
+    reject_code: int | None = None  # order_reject: the venue's error code (None: its default)
+    message: str | None = None  # order_reject: the venue's error text (None: its default)
+
+    @property
+    def is_order_fault(self) -> bool:
+        """A fault of the REST order API (``order_*``), not of the websockets."""
+        return is_order_fault(self.kind)
+
+    def rest_injection(self) -> tuple[str, dict[str, float | int | str]]:
+        """``(fault, params)`` for ``SimAccounts.inject(venue, fault, count, **params)``."""
+        params: dict[str, float | int | str] = {}
+        if self.kind == "order_reject":
+            if self.reject_code is not None:
+                params["code"] = self.reject_code
+            if self.message is not None:
+                params["message"] = self.message
+        elif self.kind == "order_timeout":
+            params["delay"] = self.delay
+        return self.kind.removeprefix(ORDER_PREFIX), params
+
+
+def is_order_fault(kind: str) -> bool:
+    return kind.startswith(ORDER_PREFIX) and kind in FAULT_KINDS
 
 
 def _number(kind: str, name: str, value: float | int | str) -> float:
@@ -71,6 +108,38 @@ def _flag(value: float | int | str) -> bool:
     raise FaultError(f"accept_then_close: enabled={value!r} must be 1/0 (or on/off)")
 
 
+def _count(kind: str, params: Mapping[str, float | int | str]) -> int:
+    count = _number(kind, "count", params.get("count", 1))
+    if count < 1 or count != int(count) or count > MAX_COUNT:
+        raise FaultError(f"{kind}: count must be a whole number 1..{MAX_COUNT}, got {count:g}")
+    return int(count)
+
+
+def _order_fault(kind: str, params: Mapping[str, float | int | str]) -> Fault:
+    count = _count(kind, params)
+    if kind == "order_timeout":
+        delay = _number(kind, "delay", params.get("delay", ORDER_TIMEOUT_DEFAULT_S))
+        if not 0 < delay <= 3600:
+            raise FaultError(f"order_timeout: delay must be > 0 and <= 3600 seconds, got {delay:g}")
+        return Fault(kind, count=count, delay=delay)
+    if kind == "order_reject":
+        code: int | None = None
+        if "code" in params:
+            x = _number(kind, "code", params["code"])
+            if x != int(x) or abs(x) >= 2**31:
+                raise FaultError(
+                    f"order_reject: code must be a whole number, got {params['code']!r}"
+                )
+            code = int(x)
+        message: str | None = None
+        if "message" in params:
+            message = str(params["message"]).strip()
+            if not message or len(message) > 500:
+                raise FaultError("order_reject: message must be 1..500 characters")
+        return Fault(kind, count=count, reject_code=code, message=message)
+    return Fault(kind, count=count)
+
+
 def parse_fault(kind: str, params: Mapping[str, float | int | str]) -> Fault:
     """Validate ``kind`` and its parameters; raises FaultError naming what is wrong."""
     if kind not in FAULT_KINDS:
@@ -88,10 +157,9 @@ def parse_fault(kind: str, params: Mapping[str, float | int | str]) -> Fault:
             raise FaultError(f"stall: seconds must be > 0, got {params['seconds']!r}")
         return Fault(kind, seconds=seconds)
     if kind == "garbage":
-        count = _number(kind, "count", params.get("count", 1))
-        if count < 1 or count != int(count) or count > 10_000:
-            raise FaultError(f"garbage: count must be a whole number 1..10000, got {count:g}")
-        return Fault(kind, count=int(count))
+        return Fault(kind, count=_count(kind, params))
+    if kind.startswith(ORDER_PREFIX):
+        return _order_fault(kind, params)
     if kind == "accept_then_close":
         return Fault(kind, enabled=_flag(params.get("enabled", 1)))
     if kind == "close_code":

@@ -16,7 +16,7 @@ from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
@@ -53,6 +53,15 @@ ALL = ("", "all", "*")  # a fault's venue meaning "every running venue"
 
 class SimulatorError(ValueError):
     """Bad arguments to the simulator (unknown venue, scenario, fault...)."""
+
+
+class OrderFaultTarget(Protocol):
+    """What the simulator needs of the REST side's books (`hedgetui.sim.rest.SimAccounts`)
+    to route ``order_*`` faults to it."""
+
+    def inject(self, venue: str, fault: str, count: int = 1, **params: Any) -> None: ...
+
+    def pending_faults(self, venue: str) -> int: ...
 
 
 @dataclass(eq=False)
@@ -112,6 +121,7 @@ class Simulator:
             v.resumed.set()
             self._venues[name] = v
         self._rest_urls: dict[str, str] = {}
+        self._accounts: OrderFaultTarget | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._control: asyncio.Server | None = None
         self._fired: dict[int, int] = {}
@@ -142,6 +152,10 @@ class Simulator:
         self._venue(venue)
         self._rest_urls[venue] = url
 
+    def attach_accounts(self, accounts: OrderFaultTarget) -> None:
+        """Record the books the REST side serves, so that ``order_*`` faults reach them."""
+        self._accounts = accounts
+
     def symbols(self, venue: str) -> tuple[str, ...]:
         return self._venue(venue).protocol.symbols
 
@@ -162,12 +176,18 @@ class Simulator:
         """Apply a fault now (see ``hedgetui.sim.faults.FAULT_KINDS``).
 
         ``venue="all"`` applies it to every running venue; ``jump`` always moves the price
-        every venue shows, whatever ``venue`` says. Raises SimulatorError for bad input.
+        every venue shows, whatever ``venue`` says. ``order_*`` faults go to the REST side's
+        books (next order requests of the venue) and need one attached. Raises SimulatorError
+        for bad input.
         """
         try:
             f = parse_fault(kind, params)
         except FaultError as e:
             raise SimulatorError(str(e)) from None
+        if f.is_order_fault:
+            names = self.venues if venue in ALL else (self._venue(venue).name,)
+            self._inject_order_fault(names, f)
+            return
         if f.kind == "jump":
             if venue not in ALL and venue not in self._venues:
                 self._venue(venue)
@@ -202,6 +222,7 @@ class Simulator:
                     "slow_delay": v.slow_delay,
                     "accept_then_close": v.accept_then_close,
                     "frames_sent": v.frames_sent,
+                    "order_faults_pending": self._pending_order_faults(name),
                 }
                 for name, v in self._venues.items()
             },
@@ -394,6 +415,12 @@ class Simulator:
                 if f.kind == "jump":
                     self.market.jump(f.coin, f.pct)
                     continue
+                if f.is_order_fault:
+                    try:
+                        self._inject_order_fault((sf.venue,), f)
+                    except SimulatorError as e:
+                        log.error("scenario %s: scheduled fault skipped: %s", self.scenario.name, e)
+                    continue
                 wall = f.seconds / self.market.speed if f.seconds is not None else None
                 self._apply(self._venues[sf.venue], f, wall_seconds=wall)
 
@@ -421,6 +448,29 @@ class Simulator:
                 self._spawn(c.ws.close(f.code, f.reason))
         elif f.kind == "slow":
             v.slow_delay = f.delay
+
+    def _inject_order_fault(self, venues: Sequence[str], f: Fault) -> None:
+        """Queue ``f`` for the next ``f.count`` order requests of each of ``venues``."""
+        if self._accounts is None:
+            raise SimulatorError(
+                f"{f.kind}: no REST side: started with --no-rest "
+                "(from Python: call attach_rest_servers(sim) first)"
+            )
+        missing = [name for name in venues if name not in self._rest_urls]
+        if missing:
+            raise SimulatorError(f"{f.kind}: {missing[0]} has no REST side attached")
+        fault, params = f.rest_injection()
+        for name in venues:
+            try:
+                self._accounts.inject(name, fault, f.count, **params)
+            except ValueError as e:
+                raise SimulatorError(f"{f.kind}: {e}") from None
+
+    def _pending_order_faults(self, venue: str) -> int | None:
+        """Order faults still queued for ``venue`` (None without a REST side)."""
+        if self._accounts is None or venue not in self._rest_urls:
+            return None
+        return self._accounts.pending_faults(venue)
 
     def _expire_stall(self, v: _Venue) -> None:
         if v.stalled_until is not None and self.clock.monotonic() >= v.stalled_until:

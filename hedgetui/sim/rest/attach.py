@@ -1,7 +1,8 @@
 """Glue: serve the REST side of every venue of a running websocket `Simulator`.
 
 Market orders fill at the simulator's current mark of the instrument's coin, and the
-simulator learns each REST URL (`sim.rest_url(venue)`) through `sim.attach_rest`.
+simulator learns each REST URL (`sim.rest_url(venue)`) through `sim.attach_rest`, and the
+books through `sim.attach_accounts`, which routes its `order_*` faults to them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ class SimulatorLike(Protocol):
     def price(self, coin: str) -> tuple[float, float, float]: ...
 
     def attach_rest(self, venue: str, url: str) -> None: ...
+
+    def attach_accounts(self, accounts: SimAccounts) -> None: ...
 
 
 @dataclass
@@ -63,7 +66,8 @@ async def attach_rest_servers(
     clock: Clock | None = None,
 ) -> RestSide:
     """Start one REST server per simulated venue (port 0 = ephemeral; with `port=N`, venue k of
-    `sim.venues` listens on N+k) and register their URLs with the simulator."""
+    `sim.venues` listens on N+k) and register their URLs and books with the simulator (so
+    that `sim.fault(venue, "order_reject")` & co. reach the books)."""
     side = RestSide(accounts if accounts is not None else SimAccounts(clock))
     try:
         for k, venue in enumerate(sim.venues):
@@ -79,6 +83,7 @@ async def attach_rest_servers(
             )
             side.servers[venue] = server
             sim.attach_rest(venue, server.url)
+        sim.attach_accounts(side.accounts)
     except BaseException:
         await side.close()
         raise
