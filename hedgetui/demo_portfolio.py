@@ -7,8 +7,10 @@ the scenario's doing:
   $300,000 at $60,000): fully collateralised, no liquidation price, hedge ratio 1.0 ± 0.05.
 - ``eth-half``  OKX ETH-USD-SWAP: 10 ETH, 9 in cold storage + 1 as isolated collateral of a short
   worth 5 ETH (a 50% hedge), target 0.5 ± 0.05.
-- ``btc-desk``  Deribit BTC-PERPETUAL: 2 BTC on a cold wallet hedged by a 10x short of 2 BTC worth
-  with 0.2 BTC collateral; liquidation about 10% above entry.
+- ``btc-desk``  Deribit BTC-PERPETUAL: 2 BTC, 5/3 on a cold wallet + 1/3 as isolated collateral
+  of a 6x short of 2 BTC worth (hedge ratio 1.0 ± 0.1); liquidation about 19% above entry: the
+  hedge closest to liquidation, clear of the default 15% warning in calm markets, while a ~3.3%
+  rally trips it.
 - ``btc-lev``   Bybit BTCUSD: a 3x isolated LONG of 1 BTC worth (collateral = initial margin);
   liquidation about 25% below entry, the position a crash threatens.
 """
@@ -23,6 +25,8 @@ from hedgetui.domain import VENUES
 from hedgetui.venues import get_instrument
 
 DEMO_HEDGES = ("btc-core", "eth-half", "btc-desk", "btc-lev")
+DESK_LEVERAGE = 6.0
+DESK_COLLATERAL = 2.0 / DESK_LEVERAGE  # BTC: the initial margin of a short of 2 BTC worth
 
 
 def _contracts(venue: str, symbol: str, usd: float) -> float:
@@ -72,13 +76,13 @@ def demo_hedges(btc: float, eth: float) -> tuple[HedgeSettings, ...]:
             coin="BTC",
             venue="deribit",
             symbol="BTC-PERPETUAL",
-            spot=(SpotHolding(2.0, "cold wallet"),),
+            spot=(SpotHolding(2.0 - DESK_COLLATERAL, "cold wallet"),),
             position=ManualPosition(
                 side="short",
                 contracts=_contracts("deribit", "BTC-PERPETUAL", 2 * btc),
                 entry=btc,
-                collateral=0.2,
-                leverage=10.0,
+                collateral=DESK_COLLATERAL,
+                leverage=DESK_LEVERAGE,
                 margin_mode="isolated",
             ),
             target_hedge_ratio=1.0,

@@ -13,15 +13,18 @@ whose keys cannot be loaded gets one clear message (``Runtime.problems``, the lo
 store's ``account_views()``); its hedges show "position unknown" and the rest keeps running.
 
 ``demo_environment`` starts the simulator on loopback and yields settings whose hedges are the
-demo portfolio and whose venue URLs point at the simulator.
+demo portfolio and whose venue URLs point at the simulator; ``demo_exchange`` does the same with
+the simulator's REST side and private streams on, each demo hedge's position in a demo account.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
     from hedgetui.account_streams import AccountStream
     from hedgetui.feeds import Feed, FeedConfig
     from hedgetui.sim import Simulator
+    from hedgetui.sim.rest import SimAccounts
     from hedgetui.trading.session import StatusPoller
     from hedgetui.trading.venues import VenueClient
 
@@ -288,8 +292,77 @@ async def demo_environment(
 ) -> AsyncIterator[tuple[Simulator, Settings]]:
     """Start the simulator for all six venues and build the demo settings pointing at it.
 
-    Raises ``ValueError`` (a ``ScenarioError``) for an unknown scenario or a bad speed.
+    The positions are hand-entered (no accounts): what ``watch --demo`` and ``status --demo``
+    use. Raises ``ValueError`` (a ``ScenarioError``) for an unknown scenario or a bad speed.
     """
+    async with _demo_simulator(scenario, speed, clock=clock, tick_hz=tick_hz) as (sim, settings):
+        yield sim, settings
+
+
+@dataclass
+class DemoExchange:
+    """The demo with its accounts on the simulator (see :func:`demo_exchange`)."""
+
+    sim: Simulator
+    settings: Settings  # every hedge's position comes from a demo account; trading enabled
+    books: SimAccounts  # the simulator's books: positions, balances, the order log
+    env: Mapping[str, str]  # the demo accounts' keys: pass as ``Runtime(env=...)``
+
+
+@contextlib.asynccontextmanager
+async def demo_exchange(
+    scenario: str = "crash",
+    speed: float = 1.0,
+    *,
+    clock: Clock | None = None,
+    tick_hz: float | None = None,
+    audit_log: str | None = None,
+    push_interval_s: float = 0.05,
+) -> AsyncIterator[DemoExchange]:
+    """The simulator with its REST side and private streams, its books seeded with the demo
+    portfolio, and settings whose hedges read their positions from the demo accounts.
+
+    A :class:`Runtime` built as ``Runtime(ex.settings, env=ex.env)`` streams the positions and
+    balances into its store, and an unwind sends a signed reduce-only order to the simulator
+    (see ``hedgetui.ui.unwind_screen.unwind_factory_for``). No keys, no network: the demo
+    credentials are the simulator's public ones. ``audit_log``: where unwinds are recorded
+    (None: the default audit log).
+    """
+    from hedgetui.sim.private import attach_private_servers
+    from hedgetui.sim.rest.attach import attach_rest_servers
+    from hedgetui.trading.session import account_backed, demo_account_env, seed_demo_books
+
+    async with _demo_simulator(scenario, speed, clock=clock, tick_hz=tick_hz) as (sim, manual):
+        rest = await attach_rest_servers(sim)
+        try:
+            private = await attach_private_servers(rest, push_interval_s=push_interval_s)
+        except BaseException:
+            await rest.close()
+            raise
+        try:
+            seed_demo_books(rest.accounts, manual)
+            settings = account_backed(manual, audit_log)
+            venues = {
+                name: dataclasses.replace(
+                    venue,
+                    rest_url=rest.url(name),
+                    private_ws_url=private.url(name),
+                )
+                if name in rest.servers and name in private.servers
+                else venue
+                for name, venue in settings.venues.items()
+            }
+            settings = dataclasses.replace(settings, venues=venues)
+            yield DemoExchange(sim, settings, rest.accounts, demo_account_env())
+        finally:
+            await private.close()
+            await rest.close()
+
+
+@contextlib.asynccontextmanager
+async def _demo_simulator(
+    scenario: str, speed: float, *, clock: Clock | None, tick_hz: float | None
+) -> AsyncIterator[tuple[Simulator, Settings]]:
     from hedgetui.demo_portfolio import demo_settings
     from hedgetui.sim import start_simulator
 

@@ -49,7 +49,20 @@ def test_demo_portfolio_matches_its_description() -> None:
     assert core.hedge_ratio == pytest.approx(1.0)
     assert reports["eth-half"].hedge_ratio == pytest.approx(0.5)
     desk = reports["btc-desk"].liquidation_price
-    assert desk is not None and 1.08 < desk / 60_000 < 1.12  # ~10% above
+    assert desk is not None and 1.17 < desk / 60_000 < 1.21  # 6x short: ~19% above
+    assert reports["btc-desk"].hedge_ratio == pytest.approx(1.0)  # 5/3 cold + 1/3 collateral
+    desk_position = store.position("btc-desk")
+    assert desk_position is not None
+
+    def desk_distance(move: float) -> float:
+        report = assess(desk_position, 60_000 * (1 + move), spot=5 / 3)
+        assert report.liquidation_distance_pct is not None
+        return report.liquidation_distance_pct
+
+    closest = min(r.liquidation_distance_pct or 1e9 for r in reports.values())
+    assert desk_distance(0.0) == closest  # the hedge closest to liquidation ...
+    assert desk_distance(0.002) > 15 and desk_distance(-0.002) > 15  # ... clear of 15% in calm
+    assert desk_distance(0.04) < 15  # ... until a ~4% rally
     lev = reports["btc-lev"]
     assert lev.liquidation_price is not None and 0.72 < lev.liquidation_price / 60_000 < 0.78
     crash_row = lev.scenarios[0]  # -20%: within ~6% of liquidation, not past it

@@ -1,4 +1,9 @@
-"""`hedgetui demo`: the dashboard on the built-in exchange simulator, no keys, no network."""
+"""`hedgetui demo`: the dashboard on the built-in exchange simulator, no keys, no network.
+
+The simulator runs with its REST side and private streams, its books seeded with the demo
+portfolio: each hedge's position streams in from a demo account, as with real keys, and an
+unwind from the dashboard (`u`) sends a signed reduce-only order to the simulator.
+"""
 
 from __future__ import annotations
 
@@ -61,9 +66,9 @@ def run(args: argparse.Namespace) -> int:
 
 async def _demo(scenario: str, speed: float, theme: str | None, tick_hz: float | None) -> int:
     from hedgetui.domain import VENUES
-    from hedgetui.runtime import Runtime, demo_environment
+    from hedgetui.runtime import Runtime, demo_exchange
     from hedgetui.ui.launch import run_dashboard
 
-    async with demo_environment(scenario, speed, tick_hz=tick_hz) as (_sim, settings):
-        runtime = Runtime(settings, extra_venues=VENUES)
+    async with demo_exchange(scenario, speed, tick_hz=tick_hz) as exchange:
+        runtime = Runtime(exchange.settings, extra_venues=VENUES, env=exchange.env)
         return await run_dashboard(runtime, theme=theme)

@@ -63,6 +63,7 @@ class UnwindService:
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     sleep: Sleep | None = None
     on_executed: Callable[[], None] | None = None  # e.g. AccountPoller.poke: re-read at once
+    no_client_reason: str | None = None  # why there is no client, when the hedge has an account
 
     @property
     def dry_run(self) -> bool:
@@ -75,7 +76,7 @@ class UnwindService:
         if not (self.settings.trading.enabled or self.demo):
             return "trading is disabled in the config ([trading] enabled)"
         if self.client is None:
-            return "no trading account for this hedge (position typed in)"
+            return self.no_client_reason or "no trading account for this hedge (position typed in)"
         return ""
 
     def hedge(self, name: str) -> HedgeSettings:

@@ -38,6 +38,7 @@ from hedgetui.venues import get_instrument
 if TYPE_CHECKING:
     from hedgetui.account_streams import AccountStream
     from hedgetui.feeds.base import FeedConfig
+    from hedgetui.sim.rest import SimAccounts
 
 DEMO_SCENARIO = "calm"
 
@@ -180,8 +181,10 @@ def service_for_store(
     clock: Clock | None = None,
     demo: bool = False,
     on_executed: Callable[[], None] | None = None,
+    no_client_reason: str | None = None,
 ) -> UnwindService:
-    """``on_executed``: called after an order went out, e.g. ``lambda: runtime.poke(account)``."""
+    """``on_executed``: called after an order went out, e.g. ``lambda: runtime.poke(account)``;
+    ``no_client_reason``: the dry-run reason shown when ``client`` is None (keys not loaded)."""
     return UnwindService(
         settings=settings,
         view=lambda name: hedge_view_of(store, name),
@@ -191,6 +194,7 @@ def service_for_store(
         clock=clock or SYSTEM_CLOCK,
         demo=demo,
         on_executed=on_executed,
+        no_client_reason=no_client_reason,
     )
 
 
@@ -250,18 +254,56 @@ def demo_credentials(account: str) -> Credentials:
     )
 
 
+DEMO_KEY_ENV = "HEDGETUI_DEMO_API_KEY"
+DEMO_SECRET_ENV = "HEDGETUI_DEMO_API_SECRET"
+DEMO_PASSPHRASE_ENV = "HEDGETUI_DEMO_PASSPHRASE"
+
+
+def demo_account_env() -> dict[str, str]:
+    """The environment the demo accounts read their keys from: the simulator's public demo
+    credentials (they open nothing but the loopback simulator). Pass it as ``Runtime(env=...)``."""
+    from hedgetui.sim.rest import DEMO_API_KEY, DEMO_API_SECRET, DEMO_PASSPHRASE
+
+    return {
+        DEMO_KEY_ENV: DEMO_API_KEY,
+        DEMO_SECRET_ENV: DEMO_API_SECRET,
+        DEMO_PASSPHRASE_ENV: DEMO_PASSPHRASE,
+    }
+
+
 def account_backed(settings: Settings, audit_log: str | None) -> Settings:
-    """The demo portfolio with each hand-entered position moved into a demo account."""
+    """The demo portfolio with each hand-entered position moved into a demo account.
+
+    The accounts read their keys from the variables :func:`demo_account_env` fills in.
+    """
     hedges = tuple(
         dataclasses.replace(h, position=None, account=demo_account_name(h.venue))
         for h in settings.hedges
     )
     accounts = tuple(
-        AccountSettings(name=demo_account_name(v), venue=v, permissions="trade")
+        AccountSettings(
+            name=demo_account_name(v),
+            venue=v,
+            api_key_env=DEMO_KEY_ENV,
+            api_secret_env=DEMO_SECRET_ENV,
+            passphrase_env=DEMO_PASSPHRASE_ENV,
+            permissions="trade",
+        )
         for v in dict.fromkeys(h.venue for h in settings.hedges)
     )
     trading = TradingSettings(enabled=True, audit_log=audit_log)
     return dataclasses.replace(settings, hedges=hedges, accounts=accounts, trading=trading)
+
+
+def seed_demo_books(books: SimAccounts, manual: Settings) -> None:
+    """Put every hand-entered position of ``manual`` (and its collateral as the wallet
+    balance) into the simulator's books, under the hedge's venue."""
+    for h in manual.hedges:
+        pos = h.position
+        if pos is None:
+            continue
+        signed = -pos.contracts if pos.side == "short" else pos.contracts
+        books.set_position(h.venue, h.symbol, signed, pos.entry, collateral=pos.collateral)
 
 
 @dataclass
@@ -298,12 +340,7 @@ async def demo_trading(
     manual = demo_settings(prices["BTC"], prices["ETH"], {})
     manual.hedge(hedge_name)  # KeyError naming the demo hedges
     books = accounts if isinstance(accounts, SimAccounts) else SimAccounts(clock)
-    for h in manual.hedges:
-        pos = h.position
-        if pos is None:
-            continue
-        signed = -pos.contracts if pos.side == "short" else pos.contracts
-        books.set_position(h.venue, h.symbol, signed, pos.entry, collateral=pos.collateral)
+    seed_demo_books(books, manual)
     settings = account_backed(manual, str(audit_log) if audit_log else None)
     hedge = settings.hedge(hedge_name)
     coin_of = {h.symbol: h.coin for h in settings.hedges}

@@ -7,7 +7,8 @@ it shows the exact order it would send and sends nothing. Dismisses with the
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,6 +21,9 @@ from hedgetui.trading.broker import UnwindResult
 from hedgetui.trading.describe import describe_plan
 from hedgetui.trading.planner import PlanError, UnwindPlan, UnwindRequest
 from hedgetui.trading.service import Refused, UnwindService
+
+if TYPE_CHECKING:
+    from hedgetui.runtime import Runtime
 
 PRESETS = {"1": 0.25, "2": 0.5, "3": 1.0}
 
@@ -47,12 +51,56 @@ def _service_from_store(store: Any, hedge_name: str) -> UnwindService:
 
     settings = store.settings
     client = None
+    reason = None
     try:
         client = account_client(settings, settings.hedge(hedge_name))
-    except (CredentialsError, KeyError):
-        client = None  # no usable keys: the dialog runs as a dry run and says why
+    except (CredentialsError, KeyError) as exc:
+        reason = str(exc).strip("'\"")  # no usable keys: the dialog runs as a dry run, says why
     audit = audit_log_for(settings, client, None)
-    return service_for_store(settings, store, client=client, audit=audit)
+    return service_for_store(settings, store, client=client, audit=audit, no_client_reason=reason)
+
+
+def service_for_runtime(runtime: Runtime, hedge_name: str, *, demo: bool = False) -> UnwindService:
+    """The unwind service of ``hedge_name`` over a running :class:`Runtime`.
+
+    It trades through the signed client the runtime already holds for the hedge's account
+    (None -- a typed-in position or keys that did not load -- is a dry run), and after an
+    order it pokes that account (``Runtime.after_order``) so the card shows the new position
+    at once. ``demo``: the simulator's demo accounts count as trading enabled.
+    """
+    from hedgetui.trading.session import audit_log_for, service_for_store
+
+    settings = runtime.settings
+    account = settings.hedge(hedge_name).account
+    client = runtime.account_clients.get(account) if account is not None else None
+    reason = None
+    if account is not None and client is None:
+        said = [p for p in runtime.problems if p.startswith(f"account {account!r}")]
+        reason = said[0] if said else f"account {account!r} has no trading client"
+    audit = audit_log_for(settings, client, runtime.clock)
+    return service_for_store(
+        settings,
+        runtime.store,
+        client=client,
+        audit=audit,
+        clock=runtime.clock,
+        demo=demo,
+        on_executed=runtime.after_order(hedge_name),
+        no_client_reason=reason,
+    )
+
+
+def unwind_factory_for(runtime: Runtime, *, demo: bool = False) -> Callable[[str], UnwindScreen]:
+    """``HedgeApp(unwind_factory=...)``: hedge name -> its unwind dialog over ``runtime``.
+
+    Call it once the runtime is built (its clients appear when it starts; each dialog looks
+    them up when it opens). The runtime owns the clients: the dialog never closes them.
+    """
+
+    def build(hedge_name: str) -> UnwindScreen:
+        return UnwindScreen(service_for_runtime(runtime, hedge_name, demo=demo), hedge_name)
+
+    return build
 
 
 class UnwindScreen(ModalScreen[UnwindResult | None]):
