@@ -2,7 +2,8 @@
 
 The simulator runs in a CHILD process (so its CPU is not counted) serving 5 venues at 10 frames/s
 per instrument (``tick_hz=10``, scenario ``calm``). This process runs what ``hedgetui demo``
-runs: the 5 feeds, the store and the Textual app (headless, 120x40, refresh at 10 Hz), and
+runs: the 5 feeds, the store and the Textual app with its alerts panel built by
+``hedgetui.ui.launch.dashboard_alerts`` (headless, ``--size`` 120x40, refresh at 10 Hz), and
 measures:
 
 * **start-up**: from the start of this script (before Textual is imported) to the first frame
@@ -16,7 +17,7 @@ measures:
 
 Usage::
 
-    .venv/bin/python benchmarks/dashboard.py [--seconds 20] [--refresh-hz 10]
+    .venv/bin/python benchmarks/dashboard.py [--seconds 20] [--refresh-hz 10] [--size 200x50]
 """
 
 from __future__ import annotations
@@ -69,7 +70,11 @@ async def feeds_only_cpu(urls: dict[str, str], seconds: float) -> float:
 
 
 async def measure(
-    urls: dict[str, str], seconds: float, refresh_hz: float, alerts_panel: bool
+    urls: dict[str, str],
+    seconds: float,
+    refresh_hz: float,
+    alerts_panel: bool,
+    size: tuple[int, int] = (120, 40),
 ) -> dict[str, float]:
     import dataclasses
 
@@ -78,6 +83,7 @@ async def measure(
     from hedgetui.runtime import Runtime
     from hedgetui.sim.scenarios import get_scenario
     from hedgetui.ui.app import HedgeApp
+    from hedgetui.ui.launch import dashboard_alerts
 
     scenario = get_scenario("calm")
     settings = demo_settings(scenario.initial("BTC").mark, scenario.initial("ETH").mark, urls)
@@ -92,7 +98,13 @@ async def measure(
             waiting.setdefault(event.venue, []).append(time.perf_counter())
 
     runtime.add_sink(stamp)
-    app = HedgeApp(runtime.store, refresh_hz=refresh_hz, mount_alerts=alerts_panel)
+    panel, dispatcher, _notes = dashboard_alerts(runtime)  # exactly as `hedgetui demo` mounts it
+    app = HedgeApp(
+        runtime.store,
+        refresh_hz=refresh_hz,
+        alerts_panel=panel if alerts_panel else None,
+        mount_alerts=False,
+    )
     shown: list[float] = []
     oldest: list[float] = []
     first_paint: list[float] = []
@@ -156,9 +168,10 @@ async def measure(
     await runtime.start()
     try:
         task = asyncio.create_task(drive())
-        await app.run_async(headless=True, size=(120, 40))
+        await app.run_async(headless=True, size=size)
         await task
     finally:
+        await dispatcher.close(timeout_s=1.0)
         await runtime.stop()
     if result.get("failed"):
         raise SystemExit("benchmark: no live numbers from the simulator within 30 s")
@@ -182,7 +195,10 @@ def main() -> int:
     parser.add_argument(
         "--no-alerts-panel", action="store_true", help="measure without the alerts panel"
     )
+    parser.add_argument("--size", default="120x40", help="terminal COLSxROWS (default 120x40)")
     args = parser.parse_args()
+    cols, _, rows = args.size.partition("x")
+    size = (int(cols), int(rows))
     code = SIM_CODE.format(venues=VENUES, tick_hz=args.tick_hz)
     sim = subprocess.Popen(
         [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
@@ -190,7 +206,9 @@ def main() -> int:
     try:
         assert sim.stdout is not None
         urls = json.loads(sim.stdout.readline())
-        r = asyncio.run(measure(urls, args.seconds, args.refresh_hz, not args.no_alerts_panel))
+        r = asyncio.run(
+            measure(urls, args.seconds, args.refresh_hz, not args.no_alerts_panel, size)
+        )
         floor = asyncio.run(feeds_only_cpu(urls, args.seconds))
     finally:
         if sim.stdin is not None:
@@ -198,7 +216,7 @@ def main() -> int:
         sim.wait(timeout=10)
     print(
         f"$ .venv/bin/python benchmarks/dashboard.py --seconds {args.seconds:g} "
-        f"--refresh-hz {args.refresh_hz:g} --tick-hz {args.tick_hz:g}"
+        f"--refresh-hz {args.refresh_hz:g} --tick-hz {args.tick_hz:g} --size {args.size}"
         + (" --no-alerts-panel" if args.no_alerts_panel else "")
     )
     print(

@@ -76,7 +76,7 @@ async def test_cards_show_the_risk_engine_numbers() -> None:
             assert fmt.usd(report.funding_usd, signed=True, decimals=2) in text
             if report.liquidation_price is not None:
                 assert fmt.price(report.liquidation_price) in text
-                assert fmt.pct(report.liquidation_distance_pct) in text
+                assert fmt.liq_distance(report.liquidation_distance_pct) in text
             assert "STALE" not in text
             assert "?" not in text
         card = app.query_one("#card-1", HedgeCard)
@@ -198,3 +198,22 @@ async def test_command_palette_switches_theme() -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert app.hedge_theme == "light"
+
+
+async def test_what_if_follows_a_fast_market_at_once() -> None:
+    """Rows are recomputed at most once a second, unless the mark moved away from their base."""
+    store, _ = scripted_store()
+    app = HedgeApp(store, mount_alerts=False)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        table = app.query_one("#whatif-table", Panel)
+        assert f"from {fmt.price(MARKS[('bitmex', 'XBTUSD')])}" in table.shown_text
+        store.apply(MarkPrice("bitmex", "XBTUSD", 54_010.0, None))  # +0.02%: keeps the rows
+        app.refresh_view()
+        assert f"from {fmt.price(54_000.0)}" in table.shown_text
+        store.apply(MarkPrice("bitmex", "XBTUSD", 48_000.0, None))  # -11%: recomputed now
+        app.refresh_view()
+        row = store.what_if("btc-core", -10.0)
+        assert row is not None
+        assert f"from {fmt.price(48_000.0)}" in table.shown_text
+        assert fmt.price(row.price) in table.shown_text

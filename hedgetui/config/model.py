@@ -67,7 +67,7 @@ _PATH = {"path": True}
 @dataclass(frozen=True, slots=True)
 class DisplaySettings:
     theme: Theme = "dark"
-    refresh_hz: float = field(default=4.0, metadata=_limits(gt=0, le=10))
+    refresh_hz: float = field(default=10.0, metadata=_limits(gt=0, le=10))
     animations: bool = False
     sparkline_points: int = field(default=120, metadata=_limits(ge=2, le=10_000))
 

@@ -35,8 +35,16 @@ from textual.widgets import Footer, Input
 from hedgetui.domain import DashboardView, HedgeView, ScenarioRow
 from hedgetui.store import Store
 from hedgetui.ui import render
+from hedgetui.ui.alerts_panel import AlertsPanel
 from hedgetui.ui.screens import HelpScreen
-from hedgetui.ui.widgets import HedgeCard, HedgeTable, StatusBar, TotalsBar, WhatIfPanel
+from hedgetui.ui.widgets import (
+    DashboardAlertsPanel,
+    HedgeCard,
+    HedgeTable,
+    StatusBar,
+    TotalsBar,
+    WhatIfPanel,
+)
 
 THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"
 THEME_NAMES: tuple[str, ...] = ("dark", "light", "high-contrast")
@@ -45,7 +53,7 @@ CARD_MIN_WIDTH = 40
 CARD_ROWS = 14  # a card's height with its border
 WHAT_IF_ROWS = 11  # the what-if panel (6 moves + a typed one, header, title, input, border)
 CHROME_ROWS = 3  # status, totals, footer
-WIDE_WHAT_IF_MIN_WIDTH = 82  # narrower what-if panels drop the spot/futures/portfolio columns
+WHAT_IF_DRIFT_PCT = 0.25  # recompute the what-if rows at once when the mark moved this far
 
 HIGH_CONTRAST = Theme(
     name="hedgetui-high-contrast",
@@ -87,6 +95,8 @@ class HedgeCommands(Provider):
             )
         for i, name in enumerate(app.store.hedge_names()):
             yield (f"Select hedge: {name}", partial(app.select_hedge, i), "show its details")
+        yield ("Alerts: acknowledge", app.action_ack_alert, "the highlighted or most severe alert")
+        yield ("Alerts: snooze 15 minutes", app.action_snooze_alert, "silence it for a while")
         yield ("Help: keys", app.action_help, "show every key binding")
         yield ("Unwind selected hedge", app.action_unwind, "preview a reduce-only close")
         yield ("Quit", app.action_quit, "leave hedgetui")
@@ -129,6 +139,8 @@ class HedgeApp(App[None]):
         Binding("w", "focus_what_if", "What-if"),
         Binding("t", "cycle_theme", "Theme"),
         Binding("u", "unwind", "Unwind"),
+        Binding("a", "ack_alert", "Ack alert", show=False),
+        Binding("s", "snooze_alert", "Snooze alert", show=False),
         Binding("down,j", "select_next", "Next hedge", show=False),
         Binding("up,k", "select_previous", "Previous hedge", show=False),
         Binding("escape", "leave_input", "Back", show=False),
@@ -140,6 +152,8 @@ class HedgeApp(App[None]):
         ("escape", "leave the what-if input"),
         ("t", "cycle theme: dark, light, high-contrast"),
         ("u", "unwind the selected hedge (preview first)"),
+        ("a", "acknowledge the top (or highlighted) alert"),
+        ("s", "snooze that alert for 15 minutes"),
         ("ctrl+p", "command palette"),
         ("? / F1", "this help"),
         ("q", "quit"),
@@ -199,7 +213,7 @@ class HedgeApp(App[None]):
                 yield WhatIfPanel(id="whatif")
         panel = self._alerts_panel
         if panel is None and self._mount_alerts:
-            panel = _optional_alerts_panel()
+            panel = DashboardAlertsPanel()
         if panel is not None:
             yield panel
         yield Footer()
@@ -257,9 +271,7 @@ class HedgeApp(App[None]):
                 self._show_card(f"#card-{i}", hedge, i, i == self.selected)
         selected = view.hedges[self.selected] if view.hedges else None
         rows, typed = self._what_if_rows(view, selected)
-        what_if = self.query_one(WhatIfPanel)
-        wide_table = what_if.size.width >= WIDE_WHAT_IF_MIN_WIDTH
-        what_if.show_rows(selected, rows, typed, wide=wide_table)
+        self.query_one(WhatIfPanel).show_rows(selected, rows, typed)
         self.frames_painted += 1
         if self.on_painted is not None:
             self.on_painted(view)
@@ -281,13 +293,17 @@ class HedgeApp(App[None]):
 
         A what-if table is for planning: following every tick would cost a repaint of the whole
         panel several times a second for digits nobody reads that fast. A new selection, a
-        typed move or a change in staleness shows at once.
+        typed move, a change in staleness or a mark more than ``WHAT_IF_DRIFT_PCT`` away from
+        the one the rows were computed at (a fast market) shows at once.
         """
         if hedge is None:
             return (), None
         key = (self.selected, self.typed_move, hedge.stale, hedge.report is None)
         now = self.store.clock.monotonic()
         moved = view.version != self._what_if_version and now - self._what_if_at >= 1.0
+        base = render.what_if_base(self._what_if[0])
+        if base and hedge.mark is not None:
+            moved = moved or abs(hedge.mark / base - 1) * 100 > WHAT_IF_DRIFT_PCT
         if key != self._what_if_key or moved:
             moves = list(render.WHAT_IF_MOVES)
             if self.typed_move is not None and self.typed_move not in moves:
@@ -374,6 +390,32 @@ class HedgeApp(App[None]):
             return
         self.push_screen(factory(name))
 
+    def _alerts_for_key(self) -> AlertsPanel | None:
+        """The alerts panel when it has an alert to act on, else a notification saying why."""
+        if isinstance(self.focused, Input):
+            return None
+        panels = self.query(AlertsPanel)
+        panel = panels.first() if panels else None
+        if panel is None:
+            self.notify("no alerts panel", severity="warning", timeout=3)
+            return None
+        if panel.highlighted_key() is None:
+            self.notify("no active alert", timeout=3)
+            return None
+        return panel
+
+    def action_ack_alert(self) -> None:
+        """Acknowledge the highlighted alert (the most severe one unless moved), from anywhere."""
+        panel = self._alerts_for_key()
+        if panel is not None:
+            panel.action_ack()
+
+    def action_snooze_alert(self) -> None:
+        """Snooze the highlighted alert for 15 minutes, from anywhere."""
+        panel = self._alerts_for_key()
+        if panel is not None:
+            panel.action_snooze()
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         # Textual's own theme picker would bypass our .tcss themes: offer ours instead.
         for command in super().get_system_commands(screen):
@@ -401,16 +443,6 @@ def terminal_alive() -> bool:
     except (OSError, ValueError):
         return False
     return True
-
-
-def _optional_alerts_panel() -> Widget | None:
-    """The alerts panel when its module exists (another part of hedgetui), else nothing."""
-    try:
-        module = importlib.import_module("hedgetui.ui.alerts_panel")
-        panel: Widget = module.AlertsPanel()
-    except Exception:
-        return None
-    return panel
 
 
 def _optional_unwind_factory(app: HedgeApp) -> UnwindFactory | None:

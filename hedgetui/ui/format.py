@@ -118,3 +118,32 @@ def bar(fraction: float | None, width: int) -> str:
         return "·" * width
     filled = round(max(0.0, min(1.0, fraction)) * width)
     return "█" * filled + "░" * (width - filled)
+
+
+# A liquidation the price would have to move more than 10x to reach is not a risk anyone
+# manages: show it as unreachable instead of a five-digit percentage (the true number stays
+# in the detail card).
+UNREACHABLE_LIQ_PCT = 900.0
+UNREACHABLE = "none (≥10×)"
+UNREACHABLE_SHORT = "≥10×"
+
+
+def liq_unreachable(distance_pct: float | None) -> bool:
+    """True when the liquidation is further than a 10x move away (distance > 900%)."""
+    return distance_pct is not None and (
+        not math.isfinite(distance_pct) or distance_pct > UNREACHABLE_LIQ_PCT
+    )
+
+
+def liq_distance(distance_pct: float | None, *, decimals: int = 1, short: bool = False) -> str:
+    """Distance to liquidation as shown everywhere on the dashboard.
+
+    ``None`` means the position has no liquidation price at all (``none``); more than 900%
+    away (a 10x move) is ``none (≥10×)`` (``≥10×`` when ``short``); otherwise a percentage.
+    The caller shows ``NO_DATA`` when there is no risk report to take the distance from.
+    """
+    if distance_pct is None:
+        return "none"
+    if liq_unreachable(distance_pct):
+        return UNREACHABLE_SHORT if short else UNREACHABLE
+    return pct(distance_pct, decimals=decimals)

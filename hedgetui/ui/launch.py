@@ -1,7 +1,11 @@
 """Run the dashboard over a :class:`~hedgetui.runtime.Runtime` until the user quits.
 
-Shared by ``hedgetui`` (real venues) and ``hedgetui demo`` (the simulator). Handles SIGHUP and
-SIGTERM (SSH dropped, tmux pane killed) by exiting cleanly instead of spinning.
+Shared by ``hedgetui`` (real venues) and ``hedgetui demo`` (the simulator). Mounts the alerts
+panel with an engine built from the settings and a dispatcher to the configured sinks (log
+file, notify-send, apprise; the bell rings through Textual; desktop OSC is for ``hedgetui
+watch`` only, as it would write escape sequences into Textual's screen), and closes the
+dispatcher on exit. Handles SIGHUP and SIGTERM (SSH dropped, tmux pane killed) by exiting
+cleanly instead of spinning.
 """
 
 from __future__ import annotations
@@ -10,13 +14,52 @@ import asyncio
 import contextlib
 import signal
 
+from hedgetui.alerts import AlertDispatcher, AlertEngine, build_sinks
 from hedgetui.runtime import Runtime
 from hedgetui.ui.app import HedgeApp
+from hedgetui.ui.unwind_screen import unwind_factory_for
+from hedgetui.ui.widgets import DashboardAlertsPanel
+
+ALERT_INTERVAL_S = 1.0
+
+
+def dashboard_alerts(runtime: Runtime) -> tuple[DashboardAlertsPanel, AlertDispatcher, list[str]]:
+    """The alerts panel for ``runtime``'s store, its dispatcher and notes about skipped sinks."""
+    store = runtime.store
+    settings = store.settings
+    engine = AlertEngine.from_settings(settings, clock=store.clock)
+    sinks, notes = build_sinks(settings.alerts, terminal_sinks=False)
+    panels: list[DashboardAlertsPanel] = []
+
+    def on_problem(line: str) -> None:
+        for mounted in panels:
+            mounted.report_problem(line)
+
+    dispatcher = AlertDispatcher(sinks, on_problem=on_problem)
+    panel = DashboardAlertsPanel(
+        engine,
+        snapshot=store.snapshot,
+        dispatcher=dispatcher,
+        bell=settings.alerts.bell,
+        interval_s=ALERT_INTERVAL_S,
+    )
+    panels.append(panel)
+    return panel, dispatcher, notes
 
 
 async def run_dashboard(runtime: Runtime, *, theme: str | None = None) -> int:
     """Start the feeds, show the dashboard, stop the feeds. Returns the exit code."""
-    app = HedgeApp(runtime.store, theme=theme, watchdog=True)
+    panel, dispatcher, notes = dashboard_alerts(runtime)
+    app = HedgeApp(
+        runtime.store,
+        theme=theme,
+        watchdog=True,
+        alerts_panel=panel,
+        # the runtime's own signed client for the account; the position re-reads after an order
+        unwind_factory=unwind_factory_for(runtime),
+    )
+    for note in notes:
+        app.notify(note, title="alerts", severity="warning", timeout=8)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGHUP, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -25,6 +68,7 @@ async def run_dashboard(runtime: Runtime, *, theme: str | None = None) -> int:
     try:
         await app.run_async()
     finally:
+        await dispatcher.close(timeout_s=1.0)
         await runtime.stop()
         for sig in (signal.SIGHUP, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):

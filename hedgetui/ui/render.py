@@ -11,6 +11,7 @@ Stale rule: a number derived from an input that is stale (or missing) is dimmed 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import IntEnum
 
 from textual.content import Content
@@ -96,13 +97,9 @@ def _line(*parts: Part | list[Part]) -> list[Part]:
     return out
 
 
-def _content(lines: Sequence[list[Part]]) -> Content:
-    pieces: list[Part] = []
-    for i, line in enumerate(lines):
-        if i:
-            pieces.append(("\n", ""))
-        pieces.extend(line)
-    return Content.assemble(*pieces)
+def _content(lines: Sequence[list[Part]]) -> list[Content]:
+    """One ``Content`` per line (panels compare and repaint line by line)."""
+    return [Content.assemble(*line) for line in lines]
 
 
 def _not_fresh(freshness: Freshness) -> bool:
@@ -121,7 +118,7 @@ def hedge_card(
     width: int,
     marks: Sequence[float] = (),
     fundings: Sequence[float] = (),
-) -> Content:
+) -> list[Content]:
     """The full card of one hedge (also the detail panel in the compact layout).
 
     ``marks`` and ``fundings`` are the sparkline histories, oldest first.
@@ -169,21 +166,27 @@ def hedge_card(
     if r is not None and r.liquidation_price is None:
         lines.append(_line(("Liq    ", LABEL), _value("none", stale, liq_style)))
     else:
+        distance = r.liquidation_distance_pct if r else None
         lines.append(
             _line(
                 ("Liq    ", LABEL),
                 _value(fmt.price(r.liquidation_price if r else None), stale, liq_style),
                 ("  ", ""),
-                _value(fmt.pct(r.liquidation_distance_pct if r else None), stale, liq_style),
+                _value(
+                    fmt.liq_distance(distance) if r else fmt.NO_DATA,
+                    stale,
+                    liq_style,
+                ),
             )
         )
     liq_fraction = None
     liq_usd = ""
     if r is not None:
-        if r.liquidation_distance_pct is None:
+        distance = r.liquidation_distance_pct
+        if distance is None or fmt.liq_unreachable(distance):
             liq_fraction = 1.0
         else:  # full bar at twice the warning distance
-            liq_fraction = r.liquidation_distance_pct / (2 * alerts.liq_distance_warn_pct)
+            liq_fraction = distance / (2 * alerts.liq_distance_warn_pct)
             liq_usd = fmt.usd(r.liquidation_distance_usd)
     lines.append(
         _line(
@@ -262,8 +265,11 @@ def hedge_row(hedge: HedgeView, alerts: AlertSettings, selected: bool) -> list[P
     stale = hedge.stale
     liq_d = liquidation_danger(hedge, alerts)
     buf_d = buffer_danger(hedge, alerts)
-    liq = "none" if r is not None and r.liquidation_distance_pct is None else None
-    liq_text = liq or fmt.pct(r.liquidation_distance_pct if r else None, decimals=0)
+    liq_text = (
+        fmt.liq_distance(r.liquidation_distance_pct, decimals=0, short=True)
+        if r is not None
+        else fmt.NO_DATA
+    )
     marker = ("▶ ", "b $accent") if selected else ("  ", "")
     fund_stale = stale or _not_fresh(hedge.funding_freshness)
     widths = [w for _, w in TABLE_CELLS]
@@ -292,7 +298,9 @@ def hedge_row(hedge: HedgeView, alerts: AlertSettings, selected: bool) -> list[P
     )
 
 
-def hedge_table(view: DashboardView, alerts: Sequence[AlertSettings], selected: int) -> Content:
+def hedge_table(
+    view: DashboardView, alerts: Sequence[AlertSettings], selected: int
+) -> list[Content]:
     lines = [[(TABLE_HEADER, LABEL)]]
     for i, hedge in enumerate(view.hedges):
         lines.append(hedge_row(hedge, alerts[i], i == selected))
@@ -343,53 +351,113 @@ def totals_bar(totals: TotalsView, wide: bool) -> Content:
     return Content.assemble(*parts)
 
 
-Columns = tuple[tuple[str, int], ...]
-WIDE_COLUMNS: Columns = (
-    ("move", 8),
-    ("price", 10),
-    ("spot PnL", 11),
-    ("fut PnL", 11),
-    ("net PnL", 11),
-    ("portfolio", 12),
-    ("liq dist", 9),
+@dataclass(frozen=True, slots=True)
+class WhatIfColumn:
+    """One column of the what-if table.
+
+    ``rank``: 0 is kept longest when the panel is narrow (move, then net PnL, then the
+    liquidation distance, ...); ``tight`` is the width in the narrowest layout.
+    """
+
+    key: str
+    title: str
+    width: int
+    tight: int
+    rank: int
+
+
+WHAT_IF_COLUMNS: tuple[WhatIfColumn, ...] = (
+    WhatIfColumn("move", "move", 8, 8, 0),
+    WhatIfColumn("price", "price", 10, 9, 3),
+    WhatIfColumn("spot", "spot PnL", 10, 10, 5),
+    WhatIfColumn("futures", "fut PnL", 10, 10, 6),
+    WhatIfColumn("net", "net PnL", 10, 10, 1),
+    WhatIfColumn("portfolio", "portfolio", 11, 11, 4),
+    WhatIfColumn("liq", "liq dist", 11, 7, 2),
 )
-NARROW_COLUMNS: Columns = (("move", 8), ("price", 9), ("net PnL", 10), ("liq", 7))
+WHAT_IF_COLUMNS_KEYS: tuple[str, ...] = tuple(c.key for c in WHAT_IF_COLUMNS)
+Layout = tuple[tuple[WhatIfColumn, int], ...]  # (column, width) in display order
 
 
-def what_if_header(wide: bool) -> str:
-    return " ".join(f"{name:>{w}}" for name, w in (WIDE_COLUMNS if wide else NARROW_COLUMNS))
+def _layout_width(layout: Layout) -> int:
+    return sum(width for _, width in layout) + len(layout) - 1 + len(fmt.STALE_GLYPH)
 
 
-def what_if_row(row: ScenarioRow, wide: bool, stale: bool, typed: bool = False) -> list[Part]:
-    """One row of the what-if table; ``wide`` adds spot/futures PnL and the portfolio value."""
+def what_if_layout(width: int) -> Layout:
+    """The columns that fit ``width`` cells: all of them when there is room, else the least
+    important ones go first (futures PnL, spot PnL, portfolio, price); move, net PnL and the
+    liquidation distance always stay, at their tight widths if need be."""
+    by_rank = sorted(WHAT_IF_COLUMNS, key=lambda c: c.rank)
+    for count in range(len(by_rank), 2, -1):
+        kept = {c.key for c in by_rank[:count]}
+        for tight in (False, True):
+            layout = tuple(
+                (c, c.tight if tight else c.width) for c in WHAT_IF_COLUMNS if c.key in kept
+            )
+            if _layout_width(layout) <= width:
+                return layout
+    kept = {c.key for c in by_rank[:3]}
+    return tuple((c, c.tight) for c in WHAT_IF_COLUMNS if c.key in kept)
+
+
+def what_if_base(rows: Sequence[ScenarioRow]) -> float | None:
+    """The mark price the rows were computed at (None without rows)."""
+    for row in rows:
+        if row.move_pct > -100:
+            return row.price / (1 + row.move_pct / 100)
+    return None
+
+
+def what_if_header(layout: Layout) -> str:
+    return " ".join(
+        f"{column.title if width >= len(column.title) else column.key:>{width}}"
+        for column, width in layout
+    )
+
+
+def _what_if_liq(row: ScenarioRow, width: int) -> str:
+    tight = width < len(fmt.UNREACHABLE)
     if row.liquidated:
-        liq = "LIQUIDATED" if wide else "LIQ'D"
-    elif row.liquidation_distance_pct is None:
-        liq = "none"
-    else:
-        liq = fmt.pct(
-            row.liquidation_distance_pct, decimals=1 if row.liquidation_distance_pct < 100 else 0
-        )
-    mark = "»" if typed else " "
+        return "LIQ'D" if tight else "LIQUIDATED"
+    distance = row.liquidation_distance_pct
+    decimals = 1 if distance is not None and distance < 100 else 0
+    return fmt.liq_distance(distance, decimals=decimals, short=tight)
+
+
+def what_if_row(row: ScenarioRow, layout: Layout, stale: bool, typed: bool = False) -> list[Part]:
+    """One row of the what-if table with the columns of ``layout``.
+
+    A row past the liquidation price says ``LIQUIDATED`` (``LIQ'D`` when narrow), in red.
+    """
     style = STALE_STYLE if stale else ("b" if typed else "")
-    if wide:
-        values = [
-            fmt.price(row.price),
-            fmt.usd(row.spot_pnl_usd, signed=True),
-            fmt.usd(row.futures_pnl_usd, signed=True),
-            fmt.usd(row.net_pnl_usd, signed=True),
-            fmt.usd(row.portfolio_usd),
-            liq,
-        ]
-        columns = WIDE_COLUMNS
-    else:
-        values = [f"{row.price:,.0f}", fmt.usd(row.net_pnl_usd, signed=True), liq]
-        columns = NARROW_COLUMNS
-    cells = [f"{mark}{row.move_pct:+6.1f}%"]
-    cells += [f"{value:>{width}}" for value, (_, width) in zip(values, columns[1:], strict=True)]
+    cells: list[str] = []
+    liq_cell = ""
+    for column, width in layout:
+        if column.key == "move":
+            text = f"{'»' if typed else ' '}{row.move_pct:+6.1f}%"
+        elif column.key == "price":
+            text = fmt.price(row.price) if width >= 10 else f"{row.price:,.0f}"
+        elif column.key == "spot":
+            text = fmt.usd(row.spot_pnl_usd, signed=True)
+        elif column.key == "futures":
+            text = fmt.usd(row.futures_pnl_usd, signed=True)
+        elif column.key == "net":
+            text = fmt.usd(row.net_pnl_usd, signed=True)
+        elif column.key == "portfolio":
+            text = fmt.usd(row.portfolio_usd)
+        else:
+            text = liq_cell = _what_if_liq(row, width)
+        cells.append(f"{text:>{width}}")
     parts: list[Part] = [(" ".join(cells), style)]
-    if row.liquidated:
-        parts = [(" ".join(cells[:-1]) + " ", style), (cells[-1], "b $error")]
+    if row.liquidated and liq_cell:
+        last = [c.key for c, _ in layout].index("liq")
+        before = " ".join(cells[:last])
+        after = " ".join(cells[last + 1 :])
+        parts = [
+            (before + " ", style),
+            (cells[last], "b $error"),
+            ((" " + after) if after else "", style),
+        ]
     if stale:
         parts.append((fmt.STALE_GLYPH, "b $warning"))
     return parts
@@ -399,15 +467,18 @@ def what_if_table(
     hedge: HedgeView | None,
     rows: Sequence[ScenarioRow],
     typed: ScenarioRow | None,
-    wide: bool,
-) -> Content:
+    width: int,
+) -> list[Content]:
+    """The what-if panel's table for the panel's content ``width`` (columns drop to fit)."""
     title = f"What if {hedge.name} moves" if hedge else "What if"
-    lines: list[list[Part]] = [[(title, "b")]]
+    base = what_if_base(rows)
+    lines: list[list[Part]] = [[(title, "b"), (f" from {fmt.price(base)}" if base else "", LABEL)]]
     if hedge is None or not rows:
         lines.append([("  no data yet (mark or position)", LABEL)])
         return _content(lines)
-    lines.append([(what_if_header(wide), LABEL)])
+    layout = what_if_layout(width)
+    lines.append([(what_if_header(layout), LABEL)])
     merged = sorted([*rows, *([typed] if typed else [])], key=lambda row: row.move_pct)
     for row in merged:
-        lines.append(what_if_row(row, wide, hedge.stale, typed=row is typed))
+        lines.append(what_if_row(row, layout, hedge.stale, typed=row is typed))
     return _content(lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -14,8 +15,10 @@ from textual.widgets import Static
 HELP_FOOTNOTE = (
     "Stale data: a value whose input is older than freshness.stale_after_s is dimmed and "
     "followed by '?', and its card says STALE. '—' means no data yet.\n"
-    "Ctrl+P opens the command palette (themes, what-if moves, hedges, unwind, quit)."
+    "Ctrl+P opens the command palette (themes, what-if moves, hedges, alerts, unwind, quit)."
 )
+
+NOTE_WIDTH = 64  # fits the help box in an 80-column terminal
 
 
 class HelpScreen(ModalScreen[None]):
@@ -35,7 +38,8 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help-box"):
             yield Static("Keys", id="help-title")
             yield Static("\n".join(lines), id="help-keys", markup=False)
-            yield Static(HELP_FOOTNOTE, id="help-note", markup=False)
+            note = "\n".join(textwrap.fill(part, NOTE_WIDTH) for part in HELP_FOOTNOTE.split("\n"))
+            yield Static(note, id="help-note", markup=False)
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)

@@ -1,48 +1,139 @@
-"""Dashboard widgets. Each shows a pre-rendered ``Content`` and skips the repaint when unchanged."""
+"""Dashboard widgets: pre-rendered ``Content`` that repaints only the lines that changed."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Input, Static
+from textual.geometry import Region, Size
+from textual.strip import Strip
+from textual.visual import Visual
+from textual.widget import Widget
+from textual.widgets import Input
 
+from hedgetui.alerts import AlertDispatcher, AlertEngine
 from hedgetui.config import AlertSettings
-from hedgetui.domain import HedgeView, ScenarioRow
+from hedgetui.domain import DashboardView, HedgeView, ScenarioRow
 from hedgetui.ui import render
+from hedgetui.ui.alerts_panel import AlertsPanel, alert_row
 from hedgetui.ui.render import DANGER_CLASS, Danger
 
 
-class Panel(Static):
-    """A Static that repaints only when its content really changed.
+class Panel(Widget):
+    """Pre-rendered lines that repaint only the lines that changed.
 
-    (One widget per line, to repaint only changed lines, was measured: it costs more in
-    Textual's per-widget overhead than it saves; see benchmarks/dashboard.py.)
+    A dashboard line (a price, a PnL) changes several times a second while most lines of a
+    card do not: ``show`` compares the new content line by line, re-renders only the changed
+    lines and marks only their regions dirty, so Textual's compositor repaints a few cells
+    instead of the whole card. A change in the number of lines relays out the widget.
+    (One widget per line was measured too: Textual's per-widget overhead costs more than it
+    saves; see benchmarks/dashboard.py.)
+    """
+
+    DEFAULT_CSS = """
+    Panel { height: auto; }
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__("", id=id, classes=classes)
-        self._shown: Content | None = None
+        super().__init__(id=id, classes=classes)
+        self._shown = False
+        self._lines: list[Content] = []
+        self._strips: dict[int, Strip] = {}
+        self._strips_key: tuple[int, str] = (-1, "")
+        self._styles: dict[str, RichStyle] = {}
 
-    def show(self, content: Content) -> bool:
-        """Display ``content``; returns True when the screen had to change."""
-        if content == self._shown:
+    def show(self, content: Content | Sequence[Content]) -> bool:
+        """Display ``content`` (one ``Content``, or one per line); True when the screen changed."""
+        if isinstance(content, Content):
+            lines = content.split("\n", allow_blank=True) if "\n" in content.plain else [content]
+        else:
+            lines = list(content)
+        previous = self._lines
+        if lines == previous and self._shown:
             return False
-        previous = self._shown
-        self._shown = content
-        # Same number of lines: the size cannot change, so skip the (costly) relayout.
-        same_height = previous is not None and previous.plain.count("\n") == content.plain.count(
-            "\n"
-        )
-        self.update(content, layout=not same_height)
+        self._shown = True
+        self._lines = lines
+        if len(previous) != len(lines) or not self.is_mounted:
+            self._strips.clear()
+            self.refresh(layout=True)
+            return True
+        width = max(1, self.size.width)
+        regions = []
+        for y, (old, new) in enumerate(zip(previous, lines, strict=True)):
+            if old != new:
+                self._strips.pop(y, None)
+                regions.append(Region(0, y, width, 1))
+        if regions:
+            self.refresh(*regions)
         return True
 
     @property
     def shown_text(self) -> str:
         """The plain text on screen (for tests and the benchmark)."""
-        return self._shown.plain if self._shown is not None else ""
+        return "\n".join(line.plain for line in self._lines)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+        self._styles.clear()
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(1, len(self._lines))
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return max((line.cell_length for line in self._lines), default=1)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        key = (width, self.app.theme)
+        if key != self._strips_key:
+            self._strips.clear()
+            self._styles.clear()
+            self._strips_key = key
+        strip = self._strips.get(y)
+        if strip is None:
+            line = self._lines[y] if y < len(self._lines) else Content("")
+            strip = self._line_strip(line, width)
+            self._strips[y] = strip
+        return strip
+
+    def _line_strip(self, line: Content, width: int) -> Strip:
+        """One line as a strip, cut to ``width`` with an ellipsis (the panels never wrap).
+
+        The lines come from ``render`` (one span per styled part, never overlapping), so
+        this maps spans to segments directly with cached styles: several times cheaper than
+        Textual's general Content renderer, which costs most of a repaint otherwise.
+        """
+        base = self.visual_style
+        base_rich = base.rich_style
+        text = line.plain
+        segments: list[Segment] = []
+        position = 0
+        for span in line.spans:
+            if span.start < position or not isinstance(span.style, str):
+                strips = Visual.to_strips(self, line, width, 1, base, pad=True)  # general case
+                return strips[0] if strips else Strip.blank(width, base_rich)
+            if span.start > position:
+                segments.append(Segment(text[position : span.start], base_rich))
+            segments.append(Segment(text[span.start : span.end], self._rich(span.style)))
+            position = span.end
+        if position < len(text):
+            segments.append(Segment(text[position:], base_rich))
+        strip = Strip(segments)
+        if strip.cell_length > width:
+            strip = Strip([*strip.crop(0, max(0, width - 1)), Segment("…", base_rich)])
+        return strip.extend_cell_length(width, base_rich)
+
+    def _rich(self, style: str) -> RichStyle:
+        rich = self._styles.get(style)
+        if rich is None:
+            rich = (self.visual_style + self._get_style(style)).rich_style
+            self._styles[style] = rich
+        return rich
 
 
 class StatusBar(Panel):
@@ -60,6 +151,11 @@ class HedgeTable(Panel):
 class HedgeCard(Panel):
     """One hedge with all its numbers, gauges and sparklines; border coloured by danger."""
 
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._title = ""
+        self._state: tuple[Danger | None, bool, bool] | None = None
+
     def show_hedge(
         self,
         hedge: HedgeView,
@@ -71,16 +167,28 @@ class HedgeCard(Panel):
     ) -> bool:
         width = max(20, self.content_region.width or self.size.width - 4)
         danger = render.hedge_danger(hedge, alerts)
-        self.border_title = render.hedge_title(hedge)
-        for level in Danger:
-            self.set_class(danger is level and not hedge.stale, DANGER_CLASS[level])
-        self.set_class(hedge.stale, "-stale")
-        self.set_class(selected, "-selected")
+        title = render.hedge_title(hedge)
+        if title != self._title:  # setting border_title repaints the whole card, even unchanged
+            self._title = title
+            self.border_title = title
+        state = (danger, hedge.stale, selected)
+        if state != self._state:  # class changes restyle the card: only when they change
+            self._state = state
+            for level in Danger:
+                self.set_class(danger is level and not hedge.stale, DANGER_CLASS[level])
+            self.set_class(hedge.stale, "-stale")
+            self.set_class(selected, "-selected")
         return self.show(render.hedge_card(hedge, alerts, width, marks, fundings))
 
 
 class WhatIfPanel(Vertical):
     """Scenario table for the selected hedge plus an input for a typed move in %."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._key: tuple[str | None, bool | None, int] | None = None
+        self._rows: Sequence[ScenarioRow] = ()
+        self._typed: ScenarioRow | None = None
 
     def compose(self) -> ComposeResult:
         yield Panel(id="whatif-table")
@@ -96,7 +204,53 @@ class WhatIfPanel(Vertical):
         hedge: HedgeView | None,
         rows: Sequence[ScenarioRow],
         typed: ScenarioRow | None,
-        wide: bool,
     ) -> bool:
+        """Show ``rows`` (the app recomputes them at most once a second: skip until then)."""
         table = self.query_one("#whatif-table", Panel)
-        return table.show(render.what_if_table(hedge, rows, typed, wide))
+        width = table.size.width
+        key = (hedge.name if hedge else None, hedge.stale if hedge else None, width)
+        if key == self._key and rows is self._rows and typed is self._typed:
+            return False
+        self._key, self._rows, self._typed = key, rows, typed
+        return table.show(render.what_if_table(hedge, rows, typed, width))
+
+
+class DashboardAlertsPanel(AlertsPanel):
+    """The alerts panel as the dashboard mounts it: evaluated once a second, repainted only
+    when what it shows changed (the list is rebuilt from scratch by ``refresh_list``, which
+    costs a full repaint of the table even when nothing moved)."""
+
+    def __init__(
+        self,
+        engine: AlertEngine | None = None,
+        *,
+        snapshot: Callable[[], DashboardView] | None = None,
+        dispatcher: AlertDispatcher | None = None,
+        bell: bool | None = None,
+        interval_s: float = 1.0,
+    ) -> None:
+        super().__init__(
+            engine, snapshot=snapshot, dispatcher=dispatcher, bell=bell, interval_s=interval_s
+        )
+        self._listed: object = None
+
+    def refresh_list(self) -> None:
+        if self.engine is None:
+            return
+        now = self.engine.clock.time()
+        listed = (
+            tuple(
+                (str(sev), what, state)
+                for sev, what, state in (alert_row(a, now) for a in self.engine.active())
+            ),
+            tuple(self.engine.no_data()),
+            self.problem,
+        )
+        if listed == self._listed:
+            return
+        self._listed = listed
+        super().refresh_list()
+
+    def report_problem(self, line: str) -> None:
+        """Show a delivery problem of a sink (the dispatcher's ``on_problem``)."""
+        self._on_problem(line)
