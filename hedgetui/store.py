@@ -435,6 +435,16 @@ class Store:
             return Freshness.FRESH  # no source reports health: applied once by a command
         return self._health_freshness(health)
 
+    def _funding_freshness(self, venue: str, funding: object | None) -> Freshness:
+        """A funding rate is as fresh as its venue's feed once received.
+
+        Venues push funding only when it changes (BitMEX instrument updates, OKX every 30-90 s),
+        so its own age says nothing; a live feed delivering data means the last rate is current.
+        """
+        if funding is None:
+            return Freshness.NONE
+        return self._freshness(self._last_data.get(venue))
+
     def _freshness(self, received: float | None) -> Freshness:
         if received is None:
             return Freshness.NONE
@@ -490,7 +500,7 @@ class Store:
             index=index.price if index else None,
             mark_freshness=self._freshness(mark.received if mark else None),
             index_freshness=self._freshness(index.received if index else None),
-            funding_freshness=self._freshness(funding.received if funding else None),
+            funding_freshness=self._funding_freshness(hs.venue, funding),
             position_freshness=position_freshness,
             report=report,
             spot_coin=hs.spot_total,
