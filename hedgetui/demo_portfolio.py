@@ -30,9 +30,10 @@ DESK_COLLATERAL = 2.0 / DESK_LEVERAGE  # BTC: the initial margin of a short of 2
 
 
 def _contracts(venue: str, symbol: str, usd: float) -> float:
-    """``usd`` of face value as a whole number of lots of the instrument."""
+    """``usd`` of face value as a whole number of lots, rounded to a multiple of four lots so
+    that the dialog's 25%, 50% and 100% unwinds come out exact on the lot."""
     profile = get_instrument(venue, symbol)
-    lots = max(1, round(usd / profile.contract_size / profile.lot_size))
+    lots = max(4, 4 * round(usd / profile.contract_size / profile.lot_size / 4))
     return lots * profile.lot_size
 
 
