@@ -203,7 +203,9 @@ def hedge_observations(
         band = h.hedge_band if h.hedge_band is not None else 0.05
         yield obs(
             HEDGE_BAND,
-            "hedge ratio off target",
+            "hedge ratio off target"
+            if ratio is None
+            else f"hedge ratio {ratio:.3f} vs target {h.target_hedge_ratio:.2f}, off by",
             None if ratio is None else abs(ratio - h.target_hedge_ratio),
             (Level(Severity.WARNING, band),),
             "above",
