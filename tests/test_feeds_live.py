@@ -208,7 +208,10 @@ async def test_accept_then_close_backs_off_instead_of_looping(venue: str) -> Non
         # delays 0.02, 0.04, 0.08, 0.16, 0.32, 0.64 s: about 6 attempts in 1 s, not hundreds
         assert 3 <= len(attempts) <= 8, attempts
         gaps = [b - a for a, b in itertools.pairwise(attempts)]
-        assert all(later > earlier * 1.3 for earlier, later in itertools.pairwise(gaps))
+        # the backoff grows (compare ends, not neighbours: a busy 2-core CI box can delay one
+        # wake-up by tens of ms) and never collapses into a tight loop
+        assert gaps[-1] > 3 * gaps[0], gaps
+        assert min(gaps) >= 0.015, gaps
         assert r.feed.status.state is not FeedState.LIVE
         # the venue recovers: the feed comes back by itself
         await r.sim.fault(venue, "accept_then_close", enabled=0)

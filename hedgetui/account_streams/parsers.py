@@ -15,8 +15,6 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, ClassVar
 
-import orjson
-
 from hedgetui.account_streams.values import (
     coin_name,
     iso_millis,
@@ -27,7 +25,7 @@ from hedgetui.account_streams.values import (
 )
 from hedgetui.domain import BalanceUpdate, MarginMode, PositionUpdate
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
-from hedgetui.feeds.values import excerpt
+from hedgetui.feeds.frames import JsonFrameParser
 
 AccountEvent = PositionUpdate | BalanceUpdate
 
@@ -46,7 +44,7 @@ def _margin_mode(raw: Any) -> MarginMode | None:
     return None
 
 
-class PrivateParser:
+class PrivateParser(JsonFrameParser[AccountEvent]):
     """Base: JSON decoding, error wrapping and the instrument filter."""
 
     venue: ClassVar[str] = ""
@@ -57,25 +55,6 @@ class PrivateParser:
 
     def reset(self) -> None:
         """Forget merge state (every reconnect)."""
-
-    def parse(self, frame: str | bytes) -> list[AccountEvent]:
-        if frame in ("pong", b"pong"):
-            return []
-        try:
-            msg = orjson.loads(frame)
-        except orjson.JSONDecodeError:
-            raise FeedParseError(f"not JSON: {excerpt(frame, 60)!r}") from None
-        try:
-            return self._parse(msg)
-        except FeedParseError:
-            raise
-        except KeyError as exc:
-            raise FeedParseError(f"missing field {exc}") from None
-        except (TypeError, AttributeError, IndexError, ValueError, OverflowError) as exc:
-            raise FeedParseError(f"bad value or shape: {exc!s:.80}") from None
-
-    def _parse(self, msg: Any) -> list[AccountEvent]:
-        raise NotImplementedError
 
     # ------------------------------------------------------------------ helpers
 

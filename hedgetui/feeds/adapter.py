@@ -13,10 +13,8 @@ import orjson
 
 from hedgetui.domain import MarketEvent
 from hedgetui.feeds.errors import FeedParseError
+from hedgetui.feeds.frames import JsonFrameParser
 from hedgetui.feeds.values import excerpt
-
-_loads = orjson.loads  # bound once: parse runs for every frame
-_JSONDecodeError = orjson.JSONDecodeError
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +33,7 @@ class KeepAlive:
     answers_test_request: bool = False
 
 
-class VenueAdapter:
+class VenueAdapter(JsonFrameParser[MarketEvent]):
     """Base class of the venue adapters. ``parse`` is pure apart from the merge state."""
 
     name: str = ""
@@ -64,26 +62,6 @@ class VenueAdapter:
     def answer(self, frame: str | bytes) -> str | None:
         """A reply the venue demands for this frame (heartbeat test requests), else None."""
         return None
-
-    def parse(self, frame: str | bytes) -> list[MarketEvent]:
-        """Turn one raw frame into events. Raises only :class:`FeedParseError`."""
-        try:
-            msg = _loads(frame)
-        except _JSONDecodeError:
-            if frame == "pong" or frame == b"pong":  # text keep-alive reply (BitMEX, OKX)
-                return []
-            raise FeedParseError(f"not JSON: {excerpt(frame, 60)!r}") from None
-        try:
-            return self._parse(msg)
-        except FeedParseError:
-            raise
-        except KeyError as exc:
-            raise FeedParseError(f"missing field {exc}") from None
-        except (TypeError, AttributeError, IndexError, ValueError, OverflowError) as exc:
-            raise FeedParseError(f"bad value or shape: {exc!s:.80}") from None
-
-    def _parse(self, msg: object) -> list[MarketEvent]:
-        raise NotImplementedError
 
 
 _INF = float("inf")
