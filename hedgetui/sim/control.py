@@ -1,36 +1,24 @@
 """The HTTP control channel: ``GET /status`` and ``GET /fault?venue=..&kind=..&param=..``.
 
-A tiny HTTP/1.1 server on plain asyncio streams (no new dependency), loopback by default.
-Every answer is JSON; a bad request gets status 400 and ``{"error": "..."}``.
+Served by the simulator's own small HTTP/1.1 server (``hedgetui.sim.rest.http``), loopback by
+default. Every answer is JSON; a bad request gets status 400 and ``{"error": "..."}``.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
 from hedgetui.sim.faults import FAULT_KINDS
+from hedgetui.sim.rest.http import HttpRequest, HttpResponse, HttpServer
 
 if TYPE_CHECKING:
     from hedgetui.sim.server import Simulator
 
 MAX_REQUEST_BYTES = 16_384
 READ_TIMEOUT_S = 5.0
-
-
-def _response(status: int, reason: str, body: Any) -> bytes:
-    payload = orjson.dumps(body, option=orjson.OPT_INDENT_2) + b"\n"
-    head = (
-        f"HTTP/1.1 {status} {reason}\r\n"
-        "Content-Type: application/json\r\n"
-        f"Content-Length: {len(payload)}\r\n"
-        "Connection: close\r\n\r\n"
-    )
-    return head.encode() + payload
 
 
 async def handle_request(sim: Simulator, method: str, target: str) -> tuple[int, str, Any]:
@@ -62,35 +50,15 @@ async def handle_request(sim: Simulator, method: str, target: str) -> tuple[int,
     return 404, "Not Found", {"error": f"no such endpoint: {split.path}"}
 
 
-async def _serve_one(
-    sim: Simulator, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-) -> None:
-    try:
-        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), READ_TIMEOUT_S)
-        request_line = head.split(b"\r\n", 1)[0].decode("latin-1")
-        parts = request_line.split()
-        if len(parts) != 3 or not parts[2].startswith("HTTP/"):
-            writer.write(_response(400, "Bad Request", {"error": "malformed request line"}))
-        else:
-            status, reason, body = await handle_request(sim, parts[0], parts[1])
-            writer.write(_response(status, reason, body))
-        await writer.drain()
-    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError):
-        writer.write(_response(400, "Bad Request", {"error": "incomplete or oversized request"}))
-    except ConnectionError:
-        pass
-    finally:
-        writer.close()
-        with contextlib.suppress(ConnectionError):
-            await writer.wait_closed()
+async def start_control_server(sim: Simulator, host: str, port: int) -> tuple[HttpServer, str]:
+    """Serve the control channel on the simulator's own small HTTP server (``sim.rest.http``)."""
 
+    async def handler(request: HttpRequest) -> HttpResponse:
+        status, _reason, body = await handle_request(sim, request.method, request.target)
+        return HttpResponse(status, orjson.dumps(body, option=orjson.OPT_INDENT_2) + b"\n")
 
-async def start_control_server(sim: Simulator, host: str, port: int) -> tuple[asyncio.Server, str]:
-    async def on_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await _serve_one(sim, reader, writer)
-
-    server = await asyncio.start_server(on_client, host, port, limit=MAX_REQUEST_BYTES)
-    actual = server.sockets[0].getsockname()[1]
+    server = HttpServer(handler)
+    await server.start(host, port)
     from hedgetui.sim.server import _url_host
 
-    return server, f"http://{_url_host(host)}:{actual}"
+    return server, f"http://{_url_host(host)}:{server.port}"

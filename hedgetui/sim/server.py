@@ -34,6 +34,7 @@ from hedgetui.sim.faults import FAULT_KINDS, Fault, FaultError, parse_fault
 from hedgetui.sim.kraken import KrakenProtocol
 from hedgetui.sim.market import Market
 from hedgetui.sim.okx import OkxProtocol
+from hedgetui.sim.rest.http import HttpServer
 from hedgetui.sim.scenarios import Scenario, ScenarioError, get_scenario
 
 log = logging.getLogger("hedgetui.sim")
@@ -123,7 +124,7 @@ class Simulator:
         self._rest_urls: dict[str, str] = {}
         self._accounts: OrderFaultTarget | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        self._control: asyncio.Server | None = None
+        self._control: HttpServer | None = None
         self._fired: dict[int, int] = {}
         self._background: set[asyncio.Task[Any]] = set()
         self._closed = False
@@ -248,8 +249,7 @@ class Simulator:
             if v.server is not None:
                 await v.server.wait_closed()
         if self._control is not None:
-            self._control.close()
-            await self._control.wait_closed()
+            await self._control.close()
 
     async def __aenter__(self) -> Simulator:
         return self
