@@ -17,9 +17,6 @@ from hedgetui.sim.rest.http import HttpRequest, HttpResponse, HttpServer
 if TYPE_CHECKING:
     from hedgetui.sim.server import Simulator
 
-MAX_REQUEST_BYTES = 16_384
-READ_TIMEOUT_S = 5.0
-
 
 async def handle_request(sim: Simulator, method: str, target: str) -> tuple[int, str, Any]:
     """Answer one request: (status, reason, JSON body). Pure routing, no socket."""
