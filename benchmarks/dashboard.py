@@ -1,7 +1,7 @@
 """The dashboard's cost and responsiveness with live feeds from the simulator.
 
-The simulator runs in a CHILD process (so its CPU is not counted) serving 5 venues at 10 frames/s
-per instrument (``tick_hz=10``, scenario ``calm``). This process runs what ``hedgetui demo``
+The simulator runs in a CHILD process (so its CPU is not counted) serving 5 venues, one instrument
+each (scenario ``calm``; see ``--load``). This process runs what ``hedgetui demo``
 runs: the 5 feeds, the store and the Textual app with its alerts panel built by
 ``hedgetui.ui.launch.dashboard_alerts`` (headless, ``--size`` 120x40, refresh at 10 Hz), and
 measures:
@@ -18,6 +18,11 @@ measures:
 Usage::
 
     .venv/bin/python benchmarks/dashboard.py [--seconds 20] [--refresh-hz 10] [--size 200x50]
+        [--load heavy|issue] [--tick-hz 10]
+
+``--load issue`` is the issue's load: 5 feeds, each socket carrying ``--tick-hz`` (10) frames/s
+in total (~50 frames/s). ``--load heavy`` (default) ticks every channel of every instrument at
+``--tick-hz``: 70 frames/s, ~130 events/s (okx sends three channels).
 """
 
 from __future__ import annotations
@@ -34,18 +39,37 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 
 VENUES = ("bitmex", "okx", "deribit", "bybit", "binance")
+# Frames one simulator tick sends on each venue's socket for the demo's one instrument per venue
+# (okx: mark-price, index-tickers and funding-rate are three channels; the others carry mark,
+# index and funding in one frame). ``--load issue`` divides the tick rate by this so that every
+# socket carries exactly ``--tick-hz`` frames/s; the run prints the frames/s it counted per feed.
+FRAMES_PER_TICK = {"bitmex": 1, "okx": 3, "deribit": 1, "bybit": 1, "binance": 1}
 SIM_CODE = """
 import asyncio, json, sys
 from hedgetui.sim import start_simulator
-VENUES = {venues!r}
+RATES = {rates!r}  # venue -> simulator tick rate; one simulator per distinct rate
 async def main():
-    sim = await start_simulator(venues=VENUES, scenario="calm", speed=1.0, tick_hz={tick_hz},
-                                control=False)
-    print(json.dumps({{v: sim.ws_url(v) for v in VENUES}}), flush=True)
+    sims, urls = [], {{}}
+    for hz in sorted(set(RATES.values())):
+        venues = tuple(v for v, r in RATES.items() if r == hz)
+        sim = await start_simulator(venues=venues, scenario="calm", speed=1.0, tick_hz=hz,
+                                    control=False)
+        sims.append(sim)
+        urls.update({{v: sim.ws_url(v) for v in venues}})
+    print(json.dumps(urls), flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-    await sim.close()
+    for sim in sims:
+        await sim.close()
 asyncio.run(main())
 """
+
+
+def tick_rates(load: str, tick_hz: float) -> dict[str, float]:
+    """Venue -> simulator tick rate: ``heavy`` ticks every channel at ``tick_hz``; ``issue``
+    gives every feed ``tick_hz`` frames/s in total (the issue's "5 feeds at 10 frames/s")."""
+    if load == "heavy":
+        return dict.fromkeys(VENUES, tick_hz)
+    return {v: tick_hz / FRAMES_PER_TICK[v] for v in VENUES}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -152,9 +176,12 @@ async def measure(
         cpu0, wall0 = time.process_time(), time.perf_counter()
         frames0 = app.frames_painted
         events0 = sum(f.stats.events for f in runtime.feeds.values())
+        feed_frames0 = {v: f.stats.frames for v, f in runtime.feeds.items()}
         await asyncio.sleep(seconds)
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
         events = sum(f.stats.events for f in runtime.feeds.values()) - events0
+        for v, f in runtime.feeds.items():
+            result[f"frames_per_s:{v}"] = (f.stats.frames - feed_frames0[v]) / wall
         result.update(
             cpu_pct=100 * cpu / wall,
             paints_per_s=(app.frames_painted - frames0) / wall,
@@ -191,7 +218,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--refresh-hz", type=float, default=10.0)
-    parser.add_argument("--tick-hz", type=float, default=10.0)
+    parser.add_argument(
+        "--tick-hz",
+        type=float,
+        default=10.0,
+        help="heavy: every channel of every instrument ticks this often; issue: frames/s per feed",
+    )
+    parser.add_argument(
+        "--load",
+        choices=("heavy", "issue"),
+        default="heavy",
+        help="heavy (default): ~130 events/s; issue: 5 feeds x --tick-hz frames/s each",
+    )
     parser.add_argument(
         "--no-alerts-panel", action="store_true", help="measure without the alerts panel"
     )
@@ -199,7 +237,7 @@ def main() -> int:
     args = parser.parse_args()
     cols, _, rows = args.size.partition("x")
     size = (int(cols), int(rows))
-    code = SIM_CODE.format(venues=VENUES, tick_hz=args.tick_hz)
+    code = SIM_CODE.format(rates=tick_rates(args.load, args.tick_hz))
     sim = subprocess.Popen(
         [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
@@ -216,13 +254,20 @@ def main() -> int:
         sim.wait(timeout=10)
     print(
         f"$ .venv/bin/python benchmarks/dashboard.py --seconds {args.seconds:g} "
-        f"--refresh-hz {args.refresh_hz:g} --tick-hz {args.tick_hz:g} --size {args.size}"
-        + (" --no-alerts-panel" if args.no_alerts_panel else "")
+        f"--refresh-hz {args.refresh_hz:g} --tick-hz {args.tick_hz:g} --size {args.size} "
+        f"--load {args.load}" + (" --no-alerts-panel" if args.no_alerts_panel else "")
+    )
+    per_feed = {k.partition(":")[2]: v for k, v in r.items() if k.startswith("frames_per_s:")}
+    load = (
+        f"every channel at {args.tick_hz:g} ticks/s"
+        if args.load == "heavy"
+        else f"{args.tick_hz:g} frames/s per feed"
     )
     print(
-        f"feeds: {len(VENUES)} venues at {args.tick_hz:g} frames/s per instrument "
-        f"(simulator in a child process), {r['events_per_s']:.0f} events/s received"
+        f"feeds: {len(per_feed)} venues, {load} (simulator in a child process): "
+        f"{sum(per_feed.values()):.0f} frames/s, {r['events_per_s']:.0f} events/s received"
     )
+    print("  frames/s per feed: " + "  ".join(f"{v} {n:.1f}" for v, n in per_feed.items()))
     print(f"start -> first painted frame:      {r['first_paint_s'] * 1000:7.0f} ms")
     print(f"start -> first frame with live data:{r['first_live_s'] * 1000:6.0f} ms")
     print(
