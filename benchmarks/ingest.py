@@ -3,13 +3,14 @@
 For each venue the same recorded frames (from ../shared/exchanges/samples) are run through
 
 * **hedgetui**: ``adapter.parse(frame)`` and every event stored in a dict keyed by
-  (venue, symbol, kind), the way the store keeps the latest values;
+  (venue, symbol, kind), the way the store keeps the latest values (BitMEX, Bybit, Binance,
+  Deribit and Kraken give one ``Ticker`` per ticker frame, OKX one classic event per push);
 * **floor**: ``orjson.loads(frame)`` plus reading the same fields into floats/ints (no events, no
   validation, no state): the least any Python parser must do with these bytes;
-* **floor+ev**: the floor plus building the same ``hedgetui.domain`` events (the adapters' way,
-  ``tuple.__new__``) and storing them in the same dict: what hedgetui would cost if its own
-  parsing (dispatch, validation, merging) were free. ``bound`` = floor+ev / floor is therefore
-  the best ratio any adapter could reach with these events and this state.
+* **floor+ev**: the floor plus building the same ``hedgetui.domain`` events the adapters build
+  (their way, ``tuple.__new__``) and storing them in the same dict: what hedgetui would cost if
+  its own parsing (dispatch, validation, merging) were free. ``bound`` = floor+ev / floor is
+  therefore the best ratio any adapter could reach with these events and this state.
 
 All three run in this process on one core on the same frames, interleaved (so machine noise hits
 them alike); the best of several repeats of each is reported. Usage::

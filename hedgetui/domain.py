@@ -11,6 +11,7 @@ funding interval (0.0001 = 0.01%), ``*_pct`` fields in percent (12.5 = 12.5%).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal, NamedTuple
@@ -26,15 +27,16 @@ MarginMode = Literal["isolated", "cross"]
 # --------------------------------------------------------------------------- events
 
 
-# The three market events are NamedTuples, not frozen dataclasses: feeds build two or three per
-# frame at up to hundreds of thousands of frames a second, and a NamedTuple is built ~2x faster
+# The market events are NamedTuples, not frozen dataclasses: feeds build one (``Ticker``) to three
+# per frame at up to hundreds of thousands of frames a second, and a NamedTuple is built ~2x faster
 # (~4x with ``tuple.__new__(MarkPrice, (...))``, which the feed adapters use). They stay immutable
 # with the same fields, order, defaults and attribute access. A plain NamedTuple would compare
 # equal to any tuple with the same items, so ``MarkPrice(*x) == IndexPrice(*x)`` would be True and
 # a mark mistaken for an index would slip through a test; equality is therefore keyed on the type
-# (``_event_eq``), which costs nothing when events are built or stored. Hashes stay tuple hashes
-# (equal events hash equal). Ordering (``<``) is tuple ordering and means nothing; do not rely on
-# it. Use ``isinstance``/``type`` to tell the kinds apart and ``event._replace(...)`` to copy.
+# (``_event_eq``; ``MarkPrice``, ``IndexPrice``, ``Funding`` and ``Ticker`` alike), which costs
+# nothing when events are built or stored. Hashes stay tuple hashes (equal events hash equal).
+# Ordering (``<``) is tuple ordering and means nothing; do not rely on it. Use ``isinstance``/
+# ``type`` to tell the kinds apart and ``event._replace(...)`` to copy.
 
 
 def _event_eq(self: tuple[object, ...], other: object) -> bool:
@@ -108,6 +110,74 @@ class Funding(NamedTuple):
         return tuple.__hash__(self)
 
 
+class Ticker(NamedTuple):
+    """The values one frame carried for one instrument: mark, index and funding in one event.
+
+    Venues whose ticker frame carries several values (BitMEX, Bybit, Binance, Deribit, Kraken)
+    emit one ``Ticker`` per instrument and frame instead of a ``MarkPrice``, an ``IndexPrice`` and
+    a ``Funding``: one object to build and store instead of three is what keeps ingest near the
+    cost of decoding the JSON. ``mark``/``index`` None: not in this frame (no change). The index
+    belongs to the instrument's own ``symbol``. ``funding_rate`` None: no funding in this frame
+    (``predicted_rate``, ``next_funding_time`` and ``interval_hours`` then mean nothing).
+    :meth:`parts` gives the equivalent classic events. A NamedTuple for speed; equal only to a
+    ``Ticker`` with equal fields (see the note above ``MarkPrice``).
+    """
+
+    venue: str
+    symbol: str
+    ts: int | None
+    mark: float | None
+    index: float | None  # type: ignore[assignment]  # shadows tuple.index (unused on events)
+    funding_rate: float | None
+    predicted_rate: float | None
+    next_funding_time: int | None
+    interval_hours: float | None
+
+    def parts(self) -> list[MarkPrice | IndexPrice | Funding]:
+        """The classic events this ticker stands for: mark, index, funding, each when present."""
+        venue, symbol, ts = self.venue, self.symbol, self.ts
+        out: list[MarkPrice | IndexPrice | Funding] = []
+        if self.mark is not None:
+            out.append(MarkPrice(venue, symbol, self.mark, ts))
+        if self.index is not None:
+            out.append(IndexPrice(venue, symbol, self.index, ts))
+        if self.funding_rate is not None:
+            out.append(
+                Funding(
+                    venue,
+                    symbol,
+                    self.funding_rate,
+                    self.predicted_rate,
+                    self.next_funding_time,
+                    ts,
+                    self.interval_hours,
+                )
+            )
+        return out
+
+    def __eq__(self, other: object) -> bool:
+        return _event_eq(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not _event_eq(self, other)
+
+    def __hash__(self) -> int:  # defining __eq__ would otherwise make it unhashable
+        return tuple.__hash__(self)
+
+
+def split_market_events(
+    events: Iterable[MarkPrice | IndexPrice | Funding | Ticker],
+) -> list[MarkPrice | IndexPrice | Funding]:
+    """The events as classic ones: each ``Ticker`` replaced by its :meth:`Ticker.parts`."""
+    out: list[MarkPrice | IndexPrice | Funding] = []
+    for event in events:
+        if isinstance(event, Ticker):
+            out += event.parts()
+        else:
+            out.append(event)
+    return out
+
+
 class FeedState(StrEnum):
     CONNECTING = "connecting"
     LIVE = "live"
@@ -159,8 +229,8 @@ class BalanceUpdate:
     account: str | None = None
 
 
-MarketEvent = MarkPrice | IndexPrice | Funding
-Event = MarkPrice | IndexPrice | Funding | FeedStatus | PositionUpdate | BalanceUpdate
+MarketEvent = MarkPrice | IndexPrice | Funding | Ticker
+Event = MarkPrice | IndexPrice | Funding | Ticker | FeedStatus | PositionUpdate | BalanceUpdate
 
 
 # --------------------------------------------------------------------------- risk report

@@ -44,10 +44,11 @@ from hedgetui.domain import (
     RiskReport,
     ScenarioRow,
     Side,
+    Ticker,
     TotalsView,
 )
 from hedgetui.risk import InversePosition, assess
-from hedgetui.venues import get_instrument
+from hedgetui.venues import InstrumentProfile, get_instrument
 
 Key = tuple[str, str]  # (venue, symbol)
 IndexSymbolFn = Callable[[str, str], str]
@@ -125,6 +126,8 @@ class _HedgeState:
     index_key: Key
     contract_size: float
     funding_hours: float
+    profile: InstrumentProfile
+    manual: InversePosition | None  # a hand-entered position, built once (it never changes)
     carried_coin: float = 0.0
     carried_usd: float = 0.0
     pending_funding_ms: int | None = None  # announced before it passed: accrue when crossed
@@ -151,6 +154,9 @@ class Store:
         self.clock: Clock = clock or SYSTEM_CLOCK
         self.version = 0
         self._computed_version = -1
+        self.on_change: Callable[[], None] | None = None
+        """Called after every :meth:`apply` / :meth:`account_status` (the dashboard schedules its
+        repaint from it); must be cheap and must not call back into the store."""
         self._index_symbol = index_symbol or adapter_index_symbol
         self._marks: dict[Key, _Stamped] = {}
         self._indexes: dict[Key, _Stamped] = {}
@@ -167,11 +173,18 @@ class Store:
             profile = get_instrument(hedge.venue, hedge.symbol)
             pos = hedge.position
             size = pos.contract_size if pos and pos.contract_size else profile.contract_size
+            manual = None
+            if pos is not None:
+                manual = manual_position(
+                    pos, profile_contract_size=size, venue=hedge.venue, symbol=hedge.symbol
+                )
             state = _HedgeState(
                 settings=hedge,
                 index_key=(hedge.venue, self._index_symbol(hedge.venue, hedge.symbol)),
                 contract_size=size,
                 funding_hours=profile.funding_interval_hours,
+                profile=profile,
+                manual=manual,
                 mark_ring=deque(maxlen=points),
                 funding_ring=deque(maxlen=points),
             )
@@ -183,19 +196,46 @@ class Store:
     # ------------------------------------------------------------------ input
 
     def apply(self, event: Event) -> None:
-        """Record one event. O(1); the derived view is recomputed lazily by :meth:`snapshot`."""
+        """Record one event. O(1); the derived view is recomputed lazily by :meth:`snapshot`.
+
+        A :class:`Ticker` is applied field by field, exactly as its :meth:`Ticker.parts` would be
+        (mark, then index, then funding), without building them.
+        """
         now = self.clock.monotonic()
-        if isinstance(event, MarkPrice):
-            key = (event.venue, event.symbol)
-            self._marks[key] = _Stamped(event.price, event.ts, now)
+        if isinstance(event, Ticker):  # the hot path: most venues send one per frame
+            venue, symbol, ts = event.venue, event.symbol, event.ts
+            if event.mark is not None:
+                self._put_mark(venue, symbol, event.mark, ts, now)
+            if event.index is not None:
+                self._put_index(venue, symbol, event.index, ts, now)
+            if event.funding_rate is not None:
+                self._put_funding(
+                    venue,
+                    symbol,
+                    event.funding_rate,
+                    event.predicted_rate,
+                    event.next_funding_time,
+                    event.interval_hours,
+                    now,
+                )
+            self._last_data[venue] = now
+        elif isinstance(event, MarkPrice):
+            self._put_mark(event.venue, event.symbol, event.price, event.ts, now)
             self._last_data[event.venue] = now
-            for hedge in self._by_key.get(key, ()):
-                hedge.mark_bucket = _ring_put(hedge.mark_ring, hedge.mark_bucket, now, event.price)
         elif isinstance(event, IndexPrice):
-            self._indexes[(event.venue, event.symbol)] = _Stamped(event.price, event.ts, now)
+            self._put_index(event.venue, event.symbol, event.price, event.ts, now)
             self._last_data[event.venue] = now
         elif isinstance(event, Funding):
-            self._apply_funding(event, now)
+            self._put_funding(
+                event.venue,
+                event.symbol,
+                event.rate,
+                event.predicted_rate,
+                event.next_funding_time,
+                event.interval_hours,
+                now,
+            )
+            self._last_data[event.venue] = now
         elif isinstance(event, FeedStatus):
             self._feeds[event.venue] = event
         elif isinstance(event, PositionUpdate):
@@ -205,6 +245,17 @@ class Store:
         else:
             self._balances[(event.venue, event.coin.upper(), event.account)] = event
         self.version += 1
+        if self.on_change is not None:
+            self.on_change()
+
+    def _put_mark(self, venue: str, symbol: str, price: float, ts: int | None, now: float) -> None:
+        key = (venue, symbol)
+        self._marks[key] = _Stamped(price, ts, now)
+        for hedge in self._by_key.get(key, ()):
+            hedge.mark_bucket = _ring_put(hedge.mark_ring, hedge.mark_bucket, now, price)
+
+    def _put_index(self, venue: str, symbol: str, price: float, ts: int | None, now: float) -> None:
+        self._indexes[(venue, symbol)] = _Stamped(price, ts, now)
 
     def account_status(self, account: str, status: FeedStatus, *, source: str = "stream") -> None:
         """Record the health of ``account``'s data source (its stream's ``on_status``).
@@ -225,6 +276,8 @@ class Store:
         health.reconnects = status.reconnects
         health.source = source
         self.version += 1
+        if self.on_change is not None:
+            self.on_change()
 
     def account_problem(self, account: str, venue: str, message: str) -> None:
         """``account`` has no data source at all (e.g. its keys are missing): say why.
@@ -256,25 +309,32 @@ class Store:
             return Freshness.NONE
         return self._freshness(health.not_live_since)
 
-    def _apply_funding(self, event: Funding, now: float) -> None:
-        key = (event.venue, event.symbol)
-        self._last_data[event.venue] = now
+    def _put_funding(
+        self,
+        venue: str,
+        symbol: str,
+        rate: float,
+        predicted: float | None,
+        next_time: int | None,
+        interval_hours: float | None,
+        now: float,
+    ) -> None:
+        key = (venue, symbol)
         hedges = self._by_key.get(key, ())
         now_ms = int(self.clock.time() * 1000)
         previous = self._funding.get(key)
         if previous is not None:
             for hedge in hedges:  # a crossing the snapshot has not seen yet
                 self._accrue_if_due(hedge, previous, now_ms)
-        self._funding[key] = _FundingState(
-            event.rate, event.predicted_rate, event.next_funding_time, event.interval_hours, now
-        )
+        self._funding[key] = _FundingState(rate, predicted, next_time, interval_hours, now)
         for hedge in hedges:
-            nft = event.next_funding_time
-            if nft is not None and nft > now_ms and nft != hedge.pending_funding_ms:
-                hedge.pending_funding_ms = nft
-            hedge.funding_bucket = _ring_put(
-                hedge.funding_ring, hedge.funding_bucket, now, event.rate
-            )
+            if (
+                next_time is not None
+                and next_time > now_ms
+                and next_time != hedge.pending_funding_ms
+            ):
+                hedge.pending_funding_ms = next_time
+            hedge.funding_bucket = _ring_put(hedge.funding_ring, hedge.funding_bucket, now, rate)
 
     def _accrue_if_due(self, hedge: _HedgeState, funding: _FundingState, now_ms: int) -> bool:
         due = hedge.pending_funding_ms
@@ -380,14 +440,9 @@ class Store:
 
     def _position_of(self, hedge: _HedgeState) -> InversePosition | None:
         hs = hedge.settings
-        profile = get_instrument(hs.venue, hs.symbol)
-        if hs.position is not None:
-            return manual_position(
-                hs.position,
-                profile_contract_size=hedge.contract_size,
-                venue=hs.venue,
-                symbol=hs.symbol,
-            )
+        profile = hedge.profile
+        if hedge.manual is not None:
+            return hedge.manual
         found = self._account_position(hs)
         if found is None:
             return None

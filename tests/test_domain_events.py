@@ -1,4 +1,4 @@
-"""The market events are NamedTuples with type-keyed equality (see hedgetui/domain.py)."""
+"""The market events and the Ticker are NamedTuples with type-keyed equality (domain.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from hedgetui.domain import Funding, IndexPrice, MarkPrice
+from hedgetui.domain import Funding, IndexPrice, MarkPrice, Ticker, split_market_events
 from hedgetui.feeds.events import new_event
 
 
@@ -57,3 +57,60 @@ def test_the_hot_path_constructor_builds_the_same_event() -> None:
     assert type(fast) is Funding
     assert fast == Funding("deribit", "BTC-PERPETUAL", -1e-5, None, None, 7, 8.0)
     assert fast.interval_hours == 8.0
+
+
+def test_ticker_fields_and_equality_are_its_own() -> None:
+    assert Ticker._fields == (
+        "venue",
+        "symbol",
+        "ts",
+        "mark",
+        "index",
+        "funding_rate",
+        "predicted_rate",
+        "next_funding_time",
+        "interval_hours",
+    )
+    fields = ("kraken", "PI_XBTUSD", 7, 29919.75, 29927.42, 1e-7, -2e-5, 1654171200000, 1.0)
+    ticker = Ticker(*fields)
+    assert ticker.index == 29927.42  # the field, not tuple.index
+    assert (ticker == fields) is False and (ticker != fields) is True  # never a bare tuple
+    assert (fields == ticker) is False
+    assert (ticker == Ticker(*fields)) is True and (ticker != Ticker(*fields)) is False
+    assert ticker != ticker._replace(mark=29919.5)
+    # another event type with the same items is not equal either
+    mark_fields = ("kraken", "PI_XBTUSD", 29919.75, 7)
+    assert Ticker(*mark_fields, None, None, None, None, None) != MarkPrice(*mark_fields)
+    assert {ticker: 1}[Ticker(*fields)] == 1
+    assert pickle.loads(pickle.dumps(ticker)) == ticker
+    with pytest.raises(AttributeError):
+        ticker.mark = 0.0  # type: ignore[misc]
+
+
+def test_ticker_parts_are_the_classic_events_in_order() -> None:
+    full = Ticker("bybit", "BTCUSD", 5, 28560.0, 28566.94, 1e-4, None, 1680681600000, 8.0)
+    assert full.parts() == [
+        MarkPrice("bybit", "BTCUSD", 28560.0, 5),
+        IndexPrice("bybit", "BTCUSD", 28566.94, 5),
+        Funding("bybit", "BTCUSD", 1e-4, None, 1680681600000, 5, 8.0),
+    ]
+    # each only when present; a zero rate is a rate
+    assert Ticker("binance", "X", None, 1.5, None, None, None, None, None).parts() == [
+        MarkPrice("binance", "X", 1.5, None)
+    ]
+    assert Ticker("deribit", "Y", 3, None, None, 0.0, None, None, 8.0).parts() == [
+        Funding("deribit", "Y", 0.0, None, None, 3, 8.0)
+    ]
+    assert Ticker("deribit", "Y", 3, None, None, None, None, None, None).parts() == []
+
+
+def test_split_market_events_expands_tickers_and_keeps_the_rest() -> None:
+    ticker = Ticker("kraken", "PI_XBTUSD", 9, 2.0, 3.0, None, None, None, None)
+    index = IndexPrice("okx", "BTC-USD", 27938.9, 1)
+    assert split_market_events([index, ticker, index]) == [
+        index,
+        MarkPrice("kraken", "PI_XBTUSD", 2.0, 9),
+        IndexPrice("kraken", "PI_XBTUSD", 3.0, 9),
+        index,
+    ]
+    assert split_market_events([]) == []

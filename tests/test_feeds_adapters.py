@@ -1,12 +1,15 @@
-"""Adapter behaviour beyond single samples: delta merging, partials, keep-alive, URLs, values."""
+"""Adapter behaviour beyond single samples: delta merging, partials, keep-alive, URLs, values.
+
+Expectations are written as the classic events; ``classic`` expands a venue's ``Ticker``.
+"""
 
 from __future__ import annotations
 
 import orjson
 import pytest
 
-from hedgetui.domain import Funding, IndexPrice, MarkPrice
-from hedgetui.feeds import FeedParseError, VenueErrorReply, get_adapter
+from hedgetui.domain import Funding, IndexPrice, MarkPrice, split_market_events
+from hedgetui.feeds import FeedParseError, VenueAdapter, VenueErrorReply, get_adapter
 from hedgetui.feeds.values import iso_millis, millis, price, timespan_hours
 from tests.conftest import SAMPLES_DIR
 from tests.feeds_helpers import as_tuple, wire_frame
@@ -15,10 +18,15 @@ BITMEX = SAMPLES_DIR / "bitmex"
 BYBIT = SAMPLES_DIR / "bybit"
 
 
+def classic(adapter: VenueAdapter, frame: str | bytes) -> list[MarkPrice | IndexPrice | Funding]:
+    """``adapter.parse(frame)`` as classic events."""
+    return split_market_events(adapter.parse(frame))
+
+
 def test_bybit_delta_merges_into_the_snapshot_row() -> None:
     bybit = get_adapter("bybit")
     bybit.parse(wire_frame(BYBIT / "tickers_inverse_snapshot_recorded.json"))
-    events = bybit.parse(wire_frame(BYBIT / "tickers_inverse_delta_recorded.json"))
+    events = classic(bybit, wire_frame(BYBIT / "tickers_inverse_delta_recorded.json"))
     # the delta has no prices and no nextFundingTime: the snapshot's values are confirmed at the
     # delta's ts
     assert [as_tuple(e) for e in events] == [
@@ -38,12 +46,12 @@ def test_bybit_delta_changes_only_what_it_carries() -> None:
         "cs": 1,
         "ts": 1680673823000,
     }
-    assert bybit.parse(orjson.dumps(delta)) == [  # no funding field -> no funding event
+    assert classic(bybit, orjson.dumps(delta)) == [  # no funding field -> no funding event
         MarkPrice("bybit", "BTCUSD", 28600.5, 1680673823000),
         IndexPrice("bybit", "BTCUSD", 28566.94, 1680673823000),
     ]
     delta["data"] = {"symbol": "BTCUSD", "nextFundingTime": "1680710400000"}
-    mark_event, _index, funding = bybit.parse(orjson.dumps(delta))
+    mark_event, _index, funding = classic(bybit, orjson.dumps(delta))
     assert mark_event == MarkPrice("bybit", "BTCUSD", 28600.5, 1680673823000)
     assert isinstance(funding, Funding)
     assert (funding.rate, funding.next_funding_time) == (0.0001, 1680710400000)
@@ -54,7 +62,7 @@ def test_bybit_delta_changes_only_what_it_carries() -> None:
         "ts": 1680673824000,
         "data": {"symbol": "BTCUSD", "markPrice": "28610", "fundingRate": "0.0002"},
     }
-    assert bybit.parse(orjson.dumps(snap)) == [
+    assert classic(bybit, orjson.dumps(snap)) == [
         MarkPrice("bybit", "BTCUSD", 28610.0, 1680673824000),
         Funding("bybit", "BTCUSD", 0.0002, None, None, 1680673824000, 8.0),
     ]
@@ -71,7 +79,7 @@ def test_bybit_bad_delta_leaves_the_merged_row_intact() -> None:
     }
     with pytest.raises(FeedParseError, match="nextFundingTime"):
         bybit.parse(orjson.dumps(bad))
-    events = bybit.parse(wire_frame(BYBIT / "tickers_inverse_delta_recorded.json"))
+    events = classic(bybit, wire_frame(BYBIT / "tickers_inverse_delta_recorded.json"))
     assert as_tuple(events[-1])[2:5] == (0.0001, None, 1680681600000)
 
 
@@ -87,7 +95,7 @@ def test_bitmex_update_merges_after_partial_and_is_ignored_before() -> None:
     assert bitmex.parse(update) == []  # no partial yet
     bitmex.parse(wire_frame(BITMEX / "instrument_partial_XBTUSD_testnet_2021.json"))
     ts = 1639857785000  # 2021-12-18T20:03:05.000Z
-    assert bitmex.parse(update) == [
+    assert classic(bitmex, update) == [
         MarkPrice("bitmex", "XBTUSD", 46599.19, ts),
         IndexPrice("bitmex", "XBTUSD", 46594.56, ts),
     ]
@@ -97,14 +105,14 @@ def test_bitmex_update_merges_after_partial_and_is_ignored_before() -> None:
         "action": "update",
         "data": [{"symbol": "XBTUSD", "indicativeFundingRate": -0.0003}],
     }
-    assert bitmex.parse(orjson.dumps(change)) == [
+    assert classic(bitmex, orjson.dumps(change)) == [
         MarkPrice("bitmex", "XBTUSD", 46599.19, ts),  # confirmed, no timestamp in the row
         IndexPrice("bitmex", "XBTUSD", 46594.56, ts),
         Funding("bitmex", "XBTUSD", 0.0001, -0.0003, 1639857600000, ts, 8.0),
     ]
     # a row update with no price still confirms the merged prices at its own time
     last = wire_frame(BITMEX / "instrument_update_lastPrice_testnet_2021.json")
-    assert bitmex.parse(last) == [
+    assert classic(bitmex, last) == [
         MarkPrice("bitmex", "XBTUSD", 46599.19, 1639857796369),
         IndexPrice("bitmex", "XBTUSD", 46594.56, 1639857796369),
     ]
@@ -148,7 +156,7 @@ def test_deribit_docs_payload_is_not_a_frame_but_its_notification_is() -> None:
         "method": "subscription",
         "params": {"channel": "ticker.BTC-PERPETUAL.100ms", "data": payload},
     }
-    events = get_adapter("deribit").parse(orjson.dumps(frame))
+    events = classic(get_adapter("deribit"), orjson.dumps(frame))
     assert [as_tuple(e) for e in events] == [
         ("mark", "BTC-PERPETUAL", 36446.51, 1623060194301),
         ("index", "BTC-PERPETUAL", 36441.64, 1623060194301),

@@ -10,19 +10,36 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import orjson
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hedgetui.domain import Funding, IndexPrice, MarketEvent, MarkPrice
+from hedgetui.domain import Funding, IndexPrice, MarketEvent, MarkPrice, Ticker, split_market_events
 from hedgetui.feeds import ADAPTERS, FeedParseError, get_adapter
+from tests.conftest import SAMPLES_DIR
 from tests.feeds_helpers import FOLDER_VENUE, sample_files, wire_frame
 
 VENUES = sorted(ADAPTERS)
 SAMPLES: list[tuple[str, Path]] = [
     (FOLDER_VENUE[p.parent.name], p) for p in sample_files() if p.suffix == ".json"
+]
+
+
+def _binance_2026() -> bytes:
+    """Today's Binance update: the recorded 2021 frame plus the index price ``i``."""
+    path = SAMPLES_DIR / "binance_coinm" / "markPrice_combined_recorded_2021.json"
+    msg = orjson.loads(path.read_bytes())
+    msg["data"]["i"] = "58990.12000000"
+    return orjson.dumps(msg)
+
+
+FRAMES: list[tuple[str, bytes]] = [(venue, wire_frame(path)) for venue, path in SAMPLES] + [
+    ("binance", _binance_2026())
 ]
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -44,8 +61,18 @@ json_values = st.recursive(
 
 
 def check(events: list[MarketEvent]) -> None:
-    """Every event that does come out is well-formed."""
-    for event in events:
+    """Every event that does come out is well-formed (a Ticker and the events it stands for)."""
+    for ticker in events:
+        if isinstance(ticker, Ticker):
+            assert (
+                ticker.mark is not None
+                or ticker.index is not None
+                or ticker.funding_rate is not None
+            )
+            for value in (ticker.mark, ticker.index, ticker.funding_rate, ticker.predicted_rate):
+                assert value is None or type(value) is float
+            assert ticker.next_funding_time is None or type(ticker.next_funding_time) is int
+    for event in split_market_events(events):
         assert isinstance(event.symbol, str)
         assert event.ts is None or isinstance(event.ts, int)
         if isinstance(event, MarkPrice | IndexPrice):
@@ -80,8 +107,7 @@ def test_random_json(venue: str, value: object) -> None:
 
 @st.composite
 def mutated_samples(draw: st.DrawFn) -> tuple[str, bytes, bytes]:
-    venue, path = draw(st.sampled_from(SAMPLES))
-    original = wire_frame(path)
+    venue, original = draw(st.sampled_from(FRAMES))
     msg = orjson.loads(original)
     for _ in range(draw(st.integers(min_value=1, max_value=4))):
         msg = mutate(draw, msg)
@@ -119,3 +145,43 @@ def test_mutated_real_frames(case: tuple[str, bytes, bytes]) -> None:
     venue, original, mutated = case
     parse_safely(venue, mutated)
     parse_safely(venue, mutated, prime=original)  # as a delta after the real snapshot
+
+
+def outcome(parse: Callable[[Any], list[MarketEvent]], arg: object) -> object:
+    """The events ``parse(arg)`` gives, or the kind and message of its error."""
+    try:
+        return parse(arg)
+    except FeedParseError as exc:
+        return (type(exc), str(exc))
+
+
+@FUZZ
+@given(case=mutated_samples())
+def test_the_fast_paths_give_what_the_general_path_gives(case: tuple[str, bytes, bytes]) -> None:
+    """``parse`` reads the usual frame itself; it must agree exactly with ``parse_message``."""
+    venue, original, mutated = case
+    try:
+        orjson.loads(mutated)
+    except orjson.JSONDecodeError:  # (stdlib JSON may write what orjson refuses: NaN, huge ints)
+        return
+    fast, general = get_adapter(venue), get_adapter(venue)
+    for adapter in (fast, general):  # the same merge state: the real frame first
+        with contextlib.suppress(FeedParseError):
+            adapter.parse(original)
+    for frame in (mutated, original, mutated):  # and the state each frame leaves agrees too
+        expected = outcome(general.parse_message, orjson.loads(frame))
+        assert outcome(fast.parse, frame) == expected
+
+
+@pytest.mark.parametrize(
+    ("venue", "frame"), FRAMES, ids=[f"{v}-{i}" for i, (v, _) in enumerate(FRAMES)]
+)
+def test_every_real_frame_reads_the_same_on_both_paths(venue: str, frame: bytes) -> None:
+    """Each real frame twice (the second time it is a known ticker channel, a merged row)."""
+    fast, general = get_adapter(venue), get_adapter(venue)
+    for _ in range(2):
+        try:
+            msg = orjson.loads(frame)
+        except orjson.JSONDecodeError:
+            return
+        assert outcome(fast.parse, frame) == outcome(general.parse_message, msg)

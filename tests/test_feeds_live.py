@@ -18,7 +18,16 @@ from dataclasses import dataclass, field
 import pytest
 
 from hedgetui.clock import ManualClock
-from hedgetui.domain import Event, FeedState, FeedStatus, Funding, IndexPrice, MarkPrice
+from hedgetui.domain import (
+    Event,
+    FeedState,
+    FeedStatus,
+    Funding,
+    IndexPrice,
+    MarkPrice,
+    Ticker,
+    split_market_events,
+)
 from hedgetui.feeds import Feed, FeedConfig, get_adapter
 from hedgetui.sim import Simulator, start_simulator
 
@@ -49,12 +58,22 @@ SLOW_MARKET = 1e-6  # scenario speed: prices practically still, so the numbers c
 
 @dataclass
 class Recorder:
-    """The feed's sink: every event with the monotonic time it arrived."""
+    """The feed's sink: every event with the monotonic time it arrived.
+
+    A ``Ticker`` is recorded as the classic events it stands for (``Ticker.parts``), so the
+    checks below read the same for every venue; ``kinds`` keeps the types the feed really sent.
+    """
 
     events: list[tuple[float, Event]] = field(default_factory=list)
+    kinds: set[type] = field(default_factory=set)
 
     def __call__(self, event: Event) -> None:
-        self.events.append((time.monotonic(), event))
+        now = time.monotonic()
+        self.kinds.add(type(event))
+        if isinstance(event, Ticker):
+            self.events.extend((now, part) for part in split_market_events([event]))
+        else:
+            self.events.append((now, event))
 
     def since(self, t0: float) -> list[Event]:
         return [e for t, e in self.events if t >= t0]
@@ -133,6 +152,11 @@ async def test_subscribes_and_receives_the_simulated_numbers(live: Rig) -> None:
     assert live.feed.status.state is FeedState.LIVE
     assert live.feed.stats.malformed == 0
     assert live.feed.status.latency_ms is not None
+    # one combined Ticker per ticker frame (never a lone mark); OKX's channels carry one value each
+    if live.venue == "okx":
+        assert Ticker not in live.rec.kinds and MarkPrice in live.rec.kinds
+    else:
+        assert Ticker in live.rec.kinds and MarkPrice not in live.rec.kinds
 
 
 async def test_drop_reconnects_resubscribes_and_numbers_flow_again(live: Rig) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from hedgetui.config import HedgeSettings, ManualPosition, Settings
 from hedgetui.demo_portfolio import DEMO_HEDGES, demo_settings
-from hedgetui.domain import VENUES, Event, MarkPrice
+from hedgetui.domain import VENUES, Event, MarkPrice, Ticker
 from hedgetui.risk import assess
 from hedgetui.runtime import Runtime, demo_environment, feed_plan
 from hedgetui.store import Store
@@ -71,6 +71,15 @@ def test_demo_portfolio_matches_its_description() -> None:
     assert crash_row.liquidation_distance_pct < 8
 
 
+def venues_with_a_mark(events: list[Event]) -> set[str]:
+    """Venues that delivered a mark price (a MarkPrice, or a Ticker carrying one)."""
+    return {
+        e.venue
+        for e in events
+        if isinstance(e, MarkPrice) or (isinstance(e, Ticker) and e.mark is not None)
+    }
+
+
 async def test_runtime_streams_the_simulator_into_the_store_and_sinks() -> None:
     async with demo_environment("calm", speed=1.0, tick_hz=20) as (sim, settings):
         seen: list[Event] = []
@@ -84,10 +93,10 @@ async def test_runtime_streams_the_simulator_into_the_store_and_sinks() -> None:
         async with runtime:
             assert set(runtime.feeds) == set(VENUES)
             for _ in range(300):  # bounded wait, 15 s
-                if {e.venue for e in seen if isinstance(e, MarkPrice)} == set(VENUES):
+                if venues_with_a_mark(seen) == set(VENUES):
                     break
                 await asyncio.sleep(0.05)
-        assert {e.venue for e in seen if isinstance(e, MarkPrice)} == set(VENUES)
+        assert venues_with_a_mark(seen) == set(VENUES)
         view = runtime.store.snapshot()
         assert all(h.report is not None for h in view.hedges)
         assert runtime.url_for("okx") == sim.ws_url("okx")

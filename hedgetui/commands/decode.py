@@ -1,6 +1,7 @@
 """`hedgetui decode --venue NAME [FILE]`: raw websocket frames (one per line) -> JSON events.
 
-Prints one JSON object per market event, in order. Acks and pongs print nothing. A bad line gets
+Prints one JSON object per market event, in order (a ``Ticker`` as the mark, index and funding
+lines it stands for). Acks and pongs print nothing. A bad line gets
 one message on stderr naming its line number; decoding goes on and the exit code is 1 at the end.
 Exit 2: unknown venue or unreadable file.
 """
@@ -12,7 +13,7 @@ import sys
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from hedgetui.domain import MarketEvent
+    from hedgetui.domain import Funding, IndexPrice, MarkPrice
 
 VENUE_NAMES = ("bitmex", "bybit", "binance", "deribit", "okx", "kraken")
 
@@ -26,8 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def event_to_dict(event: MarketEvent) -> dict[str, object]:
-    """The documented JSON shape of one market event."""
+def event_to_dict(event: MarkPrice | IndexPrice | Funding) -> dict[str, object]:
+    """The documented JSON shape of one classic market event (see ``split_market_events``)."""
     from hedgetui.domain import Funding, IndexPrice, MarkPrice
 
     if isinstance(event, MarkPrice | IndexPrice):
@@ -56,6 +57,7 @@ def decode_stream(venue: str, lines: IO[bytes], out: IO[bytes], err: IO[str]) ->
     """Decode every line; returns the number of bad lines."""
     import orjson
 
+    from hedgetui.domain import split_market_events
     from hedgetui.feeds import FeedParseError, get_adapter
 
     adapter = get_adapter(venue)
@@ -70,7 +72,7 @@ def decode_stream(venue: str, lines: IO[bytes], out: IO[bytes], err: IO[str]) ->
             bad += 1
             err.write(f"hedgetui decode: line {number}: {exc}\n")
             continue
-        for event in events:
+        for event in split_market_events(events):
             out.write(orjson.dumps(event_to_dict(event)) + b"\n")
     return bad
 

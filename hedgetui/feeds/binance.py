@@ -3,20 +3,29 @@
 Each ``markPriceUpdate`` is a full object: ``p`` mark, ``i`` index (missing in 2021 frames),
 ``r`` funding rate (``""`` for dated contracts), ``T`` next funding time (0 for dated), ``E`` event
 time. All prices and rates are strings. The server sends protocol pings; websockets answers them.
+Each update becomes one :class:`~hedgetui.domain.Ticker` (mark, index when present, funding when
+``r`` is not empty).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from hedgetui.domain import Funding, IndexPrice, MarketEvent, MarkPrice
+import orjson
+
+from hedgetui.domain import MarketEvent, Ticker
 from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.events import new_event
+from hedgetui.feeds.frames import READ_ERRORS, undecodable
 
 VENUE = "binance"
 FUNDING_INTERVAL_HOURS = 8.0  # COIN-M perpetuals fund at 00/08/16 UTC
+_HOURS = FUNDING_INTERVAL_HOURS  # (short name: the fast path's line)
 _INF = float("inf")
+_loads = orjson.loads
+_JSONDecodeError = orjson.JSONDecodeError
 
 
 class BinanceAdapter(VenueAdapter):
@@ -33,8 +42,46 @@ class BinanceAdapter(VenueAdapter):
     def subscribe_messages(self, symbols: Sequence[str]) -> list[str]:
         return []  # the streams are named in the URL
 
-    def _parse(self, msg: object) -> list[MarketEvent]:
-        out: list[MarketEvent] = []
+    def parse(self, frame: str | bytes) -> list[MarketEvent]:
+        """The usual frame (a combined-stream perpetual update) read strictly, right here.
+
+        Anything else raises on the way and goes to the general path, ``parse_message``.
+        """
+        try:
+            msg = _loads(frame)
+        except _JSONDecodeError:
+            return undecodable(frame)
+        try:
+            d = msg["data"]
+            if d["e"] == "markPriceUpdate":
+                symbol = d["s"]
+                ts = d["E"]
+                mark = float(d["p"])
+                index = float(d["i"])  # "" (dated) or absent (2021): the general path
+                rate = float(d["r"])
+                next_time = d["T"]
+                if (
+                    type(symbol) is str
+                    and type(ts) is int
+                    and ts > 0
+                    and type(next_time) is int
+                    and next_time > 0
+                    and 0.0 < mark < _INF
+                    and 0.0 < index < _INF
+                    and -_INF < rate < _INF
+                    and d["r"]
+                ):
+                    return [
+                        new_event(
+                            Ticker,
+                            (VENUE, symbol, ts, mark, index, rate, None, next_time, _HOURS),
+                        )
+                    ]
+        except READ_ERRORS:
+            pass
+        return self.parse_message(msg)
+
+    def _parse(self, msg: Any) -> list[MarketEvent]:
         if type(msg) is dict:
             data = msg.get("data")
             if data is not None:  # combined stream {"stream": ..., "data": ...}
@@ -44,11 +91,12 @@ class BinanceAdapter(VenueAdapter):
             elif "result" in msg and "id" in msg:
                 if msg["result"] is not None:
                     raise VenueErrorReply(f"binance: unexpected reply {msg['result']!r:.60}")
-                return out  # SUBSCRIBE ack
+                return []  # SUBSCRIBE ack
             elif "code" in msg and "msg" in msg:
                 raise VenueErrorReply(f"binance error {msg['code']}: {msg['msg']!s:.100}")
             else:
                 raise unexpected(msg)
+        out: list[MarketEvent] = []
         if type(msg) is dict:
             _update(msg, out)
         elif type(msg) is list:  # !markPrice@arr and pair streams
@@ -65,29 +113,32 @@ def _update(d: dict[str, object], out: list[MarketEvent]) -> None:
         if kind is None:
             raise unexpected(d)
         return  # another event type on the same stream
+    out.append(_ticker(d))
+
+
+def _ticker(d: dict[str, Any]) -> Ticker:
+    """One ``markPriceUpdate`` as a Ticker (``p`` is required; ``i`` and ``r`` may be empty)."""
     symbol = d["s"]
     if type(symbol) is not str:
         raise FeedParseError("binance: symbol 's' is not a string")
     t = d.get("E")
-    ts = int(t) if t else None  # type: ignore[call-overload]
+    ts = int(t) if t else None
     raw = d["p"]
-    p = float(raw)  # type: ignore[arg-type]
-    if not 0.0 < p < _INF:
+    mark = float(raw)
+    if not 0.0 < mark < _INF:
         raise out_of_range("p", raw)
-    out.append(new_event(MarkPrice, (VENUE, symbol, p, ts)))
     raw = d.get("i")
+    index = None
     if raw:
-        p = float(raw)  # type: ignore[arg-type]
-        if not 0.0 < p < _INF:
+        index = float(raw)
+        if not 0.0 < index < _INF:
             raise out_of_range("i", raw)
-        out.append(new_event(IndexPrice, (VENUE, symbol, p, ts)))
     raw = d.get("r")
     if raw:
-        r = float(raw)  # type: ignore[arg-type]
-        if not -_INF < r < _INF:
+        rate = float(raw)
+        if not -_INF < rate < _INF:
             raise out_of_range("r", raw)
         t = d.get("T")
-        next_time = int(t) if t else None  # type: ignore[call-overload]
-        out.append(
-            new_event(Funding, (VENUE, symbol, r, None, next_time, ts, FUNDING_INTERVAL_HOURS))
-        )
+        next_time = int(t) if t else None
+        return new_event(Ticker, (VENUE, symbol, ts, mark, index, rate, None, next_time, _HOURS))
+    return new_event(Ticker, (VENUE, symbol, ts, mark, index, None, None, None, None))

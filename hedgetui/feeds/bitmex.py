@@ -3,42 +3,68 @@
 ``update`` rows carry the key (``symbol``) plus only the changed fields, so the adapter keeps the
 merged row per symbol and ignores updates that arrive before the table's partial. Every row
 update re-emits the merged mark and index with the update's timestamp (the row is current as of
-then, even if the price did not move); funding is emitted when a funding field changed.
+then, even if the price did not move), with funding when a funding field changed: one
+:class:`~hedgetui.domain.Ticker` per row.
 Mark = ``markPrice``; the index (.BXBT) is read from ``indicativeSettlePrice`` of the same row
-(an index row such as ``.BXBT`` gives its value in ``lastPrice``). Funding: ``fundingRate`` is
-charged at ``fundingTimestamp``; ``indicativeFundingRate`` is the predicted next rate;
-``fundingInterval`` is a timespan (``2000-01-01T08:00:00.000Z`` = 8 h). A ``funding`` table row is
-a past settlement: it is used only while the instrument row has given no rate yet. Keep-alive:
-text ``ping`` -> text ``pong``.
+(an index row such as ``.BXBT`` gives its value in ``lastPrice``: an ``IndexPrice``). Funding:
+``fundingRate`` is charged at ``fundingTimestamp``; ``indicativeFundingRate`` is the predicted
+next rate; ``fundingInterval`` is a timespan (``2000-01-01T08:00:00.000Z`` = 8 h). A ``funding``
+table row is a past settlement (a ``Funding``): it is used only while the instrument row has
+given no rate yet. Keep-alive: text ``ping`` -> text ``pong``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import orjson
 
-from hedgetui.domain import Funding, IndexPrice, MarketEvent, MarkPrice
+from hedgetui.domain import Funding, IndexPrice, MarketEvent, Ticker
 from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.events import new_event
-from hedgetui.feeds.values import (
-    iso_millis,
-    iso_millis_fast,
-    opt_rate,
-    price,
-    rate,
-    timespan_hours,
-)
+from hedgetui.feeds.frames import READ_ERRORS, undecodable
+from hedgetui.feeds.values import iso_millis, opt_rate, price, rate, timespan_hours
 
 VENUE = "bitmex"
 _INF = float("inf")
+_NO_FUNDING = (None, None, None, None)  # a Ticker's funding fields when the row changed none
+_ABSENT: Any = object()  # a key the row does not carry (unchanged), unlike a null
+_loads = orjson.loads
+_JSONDecodeError = orjson.JSONDecodeError
+
+_SECONDS: dict[str, int] = {}
+"""``YYYY-MM-DDTHH:MM:SS.`` -> epoch ms of that second: BitMEX sends many rows a second, so a row's
+``timestamp`` is read as that cached second plus its milliseconds (see :func:`_timestamp`)."""
+
+
+_MILLIS_Z = {f"{ms:03d}Z": ms for ms in range(1000)}
+"""The end of a BitMEX timestamp (``.000Z`` without the dot) -> its milliseconds."""
+
+
+def _timestamp(value: object) -> int | None:
+    """A row's ``timestamp`` in epoch ms, read in full; caches its second for the fast path."""
+    ts = iso_millis(value, "timestamp")
+    if (
+        ts is not None
+        and type(value) is str
+        and len(value) == 24
+        and value[19] == "."
+        and value[23] == "Z"
+        and value[20:23].isdigit()
+    ):
+        if len(_SECONDS) > 4096:
+            _SECONDS.clear()
+        _SECONDS[value[:20]] = ts - int(value[20:23])
+    return ts
 
 
 class _Row:
-    __slots__ = ("index", "interval", "mark", "next_time", "predicted", "rate", "ts")
+    __slots__ = ("index", "index_row", "interval", "mark", "next_time", "predicted", "rate", "ts")
 
     def __init__(self) -> None:
+        self.index_row = False  # an index instrument (``.BXBT``): its lastPrice is the value
         self.mark: float | None = None
         self.index: float | None = None
         self.rate: float | None = None
@@ -56,11 +82,11 @@ class BitmexAdapter(VenueAdapter):
 
     def __init__(self) -> None:
         self._rows: dict[str, _Row] = {}
-        self._partials: set[str] = set()
+        self._instrument_partial = False  # updates count only after the table's partial
 
     def reset(self) -> None:
         self._rows.clear()
-        self._partials.clear()
+        self._instrument_partial = False
 
     def subscribe_messages(self, symbols: Sequence[str]) -> list[str]:
         args: list[str] = []
@@ -68,7 +94,44 @@ class BitmexAdapter(VenueAdapter):
             args += [f"instrument:{s}", f"funding:{s}"]
         return [orjson.dumps({"op": "subscribe", "args": args}).decode()]
 
-    def _parse(self, msg: object) -> list[MarketEvent]:
+    def parse(self, frame: str | bytes) -> list[MarketEvent]:
+        """The usual frame (one known row's new mark and index, no funding) read strictly here.
+
+        Anything else raises on the way, or is not the usual shape, and goes to the general
+        path, ``parse_message``; the row's state changes only once nothing can fail.
+        """
+        try:
+            msg = _loads(frame)
+        except _JSONDecodeError:
+            return undecodable(frame)
+        try:
+            if msg["table"] == "instrument" and msg["action"] == "update":
+                (d,) = msg["data"]
+                symbol = d["symbol"]
+                state = self._rows[symbol]
+                t = d["timestamp"]
+                ts = _SECONDS[t[:20]] + _MILLIS_Z[t[20:]]
+                mark = d["markPrice"]
+                index = d["indicativeSettlePrice"]
+                if (
+                    self._instrument_partial
+                    and type(mark) is float
+                    and type(index) is float
+                    and 0.0 < mark < _INF
+                    and 0.0 < index < _INF
+                    and not state.index_row
+                    and "fundingRate" not in d
+                    and "indicativeFundingRate" not in d
+                    and "fundingTimestamp" not in d
+                    and "fundingInterval" not in d
+                ):
+                    state.mark, state.index, state.ts = mark, index, ts
+                    return [new_event(Ticker, (VENUE, symbol, ts, mark, index, *_NO_FUNDING))]
+        except READ_ERRORS:
+            pass
+        return self.parse_message(msg)
+
+    def _parse(self, msg: Any) -> list[MarketEvent]:
         if type(msg) is not dict:
             raise unexpected(msg)
         table = msg.get("table")
@@ -88,54 +151,72 @@ class BitmexAdapter(VenueAdapter):
             return []  # subscribe acks, welcome, help
         raise unexpected(msg)
 
-    def _instrument(self, action: object, data: list[dict[str, object]]) -> list[MarketEvent]:
-        out: list[MarketEvent] = []
+    def _instrument(self, action: object, data: list[dict[str, Any]]) -> list[MarketEvent]:
         if action == "partial" or action == "insert":
             if action == "partial":
-                self._partials.add("instrument")
-            for row in data:
-                self._apply(row, True, out)
-        elif action == "update":
-            if "instrument" not in self._partials:
-                return out  # updates before the partial are meaningless
-            for row in data:
-                self._apply(row, False, out)
-        elif action == "delete":
+                self._instrument_partial = True
+            return self._insert_rows(data)
+        if action == "update":
+            if not self._instrument_partial:
+                return []  # updates before the partial are meaningless
+            return self._update_rows(data)
+        if action == "delete":
             for row in data:
                 self._rows.pop(_symbol(row), None)
-        else:
-            raise FeedParseError(f"bitmex: unknown action {action!r:.30}")
+            return []
+        raise FeedParseError(f"bitmex: unknown action {action!r:.30}")
+
+    def _insert_rows(self, data: list[dict[str, Any]]) -> list[MarketEvent]:
+        """Partial / insert: fresh rows, each stored once it converted cleanly."""
+        out: list[MarketEvent] = []
+        for d in data:
+            symbol = _symbol(d)
+            state = _Row()
+            state.index_row = symbol[0] == "."  # an index instrument such as .BXBT
+            event = self._merge(d, symbol, state)
+            self._rows[symbol] = state
+            if event is not None:
+                out.append(event)
         return out
 
-    def _apply(self, d: dict[str, object], new: bool, out: list[MarketEvent]) -> None:
-        symbol = d["symbol"]  # (inlined _symbol: this runs for every row)
-        if type(symbol) is not str or not symbol:
-            raise FeedParseError("bitmex: row symbol is not a string")
-        state = self._rows.get(symbol)
-        if new:  # partial / insert: a fresh row, stored once it converted cleanly
-            state = _Row()
-        elif state is None:
-            return  # an update for a row the partial did not contain
-        ts = iso_millis_fast(d["timestamp"], "timestamp") if "timestamp" in d else state.ts
-        if symbol[0] == ".":  # an index instrument such as .BXBT
+    def _update_rows(self, data: list[dict[str, Any]]) -> list[MarketEvent]:
+        """Updates: merged into the known rows (one the partial did not contain is ignored)."""
+        out: list[MarketEvent] = []
+        for d in data:
+            symbol = _symbol(d)
+            state = self._rows.get(symbol)
+            if state is not None:
+                event = self._merge(d, symbol, state)
+                if event is not None:
+                    out.append(event)
+        return out
+
+    def _merge(self, d: dict[str, Any], symbol: str, state: _Row) -> MarketEvent | None:
+        """Merge one row into its state; the row's event, or None when it has no value."""
+        t = d.get("timestamp", _ABSENT)
+        if t is _ABSENT:
+            ts = state.ts
+        else:  # 2021-12-18T20:03:05.000Z = the cached second "...:05." + the millis "000Z"
+            try:
+                ts = _SECONDS[t[:20]] + _MILLIS_Z[t[20:]]
+            except (KeyError, TypeError):  # a new second, another format, not a string
+                ts = _timestamp(t)
+        if state.index_row:
             last = d.get("lastPrice")
-            if last is not None:
-                out.append(new_event(IndexPrice, (VENUE, symbol, price(last, "lastPrice"), ts)))
+            value = None if last is None else price(last, "lastPrice")
             state.ts = ts
-            if new:
-                self._rows[symbol] = state
-            return
+            return None if value is None else new_event(IndexPrice, (VENUE, symbol, value, ts))
         raw = d.get("markPrice")
-        mark_v = None
+        mark = None
         if raw is not None:
-            mark_v = float(raw)  # type: ignore[arg-type]
-            if not 0.0 < mark_v < _INF:
+            mark = float(raw)
+            if not 0.0 < mark < _INF:
                 raise out_of_range("markPrice", raw)
         raw = d.get("indicativeSettlePrice")
-        index_v = None
+        index = None
         if raw is not None:
-            index_v = float(raw)  # type: ignore[arg-type]
-            if not 0.0 < index_v < _INF:
+            index = float(raw)
+            if not 0.0 < index < _INF:
                 raise out_of_range("indicativeSettlePrice", raw)
         funding_changed = (
             "fundingRate" in d
@@ -145,58 +226,49 @@ class BitmexAdapter(VenueAdapter):
         )
         if funding_changed:
             # convert first: a bad value must not leave a half-merged row
-            rate_v = opt_rate(d["fundingRate"], "fundingRate") if "fundingRate" in d else state.rate
-            pred_v = (
-                opt_rate(d["indicativeFundingRate"], "indicativeFundingRate")
-                if "indicativeFundingRate" in d
-                else state.predicted
-            )
-            next_v = (
-                iso_millis(d["fundingTimestamp"], "fundingTimestamp")
-                if "fundingTimestamp" in d
-                else state.next_time
-            )
+            raw = d.get("fundingRate", _ABSENT)
+            rate_v = state.rate if raw is _ABSENT else opt_rate(raw, "fundingRate")
+            raw = d.get("indicativeFundingRate", _ABSENT)
+            pred_v = state.predicted if raw is _ABSENT else opt_rate(raw, "indicativeFundingRate")
+            raw = d.get("fundingTimestamp", _ABSENT)
+            next_v = state.next_time if raw is _ABSENT else iso_millis(raw, "fundingTimestamp")
+            raw = d.get("fundingInterval", _ABSENT)
             interval_v = (
-                timespan_hours(d["fundingInterval"], "fundingInterval")
-                if "fundingInterval" in d
-                else state.interval
+                state.interval if raw is _ABSENT else timespan_hours(raw, "fundingInterval")
             )
             state.rate, state.predicted = rate_v, pred_v
             state.next_time, state.interval = next_v, interval_v
-        if mark_v is not None:
-            state.mark = mark_v
-        if index_v is not None:
-            state.index = index_v
+        if mark is not None:
+            state.mark = mark
+        else:
+            mark = state.mark
+        if index is not None:
+            state.index = index
+        else:
+            index = state.index
         state.ts = ts
-        if new:
-            self._rows[symbol] = state
         # Every row update (even one with no price in it) confirms the merged prices as of its
         # timestamp: re-emit them, so a quiet market does not look stale downstream.
-        if state.mark is not None:
-            out.append(new_event(MarkPrice, (VENUE, symbol, state.mark, ts)))
-        if state.index is not None:
-            out.append(new_event(IndexPrice, (VENUE, symbol, state.index, ts)))
         if funding_changed and state.rate is not None:
-            out.append(
-                new_event(
-                    Funding,
-                    (
-                        VENUE,
-                        symbol,
-                        state.rate,
-                        state.predicted,
-                        state.next_time,
-                        ts,
-                        state.interval,
-                    ),
-                )
+            funded = (
+                VENUE,
+                symbol,
+                ts,
+                mark,
+                index,
+                state.rate,
+                state.predicted,
+                state.next_time,
+                state.interval,
             )
+            return new_event(Ticker, funded)
+        if mark is None and index is None:
+            return None
+        return new_event(Ticker, (VENUE, symbol, ts, mark, index, None, None, None, None))
 
-    def _funding(self, action: object, data: list[dict[str, object]]) -> list[MarketEvent]:
-        if action == "partial":
-            self._partials.add("funding")
-        elif action != "insert":
-            return []
+    def _funding(self, action: object, data: list[dict[str, Any]]) -> list[MarketEvent]:
+        if action != "partial" and action != "insert":
+            return []  # a settlement is never updated
         out: list[MarketEvent] = []
         for d in data:
             symbol = _symbol(d)

@@ -2,25 +2,33 @@
 
 A delta carries ``symbol`` plus only the keys that changed (a missing key = unchanged), so the
 adapter keeps the merged row per symbol; every frame re-emits the merged mark and index with its
-``ts`` (funding when a funding field is in the frame). Values are strings; dated futures send
-``""`` for ``fundingRate`` and ``nextFundingTime``. Keep-alive: JSON ``{"op":"ping"}`` every 20 s.
+``ts`` (funding when a funding field is in the frame), as one :class:`~hedgetui.domain.Ticker` per
+symbol. Values are strings; dated futures send ``""`` for ``fundingRate`` and
+``nextFundingTime``. Keep-alive: JSON ``{"op":"ping"}`` every 20 s.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import orjson
 
-from hedgetui.domain import Funding, IndexPrice, MarketEvent, MarkPrice
+from hedgetui.domain import MarketEvent, Ticker
 from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.events import new_event
-from hedgetui.feeds.values import millis, opt_rate
+from hedgetui.feeds.frames import READ_ERRORS, undecodable
+from hedgetui.feeds.values import millis
+from hedgetui.feeds.values import rate as rate_of
 
 VENUE = "bybit"
 DEFAULT_FUNDING_INTERVAL_HOURS = 8.0  # when the ticker has no fundingIntervalHour (2023 frames)
 _INF = float("inf")
+_MAX_TOPICS = 256  # ticker topic names remembered (one per subscribed symbol)
+_MAX_MILLIS = 10**14  # values.millis: later is not a millisecond time
+_loads = orjson.loads
+_JSONDecodeError = orjson.JSONDecodeError
 
 
 class _Row:
@@ -44,6 +52,7 @@ class BybitAdapter(VenueAdapter):
 
     def __init__(self) -> None:
         self._rows: dict[str, _Row] = {}
+        self._ticker_topics: set[str] = set()  # topic names known to be ``tickers.*``
 
     def reset(self) -> None:
         self._rows.clear()
@@ -56,92 +65,135 @@ class BybitAdapter(VenueAdapter):
         }
         return [orjson.dumps(request).decode()]
 
-    def _parse(self, msg: object) -> list[MarketEvent]:
+    def parse(self, frame: str | bytes) -> list[MarketEvent]:
+        """The usual frame (one symbol's ticker on a known topic) is merged right here.
+
+        Anything else raises on the way, or is not the usual shape, and goes to the general
+        path, ``parse_message`` (a topic is known once that path read it). ``_ticker`` converts
+        every value before it changes the row, so a frame it refuses leaves no trace.
+        """
+        try:
+            msg = _loads(frame)
+        except _JSONDecodeError:
+            return undecodable(frame)
+        try:
+            data = msg["data"]
+            ts = msg["ts"]
+            if (
+                msg["topic"] in self._ticker_topics
+                and type(data) is dict
+                and type(ts) is int
+                and ts > 0
+            ):
+                return self._ticker(data, msg["type"] == "snapshot", ts)
+        except READ_ERRORS:
+            pass
+        return self.parse_message(msg)
+
+    def _parse(self, msg: Any) -> list[MarketEvent]:
         if type(msg) is not dict:
             raise unexpected(msg)
         topic = msg.get("topic")
         if topic is not None:
             if type(topic) is not str or not topic.startswith("tickers."):
                 return []
+            if len(self._ticker_topics) < _MAX_TOPICS:
+                self._ticker_topics.add(topic)
             data = msg["data"]
             t = msg.get("ts")
             ts = int(t) if t else None
             snapshot = msg.get("type") == "snapshot"
-            out: list[MarketEvent] = []
             if type(data) is list:
+                out: list[MarketEvent] = []
                 for d in data:
-                    self._ticker(d, snapshot, ts, out)
-            else:
-                self._ticker(data, snapshot, ts, out)
-            return out
+                    out += self._ticker(d, snapshot, ts)
+                return out
+            return self._ticker(data, snapshot, ts)
         if "op" in msg or "success" in msg:
             if msg.get("success") is False:
                 raise VenueErrorReply(f"bybit {msg.get('op')} failed: {msg.get('ret_msg')!s:.100}")
             return []  # subscribe ack, pong, auth
         raise unexpected(msg)
 
-    def _ticker(
-        self, d: dict[str, object], snapshot: bool, ts: int | None, out: list[MarketEvent]
-    ) -> None:
+    def _ticker(self, d: dict[str, Any], snapshot: bool, ts: int | None) -> list[MarketEvent]:
+        """Merge one symbol's ticker into its row; the merged values as one Ticker (or none)."""
         symbol = d["symbol"]
         if type(symbol) is not str:
             raise FeedParseError("bybit: symbol is not a string")
         # Convert everything first, so a bad value cannot leave a half-merged row.
         raw = d.get("markPrice")
-        mark_v = None
+        mark = None
         if raw:
-            mark_v = float(raw)  # type: ignore[arg-type]
-            if not 0.0 < mark_v < _INF:
+            mark = float(raw)
+            if not 0.0 < mark < _INF:
                 raise out_of_range("markPrice", raw)
         raw = d.get("indexPrice")
-        index_v = None
+        index = None
         if raw:
-            index_v = float(raw)  # type: ignore[arg-type]
-            if not 0.0 < index_v < _INF:
+            index = float(raw)
+            if not 0.0 < index < _INF:
                 raise out_of_range("indexPrice", raw)
         has_rate = "fundingRate" in d
         has_next = "nextFundingTime" in d
         has_interval = "fundingIntervalHour" in d
         funding_changed = has_rate or has_next or has_interval
-        if funding_changed or snapshot:
-            rate_v = opt_rate(d.get("fundingRate"), "fundingRate")
-            next_v = millis(d.get("nextFundingTime"), "nextFundingTime")
-            interval_v = opt_rate(d.get("fundingIntervalHour"), "fundingIntervalHour")
+        if funding_changed or snapshot:  # absent, null and "" are no value here
+            rate = next_time = interval = None
+            raw = d["fundingRate"] if has_rate else None
+            if raw is not None and raw != "":
+                try:
+                    rate = float(raw)
+                except (TypeError, ValueError, OverflowError):
+                    rate = rate_of(raw, "fundingRate")  # raises, saying what is wrong
+                if not -_INF < rate < _INF:
+                    rate = rate_of(raw, "fundingRate")
+            raw = d["nextFundingTime"] if has_next else None
+            if raw is not None and raw != "":
+                try:
+                    next_time = int(raw)
+                except (TypeError, ValueError, OverflowError):
+                    next_time = -1
+                if not 0 < next_time <= _MAX_MILLIS:
+                    next_time = millis(raw, "nextFundingTime")  # None (<= 0) or raises
+            raw = d["fundingIntervalHour"] if has_interval else None
+            if raw is not None and raw != "":
+                interval = rate_of(raw, "fundingIntervalHour")
         row = self._rows.get(symbol)
         if row is None:
             row = self._rows[symbol] = _Row()
         if snapshot:  # replaces the whole row: a field it lacks is unknown, not unchanged
-            row.mark, row.index = mark_v, index_v
-            row.rate, row.next_time, row.interval = rate_v, next_v, interval_v
+            row.mark, row.index = mark, index
+            row.rate, row.next_time, row.interval = rate, next_time, interval
         else:
             if funding_changed:
                 if has_rate:
-                    row.rate = rate_v
+                    row.rate = rate
                 if has_next:
-                    row.next_time = next_v
+                    row.next_time = next_time
                 if has_interval:
-                    row.interval = interval_v
-            if mark_v is not None:
-                row.mark = mark_v
-            if index_v is not None:
-                row.index = index_v
+                    row.interval = interval
+            if mark is not None:
+                row.mark = mark
+            else:
+                mark = row.mark
+            if index is not None:
+                row.index = index
+            else:
+                index = row.index
         # A delta (even one without prices) confirms the merged prices as of its ts.
-        if row.mark is not None:
-            out.append(new_event(MarkPrice, (VENUE, symbol, row.mark, ts)))
-        if row.index is not None:
-            out.append(new_event(IndexPrice, (VENUE, symbol, row.index, ts)))
         if funding_changed and row.rate is not None:
-            out.append(
-                new_event(
-                    Funding,
-                    (
-                        VENUE,
-                        symbol,
-                        row.rate,
-                        None,
-                        row.next_time,
-                        ts,
-                        row.interval or DEFAULT_FUNDING_INTERVAL_HOURS,
-                    ),
-                )
+            funded = (
+                VENUE,
+                symbol,
+                ts,
+                mark,
+                index,
+                row.rate,
+                None,
+                row.next_time,
+                row.interval or DEFAULT_FUNDING_INTERVAL_HOURS,
             )
+            return [new_event(Ticker, funded)]
+        if mark is None and index is None:
+            return []
+        return [new_event(Ticker, (VENUE, symbol, ts, mark, index, None, None, None, None))]

@@ -4,23 +4,30 @@ The ticker is a full object each push (JSON numbers): ``mark_price``, ``index_pr
 ``funding_8h`` (the funding rate scaled to 8 hours; ``current_funding`` is instantaneous and not
 used). There is no next-funding time. After ``public/set_heartbeat`` the server sends
 ``heartbeat`` notifications; a ``test_request`` must be answered with ``public/test``.
+Each ticker push becomes one :class:`~hedgetui.domain.Ticker` (none when it carries no value).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import orjson
 
-from hedgetui.domain import Funding, IndexPrice, MarketEvent, MarkPrice
+from hedgetui.domain import MarketEvent, Ticker
 from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.events import new_event
+from hedgetui.feeds.frames import READ_ERRORS, undecodable
 
 VENUE = "deribit"
 HEARTBEAT_INTERVAL_S = 10  # the minimum Deribit allows
 FUNDING_INTERVAL_HOURS = 8.0  # funding_8h is expressed per 8 hours
+_HOURS = FUNDING_INTERVAL_HOURS  # (short name: the fast path's line)
 _INF = float("inf")
+_MAX_CHANNELS = 256  # ticker channel names remembered (one per subscribed instrument)
+_loads = orjson.loads
+_JSONDecodeError = orjson.JSONDecodeError
 
 
 class DeribitAdapter(VenueAdapter):
@@ -31,6 +38,7 @@ class DeribitAdapter(VenueAdapter):
 
     def __init__(self) -> None:
         self._next_id = 100
+        self._ticker_channels: set[str] = set()  # channel names known to be ticker channels
 
     def subscribe_messages(self, symbols: Sequence[str]) -> list[str]:
         heartbeat = {
@@ -55,16 +63,57 @@ class DeribitAdapter(VenueAdapter):
         request = {"jsonrpc": "2.0", "id": self._next_id, "method": "public/test", "params": {}}
         return orjson.dumps(request).decode()
 
-    def _parse(self, msg: object) -> list[MarketEvent]:
+    def parse(self, frame: str | bytes) -> list[MarketEvent]:
+        """The usual frame (a perpetual's ticker notification) read strictly, right here.
+
+        Anything else raises on the way, or is not the usual shape, and goes to the general
+        path, ``parse_message`` (a channel is known as a ticker channel once that path read it).
+        """
+        try:
+            msg = _loads(frame)
+        except _JSONDecodeError:
+            return undecodable(frame)
+        try:
+            params = msg["params"]
+            if msg["method"] == "subscription" and params["channel"] in self._ticker_channels:
+                data = params["data"]
+                symbol = data["instrument_name"]
+                ts = data["timestamp"]
+                mark = data["mark_price"]
+                index = data["index_price"]
+                rate = data["funding_8h"]  # (absent for dated futures: the general path)
+                if (
+                    type(symbol) is str
+                    and type(ts) is int
+                    and ts > 0
+                    and type(mark) is float
+                    and type(index) is float
+                    and type(rate) is float
+                    and 0.0 < mark < _INF
+                    and 0.0 < index < _INF
+                    and -_INF < rate < _INF
+                ):
+                    return [
+                        new_event(
+                            Ticker, (VENUE, symbol, ts, mark, index, rate, None, None, _HOURS)
+                        )
+                    ]
+        except READ_ERRORS:
+            pass
+        return self.parse_message(msg)
+
+    def _parse(self, msg: Any) -> list[MarketEvent]:
         if type(msg) is not dict:
             raise unexpected(msg)
         method = msg.get("method")
         if method == "subscription":
             params = msg["params"]
             channel = params["channel"]
-            if type(channel) is str and channel.startswith("ticker."):
-                return self._ticker(params["data"])
-            return []
+            if type(channel) is not str or not channel.startswith("ticker."):
+                return []
+            if len(self._ticker_channels) < _MAX_CHANNELS:
+                self._ticker_channels.add(channel)
+            return _ticker(params["data"])
         if method == "heartbeat":
             return []
         error = msg.get("error")
@@ -78,32 +127,34 @@ class DeribitAdapter(VenueAdapter):
             return []  # replies to subscribe / set_heartbeat / test
         raise unexpected(msg)
 
-    @staticmethod
-    def _ticker(data: dict[str, object]) -> list[MarketEvent]:
-        symbol = data["instrument_name"]
-        if type(symbol) is not str:
-            raise FeedParseError("deribit: instrument_name is not a string")
-        t = data.get("timestamp")
-        ts = int(t) if t else None  # type: ignore[call-overload]
-        out: list[MarketEvent] = []
-        raw = data.get("mark_price")
-        if raw is not None:
-            p = float(raw)  # type: ignore[arg-type]
-            if not 0.0 < p < _INF:
-                raise out_of_range("mark_price", raw)
-            out.append(new_event(MarkPrice, (VENUE, symbol, p, ts)))
-        raw = data.get("index_price")
-        if raw is not None:
-            p = float(raw)  # type: ignore[arg-type]
-            if not 0.0 < p < _INF:
-                raise out_of_range("index_price", raw)
-            out.append(new_event(IndexPrice, (VENUE, symbol, p, ts)))
-        raw = data.get("funding_8h")
-        if raw is not None:
-            r = float(raw)  # type: ignore[arg-type]
-            if not -_INF < r < _INF:
-                raise out_of_range("funding_8h", raw)
-            out.append(
-                new_event(Funding, (VENUE, symbol, r, None, None, ts, FUNDING_INTERVAL_HOURS))
-            )
-        return out
+
+def _ticker(data: dict[str, Any]) -> list[MarketEvent]:
+    """One ticker payload as a Ticker, read tolerantly.
+
+    Each value is optional (a dated future has no ``funding_8h``); none at all gives no event.
+    """
+    symbol = data["instrument_name"]
+    if type(symbol) is not str:
+        raise FeedParseError("deribit: instrument_name is not a string")
+    t = data.get("timestamp")
+    ts = int(t) if t else None
+    mark = index = None
+    raw = data.get("mark_price")
+    if raw is not None:
+        mark = float(raw)
+        if not 0.0 < mark < _INF:
+            raise out_of_range("mark_price", raw)
+    raw = data.get("index_price")
+    if raw is not None:
+        index = float(raw)
+        if not 0.0 < index < _INF:
+            raise out_of_range("index_price", raw)
+    raw = data.get("funding_8h")
+    if raw is not None:
+        rate = float(raw)
+        if not -_INF < rate < _INF:
+            raise out_of_range("funding_8h", raw)
+        return [new_event(Ticker, (VENUE, symbol, ts, mark, index, rate, None, None, _HOURS))]
+    if mark is None and index is None:
+        return []
+    return [new_event(Ticker, (VENUE, symbol, ts, mark, index, None, None, None, None))]

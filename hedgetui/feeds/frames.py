@@ -3,6 +3,12 @@
 ``parse(frame)`` decodes the frame once with orjson and hands the message to ``_parse``; a
 text ``pong`` (BitMEX, OKX keep-alive reply) gives no events, and any slip while reading the
 message becomes a :class:`FeedParseError`, the only exception a parser may raise.
+
+A venue adapter may override ``parse`` with a fast path for its most frequent frame: it reads
+the usual shape strictly, and any slip (one of :data:`READ_ERRORS`: another message, a missing
+or empty field, a bad value) hands the message to :meth:`JsonFrameParser.parse_message`, the
+general path, which reads it tolerantly or reports what is wrong. The fast path must therefore
+change no state before it can no longer fail, and give exactly what the general path gives.
 """
 
 from __future__ import annotations
@@ -19,6 +25,24 @@ E = TypeVar("E")
 _loads = orjson.loads  # bound once: parse runs for every frame
 _JSONDecodeError = orjson.JSONDecodeError
 
+READ_ERRORS = (KeyError, TypeError, AttributeError, IndexError, ValueError, OverflowError)
+"""What reading an unexpected message can raise (catch :class:`FeedParseError` first: it is a
+``ValueError``)."""
+
+
+def read_error(exc: Exception) -> FeedParseError:
+    """The :class:`FeedParseError` for a slip (one of :data:`READ_ERRORS`) reading a message."""
+    if isinstance(exc, KeyError):
+        return FeedParseError(f"missing field {exc}")
+    return FeedParseError(f"bad value or shape: {exc!s:.80}")
+
+
+def undecodable(frame: str | bytes) -> list[Any]:
+    """A frame orjson could not decode: no events for a text ``pong``, else FeedParseError."""
+    if frame == "pong" or frame == b"pong":  # text keep-alive reply
+        return []
+    raise FeedParseError(f"not JSON: {excerpt(frame, 60)!r}") from None
+
 
 class JsonFrameParser(Generic[E]):
     def parse(self, frame: str | bytes) -> list[E]:
@@ -26,17 +50,17 @@ class JsonFrameParser(Generic[E]):
         try:
             msg = _loads(frame)
         except _JSONDecodeError:
-            if frame == "pong" or frame == b"pong":  # text keep-alive reply
-                return []
-            raise FeedParseError(f"not JSON: {excerpt(frame, 60)!r}") from None
+            return undecodable(frame)
+        return self.parse_message(msg)
+
+    def parse_message(self, msg: Any) -> list[E]:
+        """Events from one decoded message by the general path (``parse`` without the decoding)."""
         try:
             return self._parse(msg)
         except FeedParseError:
             raise
-        except KeyError as exc:
-            raise FeedParseError(f"missing field {exc}") from None
-        except (TypeError, AttributeError, IndexError, ValueError, OverflowError) as exc:
-            raise FeedParseError(f"bad value or shape: {exc!s:.80}") from None
+        except READ_ERRORS as exc:
+            raise read_error(exc) from None
 
     def _parse(self, msg: Any) -> list[E]:
         raise NotImplementedError

@@ -75,29 +75,6 @@ def iso_millis(value: object, field: str) -> int | None:
     return (dt - _EPOCH) // _MS
 
 
-_SECOND_CACHE: dict[str, int] = {}
-
-
-def iso_millis_fast(value: object, field: str) -> int | None:
-    """:func:`iso_millis` with a fast path for BitMEX's ``YYYY-MM-DDTHH:MM:SS.mmmZ``.
-
-    The epoch ms of the whole second is cached (BitMEX sends many rows per second).
-    """
-    if type(value) is str and len(value) == 24 and value[19] == "." and value[23] == "Z":
-        frac = value[20:23]
-        if frac.isdigit():
-            second = value[:19]
-            base = _SECOND_CACHE.get(second)
-            if base is None:
-                whole = iso_millis(second + "Z", field)
-                assert whole is not None
-                if len(_SECOND_CACHE) > 4096:
-                    _SECOND_CACHE.clear()
-                base = _SECOND_CACHE[second] = whole
-            return base + int(frac)
-    return iso_millis(value, field)
-
-
 def timespan_hours(value: object, field: str) -> float | None:
     """A BitMEX timespan (time after 2000-01-01) in hours: ``2000-01-01T08:00:00.000Z`` -> 8."""
     if value is None or value == "":
