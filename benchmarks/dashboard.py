@@ -8,8 +8,11 @@ measures:
 
 * **start-up**: from the start of this script (before Textual is imported) to the first frame
   painted, and to the first frame showing live numbers for every hedge;
-* **CPU**: ``time.process_time()`` of this process over ``--seconds`` (default 20) of steady
-  state, as % of one core;
+* **CPU**: ``time.process_time()`` of this process over ``--windows`` (default 3) windows of
+  ``--seconds`` (default 20) of steady state each, as % of one core. Every window is printed and
+  the lowest is the result: on a shared machine (a VM here) other work only ever ADDS to a
+  window's CPU time, so the least-disturbed window is the best estimate of the cost, the way
+  ``timeit`` and benchmarks/ingest.py report the best of several repeats;
 * **latency**: frame received (the feed hands the event to the store) -> painted (after the
   widget update, once Textual has refreshed the screen). For each paint and each venue whose
   price changed, ``shown`` is the age of the newest frame (the value on screen) and ``oldest``
@@ -17,8 +20,8 @@ measures:
 
 Usage::
 
-    .venv/bin/python benchmarks/dashboard.py [--seconds 20] [--refresh-hz 10] [--size 200x50]
-        [--load heavy|issue] [--tick-hz 10]
+    .venv/bin/python benchmarks/dashboard.py [--seconds 20] [--windows 3] [--refresh-hz 10]
+        [--size 200x50] [--load heavy|issue] [--tick-hz 10]
 
 ``--load issue`` is the issue's load: 5 feeds, each socket carrying ``--tick-hz`` (10) frames/s
 in total (~50 frames/s). ``--load heavy`` (default) ticks every channel of every instrument at
@@ -77,7 +80,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
 
 
-async def feeds_only_cpu(urls: dict[str, str], seconds: float) -> float:
+async def feeds_only_cpu(urls: dict[str, str], seconds: float, windows: int) -> list[float]:
     """CPU % of the same feeds and store with no UI: the floor the dashboard adds to."""
     from hedgetui.demo_portfolio import demo_settings
     from hedgetui.runtime import Runtime
@@ -87,10 +90,13 @@ async def feeds_only_cpu(urls: dict[str, str], seconds: float) -> float:
     settings = demo_settings(scenario.initial("BTC").mark, scenario.initial("ETH").mark, urls)
     async with Runtime(settings, extra_venues=VENUES) as runtime:
         await asyncio.sleep(2.0)
-        cpu0, wall0 = time.process_time(), time.perf_counter()
-        await asyncio.sleep(seconds)
-        runtime.store.snapshot()
-        return 100 * (time.process_time() - cpu0) / (time.perf_counter() - wall0)
+        result = []
+        for _ in range(windows):
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            await asyncio.sleep(seconds)
+            runtime.store.snapshot()
+            result.append(100 * (time.process_time() - cpu0) / (time.perf_counter() - wall0))
+        return result
 
 
 async def measure(
@@ -99,11 +105,12 @@ async def measure(
     refresh_hz: float,
     alerts_panel: bool,
     size: tuple[int, int] = (120, 40),
+    windows: int = 3,
 ) -> dict[str, float]:
     import dataclasses
 
     from hedgetui.demo_portfolio import demo_settings
-    from hedgetui.domain import DashboardView, Event, MarkPrice
+    from hedgetui.domain import DashboardView, Event, MarkPrice, Ticker
     from hedgetui.runtime import Runtime
     from hedgetui.sim.scenarios import get_scenario
     from hedgetui.ui.app import HedgeApp
@@ -118,7 +125,7 @@ async def measure(
     waiting: dict[str, list[float]] = {}  # venue -> receive times since the last paint
 
     def stamp(event: Event) -> None:
-        if isinstance(event, MarkPrice):
+        if isinstance(event, MarkPrice) or (isinstance(event, Ticker) and event.mark is not None):
             waiting.setdefault(event.venue, []).append(time.perf_counter())
 
     runtime.add_sink(stamp)
@@ -173,20 +180,19 @@ async def measure(
             return
         app.on_painted = None  # the CPU window runs with no measuring hook at all
         await asyncio.sleep(2.0)  # settle
-        cpu0, wall0 = time.process_time(), time.perf_counter()
-        frames0 = app.frames_painted
-        events0 = sum(f.stats.events for f in runtime.feeds.values())
-        feed_frames0 = {v: f.stats.frames for v, f in runtime.feeds.items()}
-        await asyncio.sleep(seconds)
-        cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-        events = sum(f.stats.events for f in runtime.feeds.values()) - events0
-        for v, f in runtime.feeds.items():
-            result[f"frames_per_s:{v}"] = (f.stats.frames - feed_frames0[v]) / wall
-        result.update(
-            cpu_pct=100 * cpu / wall,
-            paints_per_s=(app.frames_painted - frames0) / wall,
-            events_per_s=events / wall,
-        )
+        for window in range(windows):
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            frames0 = app.frames_painted
+            events0 = sum(f.stats.events for f in runtime.feeds.values())
+            feed_frames0 = {v: f.stats.frames for v, f in runtime.feeds.items()}
+            await asyncio.sleep(seconds)
+            cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+            events = sum(f.stats.events for f in runtime.feeds.values()) - events0
+            for v, f in runtime.feeds.items():
+                result[f"frames_per_s:{v}"] = (f.stats.frames - feed_frames0[v]) / wall
+            result[f"cpu_pct:{window}"] = 100 * cpu / wall
+            result[f"paints_per_s:{window}"] = (app.frames_painted - frames0) / wall
+            result["events_per_s"] = events / wall
         waiting.clear()
         app.on_painted = painted  # then the latency window
         await asyncio.sleep(min(seconds, 10.0))
@@ -216,7 +222,10 @@ async def measure(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of a CPU window")
+    parser.add_argument(
+        "--windows", type=int, default=3, help="CPU windows; the lowest is the result"
+    )
     parser.add_argument("--refresh-hz", type=float, default=10.0)
     parser.add_argument(
         "--tick-hz",
@@ -245,15 +254,18 @@ def main() -> int:
         assert sim.stdout is not None
         urls = json.loads(sim.stdout.readline())
         r = asyncio.run(
-            measure(urls, args.seconds, args.refresh_hz, not args.no_alerts_panel, size)
+            measure(
+                urls, args.seconds, args.refresh_hz, not args.no_alerts_panel, size, args.windows
+            )
         )
-        floor = asyncio.run(feeds_only_cpu(urls, args.seconds))
+        floors = asyncio.run(feeds_only_cpu(urls, args.seconds, args.windows))
     finally:
         if sim.stdin is not None:
             sim.stdin.close()
         sim.wait(timeout=10)
     print(
         f"$ .venv/bin/python benchmarks/dashboard.py --seconds {args.seconds:g} "
+        f"--windows {args.windows} "
         f"--refresh-hz {args.refresh_hz:g} --tick-hz {args.tick_hz:g} --size {args.size} "
         f"--load {args.load}" + (" --no-alerts-panel" if args.no_alerts_panel else "")
     )
@@ -270,11 +282,19 @@ def main() -> int:
     print("  frames/s per feed: " + "  ".join(f"{v} {n:.1f}" for v, n in per_feed.items()))
     print(f"start -> first painted frame:      {r['first_paint_s'] * 1000:7.0f} ms")
     print(f"start -> first frame with live data:{r['first_live_s'] * 1000:6.0f} ms")
+    cpus = [r[f"cpu_pct:{i}"] for i in range(args.windows)]
+    paints = [r[f"paints_per_s:{i}"] for i in range(args.windows)]
+    best = cpus.index(min(cpus))
     print(
-        f"CPU of the dashboard process:      {r['cpu_pct']:7.2f} % of one core "
-        f"over {args.seconds:g} s ({r['paints_per_s']:.1f} paints/s)"
+        f"CPU of the dashboard process:      {cpus[best]:7.2f} % of one core "
+        f"(best of {args.windows} windows of {args.seconds:g} s; {paints[best]:.1f} paints/s)"
     )
-    print(f"  of which feeds + store alone:    {floor:7.2f} % (same feeds, no UI)")
+    print("  every window:                   " + ", ".join(f"{c:.2f} %" for c in cpus))
+    print(
+        f"  of which feeds + store alone:    {min(floors):7.2f} % (same feeds, no UI; windows: "
+        + ", ".join(f"{c:.2f}" for c in floors)
+        + ")"
+    )
     print(
         f"frame -> screen, value shown:      p50 {r['shown_p50_ms']:6.1f} ms   "
         f"p99 {r['shown_p99_ms']:6.1f} ms   ({r['samples']:.0f} samples)"

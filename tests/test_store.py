@@ -14,6 +14,7 @@ from hedgetui.config import (
     Settings,
     SpotHolding,
 )
+from hedgetui.demo_portfolio import demo_settings
 from hedgetui.domain import (
     BalanceUpdate,
     FeedState,
@@ -339,3 +340,15 @@ def test_account_health_does_not_leak_into_the_market_feed_view() -> None:
     store.account_status("main", FeedStatus("bybit", FeedState.DOWN, last_error="dropped"))
     (feed,) = store.snapshot().feeds
     assert feed.state is FeedState.CONNECTING and feed.last_error is None
+
+
+def test_on_change_runs_after_every_event_and_account_status() -> None:
+    store = Store(demo_settings(60_000.0, 3_000.0, {}), clock=ManualClock())
+    seen: list[int] = []
+    store.on_change = lambda: seen.append(store.version)
+    store.apply(MarkPrice("bitmex", "XBTUSD", 60_100.0, None))
+    store.apply(FeedStatus("bitmex", FeedState.LIVE))
+    store.account_status("acct", FeedStatus("bybit", FeedState.LIVE))
+    assert seen == [1, 2, 3]  # after the version moved, so a reader sees the change
+    store.snapshot()  # reading never announces a change
+    assert seen == [1, 2, 3]

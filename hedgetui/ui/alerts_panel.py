@@ -18,7 +18,6 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.notifications import SeverityLevel
 from textual.widgets import DataTable, Static
 
@@ -27,6 +26,7 @@ from hedgetui.alerts.model import Alert, AlertEvent, AlertState, EventKind, Seve
 from hedgetui.alerts.sinks import AlertDispatcher, build_sinks
 from hedgetui.alerts.sinks.base import headline
 from hedgetui.domain import DashboardView
+from hedgetui.ui.cached_lines import CachedVertical
 
 SNOOZE_S = 15 * 60.0
 _SHORT = {Severity.INFO: "info", Severity.WARNING: "WARN", Severity.CRITICAL: "CRIT"}
@@ -58,7 +58,7 @@ def alert_row(alert: Alert, now: float) -> tuple[Text, str, str]:
     return sev, alert.title, f"{state} {_age(now - alert.since)}"
 
 
-class AlertsPanel(Vertical):
+class AlertsPanel(CachedVertical):
     DEFAULT_CSS = """
     AlertsPanel {
         height: auto;

@@ -1,8 +1,12 @@
 """The live dashboard (Textual).
 
-The app never computes risk and never parses frames: a timer at ``display.refresh_hz`` (<= 10 Hz)
-takes one ``store.snapshot()`` and hands it to the widgets, which repaint only what changed. So
-a burst of ticks costs one repaint, not one per tick.
+The app never computes risk and never parses frames: a repaint takes one ``store.snapshot()`` and
+hands it to the widgets, which repaint only what changed. Repaints follow the data: the first
+change after a repaint (the store's ``on_change``) schedules the next one ``1 / refresh_hz`` minus
+``PAINT_ALLOWANCE_S`` later, and every change in between is painted with it. So a change is on
+screen within ``1 / display.refresh_hz`` of its arrival (100 ms at the default 10), a burst of ticks
+costs one repaint, and a quiet market costs none but a once-a-second repaint for the ages,
+countdowns and staleness that move with the clock.
 
 Layout: below 120 columns, or when the cards and the what-if panel would not fit the height,
 the "compact" layout shows one row per hedge plus a detail
@@ -12,11 +16,14 @@ side by side, with the what-if panel underneath.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePath
 from typing import Any, ClassVar
@@ -25,17 +32,24 @@ from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.css.query import NoMatches
 from textual.events import Resize
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widget import Widget
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from hedgetui.domain import DashboardView, HedgeView, ScenarioRow
 from hedgetui.store import Store
 from hedgetui.ui import render
 from hedgetui.ui.alerts_panel import AlertsPanel
+from hedgetui.ui.cached_lines import (
+    CachedFooter,
+    CachedGrid,
+    CachedHorizontal,
+    CachedLines,
+    CachedVerticalScroll,
+)
 from hedgetui.ui.screens import HelpScreen
 from hedgetui.ui.widgets import (
     DashboardAlertsPanel,
@@ -54,6 +68,10 @@ CARD_ROWS = 14  # a card's height with its border
 WHAT_IF_ROWS = 11  # the what-if panel (6 moves + a typed one, header, title, input, border)
 CHROME_ROWS = 3  # status, totals, footer
 WHAT_IF_DRIFT_PCT = 0.25  # recompute the what-if rows at once when the mark moved this far
+PAINT_ALLOWANCE_S = 0.025
+"""Part of the ``1 / refresh_hz`` budget kept for Textual's screen-update timer (up to one
+frame, 17 ms at its default 60 fps) and the paint itself (~3 ms)."""
+CLOCK_REPAINT_S = 1.0  # with no data, repaint this often for ages, countdowns and staleness
 
 HIGH_CONTRAST = Theme(
     name="hedgetui-high-contrast",
@@ -113,7 +131,7 @@ class HedgeCommands(Provider):
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(CachedLines, Screen[None]):
     """The main screen: tab cycles hedges here instead of moving the focus."""
 
     AUTO_FOCUS = None  # keys go to the dashboard until `w` focuses the what-if input
@@ -122,6 +140,16 @@ class DashboardScreen(Screen[None]):
         Binding("tab", "app.select_next", "Next hedge", show=False),
         Binding("shift+tab", "app.select_previous", "Previous hedge", show=False),
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class _DashboardWidgets:
+    status: StatusBar
+    totals: TotalsBar
+    table: HedgeTable
+    detail: HedgeCard
+    cards: tuple[HedgeCard, ...]
+    what_if: WhatIfPanel
 
 
 class HedgeApp(App[None]):
@@ -183,6 +211,10 @@ class HedgeApp(App[None]):
         self.compact = True
         self.last_view: DashboardView | None = None
         self.frames_painted = 0
+        self._painted_at = float("-inf")  # time.monotonic() of the last repaint
+        self._change_at: float | None = None  # first change not yet painted
+        self._change = asyncio.Event()
+        self._widgets: _DashboardWidgets | None = None
         self.on_painted: Callable[[DashboardView], None] | None = None
         self._watchdog = watchdog
         self._unwind_factory = unwind_factory
@@ -203,12 +235,12 @@ class HedgeApp(App[None]):
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         yield TotalsBar(id="totals")
-        with VerticalScroll(id="main"):
+        with CachedVerticalScroll(id="main"):
             yield HedgeTable(id="table")
-            with Grid(id="cards"):
+            with CachedGrid(id="cards"):
                 for i in range(len(self.store.hedge_names())):
                     yield HedgeCard(id=f"card-{i}", classes="card")
-            with Horizontal(id="lower"):
+            with CachedHorizontal(id="lower"):
                 yield HedgeCard(id="detail", classes="card")
                 yield WhatIfPanel(id="whatif")
         panel = self._alerts_panel
@@ -216,7 +248,7 @@ class HedgeApp(App[None]):
             panel = DashboardAlertsPanel()
         if panel is not None:
             yield panel
-        yield Footer()
+        yield CachedFooter()
 
     def on_mount(self) -> None:
         self.register_theme(HIGH_CONTRAST)
@@ -224,7 +256,10 @@ class HedgeApp(App[None]):
         self._apply_layout(self.size.width, self.size.height)
         self.refresh_view()
         self.call_after_refresh(self.refresh_view)  # again once the layout knows the widths
-        self.set_interval(1 / self.refresh_hz, self.refresh_view, name="refresh")
+        self.store.on_change = self._store_changed
+        # a worker: Textual runs it in the app's context and cancels it when the app exits
+        self.run_worker(self._paint_changes(), name="painter", exit_on_error=True)
+        self.set_interval(CLOCK_REPAINT_S / 2, self._clock_repaint, name="clock-repaint")
         if self._watchdog:
             self.set_interval(1.0, self._check_terminal, name="tty-watchdog")
 
@@ -242,42 +277,81 @@ class HedgeApp(App[None]):
         self.screen.set_class(compact, "-compact")
         self.screen.set_class(not compact, "-wide")
         with contextlib.suppress(Exception):  # before compose finished
-            self.query_one("#cards", Grid).styles.grid_size_columns = columns
+            self.query_one("#cards", CachedGrid).styles.grid_size_columns = columns
 
     # ------------------------------------------------------------------ refresh
 
+    def _store_changed(self) -> None:
+        """The store's ``on_change``: runs for every event, so it only notes the first one."""
+        if self._change_at is None:
+            self._change_at = time.monotonic()
+            self._change.set()
+
+    async def _paint_changes(self) -> None:
+        """Repaint each batch of changes ``1 / refresh_hz - PAINT_ALLOWANCE_S`` after its first."""
+        delay = max(0.0, 1 / self.refresh_hz - PAINT_ALLOWANCE_S)
+        while True:
+            await self._change.wait()
+            self._change.clear()
+            first = self._change_at
+            if first is not None:
+                wait = first + delay - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+            self._change_at = None  # changes from here on schedule the next repaint
+            self.refresh_view()
+
+    def _clock_repaint(self) -> None:
+        """Ages, countdowns and staleness move with the clock: repaint when data has not."""
+        if time.monotonic() - self._painted_at >= CLOCK_REPAINT_S:
+            self.refresh_view()
+
     def refresh_view(self) -> None:
-        """Take one snapshot and push it to the widgets (called by the timer)."""
-        if not self.is_running or not isinstance(self.screen, Screen):
+        """Take one snapshot and push it to the widgets (the painter, the clock, a key)."""
+        if not self.is_running or not isinstance(self.screen, DashboardScreen):
+            return  # not started, or a modal screen is on top: the dashboard keeps its last frame
+        w = self._dashboard_widgets()
+        if w is None:
             return
-        try:
-            status = self.query_one("#status", StatusBar)
-        except Exception:  # a modal screen is on top: the main screen keeps its last frame
-            return
+        self._painted_at = time.monotonic()
         view = self.store.snapshot()
         self.last_view = view
         if view.hedges:
             self.selected %= len(view.hedges)
-        status.show(render.status_bar(view, self.size.width))
-        self.query_one("#totals", TotalsBar).show(render.totals_bar(view.totals, not self.compact))
+        w.status.show(render.status_bar(view, self.size.width))
+        w.totals.show(render.totals_bar(view.totals, not self.compact))
         if self.compact:
-            self.query_one("#table", HedgeTable).show(
-                render.hedge_table(view, self._alerts, self.selected)
-            )
+            w.table.show(render.hedge_table(view, self._alerts, self.selected))
             if view.hedges:
-                self._show_card("#detail", view.hedges[self.selected], self.selected, True)
+                self._show_card(w.detail, view.hedges[self.selected], self.selected, True)
         else:
             for i, hedge in enumerate(view.hedges):
-                self._show_card(f"#card-{i}", hedge, i, i == self.selected)
+                self._show_card(w.cards[i], hedge, i, i == self.selected)
         selected = view.hedges[self.selected] if view.hedges else None
         rows, typed = self._what_if_rows(view, selected)
-        self.query_one(WhatIfPanel).show_rows(selected, rows, typed)
+        w.what_if.show_rows(selected, rows, typed)
         self.frames_painted += 1
         if self.on_painted is not None:
             self.on_painted(view)
 
-    def _show_card(self, selector: str, hedge: HedgeView, index: int, selected: bool) -> None:
-        card = self.query_one(selector, HedgeCard)
+    def _dashboard_widgets(self) -> _DashboardWidgets | None:
+        """The dashboard's widgets, looked up once (a repaint must not search the DOM)."""
+        if self._widgets is None:
+            try:
+                count = len(self.store.hedge_names())
+                self._widgets = _DashboardWidgets(
+                    status=self.query_one("#status", StatusBar),
+                    totals=self.query_one("#totals", TotalsBar),
+                    table=self.query_one("#table", HedgeTable),
+                    detail=self.query_one("#detail", HedgeCard),
+                    cards=tuple(self.query_one(f"#card-{i}", HedgeCard) for i in range(count)),
+                    what_if=self.query_one(WhatIfPanel),
+                )
+            except NoMatches:  # before compose finished
+                return None
+        return self._widgets
+
+    def _show_card(self, card: HedgeCard, hedge: HedgeView, index: int, selected: bool) -> None:
         card.show_hedge(
             hedge,
             self._alerts[index],

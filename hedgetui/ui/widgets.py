@@ -4,26 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.content import Content
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.visual import Visual
 from textual.widget import Widget
-from textual.widgets import Input
 
 from hedgetui.alerts import AlertDispatcher, AlertEngine
 from hedgetui.config import AlertSettings
 from hedgetui.domain import DashboardView, HedgeView, ScenarioRow
 from hedgetui.ui import render
 from hedgetui.ui.alerts_panel import AlertsPanel, alert_row
-from hedgetui.ui.render import DANGER_CLASS, Danger
+from hedgetui.ui.cached_lines import CachedInput, CachedLines, CachedVertical
+from hedgetui.ui.render import DANGER_CLASS, Danger, Line
 
 
-class Panel(Widget):
+class Panel(CachedLines, Widget):
     """Pre-rendered lines that repaint only the lines that changed.
 
     A dashboard line (a price, a PnL) changes several times a second while most lines of a
@@ -41,15 +41,17 @@ class Panel(Widget):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._shown = False
-        self._lines: list[Content] = []
+        self._lines: list[Content | Line] = []
         self._strips: dict[int, Strip] = {}
         self._strips_key: tuple[int, str] = (-1, "")
         self._styles: dict[str, RichStyle] = {}
 
-    def show(self, content: Content | Sequence[Content]) -> bool:
+    def show(self, content: Content | Sequence[Content | Line]) -> bool:
         """Display ``content`` (one ``Content``, or one per line); True when the screen changed."""
         if isinstance(content, Content):
-            lines = content.split("\n", allow_blank=True) if "\n" in content.plain else [content]
+            lines: list[Content | Line] = (
+                list(content.split("\n", allow_blank=True)) if "\n" in content.plain else [content]
+            )
         else:
             lines = list(content)
         previous = self._lines
@@ -74,7 +76,7 @@ class Panel(Widget):
     @property
     def shown_text(self) -> str:
         """The plain text on screen (for tests and the benchmark)."""
-        return "\n".join(line.plain for line in self._lines)
+        return "\n".join(_plain(line) for line in self._lines)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -85,7 +87,7 @@ class Panel(Widget):
         return max(1, len(self._lines))
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
-        return max((line.cell_length for line in self._lines), default=1)
+        return max((_cell_length(line) for line in self._lines), default=1)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -96,20 +98,28 @@ class Panel(Widget):
             self._strips_key = key
         strip = self._strips.get(y)
         if strip is None:
-            line = self._lines[y] if y < len(self._lines) else Content("")
+            line: Content | Line = self._lines[y] if y < len(self._lines) else ()
             strip = self._line_strip(line, width)
             self._strips[y] = strip
         return strip
 
-    def _line_strip(self, line: Content, width: int) -> Strip:
+    def _line_strip(self, line: Content | Line, width: int) -> Strip:
         """One line as a strip, cut to ``width`` with an ellipsis (the panels never wrap).
 
-        The lines come from ``render`` (one span per styled part, never overlapping), so
-        this maps spans to segments directly with cached styles: several times cheaper than
-        Textual's general Content renderer, which costs most of a repaint otherwise.
+        The lines come from ``render`` as (text, style) parts, mapped to segments directly with
+        cached styles: several times cheaper than Textual's general Content renderer, which
+        cost most of a repaint otherwise. A ``Content`` line (one span per styled part, never
+        overlapping) takes the same path through its spans.
         """
         base = self.visual_style
         base_rich = base.rich_style
+        if not isinstance(line, Content):
+            strip = Strip(
+                [Segment(text, self._rich(style) if style else base_rich) for text, style in line]
+            )
+            if strip.cell_length > width:
+                strip = Strip([*strip.crop(0, max(0, width - 1)), Segment("…", base_rich)])
+            return strip.extend_cell_length(width, base_rich)
         text = line.plain
         segments: list[Segment] = []
         position = 0
@@ -134,6 +144,16 @@ class Panel(Widget):
             rich = (self.visual_style + self._get_style(style)).rich_style
             self._styles[style] = rich
         return rich
+
+
+def _plain(line: Content | Line) -> str:
+    return line.plain if isinstance(line, Content) else "".join(text for text, _ in line)
+
+
+def _cell_length(line: Content | Line) -> int:
+    if isinstance(line, Content):
+        return line.cell_length
+    return sum(cell_len(text) for text, _ in line)
 
 
 class StatusBar(Panel):
@@ -181,7 +201,7 @@ class HedgeCard(Panel):
         return self.show(render.hedge_card(hedge, alerts, width, marks, fundings))
 
 
-class WhatIfPanel(Vertical):
+class WhatIfPanel(CachedVertical):
     """Scenario table for the selected hedge plus an input for a typed move in %."""
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -192,7 +212,7 @@ class WhatIfPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Panel(id="whatif-table")
-        yield Input(
+        yield CachedInput(
             placeholder="move % (e.g. -15) ⏎",
             restrict=r"[-+0-9.]*",
             id="whatif-input",

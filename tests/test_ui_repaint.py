@@ -1,0 +1,92 @@
+"""How the dashboard repaints: driven by data, with a deadline; the terminal gets current lines.
+
+The widgets hand Textual's compositor their last rendered lines while unchanged
+(``hedgetui.ui.cached_lines``); these tests look at the rendered screen itself (the compositor's
+output), not only at the widgets' text, so a stale cache would fail them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from hedgetui.domain import MarkPrice, Ticker
+from hedgetui.ui import format as fmt
+from hedgetui.ui.app import PAINT_ALLOWANCE_S, HedgeApp
+from hedgetui.ui.widgets import HedgeCard
+from tests.test_ui_dashboard import COMPACT, WIDE, scripted_store
+
+
+def screen_text(app: HedgeApp) -> str:
+    """The text the compositor would send to the terminal now (every line of the screen)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def test_a_change_reaches_the_rendered_screen_within_the_refresh_period() -> None:
+    store, clock = scripted_store()
+    app = HedgeApp(store, refresh_hz=10)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        painted = app.frames_painted
+        done = asyncio.Event()
+        app.on_painted = lambda _view: done.set()
+        ms = int(clock.time() * 1000)
+        started = time.monotonic()
+        for price in (54_100.0, 54_200.0, 54_321.5):  # a burst: one repaint for all of it
+            store.apply(MarkPrice("bitmex", "XBTUSD", price, ms))
+        await asyncio.wait_for(done.wait(), timeout=2.0)
+        waited = time.monotonic() - started
+        await pilot.pause()
+        assert app.frames_painted == painted + 1
+        # scheduled 1/refresh_hz - PAINT_ALLOWANCE_S after the first change (a busy machine may
+        # add to that, never take from it)
+        assert waited >= 0.1 - PAINT_ALLOWANCE_S - 0.005
+        assert fmt.price(54_321.5) in screen_text(app)
+        assert fmt.price(54_200.0) not in screen_text(app)
+
+
+async def test_no_data_no_repaint_but_the_clock_still_moves() -> None:
+    store, _ = scripted_store()
+    app = HedgeApp(store, refresh_hz=10)
+    async with app.run_test(size=COMPACT) as pilot:
+        await pilot.pause()
+        await asyncio.sleep(0.3)
+        painted = app.frames_painted
+        await asyncio.sleep(0.3)  # no event: nothing to paint yet
+        assert app.frames_painted == painted
+        await asyncio.sleep(1.0)  # ages and countdowns: one repaint a second
+        assert app.frames_painted in (painted + 1, painted + 2)
+
+
+async def test_a_ticker_repaints_like_its_parts_and_unchanged_widgets_stay_drawn() -> None:
+    store, clock = scripted_store()
+    app = HedgeApp(store, refresh_hz=10)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        before = screen_text(app)
+        ms = int(clock.time() * 1000)
+        store.apply(Ticker("bybit", "BTCUSD", ms, 53_555.5, 53_550.0, 0.0002, None, None, 8.0))
+        app.refresh_view()
+        await pilot.pause()
+        after = screen_text(app)
+        assert fmt.price(53_555.5) in after
+        old, new = before.split("\n"), after.split("\n")
+        assert [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+        assert old[-1] == new[-1]  # the footer is drawn, unchanged
+        card = app.query_one("#card-3", HedgeCard)
+        assert fmt.price(53_555.5) in card.shown_text
+
+
+async def test_a_theme_switch_redraws_every_widget() -> None:
+    store, _ = scripted_store()
+    app = HedgeApp(store, theme="dark")
+    async with app.run_test(size=COMPACT) as pilot:
+        await pilot.pause()
+        dark = app.screen._compositor.render_strips()
+        await pilot.press("t")  # -> light
+        await pilot.pause()
+        light = app.screen._compositor.render_strips()
+        assert [s.text for s in dark] == [s.text for s in light]
+        # every line changes colour (nothing is left drawn in the old theme), footer included
+        pairs = enumerate(zip(dark, light, strict=True))
+        assert [i for i, (d, li) in pairs if list(d) != list(li)] == list(range(len(dark)))
