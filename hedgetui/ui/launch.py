@@ -5,22 +5,64 @@ panel with an engine built from the settings and a dispatcher to the configured 
 file, notify-send, apprise; the bell rings through Textual; desktop OSC is for ``hedgetui
 watch`` only, as it would write escape sequences into Textual's screen), and closes the
 dispatcher on exit. Handles SIGHUP and SIGTERM (SSH dropped, tmux pane killed) by exiting
-cleanly instead of spinning.
+cleanly instead of spinning, and guarantees the exit with :func:`start_hangup_guard`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
+import threading
+import time
+from collections.abc import Callable
 
 from hedgetui.alerts import AlertDispatcher, AlertEngine, build_sinks
 from hedgetui.runtime import Runtime
-from hedgetui.ui.app import HedgeApp
+from hedgetui.ui.app import HedgeApp, terminal_alive
 from hedgetui.ui.unwind_screen import unwind_factory_for
 from hedgetui.ui.widgets import DashboardAlertsPanel
 
 ALERT_INTERVAL_S = 1.0
+HANGUP_GRACE_S = 5.0
+HANGUP_EXIT_CODE = 129  # 128 + SIGHUP, as a shell reports a hung-up process
+
+
+def start_hangup_guard(
+    *,
+    alive: Callable[[], bool] = terminal_alive,
+    grace_s: float = HANGUP_GRACE_S,
+    poll_s: float = 1.0,
+    exit_process: Callable[[int], object] = os._exit,
+    stop: threading.Event | None = None,
+) -> threading.Thread:
+    """End the process once its terminal has been gone for ``grace_s``, whatever the loop does.
+
+    The clean exit (SIGHUP handler, the app's terminal watchdog) runs on the event loop, and a
+    hung-up terminal can block that loop for good: Textual's output thread dies on its first
+    failed write, and its bounded queue then blocks the next screen update (and the driver's
+    close) forever. This daemon thread does not depend on the loop; it gives the clean path
+    ``grace_s`` and then exits hard (nothing is lost: audit entries are fsynced when written,
+    sockets close with the process). Setting ``stop`` ends the guard (the dashboard exited
+    cleanly). Returns the started thread.
+    """
+    stopped = stop or threading.Event()
+
+    def watch() -> None:
+        gone_since: float | None = None
+        while not stopped.wait(poll_s):
+            if alive():
+                gone_since = None
+            elif gone_since is None:
+                gone_since = time.monotonic()
+            elif time.monotonic() - gone_since >= grace_s:
+                exit_process(HANGUP_EXIT_CODE)
+                return
+
+    thread = threading.Thread(target=watch, name="hedgetui-hangup-guard", daemon=True)
+    thread.start()
+    return thread
 
 
 def dashboard_alerts(runtime: Runtime) -> tuple[DashboardAlertsPanel, AlertDispatcher, list[str]]:
@@ -60,6 +102,9 @@ async def run_dashboard(runtime: Runtime, *, theme: str | None = None) -> int:
     )
     for note in notes:
         app.notify(note, title="alerts", severity="warning", timeout=8)
+    guard_stop = threading.Event()
+    if terminal_alive():  # a real terminal (not a pipe, not a test harness)
+        start_hangup_guard(stop=guard_stop)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGHUP, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -68,6 +113,7 @@ async def run_dashboard(runtime: Runtime, *, theme: str | None = None) -> int:
     try:
         await app.run_async()
     finally:
+        guard_stop.set()
         await dispatcher.close(timeout_s=1.0)
         await runtime.stop()
         for sig in (signal.SIGHUP, signal.SIGTERM):
