@@ -125,7 +125,6 @@ class _HedgeState:
     settings: HedgeSettings
     index_key: Key
     contract_size: float
-    funding_hours: float
     profile: InstrumentProfile
     manual: InversePosition | None  # a hand-entered position, built once (it never changes)
     carried_coin: float = 0.0
@@ -182,7 +181,6 @@ class Store:
                 settings=hedge,
                 index_key=(hedge.venue, self._index_symbol(hedge.venue, hedge.symbol)),
                 contract_size=size,
-                funding_hours=profile.funding_interval_hours,
                 profile=profile,
                 manual=manual,
                 mark_ring=deque(maxlen=points),
@@ -436,7 +434,7 @@ class Store:
     def _funding_hours(self, hedge: _HedgeState, funding: _FundingState | None) -> float:
         if funding is not None and funding.interval_hours:
             return funding.interval_hours
-        return hedge.funding_hours
+        return hedge.profile.funding_interval_hours
 
     def _position_of(self, hedge: _HedgeState) -> InversePosition | None:
         hs = hedge.settings

@@ -12,20 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import orjson
-
 from hedgetui.domain import MarketEvent, Ticker
 from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.events import new_event
-from hedgetui.feeds.frames import READ_ERRORS, undecodable
 
 VENUE = "binance"
 FUNDING_INTERVAL_HOURS = 8.0  # COIN-M perpetuals fund at 00/08/16 UTC
 _HOURS = FUNDING_INTERVAL_HOURS  # (short name: the fast path's line)
 _INF = float("inf")
-_loads = orjson.loads
-_JSONDecodeError = orjson.JSONDecodeError
 
 
 class BinanceAdapter(VenueAdapter):
@@ -42,44 +37,37 @@ class BinanceAdapter(VenueAdapter):
     def subscribe_messages(self, symbols: Sequence[str]) -> list[str]:
         return []  # the streams are named in the URL
 
-    def parse(self, frame: str | bytes) -> list[MarketEvent]:
+    def _fast(self, msg: Any) -> list[MarketEvent] | None:
         """The usual frame (a combined-stream perpetual update) read strictly, right here.
 
         Anything else raises on the way and goes to the general path, ``parse_message``.
         """
-        try:
-            msg = _loads(frame)
-        except _JSONDecodeError:
-            return undecodable(frame)
-        try:
-            d = msg["data"]
-            if d["e"] == "markPriceUpdate":
-                symbol = d["s"]
-                ts = d["E"]
-                mark = float(d["p"])
-                index = float(d["i"])  # "" (dated) or absent (2021): the general path
-                rate = float(d["r"])
-                next_time = d["T"]
-                if (
-                    type(symbol) is str
-                    and type(ts) is int
-                    and ts > 0
-                    and type(next_time) is int
-                    and next_time > 0
-                    and 0.0 < mark < _INF
-                    and 0.0 < index < _INF
-                    and -_INF < rate < _INF
-                    and d["r"]
-                ):
-                    return [
-                        new_event(
-                            Ticker,
-                            (VENUE, symbol, ts, mark, index, rate, None, next_time, _HOURS),
-                        )
-                    ]
-        except READ_ERRORS:
-            pass
-        return self.parse_message(msg)
+        d = msg["data"]
+        if d["e"] == "markPriceUpdate":
+            symbol = d["s"]
+            ts = d["E"]
+            mark = float(d["p"])
+            index = float(d["i"])  # "" (dated) or absent (2021): the general path
+            rate = float(d["r"])
+            next_time = d["T"]
+            if (
+                type(symbol) is str
+                and type(ts) is int
+                and ts > 0
+                and type(next_time) is int
+                and next_time > 0
+                and 0.0 < mark < _INF
+                and 0.0 < index < _INF
+                and -_INF < rate < _INF
+                and d["r"]
+            ):
+                return [
+                    new_event(
+                        Ticker,
+                        (VENUE, symbol, ts, mark, index, rate, None, next_time, _HOURS),
+                    )
+                ]
+        return None
 
     def _parse(self, msg: Any) -> list[MarketEvent]:
         if type(msg) is dict:

@@ -24,15 +24,12 @@ from hedgetui.domain import Funding, IndexPrice, MarketEvent, Ticker
 from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.events import new_event
-from hedgetui.feeds.frames import READ_ERRORS, undecodable
 from hedgetui.feeds.values import iso_millis, opt_rate, price, rate, timespan_hours
 
 VENUE = "bitmex"
 _INF = float("inf")
 _NO_FUNDING = (None, None, None, None)  # a Ticker's funding fields when the row changed none
 _ABSENT: Any = object()  # a key the row does not carry (unchanged), unlike a null
-_loads = orjson.loads
-_JSONDecodeError = orjson.JSONDecodeError
 
 _SECONDS: dict[str, int] = {}
 """``YYYY-MM-DDTHH:MM:SS.`` -> epoch ms of that second: BitMEX sends many rows a second, so a row's
@@ -94,42 +91,35 @@ class BitmexAdapter(VenueAdapter):
             args += [f"instrument:{s}", f"funding:{s}"]
         return [orjson.dumps({"op": "subscribe", "args": args}).decode()]
 
-    def parse(self, frame: str | bytes) -> list[MarketEvent]:
+    def _fast(self, msg: Any) -> list[MarketEvent] | None:
         """The usual frame (one known row's new mark and index, no funding) read strictly here.
 
         Anything else raises on the way, or is not the usual shape, and goes to the general
         path, ``parse_message``; the row's state changes only once nothing can fail.
         """
-        try:
-            msg = _loads(frame)
-        except _JSONDecodeError:
-            return undecodable(frame)
-        try:
-            if msg["table"] == "instrument" and msg["action"] == "update":
-                (d,) = msg["data"]
-                symbol = d["symbol"]
-                state = self._rows[symbol]
-                t = d["timestamp"]
-                ts = _SECONDS[t[:20]] + _MILLIS_Z[t[20:]]
-                mark = d["markPrice"]
-                index = d["indicativeSettlePrice"]
-                if (
-                    self._instrument_partial
-                    and type(mark) is float
-                    and type(index) is float
-                    and 0.0 < mark < _INF
-                    and 0.0 < index < _INF
-                    and not state.index_row
-                    and "fundingRate" not in d
-                    and "indicativeFundingRate" not in d
-                    and "fundingTimestamp" not in d
-                    and "fundingInterval" not in d
-                ):
-                    state.mark, state.index, state.ts = mark, index, ts
-                    return [new_event(Ticker, (VENUE, symbol, ts, mark, index, *_NO_FUNDING))]
-        except READ_ERRORS:
-            pass
-        return self.parse_message(msg)
+        if msg["table"] == "instrument" and msg["action"] == "update":
+            (d,) = msg["data"]
+            symbol = d["symbol"]
+            state = self._rows[symbol]
+            t = d["timestamp"]
+            ts = _SECONDS[t[:20]] + _MILLIS_Z[t[20:]]
+            mark = d["markPrice"]
+            index = d["indicativeSettlePrice"]
+            if (
+                self._instrument_partial
+                and type(mark) is float
+                and type(index) is float
+                and 0.0 < mark < _INF
+                and 0.0 < index < _INF
+                and not state.index_row
+                and "fundingRate" not in d
+                and "indicativeFundingRate" not in d
+                and "fundingTimestamp" not in d
+                and "fundingInterval" not in d
+            ):
+                state.mark, state.index, state.ts = mark, index, ts
+                return [new_event(Ticker, (VENUE, symbol, ts, mark, index, *_NO_FUNDING))]
+        return None
 
     def _parse(self, msg: Any) -> list[MarketEvent]:
         if type(msg) is not dict:

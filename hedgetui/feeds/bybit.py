@@ -18,7 +18,6 @@ from hedgetui.domain import MarketEvent, Ticker
 from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.events import new_event
-from hedgetui.feeds.frames import READ_ERRORS, undecodable
 from hedgetui.feeds.values import millis
 from hedgetui.feeds.values import rate as rate_of
 
@@ -27,8 +26,6 @@ DEFAULT_FUNDING_INTERVAL_HOURS = 8.0  # when the ticker has no fundingIntervalHo
 _INF = float("inf")
 _MAX_TOPICS = 256  # ticker topic names remembered (one per subscribed symbol)
 _MAX_MILLIS = 10**14  # values.millis: later is not a millisecond time
-_loads = orjson.loads
-_JSONDecodeError = orjson.JSONDecodeError
 
 
 class _Row:
@@ -65,30 +62,23 @@ class BybitAdapter(VenueAdapter):
         }
         return [orjson.dumps(request).decode()]
 
-    def parse(self, frame: str | bytes) -> list[MarketEvent]:
+    def _fast(self, msg: Any) -> list[MarketEvent] | None:
         """The usual frame (one symbol's ticker on a known topic) is merged right here.
 
         Anything else raises on the way, or is not the usual shape, and goes to the general
         path, ``parse_message`` (a topic is known once that path read it). ``_ticker`` converts
         every value before it changes the row, so a frame it refuses leaves no trace.
         """
-        try:
-            msg = _loads(frame)
-        except _JSONDecodeError:
-            return undecodable(frame)
-        try:
-            data = msg["data"]
-            ts = msg["ts"]
-            if (
-                msg["topic"] in self._ticker_topics
-                and type(data) is dict
-                and type(ts) is int
-                and ts > 0
-            ):
-                return self._ticker(data, msg["type"] == "snapshot", ts)
-        except READ_ERRORS:
-            pass
-        return self.parse_message(msg)
+        data = msg["data"]
+        ts = msg["ts"]
+        if (
+            msg["topic"] in self._ticker_topics
+            and type(data) is dict
+            and type(ts) is int
+            and ts > 0
+        ):
+            return self._ticker(data, msg["type"] == "snapshot", ts)
+        return None
 
     def _parse(self, msg: Any) -> list[MarketEvent]:
         if type(msg) is not dict:

@@ -18,7 +18,6 @@ from hedgetui.domain import MarketEvent, Ticker
 from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.events import new_event
-from hedgetui.feeds.frames import READ_ERRORS, undecodable
 
 VENUE = "deribit"
 HEARTBEAT_INTERVAL_S = 10  # the minimum Deribit allows
@@ -26,8 +25,6 @@ FUNDING_INTERVAL_HOURS = 8.0  # funding_8h is expressed per 8 hours
 _HOURS = FUNDING_INTERVAL_HOURS  # (short name: the fast path's line)
 _INF = float("inf")
 _MAX_CHANNELS = 256  # ticker channel names remembered (one per subscribed instrument)
-_loads = orjson.loads
-_JSONDecodeError = orjson.JSONDecodeError
 
 
 class DeribitAdapter(VenueAdapter):
@@ -63,44 +60,35 @@ class DeribitAdapter(VenueAdapter):
         request = {"jsonrpc": "2.0", "id": self._next_id, "method": "public/test", "params": {}}
         return orjson.dumps(request).decode()
 
-    def parse(self, frame: str | bytes) -> list[MarketEvent]:
+    def _fast(self, msg: Any) -> list[MarketEvent] | None:
         """The usual frame (a perpetual's ticker notification) read strictly, right here.
 
         Anything else raises on the way, or is not the usual shape, and goes to the general
         path, ``parse_message`` (a channel is known as a ticker channel once that path read it).
         """
-        try:
-            msg = _loads(frame)
-        except _JSONDecodeError:
-            return undecodable(frame)
-        try:
-            params = msg["params"]
-            if msg["method"] == "subscription" and params["channel"] in self._ticker_channels:
-                data = params["data"]
-                symbol = data["instrument_name"]
-                ts = data["timestamp"]
-                mark = data["mark_price"]
-                index = data["index_price"]
-                rate = data["funding_8h"]  # (absent for dated futures: the general path)
-                if (
-                    type(symbol) is str
-                    and type(ts) is int
-                    and ts > 0
-                    and type(mark) is float
-                    and type(index) is float
-                    and type(rate) is float
-                    and 0.0 < mark < _INF
-                    and 0.0 < index < _INF
-                    and -_INF < rate < _INF
-                ):
-                    return [
-                        new_event(
-                            Ticker, (VENUE, symbol, ts, mark, index, rate, None, None, _HOURS)
-                        )
-                    ]
-        except READ_ERRORS:
-            pass
-        return self.parse_message(msg)
+        params = msg["params"]
+        if msg["method"] == "subscription" and params["channel"] in self._ticker_channels:
+            data = params["data"]
+            symbol = data["instrument_name"]
+            ts = data["timestamp"]
+            mark = data["mark_price"]
+            index = data["index_price"]
+            rate = data["funding_8h"]  # (absent for dated futures: the general path)
+            if (
+                type(symbol) is str
+                and type(ts) is int
+                and ts > 0
+                and type(mark) is float
+                and type(index) is float
+                and type(rate) is float
+                and 0.0 < mark < _INF
+                and 0.0 < index < _INF
+                and -_INF < rate < _INF
+            ):
+                return [
+                    new_event(Ticker, (VENUE, symbol, ts, mark, index, rate, None, None, _HOURS))
+                ]
+        return None
 
     def _parse(self, msg: Any) -> list[MarketEvent]:
         if type(msg) is not dict:

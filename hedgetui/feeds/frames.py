@@ -4,11 +4,12 @@
 text ``pong`` (BitMEX, OKX keep-alive reply) gives no events, and any slip while reading the
 message becomes a :class:`FeedParseError`, the only exception a parser may raise.
 
-A venue adapter may override ``parse`` with a fast path for its most frequent frame: it reads
-the usual shape strictly, and any slip (one of :data:`READ_ERRORS`: another message, a missing
-or empty field, a bad value) hands the message to :meth:`JsonFrameParser.parse_message`, the
-general path, which reads it tolerantly or reports what is wrong. The fast path must therefore
-change no state before it can no longer fail, and give exactly what the general path gives.
+A venue adapter may give ``_fast`` a fast path for its most frequent frame: it reads the usual
+shape strictly and returns its events, or None for any other message; any slip (one of
+:data:`READ_ERRORS`: a missing or empty field, a bad value) is a None too. ``parse`` then hands
+the message to :meth:`JsonFrameParser.parse_message`, the general path, which reads it
+tolerantly or reports what is wrong. The fast path must therefore change no state before it can
+no longer fail, and give exactly what the general path gives.
 """
 
 from __future__ import annotations
@@ -51,7 +52,15 @@ class JsonFrameParser(Generic[E]):
             msg = _loads(frame)
         except _JSONDecodeError:
             return undecodable(frame)
-        return self.parse_message(msg)
+        try:
+            events = self._fast(msg)
+        except READ_ERRORS:
+            events = None
+        return self.parse_message(msg) if events is None else events
+
+    def _fast(self, msg: Any) -> list[E] | None:
+        """The events of the venue's usual frame read strictly, or None (see the module doc)."""
+        return None
 
     def parse_message(self, msg: Any) -> list[E]:
         """Events from one decoded message by the general path (``parse`` without the decoding)."""

@@ -19,7 +19,6 @@ from hedgetui.domain import MarketEvent, Ticker
 from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.events import new_event
-from hedgetui.feeds.frames import READ_ERRORS, undecodable
 
 VENUE = "kraken"
 # Kraken's current perpetual spec: funding every hour (2019-22 recordings show a 4-h grid; the
@@ -27,8 +26,6 @@ VENUE = "kraken"
 FUNDING_INTERVAL_HOURS = 1.0
 _HOURS = FUNDING_INTERVAL_HOURS  # (short name: the fast path's line)
 _INF = float("inf")
-_loads = orjson.loads
-_JSONDecodeError = orjson.JSONDecodeError
 
 
 class KrakenAdapter(VenueAdapter):
@@ -42,45 +39,38 @@ class KrakenAdapter(VenueAdapter):
         heartbeat = {"event": "subscribe", "feed": "heartbeat"}
         return [orjson.dumps(ticker).decode(), orjson.dumps(heartbeat).decode()]
 
-    def parse(self, frame: str | bytes) -> list[MarketEvent]:
+    def _fast(self, msg: Any) -> list[MarketEvent] | None:
         """The usual frame (a perpetual's full ticker push) read strictly, right here.
 
         Anything else raises on the way, or is not the usual shape, and goes to the general
         path, ``parse_message`` (which also reads zero or absent values as "no value").
         """
-        try:
-            msg = _loads(frame)
-        except _JSONDecodeError:
-            return undecodable(frame)
-        try:
-            if msg["feed"] == "ticker" and "event" not in msg:
-                symbol = msg["product_id"]
-                ts = msg["time"]
-                mark = msg["markPrice"]
-                index = msg["index"]
-                rate = msg["relative_funding_rate"]
-                predicted = msg["relative_funding_rate_prediction"]
-                next_time = msg["next_funding_rate_time"]
-                if (
-                    type(symbol) is str
-                    and type(ts) is int
-                    and ts > 0
-                    and type(next_time) is int
-                    and next_time > 0
-                    and type(mark) is float
-                    and type(index) is float
-                    and type(rate) is float
-                    and type(predicted) is float
-                    and 0.0 < mark < _INF
-                    and 0.0 < index < _INF
-                    and -_INF < rate < _INF
-                    and -_INF < predicted < _INF
-                ):
-                    funded = (VENUE, symbol, ts, mark, index, rate, predicted, next_time, _HOURS)
-                    return [new_event(Ticker, funded)]
-        except READ_ERRORS:
-            pass
-        return self.parse_message(msg)
+        if msg["feed"] == "ticker" and "event" not in msg:
+            symbol = msg["product_id"]
+            ts = msg["time"]
+            mark = msg["markPrice"]
+            index = msg["index"]
+            rate = msg["relative_funding_rate"]
+            predicted = msg["relative_funding_rate_prediction"]
+            next_time = msg["next_funding_rate_time"]
+            if (
+                type(symbol) is str
+                and type(ts) is int
+                and ts > 0
+                and type(next_time) is int
+                and next_time > 0
+                and type(mark) is float
+                and type(index) is float
+                and type(rate) is float
+                and type(predicted) is float
+                and 0.0 < mark < _INF
+                and 0.0 < index < _INF
+                and -_INF < rate < _INF
+                and -_INF < predicted < _INF
+            ):
+                funded = (VENUE, symbol, ts, mark, index, rate, predicted, next_time, _HOURS)
+                return [new_event(Ticker, funded)]
+        return None
 
     def _parse(self, msg: Any) -> list[MarketEvent]:
         if type(msg) is not dict:

@@ -17,7 +17,6 @@ from hedgetui.domain import Funding, IndexPrice, MarketEvent, MarkPrice
 from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.events import new_event
-from hedgetui.feeds.frames import READ_ERRORS, undecodable
 from hedgetui.feeds.values import millis, rate
 
 VENUE = "okx"
@@ -25,8 +24,6 @@ DEFAULT_FUNDING_INTERVAL_HOURS = 8.0  # OKX's default, when the frame has no nex
 _MS_PER_HOUR = 3_600_000
 _MAX_MILLIS = 10**14  # values.millis: later is not a millisecond time
 _INF = float("inf")
-_loads = orjson.loads
-_JSONDecodeError = orjson.JSONDecodeError
 
 
 class OkxAdapter(VenueAdapter):
@@ -52,51 +49,44 @@ class OkxAdapter(VenueAdapter):
         args.extend({"channel": "index-tickers", "instId": i} for i in indexes)
         return [orjson.dumps({"id": "hedgetui", "op": "subscribe", "args": args}).decode()]
 
-    def parse(self, frame: str | bytes) -> list[MarketEvent]:
+    def _fast(self, msg: Any) -> list[MarketEvent] | None:
         """The usual mark or index push (one item) read strictly, right here.
 
         Anything else (funding, several items, other messages) raises on the way, or is not the
         usual shape, and goes to the general path, ``parse_message``.
         """
-        try:
-            msg = _loads(frame)
-        except _JSONDecodeError:
-            return undecodable(frame)
-        try:
-            (d,) = msg["data"]
-            channel = msg["arg"]["channel"]
-            if channel == "mark-price":
-                kind: type[MarkPrice | IndexPrice] = MarkPrice
-                p = float(d["markPx"])
-            elif channel == "index-tickers":
-                kind = IndexPrice
-                p = float(d["idxPx"])
-            elif channel == "funding-rate":
-                rate = float(d["fundingRate"])
-                this_time = int(d["fundingTime"])
-                next_time = int(d["nextFundingTime"])
-                inst = d["instId"]
-                t = d["ts"]
-                if (
-                    type(inst) is str
-                    and type(t) is str
-                    and -_INF < rate < _INF
-                    and 0 < this_time < next_time <= _MAX_MILLIS
-                    and d["nextFundingRate"] == ""  # (deprecated; a value: the general path)
-                ):
-                    interval = (next_time - this_time) / _MS_PER_HOUR
-                    funding = (VENUE, inst, rate, None, this_time, int(t), interval)
-                    return [new_event(Funding, funding)]
-                return self.parse_message(msg)
-            else:
-                return self.parse_message(msg)
+        (d,) = msg["data"]
+        channel = msg["arg"]["channel"]
+        if channel == "mark-price":
+            kind: type[MarkPrice | IndexPrice] = MarkPrice
+            p = float(d["markPx"])
+        elif channel == "index-tickers":
+            kind = IndexPrice
+            p = float(d["idxPx"])
+        elif channel == "funding-rate":
+            rate = float(d["fundingRate"])
+            this_time = int(d["fundingTime"])
+            next_time = int(d["nextFundingTime"])
             inst = d["instId"]
             t = d["ts"]
-            if type(inst) is str and type(t) is str and 0.0 < p < _INF:
-                return [new_event(kind, (VENUE, inst, p, int(t)))]
-        except READ_ERRORS:
-            pass
-        return self.parse_message(msg)
+            if (
+                type(inst) is str
+                and type(t) is str
+                and -_INF < rate < _INF
+                and 0 < this_time < next_time <= _MAX_MILLIS
+                and d["nextFundingRate"] == ""  # (deprecated; a value: the general path)
+            ):
+                interval = (next_time - this_time) / _MS_PER_HOUR
+                funding = (VENUE, inst, rate, None, this_time, int(t), interval)
+                return [new_event(Funding, funding)]
+            return None
+        else:
+            return None
+        inst = d["instId"]
+        t = d["ts"]
+        if type(inst) is str and type(t) is str and 0.0 < p < _INF:
+            return [new_event(kind, (VENUE, inst, p, int(t)))]
+        return None
 
     def _parse(self, msg: Any) -> list[MarketEvent]:
         if type(msg) is not dict:
@@ -106,28 +96,21 @@ class OkxAdapter(VenueAdapter):
         if data is not None and type(arg) is dict:
             channel = arg["channel"]
             out: list[MarketEvent] = []
-            if channel == "mark-price":
+            if channel == "mark-price" or channel == "index-tickers":
+                kind: type[MarkPrice | IndexPrice] = MarkPrice
+                field = "markPx"
+                if channel == "index-tickers":
+                    kind, field = IndexPrice, "idxPx"
                 for d in data:
-                    raw = d["markPx"]
+                    raw = d[field]
                     p = float(raw)
                     if not 0.0 < p < _INF:
-                        raise out_of_range("markPx", raw)
+                        raise out_of_range(field, raw)
                     t = d.get("ts")
-                    inst = d["instId"]  # (inlined _inst: one event per frame, every frame)
+                    inst = d["instId"]
                     if type(inst) is not str:
                         raise FeedParseError("okx: instId is not a string")
-                    out.append(new_event(MarkPrice, (VENUE, inst, p, int(t) if t else None)))
-            elif channel == "index-tickers":
-                for d in data:
-                    raw = d["idxPx"]
-                    p = float(raw)
-                    if not 0.0 < p < _INF:
-                        raise out_of_range("idxPx", raw)
-                    t = d.get("ts")
-                    inst = d["instId"]  # (inlined _inst: one event per frame, every frame)
-                    if type(inst) is not str:
-                        raise FeedParseError("okx: instId is not a string")
-                    out.append(new_event(IndexPrice, (VENUE, inst, p, int(t) if t else None)))
+                    out.append(new_event(kind, (VENUE, inst, p, int(t) if t else None)))
             elif channel == "funding-rate":
                 for d in data:
                     _funding(d, out)
@@ -147,17 +130,8 @@ def _funding(d: dict[str, Any], out: list[MarketEvent]) -> None:
     r = float(raw)
     if not -_INF < r < _INF:
         raise out_of_range("fundingRate", raw)
-    raw_this = d.get("fundingTime")
-    raw_next = d.get("nextFundingTime")
-    try:  # digit strings, as values.millis reads them (which also says what is wrong)
-        this_time = int(raw_this) if raw_this else None
-        next_time = int(raw_next) if raw_next else None
-    except (TypeError, ValueError, OverflowError):
-        this_time = next_time = -1
-    if this_time is not None and not 0 < this_time <= _MAX_MILLIS:
-        this_time = millis(raw_this, "fundingTime")
-    if next_time is not None and not 0 < next_time <= _MAX_MILLIS:
-        next_time = millis(raw_next, "nextFundingTime")
+    this_time = millis(d.get("fundingTime"), "fundingTime")
+    next_time = millis(d.get("nextFundingTime"), "nextFundingTime")
     interval = DEFAULT_FUNDING_INTERVAL_HOURS
     if this_time is not None and next_time is not None and next_time > this_time:
         interval = (next_time - this_time) / _MS_PER_HOUR

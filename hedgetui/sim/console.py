@@ -15,24 +15,10 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
-from hedgetui.sim.faults import FAULT_KINDS
+from hedgetui.sim.faults import FAULT_KINDS, FAULT_PARAMS
 
 # positional parameter names per fault kind (after the venue; jump has no venue)
-POSITIONAL: dict[str, tuple[str, ...]] = {
-    "drop": (),
-    "stall": ("seconds",),
-    "resume": (),
-    "garbage": ("count",),
-    "accept_then_close": ("enabled",),
-    "close_code": ("code", "reason"),
-    "slow": ("delay",),
-    "jump": ("pct", "coin"),
-    "order_reject": ("count", "code", "message"),
-    "order_lost_reply": ("count",),
-    "order_timeout": ("count", "delay"),
-    "order_http_500": ("count",),
-    "order_rate_limit": ("count",),
-}
+POSITIONAL = FAULT_PARAMS
 # the last positional parameter of these kinds is free text: extra words join it
 _TEXT_TAIL = {"close_code": 2, "order_reject": 3}
 

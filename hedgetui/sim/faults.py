@@ -27,7 +27,7 @@ FAULT_KINDS: dict[str, str] = {
     "order_http_500": "answer the next count=N orders with a bare HTTP 500, executing nothing",
     "order_rate_limit": "answer the next count=N orders with the venue's rate-limit reply",
 }
-_PARAMS: dict[str, tuple[str, ...]] = {
+FAULT_PARAMS: dict[str, tuple[str, ...]] = {  # fault kind -> its parameters, in command order
     "drop": (),
     "stall": ("seconds",),
     "resume": (),
@@ -144,7 +144,7 @@ def parse_fault(kind: str, params: Mapping[str, float | int | str]) -> Fault:
     """Validate ``kind`` and its parameters; raises FaultError naming what is wrong."""
     if kind not in FAULT_KINDS:
         raise FaultError(f"unknown fault kind {kind!r}; known: {', '.join(FAULT_KINDS)}")
-    allowed = _PARAMS[kind]
+    allowed = FAULT_PARAMS[kind]
     unknown = [k for k in params if k not in allowed]
     if unknown:
         takes = ", ".join(allowed) if allowed else "no parameters"

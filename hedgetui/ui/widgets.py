@@ -108,32 +108,20 @@ class Panel(CachedLines, Widget):
 
         The lines come from ``render`` as (text, style) parts, mapped to segments directly with
         cached styles: several times cheaper than Textual's general Content renderer, which
-        cost most of a repaint otherwise. A ``Content`` line (one span per styled part, never
-        overlapping) takes the same path through its spans.
+        cost most of a repaint otherwise. A ``Content`` line takes the same path once its spans
+        are read as parts (:func:`_content_parts`).
         """
         base = self.visual_style
         base_rich = base.rich_style
-        if not isinstance(line, Content):
-            strip = Strip(
-                [Segment(text, self._rich(style) if style else base_rich) for text, style in line]
-            )
-            if strip.cell_length > width:
-                strip = Strip([*strip.crop(0, max(0, width - 1)), Segment("…", base_rich)])
-            return strip.extend_cell_length(width, base_rich)
-        text = line.plain
-        segments: list[Segment] = []
-        position = 0
-        for span in line.spans:
-            if span.start < position or not isinstance(span.style, str):
-                strips = Visual.to_strips(self, line, width, 1, base, pad=True)  # general case
+        if isinstance(line, Content):
+            parts = _content_parts(line)
+            if parts is None:  # overlapping or non-text styles: Textual's general renderer
+                strips = Visual.to_strips(self, line, width, 1, base, pad=True)
                 return strips[0] if strips else Strip.blank(width, base_rich)
-            if span.start > position:
-                segments.append(Segment(text[position : span.start], base_rich))
-            segments.append(Segment(text[span.start : span.end], self._rich(span.style)))
-            position = span.end
-        if position < len(text):
-            segments.append(Segment(text[position:], base_rich))
-        strip = Strip(segments)
+            line = parts
+        strip = Strip(
+            [Segment(text, self._rich(style) if style else base_rich) for text, style in line]
+        )
         if strip.cell_length > width:
             strip = Strip([*strip.crop(0, max(0, width - 1)), Segment("…", base_rich)])
         return strip.extend_cell_length(width, base_rich)
@@ -144,6 +132,23 @@ class Panel(CachedLines, Widget):
             rich = (self.visual_style + self._get_style(style)).rich_style
             self._styles[style] = rich
         return rich
+
+
+def _content_parts(content: Content) -> Line | None:
+    """A one-line ``Content`` as (text, style) parts; None if its spans overlap or are not text."""
+    text = content.plain
+    parts: list[tuple[str, str]] = []
+    position = 0
+    for span in content.spans:
+        if span.start < position or not isinstance(span.style, str):
+            return None
+        if span.start > position:
+            parts.append((text[position : span.start], ""))
+        parts.append((text[span.start : span.end], span.style))
+        position = span.end
+    if position < len(text):
+        parts.append((text[position:], ""))
+    return tuple(parts)
 
 
 def _plain(line: Content | Line) -> str:
