@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 from textual.content import Content
+from textual.geometry import Region
 
 from hedgetui.ui.widgets import Panel
 
@@ -27,10 +28,11 @@ async def test_only_changed_lines_are_rendered_again() -> None:
         panel.show(Content.assemble(*lines, ("\nNet    +$0\nLiq    none", "")))
         await pilot.pause()
         assert painted(panel) == ["Mark   60,000.0", "Net    +$0", "Liq    none"]
-        before = [panel.render_line(y) for y in range(3)]
+        whole = Region(0, 0, *panel.region.size)
+        before = panel.render_lines(whole)
         assert panel.show(Content.assemble(*lines, ("\nNet    +$12\nLiq    none", "")))
-        after = [panel.render_line(y) for y in range(3)]
-        assert after[0] is before[0] and after[2] is before[2]  # cached, not re-rendered
+        after = panel.render_lines(whole)
+        assert after[0] is before[0] and after[2] is before[2]  # kept, not drawn again
         assert after[1] is not before[1]
         assert painted(panel) == ["Mark   60,000.0", "Net    +$12", "Liq    none"]
         assert not panel.show(Content.assemble(*lines, ("\nNet    +$12\nLiq    none", "")))
@@ -60,3 +62,35 @@ async def test_a_new_line_count_relays_out() -> None:
         await pilot.pause()
         assert panel.size.height == 3
         assert painted(panel) == ["one", "two", "three"]
+
+
+class CardApp(App[None]):
+    CSS = "Panel { border: round $accent; border-title-align: left; padding: 0 1; }"
+
+    def compose(self) -> ComposeResult:
+        yield Panel(id="p")
+
+
+async def test_a_changed_line_is_drawn_exactly_as_the_styles_cache_draws_it() -> None:
+    """Lines redrawn between the frame's own edges equal a full redraw by Textual."""
+    app = CardApp()
+    async with app.run_test(size=(30, 8)) as pilot:
+        panel = app.query_one(Panel)
+        panel.border_title = "BTC hedge"
+        panel.show([(("Mark   ", "$text-muted"), ("60,000.0", "b")), (("Net    +$0", ""),)])
+        await pilot.pause()
+        whole = Region(0, 0, *panel.region.size)
+        before = panel.render_lines(whole)
+        panel.show([(("Mark   ", "$text-muted"), ("61,234.5", "b $error")), (("Net    +$0", ""),)])
+        fast = panel.render_lines(whole)
+        assert fast[1] is not before[1] and fast[2] is before[2]  # only the changed line
+        assert "61,234.5" in fast[1].text
+        panel.refresh()  # anything but a line update: Textual's styles cache draws it all
+        full = panel.render_lines(whole)
+        assert full[1] is not fast[1]
+        assert [list(strip) for strip in fast] == [list(strip) for strip in full]
+        app.theme = "textual-light"  # a new theme redraws the frame in its colours
+        await pilot.pause()
+        light = panel.render_lines(whole)
+        assert [list(strip) for strip in light] != [list(strip) for strip in full]
+        assert light[0].text.startswith("╭─ BTC hedge ─")

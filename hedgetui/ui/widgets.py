@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual.app import ComposeResult
+from textual.color import Color
 from textual.content import Content
+from textual.filter import LineFilter
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.visual import Visual
@@ -19,19 +22,24 @@ from hedgetui.config import AlertSettings
 from hedgetui.domain import DashboardView, HedgeView, ScenarioRow
 from hedgetui.ui import render
 from hedgetui.ui.alerts_panel import AlertsPanel, alert_row
-from hedgetui.ui.cached_lines import CachedInput, CachedLines, CachedVertical
+from hedgetui.ui.cached_lines import CachedInput, CachedVertical
 from hedgetui.ui.render import DANGER_CLASS, Danger, Line
 
 
-class Panel(CachedLines, Widget):
+class Panel(Widget):
     """Pre-rendered lines that repaint only the lines that changed.
 
     A dashboard line (a price, a PnL) changes several times a second while most lines of a
-    card do not: ``show`` compares the new content line by line, re-renders only the changed
-    lines and marks only their regions dirty, so Textual's compositor repaints a few cells
-    instead of the whole card. A change in the number of lines relays out the widget.
-    (One widget per line was measured too: Textual's per-widget overhead costs more than it
-    saves; see benchmarks/dashboard.py.)
+    card do not: ``show`` compares the new content line by line and marks only the changed
+    lines dirty, so Textual's compositor repaints a few cells instead of the whole card. A
+    change in the number of lines relays out the widget. (One widget per line was measured
+    too: Textual's per-widget overhead costs more than it saves; see benchmarks/dashboard.py.)
+
+    The panel keeps its whole frame (border, padding and content, line filters applied) and
+    hands it to the compositor as is. Textual's styles cache draws the frame whenever anything
+    but our own lines changed (size, styles, theme, border title, filters); a changed content
+    line is then drawn between the frame's own edges (border and padding) without it, which
+    saves the per-widget and per-line work of the styles cache on every repaint.
     """
 
     DEFAULT_CSS = """
@@ -42,9 +50,10 @@ class Panel(CachedLines, Widget):
         super().__init__(id=id, classes=classes)
         self._shown = False
         self._lines: list[Content | Line] = []
-        self._strips: dict[int, Strip] = {}
-        self._strips_key: tuple[int, str] = (-1, "")
         self._styles: dict[str, RichStyle] = {}
+        self._frame: _Frame | None = None
+        self._changed_rows: set[int] = set()  # content lines changed since the frame was drawn
+        self._repainting_rows = False
 
     def show(self, content: Content | Sequence[Content | Line]) -> bool:
         """Display ``content`` (one ``Content``, or one per line); True when the screen changed."""
@@ -60,17 +69,17 @@ class Panel(CachedLines, Widget):
         self._shown = True
         self._lines = lines
         if len(previous) != len(lines) or not self.is_mounted:
-            self._strips.clear()
             self.refresh(layout=True)
             return True
         width = max(1, self.size.width)
-        regions = []
-        for y, (old, new) in enumerate(zip(previous, lines, strict=True)):
-            if old != new:
-                self._strips.pop(y, None)
-                regions.append(Region(0, y, width, 1))
-        if regions:
-            self.refresh(*regions)
+        rows = [y for y, (old, new) in enumerate(zip(previous, lines, strict=True)) if old != new]
+        if rows:
+            self._changed_rows.update(rows)
+            self._repainting_rows = True
+            try:
+                self.refresh(*(Region(0, y, width, 1) for y in rows))
+            finally:
+                self._repainting_rows = False
         return True
 
     @property
@@ -78,9 +87,14 @@ class Panel(CachedLines, Widget):
         """The plain text on screen (for tests and the benchmark)."""
         return "\n".join(_plain(line) for line in self._lines)
 
+    def _set_dirty(self, *regions: Region) -> None:
+        if not self._repainting_rows:  # not our own line update: draw the whole frame again
+            self._frame = None
+        super()._set_dirty(*regions)
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._strips.clear()
+        self._frame = None
         self._styles.clear()
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -89,19 +103,67 @@ class Panel(CachedLines, Widget):
     def get_content_width(self, container: Size, viewport: Size) -> int:
         return max((_cell_length(line) for line in self._lines), default=1)
 
-    def render_line(self, y: int) -> Strip:
+    def render_lines(self, crop: Region) -> list[Strip]:
+        size = self.region.size
+        key = (size, tuple(self.get_line_filters()), self.app.theme)
+        frame = self._frame
+        if frame is None or frame.key != key:
+            frame = self._draw_frame(key)
+        elif self._changed_rows:
+            self._draw_rows(frame)
+        strips = frame.strips[crop.y : crop.bottom]
+        if crop.x or crop.width != size.width:
+            strips = [strip.crop(crop.x, crop.right) for strip in strips]
+        return strips
+
+    def _draw_frame(self, key: tuple[Size, tuple[LineFilter, ...], str]) -> _Frame:
+        """The whole widget through Textual's styles cache, and the edges of its content lines."""
+        size = key[0]
+        self._styles.clear()
+        self._changed_rows.clear()
+        strips = super().render_lines(size.region)
+        gutter = self.styles.gutter
+        styles = self.styles
+        plain = (
+            styles.opacity == 1.0
+            and styles.text_opacity == 1.0
+            and not styles.tint.a
+            and not (styles.has_rule("hatch") and styles.hatch != "none")
+        )
+        edges: tuple[list[Segment], list[Segment]] | None = None
+        if plain and size.height > gutter.height and size.width > gutter.width:
+            row = strips[gutter.top]
+            edges = (
+                list(row.crop(0, gutter.left)),
+                list(row.crop(size.width - gutter.right, size.width)),
+            )
+        base_background, background = self.background_colors
+        inner = self._styles_cache.get_inner_outer(base_background, background)[0].rich_style
+        self._frame = _Frame(key, strips, edges, gutter.top, inner, background)
+        return self._frame
+
+    def _draw_rows(self, frame: _Frame) -> None:
+        """Draw the changed content lines between the frame's edges (border and padding)."""
+        rows, self._changed_rows = self._changed_rows, set()
+        if frame.edges is None:  # tint, opacity or hatch: only the styles cache draws those
+            self._frame = None
+            self._draw_frame(frame.key)
+            return
+        left, right = frame.edges
         width = self.size.width
-        key = (width, self.app.theme)
-        if key != self._strips_key:
-            self._strips.clear()
-            self._styles.clear()
-            self._strips_key = key
-        strip = self._strips.get(y)
-        if strip is None:
-            line: Content | Line = self._lines[y] if y < len(self._lines) else ()
-            strip = self._line_strip(line, width)
-            self._strips[y] = strip
-        return strip
+        filters = frame.key[1]
+        for y in rows:
+            row = frame.top + y
+            if not 0 <= row < len(frame.strips) or y >= self.size.height:
+                continue
+            strip = self.render_line(y).adjust_cell_length(width, frame.inner)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, frame.background)
+            frame.strips[row] = Strip([*left, *strip, *right], frame.key[0].width)
+
+    def render_line(self, y: int) -> Strip:
+        line: Content | Line = self._lines[y] if y < len(self._lines) else ()
+        return self._line_strip(line, self.size.width)
 
     def _line_strip(self, line: Content | Line, width: int) -> Strip:
         """One line as a strip, cut to ``width`` with an ellipsis (the panels never wrap).
@@ -132,6 +194,18 @@ class Panel(CachedLines, Widget):
             rich = (self.visual_style + self._get_style(style)).rich_style
             self._styles[style] = rich
         return rich
+
+
+@dataclass(slots=True)
+class _Frame:
+    """A panel's frame as last drawn: the strips the compositor gets, and how to redraw a line."""
+
+    key: tuple[Size, tuple[LineFilter, ...], str]  # outer size, line filters, theme
+    strips: list[Strip]  # every line of the widget, border and padding included
+    edges: tuple[list[Segment], list[Segment]] | None  # left and right of a content line
+    top: int  # row of the first content line
+    inner: RichStyle  # the content's background, for padding a short line
+    background: Color  # what the line filters are given
 
 
 def _content_parts(content: Content) -> Line | None:
