@@ -9,12 +9,30 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
+
+from rich.console import RenderableType
+from textual._compositor import CompositorUpdate
+from textual.screen import Screen
 
 from hedgetui.domain import MarkPrice, Ticker
 from hedgetui.ui import format as fmt
 from hedgetui.ui.app import PAINT_ALLOWANCE_S, HedgeApp
 from hedgetui.ui.widgets import HedgeCard
 from tests.test_ui_dashboard import COMPACT, WIDE, scripted_store
+
+
+class RecordingApp(HedgeApp):
+    """Keeps what each screen update would write to the terminal (headless writes nothing)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sent: list[str] = []
+
+    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+        if isinstance(renderable, CompositorUpdate):
+            self.sent.append(renderable.render_segments(self.console))
+        super()._display(screen, renderable)
 
 
 def screen_text(app: HedgeApp) -> str:
@@ -43,6 +61,24 @@ async def test_a_change_reaches_the_rendered_screen_within_the_refresh_period() 
         assert waited >= 0.1 - PAINT_ALLOWANCE_S - 0.005
         assert fmt.price(54_321.5) in screen_text(app)
         assert fmt.price(54_200.0) not in screen_text(app)
+
+
+async def test_changed_lines_are_written_to_the_terminal_and_only_those() -> None:
+    """A data change goes out in the next screen update, as the few lines that changed."""
+    store, clock = scripted_store()
+    app = RecordingApp(store, refresh_hz=10)
+    async with app.run_test(size=COMPACT) as pilot:
+        await pilot.pause()
+        ms = int(clock.time() * 1000)
+        for price in (54_100.0, 54_321.5):
+            app.sent.clear()
+            store.apply(MarkPrice("bitmex", "XBTUSD", price, ms))
+            app.refresh_view()
+            await pilot.pause()
+            written = "".join(app.sent)
+            assert fmt.price(price) in written
+            assert 0 < written.count("\x1b[") < 400  # a few lines' worth, not a full screen
+            assert "Help" not in written  # the footer did not change: not sent again
 
 
 async def test_no_data_no_repaint_but_the_clock_still_moves() -> None:

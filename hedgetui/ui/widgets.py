@@ -75,12 +75,32 @@ class Panel(Widget):
         rows = [y for y, (old, new) in enumerate(zip(previous, lines, strict=True)) if old != new]
         if rows:
             self._changed_rows.update(rows)
-            self._repainting_rows = True
-            try:
-                self.refresh(*(Region(0, y, width, 1) for y in rows))
-            finally:
-                self._repainting_rows = False
+            self._repaint_rows([Region(0, y, width, 1) for y in rows])
         return True
+
+    def _repaint_rows(self, regions: list[Region]) -> None:
+        """Mark ``regions`` dirty and hand the panel straight to its screen's next update.
+
+        This is what ``Widget.refresh(*regions)`` ends in, without its two idle round-trips
+        through Textual's message queues (the widget posts itself an idle prompt, then its
+        screen an ``Update``, then the screen prompts itself to start its update timer): with
+        three or four panels changing at every repaint those hops cost about as much as the
+        drawing. Textual is pinned, and tests/test_ui_repaint.py checks the rendered screen.
+        """
+        self._repainting_rows = True
+        try:
+            self._set_dirty(*regions)
+        finally:
+            self._repainting_rows = False
+        self._layout_cache.clear()
+        self.clear_cached_dimensions()
+        screen = self.screen
+        if self.display and screen.is_current:
+            screen._dirty_widgets.add(self)
+            screen._update_timer.resume()
+        else:  # a modal screen on top: Textual's own path, for when it is current again
+            self._repaint_required = True
+            self.check_idle()
 
     @property
     def shown_text(self) -> str:
