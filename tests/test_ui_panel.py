@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.content import Content
 from textual.geometry import Region
@@ -71,8 +72,16 @@ class CardApp(App[None]):
         yield Panel(id="p")
 
 
-async def test_a_changed_line_is_drawn_exactly_as_the_styles_cache_draws_it() -> None:
-    """Lines redrawn between the frame's own edges equal a full redraw by Textual."""
+@pytest.mark.parametrize("no_color", [False, True])
+async def test_a_changed_line_is_drawn_exactly_as_the_styles_cache_draws_it(
+    no_color: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines redrawn between the frame's own edges equal a full redraw by Textual, line filters
+    included (ANSI colours to truecolor always; monochrome under NO_COLOR)."""
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    else:
+        monkeypatch.delenv("NO_COLOR", raising=False)
     app = CardApp()
     async with app.run_test(size=(30, 8)) as pilot:
         panel = app.query_one(Panel)
@@ -81,7 +90,8 @@ async def test_a_changed_line_is_drawn_exactly_as_the_styles_cache_draws_it() ->
         await pilot.pause()
         whole = Region(0, 0, *panel.region.size)
         before = panel.render_lines(whole)
-        panel.show([(("Mark   ", "$text-muted"), ("61,234.5", "b $error")), (("Net    +$0", ""),)])
+        changed = (("Mark   ", "ansi_red"), ("61,234.5", "b $error"), (" idx", "dim"))
+        panel.show([changed, (("Net    +$0", ""),)])
         fast = panel.render_lines(whole)
         assert fast[1] is not before[1] and fast[2] is before[2]  # only the changed line
         assert "61,234.5" in fast[1].text

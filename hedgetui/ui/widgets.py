@@ -11,7 +11,7 @@ from rich.style import Style as RichStyle
 from textual.app import ComposeResult
 from textual.color import Color
 from textual.content import Content
-from textual.filter import LineFilter
+from textual.filter import ANSIToTruecolor, DimFilter, LineFilter, Monochrome, NoColor
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.visual import Visual
@@ -51,6 +51,7 @@ class Panel(Widget):
         self._shown = False
         self._lines: list[Content | Line] = []
         self._styles: dict[str, RichStyle] = {}
+        self._filtered: dict[str, RichStyle] = {}  # the same through the line filters
         self._frame: _Frame | None = None
         self._changed_rows: set[int] = set()  # content lines changed since the frame was drawn
         self._repainting_rows = False
@@ -116,6 +117,7 @@ class Panel(Widget):
         super().notify_style_update()
         self._frame = None
         self._styles.clear()
+        self._filtered.clear()
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return max(1, len(self._lines))
@@ -140,6 +142,7 @@ class Panel(Widget):
         """The whole widget through Textual's styles cache, and the edges of its content lines."""
         size = key[0]
         self._styles.clear()
+        self._filtered.clear()
         self._changed_rows.clear()
         strips = super().render_lines(size.region)
         gutter = self.styles.gutter
@@ -157,29 +160,45 @@ class Panel(Widget):
                 list(row.crop(0, gutter.left)),
                 list(row.crop(size.width - gutter.right, size.width)),
             )
-        base_background, background = self.background_colors
-        inner = self._styles_cache.get_inner_outer(base_background, background)[0].rich_style
-        self._frame = _Frame(key, strips, edges, gutter.top, inner, background)
+        self._frame = _Frame(
+            key,
+            strips,
+            edges,
+            gutter.top,
+            self.size,
+            self.background_colors[1],
+            all(type(f) in STYLE_FILTERS for f in key[1]),
+        )
         return self._frame
 
     def _draw_rows(self, frame: _Frame) -> None:
-        """Draw the changed content lines between the frame's edges (border and padding)."""
+        """Draw the changed content lines between the frame's edges (border and padding).
+
+        The line filters (Textual's ANSI-to-truecolor one at least) are applied to each style
+        once, not to every segment of every changed line, when they all map styles only.
+        """
         rows, self._changed_rows = self._changed_rows, set()
         if frame.edges is None:  # tint, opacity or hatch: only the styles cache draws those
             self._frame = None
             self._draw_frame(frame.key)
             return
         left, right = frame.edges
-        width = self.size.width
-        filters = frame.key[1]
+        width, height = frame.content
+        total = frame.key[0].width
+        lines = self._lines
         for y in rows:
-            row = frame.top + y
-            if not 0 <= row < len(frame.strips) or y >= self.size.height:
+            if y >= height or y >= len(lines):
                 continue
-            strip = self.render_line(y).adjust_cell_length(width, frame.inner)
-            for line_filter in filters:
-                strip = strip.apply_filter(line_filter, frame.background)
-            frame.strips[row] = Strip([*left, *strip, *right], frame.key[0].width)
+            line = lines[y]
+            parts = _content_parts(line) if isinstance(line, Content) else line
+            if parts is not None and frame.styles_only:
+                segments = self._segments(parts, width, self._filtered_style)
+            else:
+                strip = self._line_strip(line, width)
+                for line_filter in frame.key[1]:
+                    strip = strip.apply_filter(line_filter, frame.background)
+                segments = list(strip)
+            frame.strips[frame.top + y] = Strip([*left, *segments, *right], total)
 
     def render_line(self, y: int) -> Strip:
         line: Content | Line = self._lines[y] if y < len(self._lines) else ()
@@ -193,27 +212,54 @@ class Panel(Widget):
         cost most of a repaint otherwise. A ``Content`` line takes the same path once its spans
         are read as parts (:func:`_content_parts`).
         """
-        base = self.visual_style
-        base_rich = base.rich_style
         if isinstance(line, Content):
             parts = _content_parts(line)
             if parts is None:  # overlapping or non-text styles: Textual's general renderer
+                base = self.visual_style
                 strips = Visual.to_strips(self, line, width, 1, base, pad=True)
-                return strips[0] if strips else Strip.blank(width, base_rich)
+                return strips[0] if strips else Strip.blank(width, base.rich_style)
             line = parts
-        strip = Strip(
-            [Segment(text, self._rich(style) if style else base_rich) for text, style in line]
-        )
-        if strip.cell_length > width:
-            strip = Strip([*strip.crop(0, max(0, width - 1)), Segment("…", base_rich)])
-        return strip.extend_cell_length(width, base_rich)
+        return Strip(self._segments(line, width, self._rich), width)
+
+    def _segments(
+        self, line: Line, width: int, style_of: Callable[[str], RichStyle]
+    ) -> list[Segment]:
+        """``line`` as exactly ``width`` cells of segments, styled by ``style_of``."""
+        base = style_of("")
+        segments = [Segment(text, style_of(style)) for text, style in line]
+        length = sum(cell_len(text) for text, _ in line)
+        if length > width:
+            segments = [*Strip(segments).crop(0, max(0, width - 1)), Segment("…", base)]
+            length = sum(segment.cell_length for segment in segments)
+        if length < width:
+            segments.append(Segment(" " * (width - length), base))
+        return segments
 
     def _rich(self, style: str) -> RichStyle:
+        """A style of our lines (``""`` is the panel's own) as Rich draws it."""
         rich = self._styles.get(style)
         if rich is None:
-            rich = (self.visual_style + self._get_style(style)).rich_style
+            base = self.visual_style
+            rich = (base + self._get_style(style)).rich_style if style else base.rich_style
             self._styles[style] = rich
         return rich
+
+    def _filtered_style(self, style: str) -> RichStyle:
+        """``_rich(style)`` through the frame's line filters, as they would change a segment."""
+        filtered = self._filtered.get(style)
+        if filtered is None:
+            frame = self._frame
+            segments = [Segment(" ", self._rich(style))]
+            if frame is not None:
+                for line_filter in frame.key[1]:
+                    segments = line_filter.apply(segments, frame.background)
+            filtered = segments[0].style or RichStyle()
+            self._filtered[style] = filtered
+        return filtered
+
+
+STYLE_FILTERS = (ANSIToTruecolor, DimFilter, Monochrome, NoColor)
+"""Textual's line filters that map each segment's style and nothing else."""
 
 
 @dataclass(slots=True)
@@ -224,8 +270,9 @@ class _Frame:
     strips: list[Strip]  # every line of the widget, border and padding included
     edges: tuple[list[Segment], list[Segment]] | None  # left and right of a content line
     top: int  # row of the first content line
-    inner: RichStyle  # the content's background, for padding a short line
+    content: Size  # the content area (the widget less border and padding)
     background: Color  # what the line filters are given
+    styles_only: bool  # every line filter maps styles only: filter each style once
 
 
 def _content_parts(content: Content) -> Line | None:
