@@ -12,7 +12,8 @@ from textual.app import ComposeResult
 from textual.color import Color
 from textual.content import Content
 from textual.filter import ANSIToTruecolor, DimFilter, LineFilter, Monochrome, NoColor
-from textual.geometry import Region, Size
+from textual.geometry import Region, Size, Spacing
+from textual.screen import Screen
 from textual.strip import Strip
 from textual.visual import Visual
 from textual.widget import Widget
@@ -54,7 +55,6 @@ class Panel(Widget):
         self._filtered: dict[str, RichStyle] = {}  # the same through the line filters
         self._frame: _Frame | None = None
         self._changed_rows: set[int] = set()  # content lines changed since the frame was drawn
-        self._repainting_rows = False
 
     def show(self, content: Content | Sequence[Content | Line]) -> bool:
         """Display ``content`` (one ``Content``, or one per line); True when the screen changed."""
@@ -72,36 +72,34 @@ class Panel(Widget):
         if len(previous) != len(lines) or not self.is_mounted:
             self.refresh(layout=True)
             return True
-        width = max(1, self.size.width)
         rows = [y for y, (old, new) in enumerate(zip(previous, lines, strict=True)) if old != new]
         if rows:
             self._changed_rows.update(rows)
-            self._repaint_rows([Region(0, y, width, 1) for y in rows])
+            self._repaint_rows(rows)
         return True
 
-    def _repaint_rows(self, regions: list[Region]) -> None:
-        """Mark ``regions`` dirty and hand the panel straight to its screen's next update.
+    def _repaint_rows(self, rows: list[int]) -> None:
+        """Hand the changed content ``rows`` straight to the screen's next update.
 
-        This is what ``Widget.refresh(*regions)`` ends in, without its two idle round-trips
-        through Textual's message queues (the widget posts itself an idle prompt, then its
-        screen an ``Update``, then the screen prompts itself to start its update timer): with
-        three or four panels changing at every repaint those hops cost about as much as the
-        drawing. Textual is pinned, and tests/test_ui_repaint.py checks the rendered screen.
+        This is what ``Widget.refresh(*regions)`` comes to for a widget that draws its own
+        lines, without the styles-cache bookkeeping (a full draw starts from a clear cache) and
+        without its two idle round-trips through Textual's message queues (the widget posts
+        itself an idle prompt, then its screen an ``Update``, then the screen prompts itself to
+        start its update timer): with three or four panels changing at every repaint, those
+        hops cost about as much as the drawing. Textual is pinned, and
+        tests/test_ui_repaint.py checks what reaches the terminal.
         """
-        self._repainting_rows = True
-        try:
-            self._set_dirty(*regions)
-        finally:
-            self._repainting_rows = False
+        frame = self._frame
+        if frame is None or not self.display or not frame.screen.is_current:
+            self.refresh()  # not drawn yet, hidden, or under a modal screen: Textual's own path
+            return
         self._layout_cache.clear()
         self.clear_cached_dimensions()
-        screen = self.screen
-        if self.display and screen.is_current:
-            screen._dirty_widgets.add(self)
-            screen._update_timer.resume()
-        else:  # a modal screen on top: Textual's own path, for when it is current again
-            self._repaint_required = True
-            self.check_idle()
+        left, top = frame.offset
+        width = frame.content.width
+        self._repaint_regions.update(Region(left, top + y, width, 1) for y in rows)
+        frame.screen._dirty_widgets.add(self)
+        frame.screen._update_timer.resume()
 
     @property
     def shown_text(self) -> str:
@@ -109,8 +107,7 @@ class Panel(Widget):
         return "\n".join(_plain(line) for line in self._lines)
 
     def _set_dirty(self, *regions: Region) -> None:
-        if not self._repainting_rows:  # not our own line update: draw the whole frame again
-            self._frame = None
+        self._frame = None  # Textual's own refresh (ours go through _repaint_rows): draw it all
         super()._set_dirty(*regions)
 
     def notify_style_update(self) -> None:
@@ -144,6 +141,7 @@ class Panel(Widget):
         self._styles.clear()
         self._filtered.clear()
         self._changed_rows.clear()
+        self._styles_cache.clear()  # line updates since the last full draw did not mark it
         strips = super().render_lines(size.region)
         gutter = self.styles.gutter
         styles = self.styles
@@ -152,6 +150,7 @@ class Panel(Widget):
             and styles.text_opacity == 1.0
             and not styles.tint.a
             and not (styles.has_rule("hatch") and styles.hatch != "none")
+            and self.scrollbar_gutter == NO_SPACING  # a scrolling panel: Textual draws it
         )
         edges: tuple[list[Segment], list[Segment]] | None = None
         if plain and size.height > gutter.height and size.width > gutter.width:
@@ -164,7 +163,8 @@ class Panel(Widget):
             key,
             strips,
             edges,
-            gutter.top,
+            (gutter.left, gutter.top),
+            self.screen,
             self.size,
             self.background_colors[1],
             all(type(f) in STYLE_FILTERS for f in key[1]),
@@ -183,6 +183,7 @@ class Panel(Widget):
             self._draw_frame(frame.key)
             return
         left, right = frame.edges
+        top = frame.offset[1]
         width, height = frame.content
         total = frame.key[0].width
         lines = self._lines
@@ -198,7 +199,7 @@ class Panel(Widget):
                 for line_filter in frame.key[1]:
                     strip = strip.apply_filter(line_filter, frame.background)
                 segments = list(strip)
-            frame.strips[frame.top + y] = Strip([*left, *segments, *right], total)
+            frame.strips[top + y] = Strip([*left, *segments, *right], total)
 
     def render_line(self, y: int) -> Strip:
         line: Content | Line = self._lines[y] if y < len(self._lines) else ()
@@ -258,6 +259,7 @@ class Panel(Widget):
         return filtered
 
 
+NO_SPACING = Spacing(0, 0, 0, 0)
 STYLE_FILTERS = (ANSIToTruecolor, DimFilter, Monochrome, NoColor)
 """Textual's line filters that map each segment's style and nothing else."""
 
@@ -269,7 +271,8 @@ class _Frame:
     key: tuple[Size, tuple[LineFilter, ...], str]  # outer size, line filters, theme
     strips: list[Strip]  # every line of the widget, border and padding included
     edges: tuple[list[Segment], list[Segment]] | None  # left and right of a content line
-    top: int  # row of the first content line
+    offset: tuple[int, int]  # where the content starts: (column, row)
+    screen: Screen[object]  # the panel's screen, which draws the frame
     content: Size  # the content area (the widget less border and padding)
     background: Color  # what the line filters are given
     styles_only: bool  # every line filter maps styles only: filter each style once
