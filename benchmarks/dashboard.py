@@ -37,6 +37,7 @@ T0 = time.perf_counter()  # before any heavy import: start-up counts the imports
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -106,6 +107,7 @@ async def measure(
     alerts_panel: bool,
     size: tuple[int, int] = (120, 40),
     windows: int = 3,
+    headless: bool = True,
 ) -> dict[str, float]:
     import dataclasses
 
@@ -180,6 +182,7 @@ async def measure(
             return
         app.on_painted = None  # the CPU window runs with no measuring hook at all
         await asyncio.sleep(2.0)  # settle
+        result["cpu_windows_start"] = time.perf_counter()
         for window in range(windows):
             cpu0, wall0 = time.process_time(), time.perf_counter()
             frames0 = app.frames_painted
@@ -193,6 +196,7 @@ async def measure(
             result[f"cpu_pct:{window}"] = 100 * cpu / wall
             result[f"paints_per_s:{window}"] = (app.frames_painted - frames0) / wall
             result["events_per_s"] = events / wall
+        result["cpu_windows_end"] = time.perf_counter()
         waiting.clear()
         app.on_painted = painted  # then the latency window
         await asyncio.sleep(min(seconds, 10.0))
@@ -201,7 +205,8 @@ async def measure(
     await runtime.start()
     try:
         task = asyncio.create_task(drive())
-        await app.run_async(headless=True, size=size)
+        # on a terminal (the pty ``in_terminal`` made) the size is the terminal's
+        await app.run_async(headless=headless, size=size if headless else None)
         await task
     finally:
         await dispatcher.close(timeout_s=1.0)
@@ -218,6 +223,68 @@ async def measure(
         samples=float(len(shown)),
     )
     return result
+
+
+def in_terminal(urls: dict[str, str], size: tuple[int, int]) -> dict[str, float]:
+    """Run the measured process (this script, ``--child``) on a pseudo-terminal of ``size``.
+
+    Textual then runs its real terminal driver: every screen update is turned into escape
+    sequences and written by its writer thread, as in a tmux pane, and that costs CPU too
+    (~0.1-0.3 ms a repaint here). This process reads the terminal's output as a terminal
+    would, and counts the bytes; the child reports its numbers through a pipe.
+    """
+    import fcntl
+    import pty
+    import struct
+    import termios
+    import threading
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+    results_read, results_write = os.pipe()
+    written: list[tuple[float, int]] = []  # (time, bytes) of each read from the terminal
+    tail = bytearray()  # the terminal's last output, shown if the child fails
+
+    def drain() -> None:
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                return
+            if not data:
+                return
+            written.append((time.perf_counter(), len(data)))
+            tail[:] = (tail + data)[-4000:]
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TEXTUAL")}
+    env.update(TERM="xterm-256color", COLORTERM="truecolor", COLUMNS=str(size[0]))
+    argv = [a for a in sys.argv[1:] if a != "--headless"]
+    child = subprocess.Popen(  # Textual's driver writes to stderr: all three are the terminal
+        [sys.executable, __file__, *argv, "--child", f"{json.dumps(urls)},{results_write}"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        pass_fds=(results_write,),
+        env=env,
+        start_new_session=True,
+    )
+    os.close(slave)
+    os.close(results_write)
+    with os.fdopen(results_read) as results:
+        report = results.read()
+    code = child.wait(timeout=60)
+    reader.join(timeout=5)
+    os.close(master)
+    if code != 0 or not report:
+        sys.stderr.write(tail.decode(errors="replace"))
+        raise SystemExit(f"benchmark: the measured process failed (exit {code})")
+    r: dict[str, float] = json.loads(report)
+    start, end = r["cpu_windows_start"], r["cpu_windows_end"]
+    in_windows = sum(n for t, n in written if start <= t <= end)
+    r["tty_bytes_per_s"] = in_windows / max(1e-9, end - start)
+    return r
 
 
 def main() -> int:
@@ -243,7 +310,30 @@ def main() -> int:
         "--no-alerts-panel", action="store_true", help="measure without the alerts panel"
     )
     parser.add_argument("--size", default="120x40", help="terminal COLSxROWS (default 120x40)")
+    parser.add_argument(
+        "--headless",
+        action="store_true",
+        help="no terminal: Textual builds no escape sequences and writes nothing (cheaper)",
+    )
+    parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: URLS_JSON,RESULTS_FD
     args = parser.parse_args()
+    if args.child:  # the measured process, on the pty the parent made
+        urls_json, _, fd = args.child.rpartition(",")
+        cols, _, rows = args.size.partition("x")
+        r = asyncio.run(
+            measure(
+                json.loads(urls_json),
+                args.seconds,
+                args.refresh_hz,
+                not args.no_alerts_panel,
+                (int(cols), int(rows)),
+                args.windows,
+                headless=False,
+            )
+        )
+        with os.fdopen(int(fd), "w") as out:
+            json.dump(r, out)
+        return 0
     cols, _, rows = args.size.partition("x")
     size = (int(cols), int(rows))
     code = SIM_CODE.format(rates=tick_rates(args.load, args.tick_hz))
@@ -253,11 +343,19 @@ def main() -> int:
     try:
         assert sim.stdout is not None
         urls = json.loads(sim.stdout.readline())
-        r = asyncio.run(
-            measure(
-                urls, args.seconds, args.refresh_hz, not args.no_alerts_panel, size, args.windows
+        if args.headless:
+            r = asyncio.run(
+                measure(
+                    urls,
+                    args.seconds,
+                    args.refresh_hz,
+                    not args.no_alerts_panel,
+                    size,
+                    args.windows,
+                )
             )
-        )
+        else:
+            r = in_terminal(urls, size)
         floors = asyncio.run(feeds_only_cpu(urls, args.seconds, args.windows))
     finally:
         if sim.stdin is not None:
@@ -267,7 +365,9 @@ def main() -> int:
         f"$ .venv/bin/python benchmarks/dashboard.py --seconds {args.seconds:g} "
         f"--windows {args.windows} "
         f"--refresh-hz {args.refresh_hz:g} --tick-hz {args.tick_hz:g} --size {args.size} "
-        f"--load {args.load}" + (" --no-alerts-panel" if args.no_alerts_panel else "")
+        f"--load {args.load}"
+        + (" --no-alerts-panel" if args.no_alerts_panel else "")
+        + (" --headless" if args.headless else "")
     )
     per_feed = {k.partition(":")[2]: v for k, v in r.items() if k.startswith("frames_per_s:")}
     load = (
@@ -280,6 +380,13 @@ def main() -> int:
         f"{sum(per_feed.values()):.0f} frames/s, {r['events_per_s']:.0f} events/s received"
     )
     print("  frames/s per feed: " + "  ".join(f"{v} {n:.1f}" for v, n in per_feed.items()))
+    if args.headless:
+        print("terminal: none (--headless: no escape sequences built, nothing written)")
+    else:
+        print(
+            f"terminal: a {args.size} pseudo-terminal (truecolor) drained by this process: "
+            f"{r['tty_bytes_per_s'] / 1000:.1f} kB/s written in the CPU windows"
+        )
     print(f"start -> first painted frame:      {r['first_paint_s'] * 1000:7.0f} ms")
     print(f"start -> first frame with live data:{r['first_live_s'] * 1000:6.0f} ms")
     cpus = [r[f"cpu_pct:{i}"] for i in range(args.windows)]

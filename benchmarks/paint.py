@@ -3,9 +3,10 @@
 The demo portfolio's store gets the issue's load from a scripted market (5 venues x 10 mark,
 index and funding updates a second, prices wiggling) in this process, while the real app runs
 headless with its alerts panel and its own 10 Hz refresh timer. No sockets, no simulator: what
-is left is the store, the snapshot, our rendering and Textual's compositor, so the number moves
-only when the UI's cost does (the end-to-end benchmark's run-to-run spread on a shared machine is
-larger than most UI changes). Reports CPU % of one core and CPU ms per repaint, best of
+is left is the store, the snapshot, our rendering, Textual's compositor and the escape sequences
+its terminal driver would write (built, not written), so the number moves only when the UI's
+cost does (the end-to-end benchmark's run-to-run spread on a shared machine is larger than most
+UI changes). Reports CPU % of one core and CPU ms per repaint, best of
 ``--repeats`` windows. ``--flat`` sends the same prices every time: the store still changes and
 the dashboard still repaints, but no line on screen does, which isolates a repaint's fixed cost
 (snapshot, rendering and comparing lines) from the cost of drawing changed lines.
@@ -35,15 +36,28 @@ FEED_HZ = 10.0
 async def measure(
     seconds: float, repeats: int, size: tuple[int, int], flat: bool = False
 ) -> list[tuple[float, float]]:
+    from rich.console import RenderableType
+    from textual._compositor import CompositorUpdate
+    from textual.screen import Screen
+
     from hedgetui.clock import ManualClock
     from hedgetui.demo_portfolio import demo_settings
     from hedgetui.domain import FeedState, FeedStatus, Funding, IndexPrice, MarkPrice
     from hedgetui.store import Store, adapter_index_symbol
     from hedgetui.ui.app import HedgeApp
 
+    class TerminalCostApp(HedgeApp):
+        """Builds every screen update's escape sequences, as Textual's terminal driver does
+        before writing them (headless, it builds none): the repaint's cost on a terminal."""
+
+        def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
+            if isinstance(renderable, CompositorUpdate):
+                renderable.render_segments(self.console)
+            super()._display(screen, renderable)
+
     clock = ManualClock()
     store = Store(demo_settings(60_000.0, 3_000.0, {}), clock=clock, extra_venues=VENUE_SYMBOLS)
-    app = HedgeApp(store, refresh_hz=10.0)
+    app = TerminalCostApp(store, refresh_hz=10.0)
     results: list[tuple[float, float]] = []
 
     async def feed() -> None:

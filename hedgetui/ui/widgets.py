@@ -95,9 +95,10 @@ class Panel(Widget):
             return
         self._layout_cache.clear()
         self.clear_cached_dimensions()
-        left, top = frame.offset
-        width = frame.content.width
-        self._repaint_regions.update(Region(left, top + y, width, 1) for y in rows)
+        top = frame.offset[1]
+        width = frame.key[0].width  # the whole row, border included: the compositor's chop of
+        # this row is then sent as drawn, where a part of it would be cut into a new strip
+        self._repaint_regions.update(Region(0, top + y, width, 1) for y in rows)
         frame.screen._dirty_widgets.add(self)
         frame.screen._update_timer.resume()
 
