@@ -1,9 +1,10 @@
 """The dashboard's cost and responsiveness with live feeds from the simulator.
 
 The simulator runs in a CHILD process (so its CPU is not counted) serving 5 venues, one instrument
-each (scenario ``calm``; see ``--load``). This process runs what ``hedgetui demo``
+each (scenario ``calm``; see ``--load``). The measured process runs what ``hedgetui demo``
 runs: the 5 feeds, the store and the Textual app with its alerts panel built by
-``hedgetui.ui.launch.dashboard_alerts`` (headless, ``--size`` 120x40, refresh at 10 Hz), and
+``hedgetui.ui.launch.dashboard_alerts`` (refresh at 10 Hz), on a pseudo-terminal of ``--size``
+(120x40) that this process reads (``--headless``: in this process, with no terminal), and
 measures:
 
 * **start-up**: from the start of this script (before Textual is imported) to the first frame
@@ -230,7 +231,7 @@ def in_terminal(urls: dict[str, str], size: tuple[int, int]) -> dict[str, float]
 
     Textual then runs its real terminal driver: every screen update is turned into escape
     sequences and written by its writer thread, as in a tmux pane, and that costs CPU too
-    (~0.1-0.3 ms a repaint here). This process reads the terminal's output as a terminal
+    (0.1-0.5 ms a repaint here). This process reads the terminal's output as a terminal
     would, and counts the bytes; the child reports its numbers through a pipe.
     """
     import fcntl
@@ -258,11 +259,12 @@ def in_terminal(urls: dict[str, str], size: tuple[int, int]) -> dict[str, float]
 
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TEXTUAL")}
-    env.update(TERM="xterm-256color", COLORTERM="truecolor", COLUMNS=str(size[0]))
-    argv = [a for a in sys.argv[1:] if a != "--headless"]
+    # COLUMNS/LINES would override the terminal's own size (shutil.get_terminal_size)
+    dropped = ("NO_COLOR", "TEXTUAL", "COLUMNS", "LINES")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    env.update(TERM="xterm-256color", COLORTERM="truecolor")
     child = subprocess.Popen(  # Textual's driver writes to stderr: all three are the terminal
-        [sys.executable, __file__, *argv, "--child", f"{json.dumps(urls)},{results_write}"],
+        [sys.executable, __file__, *sys.argv[1:], "--child", f"{json.dumps(urls)},{results_write}"],
         stdin=slave,
         stdout=slave,
         stderr=slave,

@@ -98,7 +98,7 @@ def _line(*parts: Part | list[Part]) -> list[Part]:
     return out
 
 
-def _content(lines: Sequence[list[Part]]) -> list[Line]:
+def _as_lines(lines: Sequence[list[Part]]) -> list[Line]:
     """One :data:`Line` per line (panels compare and repaint line by line)."""
     return [tuple(line) for line in lines]
 
@@ -244,7 +244,7 @@ def hedge_card(
     spark_w = max(4, width - 7)
     lines.append(_line(("mark   ", LABEL), (fmt.sparkline(marks, spark_w), "$accent")))
     lines.append(_line(("fund   ", LABEL), (fmt.sparkline(fundings, spark_w), "")))
-    return _content(lines)
+    return _as_lines(lines)
 
 
 # (title, width) of the right-aligned numeric cells of the compact hedge table; each cell is
@@ -305,7 +305,7 @@ def hedge_table(view: DashboardView, alerts: Sequence[AlertSettings], selected: 
         lines.append(hedge_row(hedge, alerts[i], i == selected))
     if not view.hedges:
         lines.append([("  no hedges configured", LABEL)])
-    return _content(lines)
+    return _as_lines(lines)
 
 
 def _feed_parts(feed: FeedView, narrow: bool) -> list[Part]:
@@ -331,7 +331,7 @@ def status_bar(view: DashboardView, width: int = 200) -> list[Line]:
     parts: list[Part] = [] if narrow else [("hedgetui ", "b $accent")]
     for feed in view.feeds:
         parts.extend(_feed_parts(feed, narrow))
-    return _content([parts])
+    return _as_lines([parts])
 
 
 def totals_bar(totals: TotalsView, wide: bool) -> list[Line]:
@@ -347,7 +347,7 @@ def totals_bar(totals: TotalsView, wide: bool) -> list[Line]:
         parts += [("  carried ", LABEL), (fmt.usd(totals.funding_carried_usd, signed=True), "")]
     if stale:
         parts += [("  STALE", "b $warning")]
-    return _content([parts])
+    return _as_lines([parts])
 
 
 @dataclass(frozen=True, slots=True)
@@ -474,10 +474,10 @@ def what_if_table(
     lines: list[list[Part]] = [[(title, "b"), (f" from {fmt.price(base)}" if base else "", LABEL)]]
     if hedge is None or not rows:
         lines.append([("  no data yet (mark or position)", LABEL)])
-        return _content(lines)
+        return _as_lines(lines)
     layout = what_if_layout(width)
     lines.append([(what_if_header(layout), LABEL)])
     merged = sorted([*rows, *([typed] if typed else [])], key=lambda row: row.move_pct)
     for row in merged:
         lines.append(what_if_row(row, layout, hedge.stale, typed=row is typed))
-    return _content(lines)
+    return _as_lines(lines)

@@ -95,7 +95,7 @@ class Panel(Widget):
             return
         self._layout_cache.clear()
         self.clear_cached_dimensions()
-        top = frame.offset[1]
+        top = frame.top
         width = frame.key[0].width  # the whole row, border included: the compositor's chop of
         # this row is then sent as drawn, where a part of it would be cut into a new strip
         self._repaint_regions.update(Region(0, top + y, width, 1) for y in rows)
@@ -164,7 +164,7 @@ class Panel(Widget):
             key,
             strips,
             edges,
-            (gutter.left, gutter.top),
+            gutter.top,
             self.screen,
             self.size,
             self.background_colors[1],
@@ -180,11 +180,10 @@ class Panel(Widget):
         """
         rows, self._changed_rows = self._changed_rows, set()
         if frame.edges is None:  # tint, opacity or hatch: only the styles cache draws those
-            self._frame = None
             self._draw_frame(frame.key)
             return
         left, right = frame.edges
-        top = frame.offset[1]
+        top = frame.top
         width, height = frame.content
         total = frame.key[0].width
         lines = self._lines
@@ -229,7 +228,7 @@ class Panel(Widget):
         """``line`` as exactly ``width`` cells of segments, styled by ``style_of``."""
         base = style_of("")
         segments = [Segment(text, style_of(style)) for text, style in line]
-        length = sum(cell_len(text) for text, _ in line)
+        length = _cell_length(line)
         if length > width:
             segments = [*Strip(segments).crop(0, max(0, width - 1)), Segment("…", base)]
             length = sum(segment.cell_length for segment in segments)
@@ -272,7 +271,7 @@ class _Frame:
     key: tuple[Size, tuple[LineFilter, ...], str]  # outer size, line filters, theme
     strips: list[Strip]  # every line of the widget, border and padding included
     edges: tuple[list[Segment], list[Segment]] | None  # left and right of a content line
-    offset: tuple[int, int]  # where the content starts: (column, row)
+    top: int  # the row of the first content line
     screen: Screen[object]  # the panel's screen, which draws the frame
     content: Size  # the content area (the widget less border and padding)
     background: Color  # what the line filters are given
