@@ -8,7 +8,8 @@ from hedgetui.domain import VENUES, FeedState
 from hedgetui.runtime import Runtime, demo_environment
 from hedgetui.ui import format as fmt
 from hedgetui.ui.app import HedgeApp
-from hedgetui.ui.widgets import HedgeCard, Panel
+from hedgetui.ui.card_grid import HedgeCards
+from hedgetui.ui.widgets import Panel
 
 
 async def test_demo_on_the_simulator_shows_live_numbers() -> None:
@@ -29,7 +30,7 @@ async def test_demo_on_the_simulator_shows_live_numbers() -> None:
                 assert hedge.report is not None, hedge.name
                 assert hedge.mark is not None
                 assert not hedge.stale
-                text = app.query_one(f"#card-{i}", HedgeCard).shown_text
+                text = app.query_one("#cards", HedgeCards).card_text(i)
                 assert fmt.price(hedge.mark) in text
                 assert fmt.usd(hedge.report.net_exposure_usd, signed=True) in text
                 mark, _, _ = sim.price(hedge.coin)

@@ -18,8 +18,8 @@ from textual.screen import Screen
 from hedgetui.domain import MarkPrice, Ticker
 from hedgetui.ui import format as fmt
 from hedgetui.ui.app import PAINT_ALLOWANCE_S, HedgeApp
-from hedgetui.ui.widgets import HedgeCard
-from tests.test_ui_dashboard import COMPACT, WIDE, scripted_store
+from hedgetui.ui.card_grid import HedgeCards
+from tests.test_ui_dashboard import COMPACT, WIDE, screen_text, scripted_store
 
 
 class RecordingApp(HedgeApp):
@@ -33,11 +33,6 @@ class RecordingApp(HedgeApp):
         if isinstance(renderable, CompositorUpdate):
             self.sent.append(renderable.render_segments(self.console))
         super()._display(screen, renderable)
-
-
-def screen_text(app: HedgeApp) -> str:
-    """The text the compositor would send to the terminal now (every line of the screen)."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 async def test_a_change_reaches_the_rendered_screen_within_the_refresh_period() -> None:
@@ -109,8 +104,7 @@ async def test_a_ticker_repaints_like_its_parts_and_unchanged_widgets_stay_drawn
         old, new = before.split("\n"), after.split("\n")
         assert [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
         assert old[-1] == new[-1]  # the footer is drawn, unchanged
-        card = app.query_one("#card-3", HedgeCard)
-        assert fmt.price(53_555.5) in card.shown_text
+        assert fmt.price(53_555.5) in app.query_one("#cards", HedgeCards).card_text(3)
 
 
 async def test_a_theme_switch_redraws_every_widget() -> None:

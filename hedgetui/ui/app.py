@@ -45,11 +45,11 @@ from hedgetui.ui import render
 from hedgetui.ui.alerts_panel import AlertsPanel
 from hedgetui.ui.cached_lines import (
     CachedFooter,
-    CachedGrid,
     CachedHorizontal,
     CachedLines,
     CachedVerticalScroll,
 )
+from hedgetui.ui.card_grid import HedgeCards
 from hedgetui.ui.screens import HelpScreen
 from hedgetui.ui.widgets import (
     DashboardAlertsPanel,
@@ -148,7 +148,7 @@ class _DashboardWidgets:
     totals: TotalsBar
     table: HedgeTable
     detail: HedgeCard
-    cards: tuple[HedgeCard, ...]
+    cards: HedgeCards
     what_if: WhatIfPanel
 
 
@@ -237,9 +237,7 @@ class HedgeApp(App[None]):
         yield TotalsBar(id="totals")
         with CachedVerticalScroll(id="main"):
             yield HedgeTable(id="table")
-            with CachedGrid(id="cards"):
-                for i in range(len(self.store.hedge_names())):
-                    yield HedgeCard(id=f"card-{i}", classes="card")
+            yield HedgeCards(len(self.store.hedge_names()), id="cards")
             with CachedHorizontal(id="lower"):
                 yield HedgeCard(id="detail", classes="card")
                 yield WhatIfPanel(id="whatif")
@@ -276,8 +274,8 @@ class HedgeApp(App[None]):
         self.compact = compact
         self.screen.set_class(compact, "-compact")
         self.screen.set_class(not compact, "-wide")
-        with contextlib.suppress(Exception):  # before compose finished
-            self.query_one("#cards", CachedGrid).styles.grid_size_columns = columns
+        with contextlib.suppress(NoMatches):  # before compose finished
+            self.query_one("#cards", HedgeCards).columns = columns
 
     # ------------------------------------------------------------------ refresh
 
@@ -323,10 +321,24 @@ class HedgeApp(App[None]):
         if self.compact:
             w.table.show(render.hedge_table(view, self._alerts, self.selected))
             if view.hedges:
-                self._show_card(w.detail, view.hedges[self.selected], self.selected, True)
+                hedge = view.hedges[self.selected]
+                w.detail.show_hedge(
+                    hedge,
+                    self._alerts[self.selected],
+                    selected=True,
+                    marks=self.store.mark_history(hedge.name),
+                    fundings=self.store.funding_history(hedge.name),
+                )
         else:
             for i, hedge in enumerate(view.hedges):
-                self._show_card(w.cards[i], hedge, i, i == self.selected)
+                w.cards.show_card(
+                    i,
+                    hedge,
+                    self._alerts[i],
+                    selected=i == self.selected,
+                    marks=self.store.mark_history(hedge.name),
+                    fundings=self.store.funding_history(hedge.name),
+                )
         selected = view.hedges[self.selected] if view.hedges else None
         rows, typed = self._what_if_rows(view, selected)
         w.what_if.show_rows(selected, rows, typed)
@@ -338,27 +350,17 @@ class HedgeApp(App[None]):
         """The dashboard's widgets, looked up once (a repaint must not search the DOM)."""
         if self._widgets is None:
             try:
-                count = len(self.store.hedge_names())
                 self._widgets = _DashboardWidgets(
                     status=self.query_one("#status", StatusBar),
                     totals=self.query_one("#totals", TotalsBar),
                     table=self.query_one("#table", HedgeTable),
                     detail=self.query_one("#detail", HedgeCard),
-                    cards=tuple(self.query_one(f"#card-{i}", HedgeCard) for i in range(count)),
+                    cards=self.query_one("#cards", HedgeCards),
                     what_if=self.query_one(WhatIfPanel),
                 )
             except NoMatches:  # before compose finished
                 return None
         return self._widgets
-
-    def _show_card(self, card: HedgeCard, hedge: HedgeView, index: int, selected: bool) -> None:
-        card.show_hedge(
-            hedge,
-            self._alerts[index],
-            selected=selected,
-            marks=self.store.mark_history(hedge.name),
-            fundings=self.store.funding_history(hedge.name),
-        )
 
     def _what_if_rows(
         self, view: DashboardView, hedge: HedgeView | None

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
@@ -66,10 +66,6 @@ class CachedHorizontal(CachedLines, Horizontal):
 
 class CachedVertical(CachedLines, Vertical):
     """A ``Vertical`` that skips re-rendering while unchanged."""
-
-
-class CachedGrid(CachedLines, Grid):
-    """A ``Grid`` that skips re-rendering while unchanged."""
 
 
 class CachedFooter(CachedLines, Footer):

@@ -45,6 +45,25 @@ DANGER_STYLE = {Danger.OK: "$success", Danger.WARN: "$warning", Danger.CRIT: "b 
 DANGER_CLASS = {Danger.OK: "-ok", Danger.WARN: "-warn", Danger.CRIT: "-crit"}
 
 
+def card_state(danger: Danger | None, stale: bool, selected: bool) -> str:
+    """The CSS classes of a hedge card in this state, space-separated (``card -crit -selected``).
+
+    Stale wins over danger: a danger colour computed from stale input must not look current.
+    """
+    classes = ["card"]
+    if stale:
+        classes.append("-stale")
+    elif danger is not None:
+        classes.append(DANGER_CLASS[danger])
+    if selected:
+        classes.append("-selected")
+    return " ".join(classes)
+
+
+CARD_STATE_CLASSES = ("-ok", "-warn", "-crit", "-stale", "-selected")
+"""Every class :func:`card_state` may add to ``card``."""
+
+
 def liquidation_danger(hedge: HedgeView, alerts: AlertSettings) -> Danger | None:
     """Danger from the distance to liquidation; None when unknown (no report)."""
     report = hedge.report

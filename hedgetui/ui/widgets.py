@@ -5,18 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rich.cells import cell_len
-from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual.app import ComposeResult
 from textual.color import Color
 from textual.content import Content
-from textual.filter import ANSIToTruecolor, DimFilter, LineFilter, Monochrome, NoColor
-from textual.geometry import Region, Size, Spacing
+from textual.filter import LineFilter
+from textual.geometry import Region, Size
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.visual import Visual
-from textual.widget import Widget
 
 from hedgetui.alerts import AlertDispatcher, AlertEngine
 from hedgetui.config import AlertSettings
@@ -24,10 +21,23 @@ from hedgetui.domain import DashboardView, HedgeView, ScenarioRow
 from hedgetui.ui import render
 from hedgetui.ui.alerts_panel import AlertsPanel, alert_row
 from hedgetui.ui.cached_lines import CachedInput, CachedVertical
-from hedgetui.ui.render import DANGER_CLASS, Danger, Line
+from hedgetui.ui.line_drawing import (
+    NO_SPACING,
+    Edges,
+    KeptLines,
+    cell_length,
+    content_parts,
+    filter_style,
+    frame_edges,
+    line_segments,
+    plain_text,
+    repaint_now,
+    styles_only,
+)
+from hedgetui.ui.render import CARD_STATE_CLASSES, Line, card_state
 
 
-class Panel(Widget):
+class Panel(KeptLines):
     """Pre-rendered lines that repaint only the lines that changed.
 
     A dashboard line (a price, a PnL) changes several times a second while most lines of a
@@ -79,62 +89,38 @@ class Panel(Widget):
         return True
 
     def _repaint_rows(self, rows: list[int]) -> None:
-        """Hand the changed content ``rows`` straight to the screen's next update.
-
-        This is what ``Widget.refresh(*regions)`` comes to for a widget that draws its own
-        lines, without the styles-cache bookkeeping (a full draw starts from a clear cache) and
-        without its two idle round-trips through Textual's message queues (the widget posts
-        itself an idle prompt, then its screen an ``Update``, then the screen prompts itself to
-        start its update timer): with three or four panels changing at every repaint, those
-        hops cost about as much as the drawing. Textual is pinned, and
-        tests/test_ui_repaint.py checks what reaches the terminal.
-        """
+        """Hand the changed content ``rows`` straight to the screen's next update."""
         frame = self._frame
         if frame is None or not self.display or not frame.screen.is_current:
             self.refresh()  # not drawn yet, hidden, or under a modal screen: Textual's own path
             return
-        self._layout_cache.clear()
-        self.clear_cached_dimensions()
         top = frame.top
         width = frame.key[0].width  # the whole row, border included: the compositor's chop of
         # this row is then sent as drawn, where a part of it would be cut into a new strip
-        self._repaint_regions.update(Region(0, top + y, width, 1) for y in rows)
-        frame.screen._dirty_widgets.add(self)
-        frame.screen._update_timer.resume()
+        repaint_now(self, frame.screen, (Region(0, top + y, width, 1) for y in rows))
 
     @property
     def shown_text(self) -> str:
         """The plain text on screen (for tests and the benchmark)."""
-        return "\n".join(_plain(line) for line in self._lines)
+        return "\n".join(plain_text(line) for line in self._lines)
 
-    def _set_dirty(self, *regions: Region) -> None:
-        self._frame = None  # Textual's own refresh (ours go through _repaint_rows): draw it all
-        super()._set_dirty(*regions)
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
+    def _forget(self) -> None:
         self._frame = None
-        self._styles.clear()
-        self._filtered.clear()
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return max(1, len(self._lines))
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
-        return max((_cell_length(line) for line in self._lines), default=1)
+        return max((cell_length(line) for line in self._lines), default=1)
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        size = self.region.size
+    def _kept_lines(self, size: Size) -> list[Strip]:
         key = (size, tuple(self.get_line_filters()), self.app.theme)
         frame = self._frame
         if frame is None or frame.key != key:
             frame = self._draw_frame(key)
         elif self._changed_rows:
             self._draw_rows(frame)
-        strips = frame.strips[crop.y : crop.bottom]
-        if crop.x or crop.width != size.width:
-            strips = [strip.crop(crop.x, crop.right) for strip in strips]
-        return strips
+        return frame.strips
 
     def _draw_frame(self, key: tuple[Size, tuple[LineFilter, ...], str]) -> _Frame:
         """The whole widget through Textual's styles cache, and the edges of its content lines."""
@@ -142,33 +128,19 @@ class Panel(Widget):
         self._styles.clear()
         self._filtered.clear()
         self._changed_rows.clear()
-        self._styles_cache.clear()  # line updates since the last full draw did not mark it
-        strips = super().render_lines(size.region)
-        gutter = self.styles.gutter
-        styles = self.styles
-        plain = (
-            styles.opacity == 1.0
-            and styles.text_opacity == 1.0
-            and not styles.tint.a
-            and not (styles.has_rule("hatch") and styles.hatch != "none")
-            and self.scrollbar_gutter == NO_SPACING  # a scrolling panel: Textual draws it
-        )
-        edges: tuple[list[Segment], list[Segment]] | None = None
-        if plain and size.height > gutter.height and size.width > gutter.width:
-            row = strips[gutter.top]
-            edges = (
-                list(row.crop(0, gutter.left)),
-                list(row.crop(size.width - gutter.right, size.width)),
-            )
+        strips = self._styles_cache_lines(size)
+        edges = None
+        if self.scrollbar_gutter == NO_SPACING:  # a scrolling panel: Textual draws it all
+            edges = frame_edges(self.styles, strips, size)
         self._frame = _Frame(
             key,
             strips,
             edges,
-            gutter.top,
+            self.styles.gutter.top,
             self.screen,
             self.size,
             self.background_colors[1],
-            all(type(f) in STYLE_FILTERS for f in key[1]),
+            styles_only(key[1]),
         )
         return self._frame
 
@@ -191,9 +163,9 @@ class Panel(Widget):
             if y >= height or y >= len(lines):
                 continue
             line = lines[y]
-            parts = _content_parts(line) if isinstance(line, Content) else line
+            parts = content_parts(line) if isinstance(line, Content) else line
             if parts is not None and frame.styles_only:
-                segments = self._segments(parts, width, self._filtered_style)
+                segments = line_segments(parts, width, self._filtered_style)
             else:
                 strip = self._line_strip(line, width)
                 for line_filter in frame.key[1]:
@@ -211,30 +183,16 @@ class Panel(Widget):
         The lines come from ``render`` as (text, style) parts, mapped to segments directly with
         cached styles: several times cheaper than Textual's general Content renderer, which
         cost most of a repaint otherwise. A ``Content`` line takes the same path once its spans
-        are read as parts (:func:`_content_parts`).
+        are read as parts (:func:`~hedgetui.ui.line_drawing.content_parts`).
         """
         if isinstance(line, Content):
-            parts = _content_parts(line)
+            parts = content_parts(line)
             if parts is None:  # overlapping or non-text styles: Textual's general renderer
                 base = self.visual_style
                 strips = Visual.to_strips(self, line, width, 1, base, pad=True)
                 return strips[0] if strips else Strip.blank(width, base.rich_style)
             line = parts
-        return Strip(self._segments(line, width, self._rich), width)
-
-    def _segments(
-        self, line: Line, width: int, style_of: Callable[[str], RichStyle]
-    ) -> list[Segment]:
-        """``line`` as exactly ``width`` cells of segments, styled by ``style_of``."""
-        base = style_of("")
-        segments = [Segment(text, style_of(style)) for text, style in line]
-        length = _cell_length(line)
-        if length > width:
-            segments = [*Strip(segments).crop(0, max(0, width - 1)), Segment("…", base)]
-            length = sum(segment.cell_length for segment in segments)
-        if length < width:
-            segments.append(Segment(" " * (width - length), base))
-        return segments
+        return Strip(line_segments(line, width, self._rich), width)
 
     def _rich(self, style: str) -> RichStyle:
         """A style of our lines (``""`` is the panel's own) as Rich draws it."""
@@ -250,18 +208,11 @@ class Panel(Widget):
         filtered = self._filtered.get(style)
         if filtered is None:
             frame = self._frame
-            segments = [Segment(" ", self._rich(style))]
+            filtered = self._rich(style)
             if frame is not None:
-                for line_filter in frame.key[1]:
-                    segments = line_filter.apply(segments, frame.background)
-            filtered = segments[0].style or RichStyle()
+                filtered = filter_style(filtered, frame.key[1], frame.background)
             self._filtered[style] = filtered
         return filtered
-
-
-NO_SPACING = Spacing(0, 0, 0, 0)
-STYLE_FILTERS = (ANSIToTruecolor, DimFilter, Monochrome, NoColor)
-"""Textual's line filters that map each segment's style and nothing else."""
 
 
 @dataclass(slots=True)
@@ -270,39 +221,12 @@ class _Frame:
 
     key: tuple[Size, tuple[LineFilter, ...], str]  # outer size, line filters, theme
     strips: list[Strip]  # every line of the widget, border and padding included
-    edges: tuple[list[Segment], list[Segment]] | None  # left and right of a content line
+    edges: Edges | None  # left and right of a content line
     top: int  # the row of the first content line
     screen: Screen[object]  # the panel's screen, which draws the frame
     content: Size  # the content area (the widget less border and padding)
     background: Color  # what the line filters are given
     styles_only: bool  # every line filter maps styles only: filter each style once
-
-
-def _content_parts(content: Content) -> Line | None:
-    """A one-line ``Content`` as (text, style) parts; None if its spans overlap or are not text."""
-    text = content.plain
-    parts: list[tuple[str, str]] = []
-    position = 0
-    for span in content.spans:
-        if span.start < position or not isinstance(span.style, str):
-            return None
-        if span.start > position:
-            parts.append((text[position : span.start], ""))
-        parts.append((text[span.start : span.end], span.style))
-        position = span.end
-    if position < len(text):
-        parts.append((text[position:], ""))
-    return tuple(parts)
-
-
-def _plain(line: Content | Line) -> str:
-    return line.plain if isinstance(line, Content) else "".join(text for text, _ in line)
-
-
-def _cell_length(line: Content | Line) -> int:
-    if isinstance(line, Content):
-        return line.cell_length
-    return sum(cell_len(text) for text, _ in line)
 
 
 class StatusBar(Panel):
@@ -318,12 +242,16 @@ class HedgeTable(Panel):
 
 
 class HedgeCard(Panel):
-    """One hedge with all its numbers, gauges and sparklines; border coloured by danger."""
+    """One hedge with all its numbers, gauges and sparklines; border coloured by danger.
+
+    The compact layout's detail card. (The wide layout draws every card in one widget,
+    :class:`~hedgetui.ui.card_grid.HedgeCards`, styled by the same ``.card`` rules.)
+    """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._title = ""
-        self._state: tuple[Danger | None, bool, bool] | None = None
+        self._state = ""
 
     def show_hedge(
         self,
@@ -335,18 +263,16 @@ class HedgeCard(Panel):
         fundings: Sequence[float] = (),
     ) -> bool:
         width = max(20, self.content_region.width or self.size.width - 4)
-        danger = render.hedge_danger(hedge, alerts)
         title = render.hedge_title(hedge)
         if title != self._title:  # setting border_title repaints the whole card, even unchanged
             self._title = title
             self.border_title = title
-        state = (danger, hedge.stale, selected)
+        state = card_state(render.hedge_danger(hedge, alerts), hedge.stale, selected)
         if state != self._state:  # class changes restyle the card: only when they change
             self._state = state
-            for level in Danger:
-                self.set_class(danger is level and not hedge.stale, DANGER_CLASS[level])
-            self.set_class(hedge.stale, "-stale")
-            self.set_class(selected, "-selected")
+            classes = state.split()
+            for name in CARD_STATE_CLASSES:
+                self.set_class(name in classes, name)
         return self.show(render.hedge_card(hedge, alerts, width, marks, fundings))
 
 

@@ -1,0 +1,387 @@
+"""The wide layout's hedge cards: every card drawn by one widget.
+
+Each widget that changes costs Textual its own work on every repaint (its dirty regions, its
+strips cut into the compositor's chops, its piece of the terminal update). :class:`HedgeCards`
+draws the cards side by side in one widget, so a repaint of the wide layout touches two widgets
+(cards and status line) instead of five: 2.42-2.47 against 2.78-2.91 ms of CPU a repaint at
+200x50 (``benchmarks/paint.py``, interleaved runs). The price is terminal output: Textual sends
+a changed row of a widget from the widget's left edge, so a row where one card changed now
+carries all four (about 95 against 54 kB/s at 10 Hz).
+
+The cards look exactly as separate widgets would: each card's frame (border, title, padding) is
+drawn by Textual's styles cache from the ``.card`` rules of the theme files. A card's state
+(danger, stale, selected) is a *component class* of the widget named after the classes a card
+widget would carry (``"card -crit -selected"``); Textual applies the stylesheet to a virtual node
+of those classes under this widget, so ``HedgeApp.theme-dark .card.-crit`` styles it as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cache, partial
+from itertools import chain
+
+from rich.segment import Segment
+from rich.style import Style as RichStyle
+from textual._styles_cache import StylesCache
+from textual.content import Content
+from textual.filter import LineFilter
+from textual.geometry import Region, Size
+from textual.screen import Screen
+from textual.strip import Strip
+
+from hedgetui.config import AlertSettings
+from hedgetui.domain import HedgeView
+from hedgetui.ui import render
+from hedgetui.ui.line_drawing import (
+    Edges,
+    KeptLines,
+    filter_style,
+    frame_edges,
+    line_segments,
+    plain_text,
+    repaint_now,
+    styles_only,
+)
+from hedgetui.ui.render import Danger, Line, card_state
+
+CARD_GUTTER = 1
+"""Columns between two cards side by side (there is no gap between rows of cards)."""
+CARD_MIN_CONTENT = 20
+"""The narrowest content a card's lines are laid out for, before the widget knows its size."""
+CARD_FRAME = Size(4, 2)
+"""Border and padding around a card's lines in every theme (``.card`` in base.tcss), used
+until the stylesheet has styled the widget."""
+
+
+CARD_STATES = set(  # the component classes: every state a card can be in
+    card_state(danger, stale, selected)
+    for danger in (None, *Danger)
+    for stale in (False, True)
+    for selected in (False, True)
+)
+
+
+@cache
+def column_spans(
+    width: int, columns: int, gutter: int = CARD_GUTTER
+) -> tuple[tuple[int, int], ...]:
+    """(x, width) of each of ``columns`` equal columns across ``width`` cells.
+
+    The same division as Textual's grid layout with ``1fr`` columns: fractional widths, each
+    edge rounded down, so the cards sit exactly where a ``Grid`` of card widgets put them.
+    """
+    columns = max(1, columns)
+    unit = Fraction(max(0, width - gutter * (columns - 1)), columns)
+    spans: list[tuple[int, int]] = []
+    for i in range(columns):
+        start = (unit * i + gutter * i).__floor__()
+        end = (unit * (i + 1) + gutter * i).__floor__()
+        spans.append((start, end - start))
+    return tuple(spans)
+
+
+@dataclass(slots=True)
+class _Card:
+    """One card: what it shows, and how its lines were last drawn."""
+
+    lines: list[Line] = field(default_factory=list)
+    title: str = ""
+    state: str = "card"  # its component class (see card_state)
+    drawn: bool = False  # its frame is drawn for the current state and grid
+    edges: Edges | None = None  # border and padding either side of a content line
+    content_top: int = 1  # the card's row of its first line (below the border)
+    content_width: int = 0
+    changed: set[int] = field(default_factory=set)  # lines changed since drawn
+
+
+@dataclass(slots=True)
+class _Grid:
+    """The widget as drawn for one size, theme, set of line filters and number of columns.
+
+    Each line of the widget is kept in pieces: the background left of the first card, the
+    first card's line, the background up to the next card, and so on. A changed card line
+    replaces its piece, and the widget's line is joined again from its pieces.
+    """
+
+    key: tuple[Size, tuple[LineFilter, ...], str, int]  # size, filters, theme, columns
+    tops: list[int]  # the first line of each row of cards
+    spans: tuple[tuple[int, int], ...]  # (x, width) of each column
+    pieces: list[list[list[Segment]]]  # every line of the widget, in pieces
+    strips: list[Strip]  # every line of the widget, joined
+    screen: Screen[object]
+    styles_only: bool  # every line filter maps styles only: filter each style once
+
+
+class HedgeCards(KeptLines):
+    """A card per hedge with all its numbers, gauges and sparklines, in a grid of columns.
+
+    The border is coloured by danger, dashed when the hedge's data is stale, and the selected
+    card's title is highlighted. :meth:`show_card` compares a card's new lines with the ones
+    shown and repaints only the changed lines, like :class:`~hedgetui.ui.widgets.Panel`.
+    """
+
+    COMPONENT_CLASSES = CARD_STATES
+    DEFAULT_CSS = """
+    HedgeCards { height: auto; }
+    """
+
+    def __init__(self, count: int, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._cards = [_Card() for _ in range(count)]
+        self._columns = max(1, min(count, 2))
+        self._grid: _Grid | None = None
+        self._styles: dict[tuple[str, str], RichStyle] = {}  # (state, style): as Rich draws it
+        self._filtered: dict[tuple[str, str], RichStyle] = {}  # the same through line filters
+
+    # ------------------------------------------------------------------ what is shown
+
+    @property
+    def columns(self) -> int:
+        return self._columns
+
+    @columns.setter
+    def columns(self, columns: int) -> None:
+        columns = max(1, columns)
+        if columns != self._columns:
+            self._columns = columns
+            self.refresh(layout=True)
+
+    def card_width(self, index: int) -> int:
+        """The width a card's lines are laid out for (its column less border and padding)."""
+        spans = column_spans(self.size.width, self._columns)
+        frame = self._frame_size()
+        width = spans[index % len(spans)][1] - frame.width
+        return max(CARD_MIN_CONTENT, width)
+
+    def show_card(
+        self,
+        index: int,
+        hedge: HedgeView,
+        alerts: AlertSettings,
+        *,
+        selected: bool,
+        marks: Sequence[float] = (),
+        fundings: Sequence[float] = (),
+    ) -> bool:
+        """Show ``hedge`` in card ``index``; True when the screen changed."""
+        card = self._cards[index]
+        lines = render.hedge_card(hedge, alerts, self.card_width(index), marks, fundings)
+        title = render.hedge_title(hedge)
+        state = card_state(render.hedge_danger(hedge, alerts), hedge.stale, selected)
+        restyled = (title, state) != (card.title, card.state)
+        previous = card.lines
+        if not restyled and lines == previous:
+            return False
+        card.title, card.state, card.lines = title, state, lines
+        grid = self._grid
+        if len(previous) != len(lines) or grid is None or not self._on_screen(grid):
+            # a new height moves the cards below; not drawn yet, hidden or under a modal
+            # screen: Textual's own path
+            self.refresh(layout=len(previous) != len(lines))
+            return True
+        rows: Iterable[int]
+        if restyled:  # a new border or title: the whole card
+            card.drawn = False
+            rows = range(len(lines) + self._frame_size().height)
+        else:
+            changed = [
+                y for y, (old, new) in enumerate(zip(previous, lines, strict=True)) if old != new
+            ]
+            card.changed.update(changed)
+            top = self._frame_top(card)
+            rows = [top + y for y in changed]
+        first = self._place(grid, index)[0]
+        width = grid.key[0].width  # whole rows: the compositor sends them as drawn
+        repaint_now(self, grid.screen, (Region(0, first + y, width, 1) for y in rows))
+        return True
+
+    def card_text(self, index: int) -> str:
+        """The plain text of a card's lines (for tests and the benchmark)."""
+        return "\n".join(plain_text(line) for line in self._cards[index].lines)
+
+    def card_title(self, index: int) -> str:
+        return self._cards[index].title
+
+    def card_classes(self, index: int) -> set[str]:
+        """The classes card ``index`` is styled by (``card``, ``-stale``, ``-crit``, ...)."""
+        return set(self._cards[index].state.split())
+
+    @property
+    def shown_text(self) -> str:
+        """Every card's lines, one card after another (for tests and the benchmark)."""
+        return "\n".join(self.card_text(i) for i in range(len(self._cards)))
+
+    # ------------------------------------------------------------------ layout
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return sum(self._row_heights()) or 1
+
+    def _row_heights(self) -> list[int]:
+        frame = self._frame_size().height
+        cards = self._cards
+        columns = self._columns
+        return [
+            max(len(card.lines) + frame for card in cards[start : start + columns])
+            for start in range(0, len(cards), columns)
+        ]
+
+    def _frame_size(self) -> Size:
+        styles = self._component_styles.get("card")
+        return CARD_FRAME if styles is None else Size(*styles.gutter.totals)
+
+    def _frame_top(self, card: _Card) -> int:
+        styles = self._component_styles.get(card.state)
+        return 1 if styles is None else styles.gutter.top
+
+    def _on_screen(self, grid: _Grid) -> bool:
+        return self.display and grid.screen.is_current
+
+    # ------------------------------------------------------------------ drawing
+
+    def _forget(self) -> None:
+        self._grid = None
+
+    def _kept_lines(self, size: Size) -> list[Strip]:
+        key = (size, tuple(self.get_line_filters()), self.app.theme, self._columns)
+        grid = self._grid
+        if grid is None or grid.key != key:
+            grid = self._draw_grid(key)
+        else:
+            self._draw_changes(grid)
+        return grid.strips
+
+    def render_line(self, y: int) -> Strip:
+        # what shows between and below the cards: the background, as a container draws it
+        background = self.background_colors[1]
+        return Strip.blank(self.size.width, RichStyle(bgcolor=background.rich_color))
+
+    def _draw_grid(self, key: tuple[Size, tuple[LineFilter, ...], str, int]) -> _Grid:
+        """The widget's background cut into pieces around the cards, then every card."""
+        size = key[0]
+        self._styles.clear()
+        self._filtered.clear()
+        background = self._styles_cache_lines(size)
+        spans = column_spans(size.width, self._columns)
+        cuts = [edge for x, width in spans for edge in (x, x + width)]
+        pieces = [
+            [list(piece) for piece in strip.divide([*cuts, size.width])] for strip in background
+        ]
+        tops = [0]
+        for height in self._row_heights():
+            tops.append(tops[-1] + height)
+        grid = _Grid(key, tops[:-1], spans, pieces, background, self.screen, styles_only(key[1]))
+        self._grid = grid
+        for index, card in enumerate(self._cards):
+            card.drawn = False
+            self._draw_card(grid, index)
+        grid.strips = [Strip(list(chain.from_iterable(row)), size.width) for row in pieces]
+        return grid
+
+    def _draw_changes(self, grid: _Grid) -> None:
+        """Draw the cards whose state changed and the lines that changed since the last call."""
+        rows: set[int] = set()
+        for index, card in enumerate(self._cards):
+            if not card.drawn:
+                rows.update(self._draw_card(grid, index))
+            elif card.changed:
+                rows.update(self._draw_lines(grid, index))
+        width = grid.key[0].width
+        pieces = grid.pieces
+        for y in rows:
+            grid.strips[y] = Strip(list(chain.from_iterable(pieces[y])), width)
+
+    def _place(self, grid: _Grid, index: int) -> tuple[int, int, int]:
+        """The card's first line in the widget, its piece of a line, and its width."""
+        columns = len(grid.spans)
+        band, column = divmod(index, columns)
+        return grid.tops[band], 2 * column + 1, grid.spans[column][1]
+
+    def _draw_card(self, grid: _Grid, index: int) -> range:
+        """One card's frame and lines through Textual's styles cache, as a card widget's.
+
+        Returns the lines of the widget it covers.
+        """
+        card = self._cards[index]
+        card.drawn = True
+        card.changed.clear()
+        styles = self._component_styles[card.state]
+        node = styles.node
+        assert node is not None  # the component's virtual node
+        top, piece, width = self._place(grid, index)
+        gutter = styles.gutter
+        size = Size(width, len(card.lines) + gutter.height)
+        content = Size(max(0, width - gutter.width), len(card.lines))
+        base_background, background = node.background_colors
+        title = (Content(card.title), *node._get_title_style_information(base_background))
+        style_of = partial(self._style, card.state)
+
+        def content_line(y: int) -> Strip:
+            return Strip(line_segments(card.lines[y], content.width, style_of), content.width)
+
+        strips = StylesCache().render(
+            styles,
+            size,
+            base_background,
+            background,
+            content_line,
+            grid.key[1],
+            title,
+            None,
+            content_size=content,
+            padding=styles.padding,
+            opacity=self.opacity,
+            ansi_theme=self.app.ansi_theme,
+            native_ansi=self.app.native_ansi_color,
+        )
+        card.edges = frame_edges(styles, strips, size) if self.opacity == 1.0 else None
+        card.content_top = gutter.top
+        card.content_width = content.width
+        rows = range(top, min(top + size.height, len(grid.pieces)))
+        for y, strip in zip(rows, strips, strict=False):
+            grid.pieces[y][piece] = list(strip)
+        return rows
+
+    def _draw_lines(self, grid: _Grid, index: int) -> list[int]:
+        """Draw a card's changed lines between its frame's edges; returns the widget's lines."""
+        card = self._cards[index]
+        if card.edges is None or not grid.styles_only:  # only the styles cache draws those
+            return list(self._draw_card(grid, index))
+        changed, card.changed = card.changed, set()
+        left, right = card.edges
+        top, piece, _ = self._place(grid, index)
+        top += card.content_top
+        width = card.content_width
+        style_of = partial(self._filtered_style, card.state)
+        rows = []
+        for y in changed:
+            if y < len(card.lines) and top + y < len(grid.pieces):
+                segments = line_segments(card.lines[y], width, style_of)
+                grid.pieces[top + y][piece] = [*left, *segments, *right]
+                rows.append(top + y)
+        return rows
+
+    def _style(self, state: str, style: str) -> RichStyle:
+        """A style of a card's lines (``""`` is the card's own) as Rich draws it."""
+        key = (state, style)
+        rich = self._styles.get(key)
+        if rich is None:
+            base = self.get_visual_style(state)
+            rich = (base + self._get_style(style)).rich_style if style else base.rich_style
+            self._styles[key] = rich
+        return rich
+
+    def _filtered_style(self, state: str, style: str) -> RichStyle:
+        """``_style`` through the line filters, as they would change a segment."""
+        key = (state, style)
+        filtered = self._filtered.get(key)
+        if filtered is None:
+            filtered = self._style(state, style)
+            grid = self._grid
+            node = self._component_styles[state].node
+            if grid is not None and node is not None:
+                filtered = filter_style(filtered, grid.key[1], node.background_colors[1])
+            self._filtered[key] = filtered
+        return filtered

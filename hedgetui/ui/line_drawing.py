@@ -1,0 +1,163 @@
+"""Drawing the dashboard's own lines into a frame Textual drew, and handing them to the screen.
+
+Shared by :class:`~hedgetui.ui.widgets.Panel` (one framed box per widget) and
+:class:`~hedgetui.ui.card_grid.HedgeCards` (every hedge card in one widget). A frame (border,
+padding, line filters) is drawn by Textual's styles cache; a changed content line is then drawn
+between the frame's own edges, which is what makes a 10 Hz repaint cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style as RichStyle
+from textual.color import Color
+from textual.content import Content
+from textual.css.styles import StylesBase
+from textual.filter import ANSIToTruecolor, DimFilter, LineFilter, Monochrome, NoColor
+from textual.geometry import Region, Size, Spacing
+from textual.screen import Screen
+from textual.strip import Strip
+from textual.widget import Widget
+
+from hedgetui.ui.render import Line
+
+NO_SPACING = Spacing(0, 0, 0, 0)
+STYLE_FILTERS = (ANSIToTruecolor, DimFilter, Monochrome, NoColor)
+"""Textual's line filters that map each segment's style and nothing else."""
+
+Edges = tuple[list[Segment], list[Segment]]
+"""The segments left and right of a content line: border and padding."""
+
+
+class KeptLines(Widget):
+    """A widget that keeps its lines as last drawn and hands them to the compositor as they are.
+
+    A subclass draws in :meth:`_kept_lines`: the whole widget after :meth:`_forget` (any
+    refresh through Textual: resize, styles, theme, border title) and only its changed lines
+    otherwise, which it marks with :func:`repaint_now`.
+    """
+
+    def _forget(self) -> None:
+        """Drop the lines as drawn: the next :meth:`render_lines` draws the whole widget."""
+        raise NotImplementedError
+
+    def _kept_lines(self, size: Size) -> list[Strip]:
+        """Every line of the widget at ``size``, drawn anew where needed."""
+        raise NotImplementedError
+
+    def _set_dirty(self, *regions: Region) -> None:
+        self._forget()  # Textual's own refresh (line updates go through repaint_now)
+        super()._set_dirty(*regions)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._forget()
+
+    def _styles_cache_lines(self, size: Size) -> list[Strip]:
+        """The whole widget drawn by Textual's styles cache, from a clear cache (line updates
+        since its last draw did not mark it)."""
+        self._styles_cache.clear()
+        return Widget.render_lines(self, size.region)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        size = self.region.size
+        strips = self._kept_lines(size)[crop.y : crop.bottom]
+        if crop.x or crop.width != size.width:
+            strips = [strip.crop(crop.x, crop.right) for strip in strips]
+        return strips
+
+
+def line_segments(line: Line, width: int, style_of: Callable[[str], RichStyle]) -> list[Segment]:
+    """``line`` as exactly ``width`` cells of segments, styled by ``style_of``, cut with ``…``."""
+    base = style_of("")
+    segments = [Segment(text, style_of(style)) for text, style in line]
+    length = cell_length(line)
+    if length > width:
+        segments = [*Strip(segments).crop(0, max(0, width - 1)), Segment("…", base)]
+        length = sum(segment.cell_length for segment in segments)
+    if length < width:
+        segments.append(Segment(" " * (width - length), base))
+    return segments
+
+
+def filter_style(style: RichStyle, filters: Sequence[LineFilter], background: Color) -> RichStyle:
+    """``style`` as the line ``filters`` change a segment drawn in it."""
+    segments = [Segment(" ", style)]
+    for line_filter in filters:
+        segments = line_filter.apply(segments, background)
+    return segments[0].style or RichStyle()
+
+
+def styles_only(filters: Sequence[LineFilter]) -> bool:
+    """True when every filter maps styles only, so each style can be filtered once."""
+    return all(type(f) in STYLE_FILTERS for f in filters)
+
+
+def frame_edges(styles: StylesBase, strips: Sequence[Strip], size: Size) -> Edges | None:
+    """The border and padding either side of a content line of a frame drawn in ``styles``.
+
+    None when the styles cache must draw every line itself: tint, opacity and hatch change the
+    content too, so a line cannot be drawn between the edges alone.
+    """
+    gutter = styles.gutter
+    plain = (
+        styles.opacity == 1.0
+        and styles.text_opacity == 1.0
+        and not styles.tint.a
+        and not (styles.has_rule("hatch") and styles.hatch != "none")
+    )
+    if not plain or size.height <= gutter.height or size.width <= gutter.width:
+        return None
+    row = strips[gutter.top]
+    return (
+        list(row.crop(0, gutter.left)),
+        list(row.crop(size.width - gutter.right, size.width)),
+    )
+
+
+def repaint_now(widget: Widget, screen: Screen[object], regions: Iterable[Region]) -> None:
+    """Hand ``regions`` of ``widget`` straight to ``screen``'s next update.
+
+    This is what ``Widget.refresh(*regions)`` comes to for a widget that draws its own lines,
+    without the styles-cache bookkeeping (a full draw starts from a clear cache) and without its
+    two idle round-trips through Textual's message queues (the widget posts itself an idle
+    prompt, then its screen an ``Update``, then the screen prompts itself to start its update
+    timer): with several widgets changing at every repaint, those hops cost about as much as
+    the drawing. Textual is pinned, and tests/test_ui_repaint.py checks what reaches the
+    terminal.
+    """
+    widget._layout_cache.clear()
+    widget.clear_cached_dimensions()
+    widget._repaint_regions.update(regions)
+    screen._dirty_widgets.add(widget)
+    screen._update_timer.resume()
+
+
+def content_parts(content: Content) -> Line | None:
+    """A one-line ``Content`` as (text, style) parts; None if its spans overlap or are not text."""
+    text = content.plain
+    parts: list[tuple[str, str]] = []
+    position = 0
+    for span in content.spans:
+        if span.start < position or not isinstance(span.style, str):
+            return None
+        if span.start > position:
+            parts.append((text[position : span.start], ""))
+        parts.append((text[span.start : span.end], span.style))
+        position = span.end
+    if position < len(text):
+        parts.append((text[position:], ""))
+    return tuple(parts)
+
+
+def plain_text(line: Content | Line) -> str:
+    return line.plain if isinstance(line, Content) else "".join(text for text, _ in line)
+
+
+def cell_length(line: Content | Line) -> int:
+    if isinstance(line, Content):
+        return line.cell_length
+    return sum(cell_len(text) for text, _ in line)
