@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from textual.app import App, ComposeResult
 from textual.containers import Grid
@@ -9,11 +11,14 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import Static
 
+from hedgetui.clock import ManualClock
+from hedgetui.demo_portfolio import demo_settings
 from hedgetui.domain import MarkPrice
+from hedgetui.store import Store
 from hedgetui.ui.app import HedgeApp
 from hedgetui.ui.card_grid import CARD_STATES, HedgeCards, column_spans
 from hedgetui.ui.render import CARD_STATE_CLASSES, Danger, card_state
-from tests.test_ui_dashboard import WIDE, scripted_store, silence_bitmex
+from tests.test_ui_dashboard import MARKS, WIDE, scripted_store, silence_bitmex
 
 
 class GridApp(App[None]):
@@ -158,3 +163,37 @@ async def test_cards_wrap_into_rows_when_the_columns_run_out() -> None:
         assert cards.columns == 4
         assert len(whole(cards)) == height
         assert "btc-lev" in whole(cards)[0].text
+
+
+def store_of(count: int) -> Store:
+    """The demo portfolio's hedges repeated (under new names) or cut to ``count``."""
+    settings = demo_settings(60_000.0, 3_000.0, {})
+    hedges = list(settings.hedges)
+    more = [dataclasses.replace(h, name=f"{h.name}-{i}") for i in range(3) for h in hedges]
+    settings = dataclasses.replace(settings, hedges=tuple((hedges + more)[:count]))
+    store = Store(settings, clock=ManualClock())
+    for (venue, symbol), mark in MARKS.items():
+        store.apply(MarkPrice(venue, symbol, mark, None))
+    return store
+
+
+async def test_seven_hedges_fill_five_columns_then_a_second_row() -> None:
+    app = HedgeApp(store_of(7), mount_alerts=False)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.pause()
+        cards = cards_of(app)
+        assert not app.compact and cards.columns == 5
+        lines = [strip.text for strip in whole(cards)]
+        height = len(cards.card_text(0).splitlines()) + 2
+        assert len(lines) == 2 * height
+        assert [lines[0].count("╭─"), lines[height].count("╭─")] == [5, 2]
+        assert "btc-core-0" in lines[0]  # the fifth card ends the first row
+        assert lines[height].startswith("╭─ eth-half-0")  # the sixth opens the second
+        assert "btc-desk-0" in lines[height]
+
+
+async def test_no_hedges_no_card_line() -> None:
+    app = HedgeApp(store_of(0), mount_alerts=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert cards_of(app).region.height == 0

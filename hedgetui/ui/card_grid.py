@@ -217,7 +217,7 @@ class HedgeCards(KeptLines):
     # ------------------------------------------------------------------ layout
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return sum(self._row_heights()) or 1
+        return sum(self._row_heights())  # no hedges: no line at all
 
     def _row_heights(self) -> list[int]:
         frame = self._frame_size().height
