@@ -209,11 +209,6 @@ class HedgeCards(KeptLines):
         """The classes card ``index`` is styled by (``card``, ``-stale``, ``-crit``, ...)."""
         return set(self._cards[index].state.split())
 
-    @property
-    def shown_text(self) -> str:
-        """Every card's lines, one card after another (for tests and the benchmark)."""
-        return "\n".join(self.card_text(i) for i in range(len(self._cards)))
-
     # ------------------------------------------------------------------ layout
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
