@@ -319,25 +319,28 @@ def main() -> int:
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: URLS_JSON,RESULTS_FD
     args = parser.parse_args()
-    if args.child:  # the measured process, on the pty the parent made
-        urls_json, _, fd = args.child.rpartition(",")
-        cols, _, rows = args.size.partition("x")
-        r = asyncio.run(
+    cols, _, rows = args.size.partition("x")
+    size = (int(cols), int(rows))
+
+    def measured(urls: dict[str, str], *, headless: bool) -> dict[str, float]:
+        return asyncio.run(
             measure(
-                json.loads(urls_json),
+                urls,
                 args.seconds,
                 args.refresh_hz,
                 not args.no_alerts_panel,
-                (int(cols), int(rows)),
+                size,
                 args.windows,
-                headless=False,
+                headless=headless,
             )
         )
+
+    if args.child:  # the measured process, on the pty the parent made
+        urls_json, _, fd = args.child.rpartition(",")
+        r = measured(json.loads(urls_json), headless=False)
         with os.fdopen(int(fd), "w") as out:
             json.dump(r, out)
         return 0
-    cols, _, rows = args.size.partition("x")
-    size = (int(cols), int(rows))
     code = SIM_CODE.format(rates=tick_rates(args.load, args.tick_hz))
     sim = subprocess.Popen(
         [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
@@ -345,19 +348,7 @@ def main() -> int:
     try:
         assert sim.stdout is not None
         urls = json.loads(sim.stdout.readline())
-        if args.headless:
-            r = asyncio.run(
-                measure(
-                    urls,
-                    args.seconds,
-                    args.refresh_hz,
-                    not args.no_alerts_panel,
-                    size,
-                    args.windows,
-                )
-            )
-        else:
-            r = in_terminal(urls, size)
+        r = measured(urls, headless=True) if args.headless else in_terminal(urls, size)
         floors = asyncio.run(feeds_only_cpu(urls, args.seconds, args.windows))
     finally:
         if sim.stdin is not None:

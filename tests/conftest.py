@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 REPO_DIR = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_DIR.parent / "shared"
 SAMPLES_DIR = SHARED_DIR / "exchanges" / "samples"
@@ -11,3 +13,13 @@ DATA_DIR = SHARED_DIR / "data"
 
 if not SAMPLES_DIR.is_dir():  # pragma: no cover - a broken checkout must fail loudly
     raise RuntimeError(f"the shared exchange samples are missing: {SAMPLES_DIR}")
+
+
+@pytest.fixture(params=[False, True], ids=["color", "no_color"])
+def no_color(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Runs a test with colours and again under ``NO_COLOR`` (Textual's monochrome filter)."""
+    if request.param:
+        monkeypatch.setenv("NO_COLOR", "1")
+    else:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    return bool(request.param)

@@ -73,16 +73,9 @@ def card_top(cards: HedgeCards, index: int) -> str:
     return whole(cards)[0].crop(x, x + width).text
 
 
-@pytest.mark.parametrize("no_color", [False, True])
-async def test_changed_lines_are_drawn_exactly_as_a_full_redraw(
-    no_color: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_changed_lines_are_drawn_exactly_as_a_full_redraw(no_color: bool) -> None:
     """Lines redrawn between a card's own edges equal a full redraw through Textual's styles
     cache, line filters included (ANSI colours to truecolor; monochrome under NO_COLOR)."""
-    if no_color:
-        monkeypatch.setenv("NO_COLOR", "1")
-    else:
-        monkeypatch.delenv("NO_COLOR", raising=False)
     store, clock = scripted_store()
     app = HedgeApp(store, mount_alerts=False)
     async with app.run_test(size=WIDE) as pilot:

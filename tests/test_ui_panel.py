@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from textual.app import App, ComposeResult
 from textual.content import Content
 from textual.geometry import Region
@@ -72,16 +71,9 @@ class CardApp(App[None]):
         yield Panel(id="p")
 
 
-@pytest.mark.parametrize("no_color", [False, True])
-async def test_a_changed_line_is_drawn_exactly_as_the_styles_cache_draws_it(
-    no_color: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_changed_line_is_drawn_exactly_as_the_styles_cache_draws_it(no_color: bool) -> None:
     """Lines redrawn between the frame's own edges equal a full redraw by Textual, line filters
     included (ANSI colours to truecolor always; monochrome under NO_COLOR)."""
-    if no_color:
-        monkeypatch.setenv("NO_COLOR", "1")
-    else:
-        monkeypatch.delenv("NO_COLOR", raising=False)
     app = CardApp()
     async with app.run_test(size=(30, 8)) as pilot:
         panel = app.query_one(Panel)

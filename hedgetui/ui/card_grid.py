@@ -28,7 +28,7 @@ from rich.style import Style as RichStyle
 from textual._styles_cache import StylesCache
 from textual.content import Content
 from textual.filter import LineFilter
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.strip import Strip
 
@@ -45,12 +45,10 @@ from hedgetui.ui.line_drawing import (
     repaint_now,
     styles_only,
 )
-from hedgetui.ui.render import Danger, Line, card_state
+from hedgetui.ui.render import CARD_MIN_WIDTH, Danger, Line, card_state
 
 CARD_GUTTER = 1
 """Columns between two cards side by side (there is no gap between rows of cards)."""
-CARD_MIN_CONTENT = 20
-"""The narrowest content a card's lines are laid out for, before the widget knows its size."""
 CARD_FRAME = Size(4, 2)
 """Border and padding around a card's lines in every theme (``.card`` in base.tcss), used
 until the stylesheet has styled the widget."""
@@ -154,7 +152,7 @@ class HedgeCards(KeptLines):
         spans = column_spans(self.size.width, self._columns)
         frame = self._frame_size()
         width = spans[index % len(spans)][1] - frame.width
-        return max(CARD_MIN_CONTENT, width)
+        return max(CARD_MIN_WIDTH, width)
 
     def show_card(
         self,
@@ -191,11 +189,9 @@ class HedgeCards(KeptLines):
                 y for y, (old, new) in enumerate(zip(previous, lines, strict=True)) if old != new
             ]
             card.changed.update(changed)
-            top = self._frame_top(card)
-            rows = [top + y for y in changed]
+            rows = [card.content_top + y for y in changed]
         first = self._place(grid, index)[0]
-        width = grid.key[0].width  # whole rows: the compositor sends them as drawn
-        repaint_now(self, grid.screen, (Region(0, first + y, width, 1) for y in rows))
+        repaint_now(self, grid.screen, (first + y for y in rows), grid.key[0].width)
         return True
 
     def card_text(self, index: int) -> str:
@@ -226,10 +222,6 @@ class HedgeCards(KeptLines):
     def _frame_size(self) -> Size:
         styles = self._component_styles.get("card")
         return CARD_FRAME if styles is None else Size(*styles.gutter.totals)
-
-    def _frame_top(self, card: _Card) -> int:
-        styles = self._component_styles.get(card.state)
-        return 1 if styles is None else styles.gutter.top
 
     def _on_screen(self, grid: _Grid) -> bool:
         return self.display and grid.screen.is_current

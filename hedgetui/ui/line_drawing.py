@@ -118,8 +118,12 @@ def frame_edges(styles: StylesBase, strips: Sequence[Strip], size: Size) -> Edge
     )
 
 
-def repaint_now(widget: Widget, screen: Screen[object], regions: Iterable[Region]) -> None:
-    """Hand ``regions`` of ``widget`` straight to ``screen``'s next update.
+def repaint_now(widget: Widget, screen: Screen[object], rows: Iterable[int], width: int) -> None:
+    """Hand whole ``rows`` (``width`` cells, border to border) of ``widget`` straight to
+    ``screen``'s next update.
+
+    Whole rows: the compositor then sends its chop of a row as drawn, where a part of it would be
+    cut into a new strip.
 
     This is what ``Widget.refresh(*regions)`` comes to for a widget that draws its own lines,
     without the styles-cache bookkeeping (a full draw starts from a clear cache) and without its
@@ -131,7 +135,7 @@ def repaint_now(widget: Widget, screen: Screen[object], regions: Iterable[Region
     """
     widget._layout_cache.clear()
     widget.clear_cached_dimensions()
-    widget._repaint_regions.update(regions)
+    widget._repaint_regions.update(Region(0, y, width, 1) for y in rows)
     screen._dirty_widgets.add(widget)
     screen._update_timer.resume()
 

@@ -60,6 +60,8 @@ def card_state(danger: Danger | None, stale: bool, selected: bool) -> str:
     return " ".join(classes)
 
 
+CARD_MIN_WIDTH = 20
+"""The narrowest content a card's lines are laid out for (before a card knows its size)."""
 CARD_STATE_CLASSES = ("-ok", "-warn", "-crit", "-stale", "-selected")
 """Every class :func:`card_state` may add to ``card``."""
 

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.color import Color
 from textual.content import Content
 from textual.filter import LineFilter
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.visual import Visual
@@ -34,7 +34,7 @@ from hedgetui.ui.line_drawing import (
     repaint_now,
     styles_only,
 )
-from hedgetui.ui.render import CARD_STATE_CLASSES, Line, card_state
+from hedgetui.ui.render import CARD_MIN_WIDTH, CARD_STATE_CLASSES, Line, card_state
 
 
 class Panel(KeptLines):
@@ -95,9 +95,7 @@ class Panel(KeptLines):
             self.refresh()  # not drawn yet, hidden, or under a modal screen: Textual's own path
             return
         top = frame.top
-        width = frame.key[0].width  # the whole row, border included: the compositor's chop of
-        # this row is then sent as drawn, where a part of it would be cut into a new strip
-        repaint_now(self, frame.screen, (Region(0, top + y, width, 1) for y in rows))
+        repaint_now(self, frame.screen, (top + y for y in rows), frame.key[0].width)
 
     @property
     def shown_text(self) -> str:
@@ -262,7 +260,7 @@ class HedgeCard(Panel):
         marks: Sequence[float] = (),
         fundings: Sequence[float] = (),
     ) -> bool:
-        width = max(20, self.content_region.width or self.size.width - 4)
+        width = max(CARD_MIN_WIDTH, self.content_region.width or self.size.width - 4)
         title = render.hedge_title(hedge)
         if title != self._title:  # setting border_title repaints the whole card, even unchanged
             self._title = title
