@@ -43,6 +43,8 @@ import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 
+from hedgetui import event_loop  # noqa: E402
+
 VENUES = ("bitmex", "okx", "deribit", "bybit", "binance")
 # Frames one simulator tick sends on each venue's socket for the demo's one instrument per venue
 # (okx: mark-price, index-tickers and funding-rate are three channels; the others carry mark,
@@ -51,6 +53,7 @@ VENUES = ("bitmex", "okx", "deribit", "bybit", "binance")
 FRAMES_PER_TICK = {"bitmex": 1, "okx": 3, "deribit": 1, "bybit": 1, "binance": 1}
 SIM_CODE = """
 import asyncio, json, sys
+from hedgetui import event_loop
 from hedgetui.sim import start_simulator
 RATES = {rates!r}  # venue -> simulator tick rate; one simulator per distinct rate
 async def main():
@@ -65,7 +68,7 @@ async def main():
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
     for sim in sims:
         await sim.close()
-asyncio.run(main())
+event_loop.run(main())
 """
 
 
@@ -323,7 +326,7 @@ def main() -> int:
     size = (int(cols), int(rows))
 
     def measured(urls: dict[str, str], *, headless: bool) -> dict[str, float]:
-        return asyncio.run(
+        return event_loop.run(
             measure(
                 urls,
                 args.seconds,
@@ -349,7 +352,7 @@ def main() -> int:
         assert sim.stdout is not None
         urls = json.loads(sim.stdout.readline())
         r = measured(urls, headless=True) if args.headless else in_terminal(urls, size)
-        floors = asyncio.run(feeds_only_cpu(urls, args.seconds, args.windows))
+        floors = event_loop.run(feeds_only_cpu(urls, args.seconds, args.windows))
     finally:
         if sim.stdin is not None:
             sim.stdin.close()
@@ -372,6 +375,7 @@ def main() -> int:
         f"feeds: {len(per_feed)} venues, {load} (simulator in a child process): "
         f"{sum(per_feed.values()):.0f} frames/s, {r['events_per_s']:.0f} events/s received"
     )
+    print(f"event loop: {event_loop.choose_loop(os.environ)[0]} (HEDGETUI_EVENT_LOOP selects it)")
     print("  frames/s per feed: " + "  ".join(f"{v} {n:.1f}" for v, n in per_feed.items()))
     if args.headless:
         print("terminal: none (--headless: no escape sequences built, nothing written)")

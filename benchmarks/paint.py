@@ -23,6 +23,8 @@ import asyncio
 import math
 import time
 
+from hedgetui import event_loop
+
 VENUE_SYMBOLS = {
     "bitmex": ("XBTUSD", 60_000.0),
     "okx": ("ETH-USD-SWAP", 3_000.0),
@@ -101,7 +103,7 @@ def main() -> int:
     parser.add_argument("--flat", action="store_true", help="prices never move (fixed cost)")
     args = parser.parse_args()
     cols, _, rows = args.size.partition("x")
-    results = asyncio.run(measure(args.seconds, args.repeats, (int(cols), int(rows)), args.flat))
+    results = event_loop.run(measure(args.seconds, args.repeats, (int(cols), int(rows)), args.flat))
     print(
         f"$ .venv/bin/python benchmarks/paint.py --seconds {args.seconds:g} "
         f"--repeats {args.repeats} --size {args.size}" + (" --flat" if args.flat else "")

@@ -22,6 +22,8 @@ from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
 
+from hedgetui import event_loop
+
 REPO = Path(__file__).resolve().parents[1]
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -132,7 +134,7 @@ def main() -> None:
         print(f"hedgetui sim, 6 venues, tick-hz={args.tick_hz or 'venue default'}")
         print(f"{'clients/venue':>14} {'frames/s recv':>14} {'sim CPU %':>10}")
         for n in (int(x) for x in args.clients.split(",")):
-            fps, cpu = asyncio.run(measure(urls, proc.pid, n, args.seconds))
+            fps, cpu = event_loop.run(measure(urls, proc.pid, n, args.seconds))
             print(f"{n:>14} {fps:>14.0f} {cpu:>10.1f}")
     finally:
         proc.terminate()

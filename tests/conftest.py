@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+
+from hedgetui.event_loop import LoopFactory, choose_loop
 
 REPO_DIR = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_DIR.parent / "shared"
@@ -23,3 +27,11 @@ def no_color(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
     else:
         monkeypatch.delenv("NO_COLOR", raising=False)
     return bool(request.param)
+
+
+def pytest_asyncio_loop_factories(
+    config: pytest.Config, item: pytest.Item
+) -> Mapping[str, LoopFactory]:
+    """Async tests run on the loop the commands run on (uvloop, unless HEDGETUI_EVENT_LOOP)."""
+    name, factory = choose_loop(os.environ)
+    return {name: factory}

@@ -37,11 +37,11 @@ class SimProcess:
         self.proc.stdin.flush()
 
 
-def _start(*args: str) -> SimProcess:
+def _start(*args: str, stdin: Any = subprocess.PIPE) -> SimProcess:
     proc = subprocess.Popen(
         [sys.executable, "-m", "hedgetui", "sim", *args],
         cwd=REPO_DIR,
-        stdin=subprocess.PIPE,
+        stdin=stdin,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -168,6 +168,23 @@ def test_sigterm_ends_cleanly_with_exit_0() -> None:
     assert sp.venues["okx"]["private_ws"] is None
     time.sleep(0.2)
     assert _stop(sp) == 0
+
+
+@pytest.mark.parametrize("kind", ["devnull", "file"])
+def test_stdin_neither_pipe_nor_terminal_serves_without_a_console(kind: str, tmp_path: Any) -> None:
+    """No console on /dev/null or a file (uvloop aborts the process if asked to read them)."""
+    path = os.devnull if kind == "devnull" else tmp_path / "commands.txt"
+    if kind == "file":
+        path.write_text("quit\n")  # a file is not read as a console: this must not stop it
+    with open(path) as stdin:
+        sp = _start("--venues", "okx", "--scenario", "calm", "--no-rest", stdin=stdin)
+    try:
+        time.sleep(0.5)  # the console has started (and given up) by now
+        assert sp.proc.poll() is None
+        status = httpx.get(sp.control + "/status", timeout=TIMEOUT).json()
+        assert status["scenario"] == "calm"
+    finally:
+        assert _stop(sp) == 0
 
 
 def test_quit_on_stdin_ends_with_exit_0() -> None:

@@ -53,9 +53,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"hedgetui: {path}: no [[hedges]] configured: nothing to watch", file=sys.stderr)
         return 2
 
-    import asyncio
-
+    from hedgetui import event_loop
     from hedgetui.runtime import Runtime
     from hedgetui.ui.launch import run_dashboard
 
-    return asyncio.run(run_dashboard(Runtime(settings), theme=theme))
+    return event_loop.run(run_dashboard(Runtime(settings), theme=theme))

@@ -59,9 +59,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"hedgetui demo: {exc}", file=sys.stderr)
         return 2
 
-    import asyncio
+    from hedgetui import event_loop
 
-    return asyncio.run(_demo(args.scenario, speed, args.theme, tick_hz))
+    return event_loop.run(_demo(args.scenario, speed, args.theme, tick_hz))
 
 
 async def _demo(scenario: str, speed: float, theme: str | None, tick_hz: float | None) -> int:

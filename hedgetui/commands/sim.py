@@ -112,9 +112,9 @@ def run(args: argparse.Namespace) -> int:
             f"hedgetui sim: warning: listening on {args.host}, not loopback: anyone who can "
             "reach this machine can connect and inject faults\n"
         )
-    import asyncio
+    from hedgetui import event_loop
 
-    return asyncio.run(_serve(args, scenario))
+    return event_loop.run(_serve(args, scenario))
 
 
 async def _serve(args: argparse.Namespace, scenario: Any) -> int:
@@ -207,12 +207,14 @@ async def _console(sim: Any, stop: Any) -> None:
     reader = asyncio.StreamReader()
     try:
         fd = sys.stdin.fileno()
+        if not _streams(fd):
+            return  # a regular file, /dev/null: no console (uvloop would abort on them)
         was_blocking = os.get_blocking(fd)
         transport, _ = await loop.connect_read_pipe(
             lambda: asyncio.StreamReaderProtocol(reader), sys.stdin
         )
     except (ValueError, OSError, AttributeError):
-        return  # stdin is a regular file or absent: no console, keep serving
+        return  # stdin is closed or absent: no console, keep serving
     try:
         while True:
             raw = await reader.readline()
@@ -242,3 +244,16 @@ async def _console(sim: Any, stop: Any) -> None:
         transport.close()
         with contextlib.suppress(OSError):
             os.set_blocking(fd, was_blocking)
+
+
+def _streams(fd: int) -> bool:
+    """True when ``fd`` is something a console can wait on: a pipe, a socket or a terminal.
+
+    Anything else (a regular file, ``/dev/null``) is refused before the event loop sees it:
+    asyncio's own loop refuses a file, but uvloop aborts the whole process on either.
+    """
+    import os
+    import stat
+
+    mode = os.fstat(fd).st_mode
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or os.isatty(fd)

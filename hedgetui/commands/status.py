@@ -33,8 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import asyncio
-
+    from hedgetui import event_loop
     from hedgetui.alerts.headless import SetupError, load_base_settings
     from hedgetui.alerts.report import EXIT_NO_DATA
 
@@ -47,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"hedgetui status: {exc}", file=sys.stderr)
         return EXIT_NO_DATA
     try:
-        return asyncio.run(_status(args, base))
+        return event_loop.run(_status(args, base))
     except ValueError as exc:  # unknown scenario from the simulator
         print(f"hedgetui status: {exc}", file=sys.stderr)
         return EXIT_NO_DATA

@@ -55,7 +55,7 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    import asyncio
+    from hedgetui import event_loop
 
     if args.fraction is not None and not 0 < args.fraction <= 1:
         return _fail(f"--fraction: must be in (0, 1], got {args.fraction:g}")
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"--contracts: must be > 0, got {args.contracts:g}")
     if args.limit_offset_bps is not None and args.limit_offset_bps < 0:
         return _fail(f"--limit-offset-bps: must be >= 0, got {args.limit_offset_bps:g}")
-    return asyncio.run(unwind_main(args))
+    return event_loop.run(unwind_main(args))
 
 
 async def unwind_main(

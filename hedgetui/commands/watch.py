@@ -43,8 +43,7 @@ def _emit(line: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import asyncio
-
+    from hedgetui import event_loop
     from hedgetui.alerts.headless import SetupError, load_base_settings
 
     if args.interval <= 0:
@@ -59,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"hedgetui watch: {exc}", file=sys.stderr)
         return 2
     try:
-        return asyncio.run(_watch(args, base))
+        return event_loop.run(_watch(args, base))
     except ValueError as exc:  # unknown scenario / bad speed from the simulator
         print(f"hedgetui watch: {exc}", file=sys.stderr)
         return 2
