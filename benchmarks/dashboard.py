@@ -117,6 +117,7 @@ async def measure(
 
     from hedgetui.demo_portfolio import demo_settings
     from hedgetui.domain import DashboardView, Event, MarkPrice, Ticker
+    from hedgetui.heap import freeze_after_start_up
     from hedgetui.runtime import Runtime
     from hedgetui.sim.scenarios import get_scenario
     from hedgetui.ui.app import HedgeApp
@@ -206,6 +207,7 @@ async def measure(
         await asyncio.sleep(min(seconds, 10.0))
         app.exit()
 
+    freeze = freeze_after_start_up(asyncio.get_running_loop())  # as hedgetui.ui.launch does
     await runtime.start()
     try:
         task = asyncio.create_task(drive())
@@ -213,6 +215,7 @@ async def measure(
         await app.run_async(headless=headless, size=size if headless else None)
         await task
     finally:
+        freeze.cancel()
         await dispatcher.close(timeout_s=1.0)
         await runtime.stop()
     if result.get("failed"):

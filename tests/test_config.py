@@ -174,6 +174,7 @@ def test_env_overrides_win_over_file_and_are_sourced() -> None:
         "HEDGETUI_ALERTS__LOG_PATH": "",
         "HEDGETUI_CONFIG": "/ignored/here.toml",  # a path, not an override
         "HEDGETUI_BITMEX_KEY": "not an override either",
+        "HEDGETUI_EVENT_LOOP": "asyncio",  # the event loop's switch (hedgetui/event_loop.py)
     }
     settings = parse_settings(MINIMAL, path=Path("/c.toml"), env=env)
     assert settings.display.theme == "high-contrast"

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 
 from hedgetui.alerts import AlertDispatcher, AlertEngine, build_sinks
+from hedgetui.heap import freeze_after_start_up
 from hedgetui.runtime import Runtime
 from hedgetui.ui.app import HedgeApp, terminal_alive
 from hedgetui.ui.unwind_screen import unwind_factory_for
@@ -109,10 +110,12 @@ async def run_dashboard(runtime: Runtime, *, theme: str | None = None) -> int:
     for sig in (signal.SIGHUP, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, app.exit)
+    freeze = freeze_after_start_up(loop)
     await runtime.start()
     try:
         await app.run_async()
     finally:
+        freeze.cancel()
         guard_stop.set()
         await dispatcher.close(timeout_s=1.0)
         await runtime.stop()
