@@ -76,6 +76,39 @@ async def test_changed_lines_are_written_to_the_terminal_and_only_those() -> Non
             assert "Help" not in written  # the footer did not change: not sent again
 
 
+async def test_a_repaint_reaches_the_terminal_before_it_returns() -> None:
+    """No hop through the screen's update timer: the update is written inside refresh_view,
+    and the timer stays paused (it would wake twice more per repaint)."""
+    store, clock = scripted_store()
+    for size in (COMPACT, WIDE):
+        app = RecordingApp(store, refresh_hz=10)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            timer = app.screen._update_timer
+            for price in (54_100.0, 54_321.5):
+                app.sent.clear()
+                store.apply(MarkPrice("bitmex", "XBTUSD", price, int(clock.time() * 1000)))
+                app.refresh_view()
+                assert fmt.price(price) in "".join(app.sent)  # no await in between
+                assert not timer._active.is_set()
+                assert fmt.price(price) in screen_text(app)
+
+
+async def test_inside_a_batch_update_the_repaint_waits_for_the_batch() -> None:
+    """``App.batch_update`` holds screen updates back: the rows go out when it ends."""
+    store, clock = scripted_store()
+    app = RecordingApp(store, refresh_hz=10)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        app.sent.clear()
+        with app.batch_update():
+            store.apply(MarkPrice("bitmex", "XBTUSD", 54_321.5, int(clock.time() * 1000)))
+            app.refresh_view()
+            assert app.sent == []
+        await pilot.pause()
+        assert fmt.price(54_321.5) in "".join(app.sent)
+
+
 async def test_no_data_no_repaint_but_the_clock_still_moves() -> None:
     store, _ = scripted_store()
     app = HedgeApp(store, refresh_hz=10)

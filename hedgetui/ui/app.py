@@ -50,6 +50,7 @@ from hedgetui.ui.cached_lines import (
     CachedVerticalScroll,
 )
 from hedgetui.ui.card_grid import HedgeCards
+from hedgetui.ui.line_drawing import one_update
 from hedgetui.ui.screens import HelpScreen
 from hedgetui.ui.widgets import (
     DashboardAlertsPanel,
@@ -312,6 +313,11 @@ class HedgeApp(App[None]):
         if w is None:
             return
         self._painted_at = time.monotonic()
+        with one_update(self.screen):  # on the terminal when the block ends
+            self._show_view(w)
+
+    def _show_view(self, w: _DashboardWidgets) -> None:
+        """One snapshot into the widgets; their changed rows are marked for the screen."""
         view = self.store.snapshot()
         self.last_view = view
         if view.hedges:

@@ -8,7 +8,9 @@ between the frame's own edges, which is what makes a 10 Hz repaint cheap.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -137,7 +139,35 @@ def repaint_now(widget: Widget, screen: Screen[object], rows: Iterable[int], wid
     widget.clear_cached_dimensions()
     widget._repaint_regions.update(Region(0, y, width, 1) for y in rows)
     screen._dirty_widgets.add(widget)
-    screen._update_timer.resume()
+    if screen not in _UPDATING:
+        screen._update_timer.resume()
+
+
+_UPDATING: list[Screen[Any]] = []
+"""Screens a repaint in progress brings up to date itself when it ends (:func:`one_update`)."""
+
+
+@contextmanager
+def one_update(screen: Screen[Any]) -> Iterator[None]:
+    """Put every row :func:`repaint_now` marks in this block on the terminal as the block ends.
+
+    Without it, the first marked row resumes the screen's update timer: its task runs the
+    update a moment later, then sleeps to the timer's next tick (1/60 s on) only to find itself
+    paused, two more hops of the event loop for every repaint. Here the update runs in the
+    same call, through the timer's own callback, so it does exactly what the timer would
+    have done (layout, dirty widgets, callbacks after the refresh). When the screen cannot
+    update now (not the current screen, or inside ``App.batch_update``) the timer is resumed
+    as before.
+    """
+    _UPDATING.append(screen)
+    try:
+        yield
+    finally:
+        _UPDATING.remove(screen)
+        if screen.is_current and not screen.app._batch_count:
+            screen._on_timer_update()
+        elif screen._dirty_widgets:
+            screen._update_timer.resume()
 
 
 def content_parts(content: Content) -> Line | None:
