@@ -2,7 +2,7 @@
 
 The dashboard wakes up dozens of times a second (each feed's frames, Textual's timers and
 message queues, the screen updates), and the standard loop spends most of a wake-up in Python.
-uvloop runs the same asyncio code on libuv, in C, and takes about a fifth off the feeds' CPU
+uvloop runs the same asyncio code on libuv, in C, and takes about a tenth off the feeds' CPU
 (README, "Performance"). It does not build on Windows, where the standard loop is used.
 
 ``HEDGETUI_EVENT_LOOP=asyncio`` selects the standard loop anyway: worth a try before reporting

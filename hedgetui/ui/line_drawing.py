@@ -157,14 +157,17 @@ def one_update(screen: Screen[Any]) -> Iterator[None]:
     same call, through the timer's own callback, so it does exactly what the timer would
     have done (layout, dirty widgets, callbacks after the refresh). When the screen cannot
     update now (not the current screen, or inside ``App.batch_update``) the timer is resumed
-    as before.
+    as before; while the app quits, neither updates.
     """
     _UPDATING.append(screen)
     try:
         yield
     finally:
         _UPDATING.remove(screen)
-        if screen.is_current and not screen.app._batch_count:
+        app = screen.app
+        if app._exit:
+            pass  # quitting: the timer would not update either
+        elif screen.is_current and not app._batch_count:
             screen._on_timer_update()
         elif screen._dirty_widgets:
             screen._update_timer.resume()
