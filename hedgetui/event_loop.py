@@ -12,6 +12,7 @@ a bug that might be the loop's. The choice is made once per command, from the en
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, TextIO, TypeVar
@@ -60,10 +61,6 @@ def loop_name(loop: asyncio.AbstractEventLoop) -> str:
 
 def run(main: Coroutine[Any, Any, T], env: Mapping[str, str] | None = None) -> T:
     """``asyncio.run(main)`` on the loop :func:`choose_loop` picks from ``env`` (os.environ)."""
-    if env is None:
-        import os
-
-        env = os.environ
-    _name, factory = choose_loop(env)
+    _name, factory = choose_loop(os.environ if env is None else env)
     with asyncio.Runner(loop_factory=factory) as runner:
         return runner.run(main)

@@ -167,8 +167,7 @@ class HedgeCards(KeptLines):
         """Show ``hedge`` in card ``index``; True when the screen changed."""
         card = self._cards[index]
         lines = render.hedge_card(hedge, alerts, self.card_width(index), marks, fundings)
-        title = render.hedge_title(hedge)
-        state = card_state(render.hedge_danger(hedge, alerts), hedge.stale, selected)
+        title, state = render.card_look(hedge, alerts, selected)
         restyled = (title, state) != (card.title, card.state)
         previous = card.lines
         if not restyled and lines == previous:

@@ -134,6 +134,11 @@ def hedge_title(hedge: HedgeView) -> str:
     return f"{tag}{hedge.name} · {hedge.venue} {hedge.symbol} {side}"
 
 
+def card_look(hedge: HedgeView, alerts: AlertSettings, selected: bool) -> tuple[str, str]:
+    """A hedge card's title and its classes (:func:`card_state`), for either layout."""
+    return hedge_title(hedge), card_state(hedge_danger(hedge, alerts), hedge.stale, selected)
+
+
 def hedge_card(
     hedge: HedgeView,
     alerts: AlertSettings,

@@ -34,7 +34,7 @@ from hedgetui.ui.line_drawing import (
     repaint_now,
     styles_only,
 )
-from hedgetui.ui.render import CARD_MIN_WIDTH, CARD_STATE_CLASSES, Line, card_state
+from hedgetui.ui.render import CARD_MIN_WIDTH, CARD_STATE_CLASSES, Line
 
 
 class Panel(KeptLines):
@@ -261,11 +261,10 @@ class HedgeCard(Panel):
         fundings: Sequence[float] = (),
     ) -> bool:
         width = max(CARD_MIN_WIDTH, self.content_region.width or self.size.width - 4)
-        title = render.hedge_title(hedge)
+        title, state = render.card_look(hedge, alerts, selected)
         if title != self._title:  # setting border_title repaints the whole card, even unchanged
             self._title = title
             self.border_title = title
-        state = card_state(render.hedge_danger(hedge, alerts), hedge.stale, selected)
         if state != self._state:  # class changes restyle the card: only when they change
             self._state = state
             classes = state.split()
