@@ -40,6 +40,7 @@ async def measure(
 ) -> list[tuple[float, float]]:
     from rich.console import RenderableType
     from textual._compositor import CompositorUpdate
+    from textual.app import App
     from textual.screen import Screen
 
     from hedgetui.clock import ManualClock
@@ -48,14 +49,18 @@ async def measure(
     from hedgetui.store import Store, adapter_index_symbol
     from hedgetui.ui.app import HedgeApp
 
-    class TerminalCostApp(HedgeApp):
+    class TerminalCost(App[None]):
         """Builds every screen update's escape sequences, as Textual's terminal driver does
-        before writing them (headless, it builds none): the repaint's cost on a terminal."""
+        before writing them (headless, it builds none): the repaint's cost on a terminal.
+        Mixed in after HedgeApp, it builds what HedgeApp hands to ``App._display``."""
 
         def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
             if isinstance(renderable, CompositorUpdate):
                 renderable.render_segments(self.console)
             super()._display(screen, renderable)
+
+    class TerminalCostApp(HedgeApp, TerminalCost):
+        pass
 
     clock = ManualClock()
     store = Store(demo_settings(60_000.0, 3_000.0, {}), clock=clock, extra_venues=VENUE_SYMBOLS)

@@ -8,31 +8,132 @@ output), not only at the widgets' text, so a stale cache would fail them.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from typing import Any
 
+import pyte
+import pytest
 from rich.console import RenderableType
-from textual._compositor import CompositorUpdate
+from textual._compositor import CompositorUpdate, LayoutUpdate
+from textual.app import App
 from textual.screen import Screen
 
 from hedgetui.domain import MarkPrice, Ticker
 from hedgetui.ui import format as fmt
 from hedgetui.ui.app import PAINT_ALLOWANCE_S, HedgeApp
 from hedgetui.ui.card_grid import HedgeCards
-from tests.test_ui_dashboard import COMPACT, WIDE, screen_text, scripted_store
+from tests.test_ui_dashboard import (
+    COMPACT,
+    MARKS,
+    WIDE,
+    screen_text,
+    scripted_store,
+    silence_bitmex,
+)
 
 
-class RecordingApp(HedgeApp):
-    """Keeps what each screen update would write to the terminal (headless writes nothing)."""
+class TerminalRecorder(App[None]):
+    """Keeps what each screen update would write to the terminal (headless writes nothing).
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.sent: list[str] = []
+    Mixed in after HedgeApp, it sees what HedgeApp hands to Textual's ``App._display``.
+    """
+
+    sent: list[str]
 
     def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
         if isinstance(renderable, CompositorUpdate):
             self.sent.append(renderable.render_segments(self.console))
         super()._display(screen, renderable)
+
+
+class RecordingApp(HedgeApp, TerminalRecorder):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sent = []
+
+
+def text_written(writes: list[str], rows: range) -> str:
+    """The text (colours left out) written to screen ``rows`` (each write after a cursor move
+    goes to the move's row)."""
+    text = []
+    for data in writes:
+        for move in re.finditer(r"\x1b\[(\d+);\d+H((?:(?!\x1b\[\d+;\d+H).)*)", data, re.S):
+            if int(move[1]) - 1 in rows:
+                text.append(re.sub(r"\x1b\[[\d;]*m", "", move[2]))
+    return "\n".join(text)
+
+
+def card_figures(app: HedgeApp, index: int) -> set[str]:
+    """The figures card ``index`` shows (each word with a digit in it)."""
+    text = app.query_one(HedgeCards).card_text(index)
+    return {word for word in text.split() if any(char.isdigit() for char in word)}
+
+
+Cell = tuple[str, str, str, bool, bool, bool]
+
+
+def on_terminal(app: HedgeApp, writes: list[str]) -> list[list[Cell]]:
+    """Every cell (character, colours, bold, reverse, underline) of a terminal emulator (pyte)
+    the size of ``app`` that was sent ``writes``."""
+    width, height = app.size
+    screen = pyte.Screen(width, height)
+    stream = pyte.ByteStream(screen)
+    for data in writes:
+        stream.feed(data.encode())
+    return [
+        [
+            (c.data, c.fg, c.bg, c.bold, c.reverse, c.underscore)
+            for c in (screen.buffer[y][x] for x in range(width))
+        ]
+        for y in range(height)
+    ]
+
+
+def whole_screen(app: HedgeApp) -> str:
+    """The screen as Textual's compositor holds it now, written in full."""
+    strips = app.screen._compositor.render_strips()
+    return LayoutUpdate([[strip] for strip in strips], app.screen.region).render_segments(
+        app.console
+    )
+
+
+@pytest.mark.parametrize("size", [COMPACT, WIDE, (200, 50)])
+async def test_the_terminal_shows_exactly_the_screen_after_every_update(
+    size: tuple[int, int],
+) -> None:
+    """Played on a terminal emulator, what the app wrote (a full screen first, then only the
+    changed cells of each line) shows every cell of the screen, text and colours, at each step:
+    ticks, a new selection, a feed gone stale, a theme switch, the help screen and back."""
+    store, clock = scripted_store(history_s=30)
+    app = RecordingApp(store, refresh_hz=10)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+
+        async def check(step: str) -> None:
+            await pilot.pause()
+            assert on_terminal(app, app.sent) == on_terminal(app, [whole_screen(app)]), step
+
+        await check("first frame")
+        for tick in range(1, 6):
+            clock.advance(0.1)
+            ms = int(clock.time() * 1000)
+            for i, ((venue, symbol), mark) in enumerate(MARKS.items()):
+                store.apply(MarkPrice(venue, symbol, mark * (1 + 0.001 * tick * (i + 1)), ms))
+            app.refresh_view()
+            await check(f"tick {tick}")
+        await pilot.press("down")
+        await check("next hedge selected")
+        silence_bitmex(store, clock)
+        app.refresh_view()
+        await check("bitmex stale")
+        app.set_hedge_theme("light")
+        await check("light theme")
+        await pilot.press("question_mark")
+        await check("help screen")
+        await pilot.press("escape")
+        app.refresh_view()
+        await check("back on the dashboard")
 
 
 async def test_a_change_reaches_the_rendered_screen_within_the_refresh_period() -> None:
@@ -74,6 +175,33 @@ async def test_changed_lines_are_written_to_the_terminal_and_only_those() -> Non
             assert fmt.price(price) in written
             assert 0 < written.count("\x1b[") < 400  # a few lines' worth, not a full screen
             assert "Help" not in written  # the footer did not change: not sent again
+
+
+@pytest.mark.parametrize(
+    ("index", "venue", "symbol"), [(0, "bitmex", "XBTUSD"), (3, "bybit", "BTCUSD")]
+)
+async def test_a_card_that_changed_sends_its_own_lines_not_its_neighbours(
+    index: int, venue: str, symbol: str
+) -> None:
+    """The wide layout's cards are one widget across the screen: a tick in one card is written
+    as that card's changed lines, not as whole rows of every card (nor, for the rightmost
+    card, the row from the widget's left edge, as Textual's own update writes it)."""
+    store, clock = scripted_store()
+    app = RecordingApp(store, refresh_hz=10)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        neighbours = set.union(*(card_figures(app, i) for i in range(4) if i != index))
+        neighbours -= card_figures(app, index)  # a figure this card shows too may be written
+        assert len(neighbours) > 20
+        app.sent.clear()
+        store.apply(MarkPrice(venue, symbol, 54_321.5, int(clock.time() * 1000)))
+        app.refresh_view()
+        await pilot.pause()
+        region = app.query_one(HedgeCards).region
+        written = text_written(app.sent, range(region.y, region.bottom))
+        assert fmt.price(54_321.5) in written
+        for figure in neighbours:
+            assert figure not in written
 
 
 async def test_a_repaint_reaches_the_terminal_before_it_returns() -> None:

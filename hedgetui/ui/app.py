@@ -28,6 +28,7 @@ from functools import partial
 from pathlib import Path, PurePath
 from typing import Any, ClassVar
 
+from rich.console import RenderableType
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
@@ -51,6 +52,7 @@ from hedgetui.ui.cached_lines import (
 )
 from hedgetui.ui.card_grid import HedgeCards
 from hedgetui.ui.line_drawing import one_update
+from hedgetui.ui.screen_update import cropped
 from hedgetui.ui.screens import HelpScreen
 from hedgetui.ui.widgets import (
     DashboardAlertsPanel,
@@ -261,6 +263,10 @@ class HedgeApp(App[None]):
         self.set_interval(CLOCK_REPAINT_S / 2, self._clock_repaint, name="clock-repaint")
         if self._watchdog:
             self.set_interval(1.0, self._check_terminal, name="tty-watchdog")
+
+    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+        """Write a partial screen update as the changed cells only (``screen_update``)."""
+        super()._display(screen, cropped(renderable))
 
     def on_resize(self, event: Resize) -> None:
         self._apply_layout(event.size.width, event.size.height)

@@ -17,7 +17,7 @@ of those classes under this widget, so ``HedgeApp.theme-dark .card.-crit`` style
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cache, partial
@@ -28,7 +28,7 @@ from rich.style import Style as RichStyle
 from textual._styles_cache import StylesCache
 from textual.content import Content
 from textual.filter import LineFilter
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.screen import Screen
 from textual.strip import Strip
 
@@ -38,6 +38,7 @@ from hedgetui.ui import render
 from hedgetui.ui.line_drawing import (
     Edges,
     KeptLines,
+    StyleTable,
     filter_style,
     frame_edges,
     line_segments,
@@ -91,6 +92,7 @@ class _Card:
     drawn: bool = False  # its frame is drawn for the current state and grid
     edges: Edges | None = None  # border and padding either side of a content line
     content_top: int = 1  # the card's row of its first line (below the border)
+    content_left: int = 2  # the card's column of its lines (right of border and padding)
     content_width: int = 0
     changed: set[int] = field(default_factory=set)  # lines changed since drawn
 
@@ -107,6 +109,7 @@ class _Grid:
     key: tuple[Size, tuple[LineFilter, ...], str, int]  # size, filters, theme, columns
     tops: list[int]  # the first line of each row of cards
     spans: tuple[tuple[int, int], ...]  # (x, width) of each column
+    widths: tuple[int, ...]  # the width of a card's lines in each column (see card_width)
     pieces: list[list[list[Segment]]]  # every line of the widget, in pieces
     strips: list[Strip]  # every line of the widget, joined
     screen: Screen[object]
@@ -131,8 +134,8 @@ class HedgeCards(KeptLines):
         self._cards = [_Card() for _ in range(count)]
         self._columns = max(1, min(count, 2))
         self._grid: _Grid | None = None
-        self._styles: dict[tuple[str, str], RichStyle] = {}  # (state, style): as Rich draws it
-        self._filtered: dict[tuple[str, str], RichStyle] = {}  # the same through line filters
+        self._styles: dict[str, StyleTable] = {}  # by card state: as Rich draws them
+        self._filtered: dict[str, StyleTable] = {}  # the same through the line filters
 
     # ------------------------------------------------------------------ what is shown
 
@@ -150,9 +153,10 @@ class HedgeCards(KeptLines):
     def card_width(self, index: int) -> int:
         """The width a card's lines are laid out for (its column less border and padding)."""
         spans = column_spans(self.size.width, self._columns)
-        frame = self._frame_size()
-        width = spans[index % len(spans)][1] - frame.width
-        return max(CARD_MIN_WIDTH, width)
+        return self._line_width(spans[index % len(spans)][1])
+
+    def _line_width(self, column_width: int) -> int:
+        return max(CARD_MIN_WIDTH, column_width - self._frame_size().width)
 
     def show_card(
         self,
@@ -166,31 +170,34 @@ class HedgeCards(KeptLines):
     ) -> bool:
         """Show ``hedge`` in card ``index``; True when the screen changed."""
         card = self._cards[index]
-        lines = render.hedge_card(hedge, alerts, self.card_width(index), marks, fundings)
+        grid = self._grid
+        width = grid.widths[index % len(grid.widths)] if grid else self.card_width(index)
+        lines = render.hedge_card(hedge, alerts, width, marks, fundings)
         title, state = render.card_look(hedge, alerts, selected)
         restyled = (title, state) != (card.title, card.state)
         previous = card.lines
         if not restyled and lines == previous:
             return False
         card.title, card.state, card.lines = title, state, lines
-        grid = self._grid
         if len(previous) != len(lines) or grid is None or not self._on_screen(grid):
             # a new height moves the cards below; not drawn yet, hidden or under a modal
             # screen: Textual's own path
             self.refresh(layout=len(previous) != len(lines))
             return True
-        rows: Iterable[int]
+        top, _, width = self._place(grid, index)
+        x = grid.spans[index % len(grid.spans)][0]
+        regions: list[Region] = []
         if restyled:  # a new border or title: the whole card
             card.drawn = False
-            rows = range(len(lines) + self._frame_size().height)
+            regions.append(Region(x, top, width, len(lines) + self._frame_size().height))
         else:
-            changed = [
-                y for y, (old, new) in enumerate(zip(previous, lines, strict=True)) if old != new
-            ]
-            card.changed.update(changed)
-            rows = [card.content_top + y for y in changed]
-        first = self._place(grid, index)[0]
-        repaint_now(self, grid.screen, (first + y for y in rows), grid.key[0].width)
+            top += card.content_top
+            x += card.content_left
+            for y, (old, new) in enumerate(zip(previous, lines, strict=True)):
+                if old != new:  # the line between the card's edges
+                    card.changed.add(y)
+                    regions.append(Region(x, top + y, card.content_width, 1))
+        repaint_now(self, grid.screen, regions)
         return True
 
     def card_text(self, index: int) -> str:
@@ -258,7 +265,10 @@ class HedgeCards(KeptLines):
         tops = [0]
         for height in self._row_heights():
             tops.append(tops[-1] + height)
-        grid = _Grid(key, tops[:-1], spans, pieces, background, self.screen, styles_only(key[1]))
+        widths = tuple(self._line_width(width) for _, width in spans)
+        grid = _Grid(
+            key, tops[:-1], spans, widths, pieces, background, self.screen, styles_only(key[1])
+        )
         self._grid = grid
         for index, card in enumerate(self._cards):
             card.drawn = False
@@ -302,7 +312,7 @@ class HedgeCards(KeptLines):
         content = Size(max(0, width - gutter.width), len(card.lines))
         base_background, background = node.background_colors
         title = (Content(card.title), *node._get_title_style_information(base_background))
-        style_of = partial(self._style, card.state)
+        style_of = self._styles_of(card.state).__getitem__
 
         def content_line(y: int) -> Strip:
             return Strip(line_segments(card.lines[y], content.width, style_of), content.width)
@@ -324,6 +334,7 @@ class HedgeCards(KeptLines):
         )
         card.edges = frame_edges(styles, strips, size) if self.opacity == 1.0 else None
         card.content_top = gutter.top
+        card.content_left = gutter.left
         card.content_width = content.width
         rows = range(top, min(top + size.height, len(grid.pieces)))
         for y, strip in zip(rows, strips, strict=False):
@@ -340,7 +351,7 @@ class HedgeCards(KeptLines):
         top, piece, _ = self._place(grid, index)
         top += card.content_top
         width = card.content_width
-        style_of = partial(self._filtered_style, card.state)
+        style_of = self._filtered_of(card.state).__getitem__
         rows = []
         for y in changed:
             if y < len(card.lines) and top + y < len(grid.pieces):
@@ -351,23 +362,28 @@ class HedgeCards(KeptLines):
 
     def _style(self, state: str, style: str) -> RichStyle:
         """A style of a card's lines (``""`` is the card's own) as Rich draws it."""
-        key = (state, style)
-        rich = self._styles.get(key)
-        if rich is None:
-            base = self.get_visual_style(state)
-            rich = (base + self._get_style(style)).rich_style if style else base.rich_style
-            self._styles[key] = rich
-        return rich
+        base = self.get_visual_style(state)
+        return (base + self._get_style(style)).rich_style if style else base.rich_style
 
     def _filtered_style(self, state: str, style: str) -> RichStyle:
         """``_style`` through the line filters, as they would change a segment."""
-        key = (state, style)
-        filtered = self._filtered.get(key)
-        if filtered is None:
-            filtered = self._style(state, style)
-            grid = self._grid
-            node = self._component_styles[state].node
-            if grid is not None and node is not None:
-                filtered = filter_style(filtered, grid.key[1], node.background_colors[1])
-            self._filtered[key] = filtered
+        filtered = self._styles_of(state)[style]
+        grid = self._grid
+        node = self._component_styles[state].node
+        if grid is not None and node is not None:
+            filtered = filter_style(filtered, grid.key[1], node.background_colors[1])
         return filtered
+
+    def _styles_of(self, state: str) -> StyleTable:
+        """The styles of a card in ``state`` as Rich draws them."""
+        table = self._styles.get(state)
+        if table is None:
+            table = self._styles[state] = StyleTable(partial(self._style, state))
+        return table
+
+    def _filtered_of(self, state: str) -> StyleTable:
+        """The styles of a card in ``state`` through the line filters."""
+        table = self._filtered.get(state)
+        if table is None:
+            table = self._filtered[state] = StyleTable(partial(self._filtered_style, state))
+        return table

@@ -72,6 +72,21 @@ class KeptLines(Widget):
         return strips
 
 
+class StyleTable(dict[str, RichStyle]):
+    """Rich styles by our style names, each worked out once by ``make`` on first use.
+
+    A lookup is a plain dict lookup: one runs for every part of every changed line.
+    """
+
+    def __init__(self, make: Callable[[str], RichStyle]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, style: str) -> RichStyle:
+        rich = self[style] = self._make(style)
+        return rich
+
+
 def line_segments(line: Line, width: int, style_of: Callable[[str], RichStyle]) -> list[Segment]:
     """``line`` as exactly ``width`` cells of segments, styled by ``style_of``, cut with ``…``."""
     base = style_of("")
@@ -120,12 +135,10 @@ def frame_edges(styles: StylesBase, strips: Sequence[Strip], size: Size) -> Edge
     )
 
 
-def repaint_now(widget: Widget, screen: Screen[object], rows: Iterable[int], width: int) -> None:
-    """Hand whole ``rows`` (``width`` cells, border to border) of ``widget`` straight to
-    ``screen``'s next update.
-
-    Whole rows: the compositor then sends its chop of a row as drawn, where a part of it would be
-    cut into a new strip.
+def repaint_now(widget: Widget, screen: Screen[object], regions: Iterable[Region]) -> None:
+    """Hand ``regions`` of ``widget`` (its changed content lines, between its frame's edges)
+    straight to ``screen``'s next update; :mod:`hedgetui.ui.screen_update` writes just those
+    cells to the terminal.
 
     This is what ``Widget.refresh(*regions)`` comes to for a widget that draws its own lines,
     without the styles-cache bookkeeping (a full draw starts from a clear cache) and without its
@@ -137,7 +150,7 @@ def repaint_now(widget: Widget, screen: Screen[object], rows: Iterable[int], wid
     """
     widget._layout_cache.clear()
     widget.clear_cached_dimensions()
-    widget._repaint_regions.update(Region(0, y, width, 1) for y in rows)
+    widget._repaint_regions.update(regions)
     screen._dirty_widgets.add(widget)
     if screen not in _UPDATING:
         screen._update_timer.resume()
@@ -197,4 +210,7 @@ def plain_text(line: Content | Line) -> str:
 def cell_length(line: Content | Line) -> int:
     if isinstance(line, Content):
         return line.cell_length
+    text = "".join([text for text, _ in line])
+    if text.isascii() and text.isprintable():
+        return len(text)
     return sum(cell_len(text) for text, _ in line)

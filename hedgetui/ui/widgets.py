@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.color import Color
 from textual.content import Content
 from textual.filter import LineFilter
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.visual import Visual
@@ -25,6 +25,7 @@ from hedgetui.ui.line_drawing import (
     NO_SPACING,
     Edges,
     KeptLines,
+    StyleTable,
     cell_length,
     content_parts,
     filter_style,
@@ -61,8 +62,8 @@ class Panel(KeptLines):
         super().__init__(id=id, classes=classes)
         self._shown = False
         self._lines: list[Content | Line] = []
-        self._styles: dict[str, RichStyle] = {}
-        self._filtered: dict[str, RichStyle] = {}  # the same through the line filters
+        self._styles = StyleTable(self._rich)
+        self._filtered = StyleTable(self._filtered_style)  # the same through the line filters
         self._frame: _Frame | None = None
         self._changed_rows: set[int] = set()  # content lines changed since the frame was drawn
 
@@ -82,20 +83,18 @@ class Panel(KeptLines):
         if len(previous) != len(lines) or not self.is_mounted:
             self.refresh(layout=True)
             return True
-        rows = [y for y, (old, new) in enumerate(zip(previous, lines, strict=True)) if old != new]
-        if rows:
-            self._changed_rows.update(rows)
-            self._repaint_rows(rows)
-        return True
-
-    def _repaint_rows(self, rows: list[int]) -> None:
-        """Hand the changed content ``rows`` straight to the screen's next update."""
         frame = self._frame
         if frame is None or not self.display or not frame.screen.is_current:
             self.refresh()  # not drawn yet, hidden, or under a modal screen: Textual's own path
-            return
-        top = frame.top
-        repaint_now(self, frame.screen, (top + y for y in rows), frame.key[0].width)
+            return True
+        left, top, width = frame.left, frame.top, frame.content.width
+        regions: list[Region] = []
+        for y, (old, new) in enumerate(zip(previous, lines, strict=True)):
+            if old != new:  # the line between the panel's edges
+                self._changed_rows.add(y)
+                regions.append(Region(left, top + y, width, 1))
+        repaint_now(self, frame.screen, regions)
+        return True
 
     @property
     def shown_text(self) -> str:
@@ -135,6 +134,7 @@ class Panel(KeptLines):
             strips,
             edges,
             self.styles.gutter.top,
+            self.styles.gutter.left,
             self.screen,
             self.size,
             self.background_colors[1],
@@ -163,7 +163,7 @@ class Panel(KeptLines):
             line = lines[y]
             parts = content_parts(line) if isinstance(line, Content) else line
             if parts is not None and frame.styles_only:
-                segments = line_segments(parts, width, self._filtered_style)
+                segments = line_segments(parts, width, self._filtered.__getitem__)
             else:
                 strip = self._line_strip(line, width)
                 for line_filter in frame.key[1]:
@@ -190,26 +190,19 @@ class Panel(KeptLines):
                 strips = Visual.to_strips(self, line, width, 1, base, pad=True)
                 return strips[0] if strips else Strip.blank(width, base.rich_style)
             line = parts
-        return Strip(line_segments(line, width, self._rich), width)
+        return Strip(line_segments(line, width, self._styles.__getitem__), width)
 
     def _rich(self, style: str) -> RichStyle:
         """A style of our lines (``""`` is the panel's own) as Rich draws it."""
-        rich = self._styles.get(style)
-        if rich is None:
-            base = self.visual_style
-            rich = (base + self._get_style(style)).rich_style if style else base.rich_style
-            self._styles[style] = rich
-        return rich
+        base = self.visual_style
+        return (base + self._get_style(style)).rich_style if style else base.rich_style
 
     def _filtered_style(self, style: str) -> RichStyle:
         """``_rich(style)`` through the frame's line filters, as they would change a segment."""
-        filtered = self._filtered.get(style)
-        if filtered is None:
-            frame = self._frame
-            filtered = self._rich(style)
-            if frame is not None:
-                filtered = filter_style(filtered, frame.key[1], frame.background)
-            self._filtered[style] = filtered
+        frame = self._frame
+        filtered = self._styles[style]
+        if frame is not None:
+            filtered = filter_style(filtered, frame.key[1], frame.background)
         return filtered
 
 
@@ -221,6 +214,7 @@ class _Frame:
     strips: list[Strip]  # every line of the widget, border and padding included
     edges: Edges | None  # left and right of a content line
     top: int  # the row of the first content line
+    left: int  # the column of the content lines (right of border and padding)
     screen: Screen[object]  # the panel's screen, which draws the frame
     content: Size  # the content area (the widget less border and padding)
     background: Color  # what the line filters are given
