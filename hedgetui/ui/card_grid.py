@@ -312,10 +312,10 @@ class HedgeCards(KeptLines):
         content = Size(max(0, width - gutter.width), len(card.lines))
         base_background, background = node.background_colors
         title = (Content(card.title), *node._get_title_style_information(base_background))
-        style_of = self._styles_of(card.state).__getitem__
+        table = self._styles_of(card.state)
 
         def content_line(y: int) -> Strip:
-            return Strip(line_segments(card.lines[y], content.width, style_of), content.width)
+            return Strip(line_segments(card.lines[y], content.width, table), content.width)
 
         strips = StylesCache().render(
             styles,
@@ -351,11 +351,11 @@ class HedgeCards(KeptLines):
         top, piece, _ = self._place(grid, index)
         top += card.content_top
         width = card.content_width
-        style_of = self._filtered_of(card.state).__getitem__
+        table = self._filtered_of(card.state)
         rows = []
         for y in changed:
             if y < len(card.lines) and top + y < len(grid.pieces):
-                segments = line_segments(card.lines[y], width, style_of)
+                segments = line_segments(card.lines[y], width, table)
                 grid.pieces[top + y][piece] = [*left, *segments, *right]
                 rows.append(top + y)
         return rows

@@ -73,30 +73,55 @@ class KeptLines(Widget):
 
 
 class StyleTable(dict[str, RichStyle]):
-    """Rich styles by our style names, each worked out once by ``make`` on first use.
+    """Rich styles by our style names, each worked out once by ``make`` on first use, and the
+    segments of the (text, style) parts drawn in them.
 
-    A lookup is a plain dict lookup: one runs for every part of every changed line.
+    A lookup is a plain dict lookup: one runs for every part of every changed line. Labels and
+    most figures repeat from one repaint to the next, so their segments are kept too (up to
+    ``SEGMENTS_KEPT``, then forgotten all at once).
     """
+
+    SEGMENTS_KEPT = 2048
 
     def __init__(self, make: Callable[[str], RichStyle]) -> None:
         super().__init__()
         self._make = make
+        self._segments: dict[tuple[str, str], Segment] = {}
 
     def __missing__(self, style: str) -> RichStyle:
         rich = self[style] = self._make(style)
         return rich
 
+    def clear(self) -> None:
+        super().clear()
+        self._segments.clear()
 
-def line_segments(line: Line, width: int, style_of: Callable[[str], RichStyle]) -> list[Segment]:
-    """``line`` as exactly ``width`` cells of segments, styled by ``style_of``, cut with ``…``."""
-    base = style_of("")
-    segments = [Segment(text, style_of(style)) for text, style in line]
+    def segments(self, line: Line) -> list[Segment]:
+        """One segment per part of ``line``."""
+        kept = self._segments
+        out = []
+        for part in line:
+            segment = kept.get(part)
+            if segment is None:
+                if len(kept) >= self.SEGMENTS_KEPT:
+                    kept.clear()
+                segment = kept[part] = Segment(part[0], self[part[1]])
+            out.append(segment)
+        return out
+
+
+def line_segments(line: Line, width: int, styles: StyleTable) -> list[Segment]:
+    """``line`` as exactly ``width`` cells of segments in ``styles``, cut with ``…``."""
+    if width <= 0:
+        return []
+    segments = styles.segments(line)
     length = cell_length(line)
     if length > width:
+        base = styles[""]
         segments = [*Strip(segments).crop(0, max(0, width - 1)), Segment("…", base)]
         length = sum(segment.cell_length for segment in segments)
     if length < width:
-        segments.append(Segment(" " * (width - length), base))
+        segments.append(Segment(" " * (width - length), styles[""]))
     return segments
 
 

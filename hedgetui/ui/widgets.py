@@ -163,7 +163,7 @@ class Panel(KeptLines):
             line = lines[y]
             parts = content_parts(line) if isinstance(line, Content) else line
             if parts is not None and frame.styles_only:
-                segments = line_segments(parts, width, self._filtered.__getitem__)
+                segments = line_segments(parts, width, self._filtered)
             else:
                 strip = self._line_strip(line, width)
                 for line_filter in frame.key[1]:
@@ -190,7 +190,7 @@ class Panel(KeptLines):
                 strips = Visual.to_strips(self, line, width, 1, base, pad=True)
                 return strips[0] if strips else Strip.blank(width, base.rich_style)
             line = parts
-        return Strip(line_segments(line, width, self._styles.__getitem__), width)
+        return Strip(line_segments(line, width, self._styles), width)
 
     def _rich(self, style: str) -> RichStyle:
         """A style of our lines (``""`` is the panel's own) as Rich draws it."""
