@@ -11,9 +11,20 @@ UI changes). Reports CPU % of one core and CPU ms per repaint, best of
 the dashboard still repaints, but no line on screen does, which isolates a repaint's fixed cost
 (snapshot, rendering and comparing lines) from the cost of drawing changed lines.
 
+``--repaints N`` takes the clock and the event loop out too: one market tick, then one repaint
+run to the end (``refresh_view``, which puts its rows on the terminal in the same call), N times
+in a row after 50 to warm up, reporting CPU ms per repaint (median and best of 7 batches). The
+work it does is the same in every run, so under ``valgrind --tool=callgrind`` two runs of
+different N give a repaint's cost in instructions, free of the machine's noise::
+
+    valgrind --tool=callgrind .venv/bin/python benchmarks/paint.py --repaints 35 --size 200x50
+    valgrind --tool=callgrind .venv/bin/python benchmarks/paint.py --repaints 385 --size 200x50
+    # (totals of the second - totals of the first) / 350 = instructions per repaint
+
 Usage::
 
     .venv/bin/python benchmarks/paint.py [--seconds 10] [--repeats 3] [--size 120x40] [--flat]
+    .venv/bin/python benchmarks/paint.py --repaints 700 [--size 200x50]
 """
 
 from __future__ import annotations
@@ -21,7 +32,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import statistics
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from hedgetui import event_loop
 
@@ -33,11 +47,16 @@ VENUE_SYMBOLS = {
     "binance": ("BTCUSD_PERP", 60_000.0),
 }
 FEED_HZ = 10.0
+WARM_UP_REPAINTS = 50
+BATCHES = 7
+
+if TYPE_CHECKING:
+    from hedgetui.ui.app import HedgeApp
 
 
-async def measure(
-    seconds: float, repeats: int, size: tuple[int, int], flat: bool = False
-) -> list[tuple[float, float]]:
+def scripted_app(flat: bool) -> tuple[HedgeApp, Callable[[], None]]:
+    """The demo store and the app on it, and ``tick``: every venue's mark, index and funding
+    once, the clock 1 / FEED_HZ on."""
     from rich.console import RenderableType
     from textual._compositor import CompositorUpdate
     from textual.app import App
@@ -65,26 +84,41 @@ async def measure(
     clock = ManualClock()
     store = Store(demo_settings(60_000.0, 3_000.0, {}), clock=clock, extra_venues=VENUE_SYMBOLS)
     app = TerminalCostApp(store, refresh_hz=10.0)
+    for venue in VENUE_SYMBOLS:
+        store.apply(FeedStatus(venue, FeedState.LIVE))
+    ticks = 0
+
+    def tick() -> None:
+        nonlocal ticks
+        ticks += 1
+        clock.advance(1 / FEED_HZ)
+        ms = int(clock.time() * 1000)
+        for i, (venue, (symbol, base)) in enumerate(VENUE_SYMBOLS.items()):
+            mark = base if flat else base * (1 + 0.002 * math.sin(ticks / 7 + i))
+            store.apply(MarkPrice(venue, symbol, mark, ms))
+            index = adapter_index_symbol(venue, symbol)
+            store.apply(IndexPrice(venue, index, mark * 0.9998, ms))
+            rate = 0.0001 if flat else 0.0001 * (1 + 0.5 * math.sin(ticks / 50 + i))
+            store.apply(Funding(venue, symbol, rate, None, ms + 3_600_000, ms, 8.0))
+
+    return app, tick
+
+
+async def measure(
+    seconds: float, repeats: int, size: tuple[int, int], flat: bool = False
+) -> list[tuple[float, float]]:
+    """(CPU % of one core, CPU ms per repaint) of each window, the app repainting at 10 Hz."""
+    app, tick = scripted_app(flat)
     results: list[tuple[float, float]] = []
 
     async def feed() -> None:
         """Every venue updates mark, index and funding FEED_HZ times a second."""
-        tick = 0
         start = time.perf_counter()
-        for venue in VENUE_SYMBOLS:
-            store.apply(FeedStatus(venue, FeedState.LIVE))
+        n = 0
         while True:
-            tick += 1
-            await asyncio.sleep(max(0.0, start + tick / FEED_HZ - time.perf_counter()))
-            clock.advance(1 / FEED_HZ)
-            ms = int(clock.time() * 1000)
-            for i, (venue, (symbol, base)) in enumerate(VENUE_SYMBOLS.items()):
-                mark = base if flat else base * (1 + 0.002 * math.sin(tick / 7 + i))
-                store.apply(MarkPrice(venue, symbol, mark, ms))
-                index = adapter_index_symbol(venue, symbol)
-                store.apply(IndexPrice(venue, index, mark * 0.9998, ms))
-                rate = 0.0001 if flat else 0.0001 * (1 + 0.5 * math.sin(tick / 50 + i))
-                store.apply(Funding(venue, symbol, rate, None, ms + 3_600_000, ms, 8.0))
+            n += 1
+            await asyncio.sleep(max(0.0, start + n / FEED_HZ - time.perf_counter()))
+            tick()
 
     async with app.run_test(size=size) as pilot:
         task = asyncio.create_task(feed())
@@ -100,14 +134,49 @@ async def measure(
     return results
 
 
+async def measure_repaints(repaints: int, size: tuple[int, int], flat: bool = False) -> list[float]:
+    """CPU ms per repaint of each of BATCHES batches of ``repaints`` // BATCHES synchronous
+    repaints, each after one tick."""
+    app, tick = scripted_app(flat)
+    per_batch = max(1, repaints // BATCHES)
+    results: list[float] = []
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause(1.0)  # first layout, the what-if table, the alerts panel
+        for _ in range(WARM_UP_REPAINTS):
+            tick()
+            app.refresh_view()
+        for _ in range(BATCHES):
+            cpu0 = time.process_time()
+            for _ in range(per_batch):
+                tick()
+                app.refresh_view()
+            results.append(1000 * (time.process_time() - cpu0) / per_batch)
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--size", default="120x40", help="terminal COLSxROWS (default 120x40)")
     parser.add_argument("--flat", action="store_true", help="prices never move (fixed cost)")
+    parser.add_argument(
+        "--repaints", type=int, help="N synchronous repaints instead of 10 Hz windows"
+    )
     args = parser.parse_args()
     cols, _, rows = args.size.partition("x")
+    if args.repaints:
+        batches = event_loop.run(measure_repaints(args.repaints, (int(cols), int(rows)), args.flat))
+        print(
+            f"$ .venv/bin/python benchmarks/paint.py --repaints {args.repaints} "
+            f"--size {args.size}" + (" --flat" if args.flat else "")
+        )
+        print("  batches: " + ", ".join(f"{ms:.3f}" for ms in batches) + " ms CPU per repaint")
+        print(
+            f"median {statistics.median(batches):.3f}, best {min(batches):.3f} ms CPU per "
+            f"repaint ({len(batches)} batches of {max(1, args.repaints // BATCHES)})"
+        )
+        return 0
     results = event_loop.run(measure(args.seconds, args.repeats, (int(cols), int(rows)), args.flat))
     print(
         f"$ .venv/bin/python benchmarks/paint.py --seconds {args.seconds:g} "
