@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from itertools import pairwise
 from typing import Any
 
 import pyte
@@ -235,6 +236,27 @@ async def test_inside_a_batch_update_the_repaint_waits_for_the_batch() -> None:
             assert app.sent == []
         await pilot.pause()
         assert fmt.price(54_321.5) in "".join(app.sent)
+
+
+async def test_feeds_ticking_out_of_step_repaint_at_most_refresh_hz_times_a_second() -> None:
+    """A change every 20 ms never stops: each repaint begins 1/refresh_hz after the last one."""
+    store, clock = scripted_store()
+    app = HedgeApp(store, refresh_hz=10)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await asyncio.sleep(0.2)  # the first layout's repaints are over
+        began: list[float] = []
+        app.on_painted = lambda _view: began.append(app._painted_at)
+        price = 54_000.0
+        end = time.monotonic() + 1.0
+        while time.monotonic() < end:
+            price += 1.0
+            store.apply(MarkPrice("bitmex", "XBTUSD", price, int(clock.time() * 1000)))
+            await asyncio.sleep(0.02)
+        await pilot.pause()
+        intervals = [b - a for a, b in pairwise(began)]
+        assert len(began) >= 5  # it repainted all along (a busy machine repaints less, not more)
+        assert min(intervals) >= 0.1 - 0.001, intervals
 
 
 async def test_no_data_no_repaint_but_the_clock_still_moves() -> None:

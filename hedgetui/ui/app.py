@@ -3,10 +3,12 @@
 The app never computes risk and never parses frames: a repaint takes one ``store.snapshot()`` and
 hands it to the widgets, which repaint only what changed. Repaints follow the data: the first
 change after a repaint (the store's ``on_change``) schedules the next one ``1 / refresh_hz`` minus
-``PAINT_ALLOWANCE_S`` later, and every change in between is painted with it. So a change is on
-screen within ``1 / display.refresh_hz`` of its arrival (100 ms at the default 10), a burst of ticks
-costs one repaint, and a quiet market costs none but a once-a-second repaint for the ages,
-countdowns and staleness that move with the clock.
+``PAINT_ALLOWANCE_S`` later, but never sooner than ``1 / refresh_hz`` after the last one began,
+and every change in between is painted with it. So a change is on screen within
+``1 / display.refresh_hz`` of its arrival (100 ms at the default 10), the screen repaints at most
+``refresh_hz`` times a second however the feeds tick, a burst of ticks costs one repaint, and a
+quiet market costs none but a once-a-second repaint for the ages, countdowns and staleness that
+move with the clock.
 
 Layout: below 120 columns, or when the cards and the what-if panel would not fit the height,
 the "compact" layout shows one row per hedge plus a detail
@@ -293,14 +295,23 @@ class HedgeApp(App[None]):
             self._change.set()
 
     async def _paint_changes(self) -> None:
-        """Repaint each batch of changes ``1 / refresh_hz - PAINT_ALLOWANCE_S`` after its first."""
-        delay = max(0.0, 1 / self.refresh_hz - PAINT_ALLOWANCE_S)
+        """Repaint each batch of changes ``1 / refresh_hz - PAINT_ALLOWANCE_S`` after its first,
+        and never sooner than ``1 / refresh_hz`` after the last repaint began.
+
+        The second rule holds the cadence when changes never stop: feeds that tick out of step
+        with each other start a new batch right after every repaint, and without it the screen
+        would repaint every ``1 / refresh_hz - PAINT_ALLOWANCE_S`` (13 times a second at 10).
+        A change still waits at most ``1 / refresh_hz``: it arrived after the last repaint
+        began.
+        """
+        interval = 1 / self.refresh_hz
+        delay = max(0.0, interval - PAINT_ALLOWANCE_S)
         while True:
             await self._change.wait()
             self._change.clear()
             first = self._change_at
             if first is not None:
-                wait = first + delay - time.monotonic()
+                wait = max(first + delay, self._painted_at + interval) - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
             self._change_at = None  # changes from here on schedule the next repaint
