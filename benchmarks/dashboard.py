@@ -1,7 +1,10 @@
 """The dashboard's cost and responsiveness with live feeds from the simulator.
 
 The simulator runs in a CHILD process (so its CPU is not counted) serving 5 venues, one instrument
-each (scenario ``calm``; see ``--load``). The measured process runs what ``hedgetui demo``
+each (scenario ``calm``; see ``--load``), each venue ticking out of step with the others as real
+venues do (a simulator per venue, started a fifth of a tick apart: five sockets that all tick in
+the same instant wake the measured process once where real venues wake it five times). The
+measured process runs what ``hedgetui demo``
 runs: the 5 feeds, the store and the Textual app with its alerts panel built by
 ``hedgetui.ui.launch.dashboard_alerts`` (refresh at 10 Hz), on a pseudo-terminal of ``--size``
 (120x40) that this process reads (``--headless``: in this process, with no terminal), and
@@ -55,15 +58,18 @@ SIM_CODE = """
 import asyncio, json, sys
 from hedgetui import event_loop
 from hedgetui.sim import start_simulator
-RATES = {rates!r}  # venue -> simulator tick rate; one simulator per distinct rate
+RATES = {rates!r}  # venue -> simulator tick rate
+# one simulator per venue, each started a fraction of a tick after the one before: the venues'
+# frames arrive at different moments, as real venues' do (not all in the same instant)
+STAGGER_S = 1 / (max(RATES.values()) * len(RATES))
 async def main():
     sims, urls = [], {{}}
-    for hz in sorted(set(RATES.values())):
-        venues = tuple(v for v, r in RATES.items() if r == hz)
-        sim = await start_simulator(venues=venues, scenario="calm", speed=1.0, tick_hz=hz,
+    for venue, hz in RATES.items():
+        sim = await start_simulator(venues=(venue,), scenario="calm", speed=1.0, tick_hz=hz,
                                     control=False)
         sims.append(sim)
-        urls.update({{v: sim.ws_url(v) for v in venues}})
+        urls[venue] = sim.ws_url(venue)
+        await asyncio.sleep(STAGGER_S)
     print(json.dumps(urls), flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
     for sim in sims:
