@@ -5,10 +5,13 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hedgetui.clock import ManualClock
 from hedgetui.domain import Event, FeedState
 from hedgetui.feeds import Feed, FeedConfig, backoff_delay
+from hedgetui.feeds.base import ticker_delay
 
 
 def test_backoff_grows_exponentially_and_is_capped() -> None:
@@ -51,3 +54,23 @@ def test_status_before_any_data_says_down_with_no_age() -> None:
     assert status.state is FeedState.DOWN
     assert status.last_message_age is None  # never received: not "0 s old"
     assert (status.reconnects, status.malformed, status.latency_ms) == (0, 0, None)
+
+
+@given(
+    now=st.floats(0, 1e7, allow_nan=False),
+    period=st.sampled_from([0.01, 0.05, 0.1, 0.25]),
+)
+def test_ticker_delay_lands_every_feed_on_one_grid(now: float, period: float) -> None:
+    """Feeds that start apart still wake together: the next wake is a multiple of the period."""
+    delay = ticker_delay(now, period)
+    assert period / 10 - 1e-9 <= delay <= 1.1 * period + 1e-9
+    remainder = (now + delay) % period
+    assert min(remainder, period - remainder) < 1e-6
+
+
+def test_ticker_delay_for_two_feeds_started_apart() -> None:
+    period = 0.25
+    a = 100.0 + 0.03  # the first feed's ticker, then the second one 120 ms later
+    b = a + 0.12
+    assert a + ticker_delay(a, period) == pytest.approx(b + ticker_delay(b, period))
+    assert ticker_delay(100.2499, period) == pytest.approx(0.2501)  # never twice in a hair
