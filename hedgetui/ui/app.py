@@ -36,6 +36,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.css.query import NoMatches
+from textual.driver import Driver
 from textual.events import Resize
 from textual.screen import Screen
 from textual.theme import Theme
@@ -233,6 +234,16 @@ class HedgeApp(App[None]):
         self._alerts = [store.settings.hedge(n).alerts for n in names]
 
     # ------------------------------------------------------------------ layout
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, with an input thread that sleeps until there is input
+        (``input_driver``) where Textual would use its Linux/macOS one."""
+        driver = super().get_driver_class()
+        if driver.__module__ == "textual.drivers.linux_driver" and driver.__name__ == "LinuxDriver":
+            from hedgetui.ui.input_driver import QuietInputDriver  # imports termios: not Windows
+
+            return QuietInputDriver
+        return driver
 
     def get_default_screen(self) -> Screen[None]:
         return DashboardScreen(id="dashboard")
