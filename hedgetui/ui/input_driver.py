@@ -80,9 +80,9 @@ class QuietInputDriver(LinuxDriver):
         tick = parser.tick
         decode = getincrementaldecoder("utf-8")().decode
 
-        def process(ready: list[tuple[selectors.SelectorKey, int]], final: bool = False) -> None:
+        def process(ready: list[tuple[selectors.SelectorKey, int]]) -> None:
             if any(key.fd == fileno for key, _ in ready):
-                unicode_data = decode(os.read(fileno, _READ_SIZE), final=final)
+                unicode_data = decode(os.read(fileno, _READ_SIZE))
                 if unicode_data:  # empty: stdin is piped and at its end
                     for event in feed(unicode_data):
                         self.process_message(event)
@@ -100,8 +100,9 @@ class QuietInputDriver(LinuxDriver):
                 if any(key.fd == wake for key, _ in ready):
                     self._drain_wakes()
                 process(ready)
-            selector.unregister(fileno)
-            process(selector.select(0.1), final=True)
+            # Textual's loop ends with a 0.1 s select on no descriptor at all (it unregisters
+            # the terminal first), so nothing more is ever read: only a key timeout can fall due
+            process([])
         finally:
             selector.close()
             with contextlib.suppress(EOFError, ParseError):
