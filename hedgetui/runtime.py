@@ -37,6 +37,7 @@ from hedgetui.venues import default_symbol
 if TYPE_CHECKING:
     from hedgetui.account_streams import AccountStream
     from hedgetui.feeds import Feed, FeedConfig
+    from hedgetui.feeds.read_gate import ReadGate
     from hedgetui.sim import Simulator
     from hedgetui.sim.rest import SimAccounts
     from hedgetui.trading.session import StatusPoller
@@ -105,6 +106,7 @@ class Runtime:
         self.account_clients: dict[str, VenueClient] = {}  # the signed REST client per account
         self._tasks: list[asyncio.Task[None]] = []
         self._resyncs: set[asyncio.Task[bool]] = set()
+        self.read_gate: ReadGate | None = None
 
     def add_sink(self, fn: Sink) -> None:
         """Also send every event to ``fn`` (recorder, alert engine). Errors in it are logged."""
@@ -124,10 +126,25 @@ class Runtime:
         configured = self.settings.venues.get(venue)
         return configured.ws_url if configured is not None else None
 
+    def read_in_passes(self, period_s: float) -> ReadGate:
+        """Read the market feeds' sockets once every ``period_s`` (``feeds.read_gate``), as the
+        dashboard does at its refresh rate; call before :meth:`start`. The private account
+        streams still read as frames arrive (they carry few)."""
+        if self._tasks:
+            raise RuntimeError("read_in_passes() must be called before start()")
+        from hedgetui.feeds.read_gate import ReadGate
+
+        self.read_gate = ReadGate(period_s)
+        return self.read_gate
+
     async def start(self) -> None:
         if self._tasks:
             return
         from hedgetui.feeds import Feed  # websockets only when something really connects
+
+        gate = self.read_gate
+        if gate is not None:
+            self._tasks.append(asyncio.create_task(gate.run(), name="feeds-read-gate"))
 
         for venue, symbols in self.plan.items():
             configured = self.settings.venues.get(venue)
@@ -139,6 +156,7 @@ class Runtime:
                 testnet=configured.testnet if configured is not None else False,
                 config=self._feed_config,
                 clock=self.clock,
+                read_gate=gate,
             )
             self.feeds[venue] = feed
             self._tasks.append(asyncio.create_task(feed.run(), name=f"feed-{venue}"))

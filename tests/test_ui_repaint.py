@@ -21,8 +21,9 @@ from textual.app import App
 from textual.screen import Screen
 
 from hedgetui.domain import MarkPrice, Ticker
+from hedgetui.feeds.read_gate import ReadGate
 from hedgetui.ui import format as fmt
-from hedgetui.ui.app import PAINT_ALLOWANCE_S, HedgeApp
+from hedgetui.ui.app import MAX_READ_PERIOD_S, PAINT_ALLOWANCE_S, HedgeApp, read_period
 from hedgetui.ui.card_grid import HedgeCards
 from tests.test_ui_dashboard import (
     COMPACT,
@@ -303,3 +304,51 @@ async def test_a_theme_switch_redraws_every_widget() -> None:
         # every line changes colour (nothing is left drawn in the old theme), footer included
         pairs = enumerate(zip(dark, light, strict=True))
         assert [i for i, (d, li) in pairs if list(d) != list(li)] == list(range(len(dark)))
+
+
+async def test_with_a_read_gate_a_change_is_painted_right_after_the_next_pass() -> None:
+    """``run_dashboard`` reads the feeds in passes: the painter follows the passes, not a timer
+    of its own (a change waits for the pass, then is painted at once, once)."""
+    store, clock = scripted_store()
+    gate = ReadGate(3600.0)  # never passes by itself: the test makes each pass
+    app = HedgeApp(store, refresh_hz=10, read_gate=gate)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await asyncio.sleep(0.2)  # the first layout's repaints are over
+        painted = app.frames_painted
+        store.apply(MarkPrice("bitmex", "XBTUSD", 54_321.5, int(clock.time() * 1000)))
+        await asyncio.sleep(0.3)  # three refresh periods: no timer repaints it
+        assert app.frames_painted == painted
+        assert fmt.price(54_321.5) not in screen_text(app)
+        await gate.read_once()
+        await pilot.pause()
+        assert app.frames_painted == painted + 1
+        assert fmt.price(54_321.5) in screen_text(app)
+        await gate.read_once()  # nothing changed since: no repaint
+        await pilot.pause()
+        assert app.frames_painted == painted + 1
+
+
+async def test_a_slower_refresh_paints_after_every_few_passes_not_every_pass() -> None:
+    """At refresh_hz 2 the sockets are still read every 100 ms (``read_period``), and a
+    change is painted by the first pass 0.5 s (less half a pass) after the last paint."""
+    assert read_period(2) == MAX_READ_PERIOD_S == 0.1
+    assert read_period(10) == 0.1
+    assert read_period(50) == 0.1  # capped at 10 repaints a second
+    store, clock = scripted_store()
+    gate = ReadGate(read_period(2))
+    app = HedgeApp(store, refresh_hz=2, read_gate=gate)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        price = 54_000.0
+        paints: list[float] = []
+        app.on_painted = lambda _view: paints.append(time.monotonic())
+        end = time.monotonic() + 1.6
+        while time.monotonic() < end:  # a change before every pass, a pass every 100 ms
+            price += 1.0
+            store.apply(MarkPrice("bitmex", "XBTUSD", price, int(clock.time() * 1000)))
+            await gate.read_once()
+            await asyncio.sleep(0.1)
+        await pilot.pause()
+        assert 2 <= len(paints) <= 4, paints  # 16 passes: every 5th painted (fewer if slow)
+        assert all(b - a >= 0.45 for a, b in pairwise(paints)), paints

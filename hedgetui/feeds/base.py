@@ -26,6 +26,7 @@ import logging
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -36,6 +37,9 @@ from hedgetui.domain import BalanceUpdate, Event, FeedState, FeedStatus, MarketE
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.registry import get_adapter
 from hedgetui.feeds.values import excerpt
+
+if TYPE_CHECKING:
+    from hedgetui.feeds.read_gate import ReadGate
 
 FeedEvent = MarketEvent | PositionUpdate | BalanceUpdate
 _LOGGED_MALFORMED = 20  # log the first N malformed frames of a feed, then every 1000th
@@ -109,7 +113,10 @@ class Feed:
         config: FeedConfig | None = None,
         clock: Clock | None = None,
         rng: random.Random | None = None,
+        read_gate: ReadGate | None = None,
     ) -> None:
+        """``read_gate``: read the socket only during its passes (``feeds.read_gate``), as the
+        dashboard does; without one every frame is read as it arrives."""
         self.adapter = get_adapter(venue)
         self.venue = self.adapter.name
         self.symbols = tuple(symbols)
@@ -123,6 +130,7 @@ class Feed:
         self._sink = sink
         self._clock = clock or SYSTEM_CLOCK
         self._rng = rng or random.Random()
+        self._read_gate = read_gate
         self._log = logging.getLogger(f"hedgetui.feeds.{self.venue}")
         self.stats = FeedStats()
         self._state = FeedState.DOWN
@@ -208,7 +216,14 @@ class Feed:
                 self._last_ping_at = opened_at
                 await self._on_open(ws)
                 self._ws = ws
-                await self._receive(ws)
+                gate = self._read_gate
+                if gate is not None:
+                    gate.attach(ws)
+                try:
+                    await self._receive(ws)
+                finally:
+                    if gate is not None:  # the close handshake must not wait for a pass
+                        gate.detach(ws)
                 self.stats.last_error = self._closed_because or _close_text(
                     ws, "closed by the venue"
                 )

@@ -1,14 +1,16 @@
 """The live dashboard (Textual).
 
 The app never computes risk and never parses frames: a repaint takes one ``store.snapshot()`` and
-hands it to the widgets, which repaint only what changed. Repaints follow the data: the first
-change after a repaint (the store's ``on_change``) schedules the next one ``1 / refresh_hz`` minus
-``PAINT_ALLOWANCE_S`` later, but never sooner than ``1 / refresh_hz`` after the last one began,
-and every change in between is painted with it. So a change is on screen within
-``1 / display.refresh_hz`` of its arrival (100 ms at the default 10), the screen repaints at most
-``refresh_hz`` times a second however the feeds tick, a burst of ticks costs one repaint, and a
-quiet market costs none but a once-a-second repaint for the ages, countdowns and staleness that
-move with the clock.
+hands it to the widgets, which repaint only what changed. Repaints follow the data. Run by
+``hedgetui.ui.launch.run_dashboard``, the feeds' sockets are read in passes, one per repaint and
+at least every 100 ms (``hedgetui.feeds.read_gate``), and the app repaints right after a pass
+that brought a change: a frame is on screen within one period and a few milliseconds of its arrival,
+and the process wakes once a period for all the frames. On a bare store (no gate: tests, the
+benchmarks of the UI alone) the first change after a repaint schedules the next one
+``1 / refresh_hz`` minus ``PAINT_ALLOWANCE_S`` later, but never sooner than ``1 / refresh_hz``
+after the last one began. Either way the screen repaints at most ``refresh_hz`` times a second
+however the feeds tick, a burst of ticks costs one repaint, and a quiet market costs none but a
+once-a-second repaint for the ages, countdowns and staleness that move with the clock.
 
 Layout: below 120 columns, or when the cards and the what-if panel would not fit the height,
 the "compact" layout shows one row per hedge plus a detail
@@ -28,7 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePath
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import RenderableType
 from textual import on
@@ -66,6 +68,9 @@ from hedgetui.ui.widgets import (
     WhatIfPanel,
 )
 
+if TYPE_CHECKING:
+    from hedgetui.feeds.read_gate import ReadGate
+
 THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"
 THEME_NAMES: tuple[str, ...] = ("dark", "light", "high-contrast")
 COMPACT_BELOW = (120, 30)  # (columns, rows): smaller terminals get the compact layout
@@ -78,6 +83,25 @@ PAINT_ALLOWANCE_S = 0.025
 """Part of the ``1 / refresh_hz`` budget kept for Textual's screen-update timer (up to one
 frame, 17 ms at its default 60 fps) and the paint itself (~3 ms)."""
 CLOCK_REPAINT_S = 1.0  # with no data, repaint this often for ages, countdowns and staleness
+MAX_REFRESH_HZ = 10.0
+MIN_REFRESH_HZ = 0.2
+MAX_READ_PERIOD_S = 0.1
+"""The feeds' sockets are read at least this often, whatever the refresh rate: a slow refresh
+(a phone on the move) must not leave seconds of frames in the kernel's socket buffers, where a
+busy stream could fill them and push back on the venue."""
+
+
+def refresh_rate(hz: float) -> float:
+    """The repaints per second the dashboard makes when ``display.refresh_hz`` asks for ``hz``."""
+    return min(MAX_REFRESH_HZ, max(MIN_REFRESH_HZ, hz))
+
+
+def read_period(hz: float) -> float:
+    """Seconds between two reads of the feeds' sockets (``Runtime.read_in_passes``) for a
+    dashboard that ``display.refresh_hz`` asks to repaint ``hz`` times a second: one read per
+    repaint, but at least every ``MAX_READ_PERIOD_S``."""
+    return min(1 / refresh_rate(hz), MAX_READ_PERIOD_S)
+
 
 HIGH_CONTRAST = Theme(
     name="hedgetui-high-contrast",
@@ -203,14 +227,19 @@ class HedgeApp(App[None]):
         unwind_factory: UnwindFactory | None = None,
         alerts_panel: Widget | None = None,
         mount_alerts: bool = True,
+        read_gate: ReadGate | None = None,
     ) -> None:
+        """``read_gate``: the feeds' sockets are read in its passes (``Runtime.read_in_passes``
+        every ``read_period(refresh_hz)``): repaint right after a pass that brought a change
+        rather than on a timer of the app's own."""
         super().__init__()
         self.store = store
         display = store.settings.display
         self.hedge_theme = theme or display.theme
         if self.hedge_theme not in THEME_NAMES:
             self.hedge_theme = "dark"
-        self.refresh_hz = min(10.0, max(0.2, refresh_hz or display.refresh_hz))
+        self.refresh_hz = refresh_rate(refresh_hz or display.refresh_hz)
+        self._read_gate = read_gate
         self.animation_level = "full" if display.animations else "none"
         self.selected = 0
         self.typed_move: float | None = None
@@ -272,7 +301,8 @@ class HedgeApp(App[None]):
         self.call_after_refresh(self.refresh_view)  # again once the layout knows the widths
         self.store.on_change = self._store_changed
         # a worker: Textual runs it in the app's context and cancels it when the app exits
-        self.run_worker(self._paint_changes(), name="painter", exit_on_error=True)
+        painter = self._paint_changes() if self._read_gate is None else self._paint_after_reads()
+        self.run_worker(painter, name="painter", exit_on_error=True)
         self.set_interval(CLOCK_REPAINT_S / 2, self._clock_repaint, name="clock-repaint")
         if self._watchdog:
             self.set_interval(1.0, self._check_terminal, name="tty-watchdog")
@@ -326,6 +356,30 @@ class HedgeApp(App[None]):
                 if wait > 0:
                     await asyncio.sleep(wait)
             self._change_at = None  # changes from here on schedule the next repaint
+            self.refresh_view()
+
+    async def _paint_after_reads(self) -> None:
+        """Repaint right after each pass of the read gate that brought a change.
+
+        At the default refresh the passes are ``1 / refresh_hz`` apart, so this holds the
+        cadence by itself, and a frame waits in its socket at most until the next pass, then a
+        few milliseconds. A slower refresh still has the sockets read every
+        ``MAX_READ_PERIOD_S`` and paints after every few passes. Changes that do not come from
+        a socket (a feed going stale, a status) are painted after the next pass too.
+        """
+        gate = self._read_gate
+        assert gate is not None
+        # passes come every period_s <= 1 / refresh_hz: with a slower refresh, paint after the
+        # first pass that is (to within half a pass) 1 / refresh_hz after the last paint
+        spacing = 1 / self.refresh_hz - gate.period_s / 2
+        painted_at = float("-inf")
+        while True:
+            await gate.passed()
+            if self._change_at is None or time.monotonic() - painted_at < spacing:
+                continue
+            self._change.clear()
+            self._change_at = None
+            painted_at = time.monotonic()
             self.refresh_view()
 
     def _clock_repaint(self) -> None:

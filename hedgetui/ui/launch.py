@@ -21,7 +21,7 @@ from collections.abc import Callable
 from hedgetui.alerts import AlertDispatcher, AlertEngine, build_sinks
 from hedgetui.heap import freeze_after_start_up
 from hedgetui.runtime import Runtime
-from hedgetui.ui.app import HedgeApp, terminal_alive
+from hedgetui.ui.app import HedgeApp, read_period, terminal_alive
 from hedgetui.ui.unwind_screen import unwind_factory_for
 from hedgetui.ui.widgets import DashboardAlertsPanel
 
@@ -93,8 +93,11 @@ def dashboard_alerts(runtime: Runtime) -> tuple[DashboardAlertsPanel, AlertDispa
 async def run_dashboard(runtime: Runtime, *, theme: str | None = None) -> int:
     """Start the feeds, show the dashboard, stop the feeds. Returns the exit code."""
     panel, dispatcher, notes = dashboard_alerts(runtime)
+    # the feeds' sockets are read in one pass per repaint, right before it (feeds.read_gate)
+    gate = runtime.read_in_passes(read_period(runtime.settings.display.refresh_hz))
     app = HedgeApp(
         runtime.store,
+        read_gate=gate,
         theme=theme,
         watchdog=True,
         alerts_panel=panel,
