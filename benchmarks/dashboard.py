@@ -17,15 +17,30 @@ measures:
   the lowest is the result: on a shared machine (a VM here) other work only ever ADDS to a
   window's CPU time, so the least-disturbed window is the best estimate of the cost, the way
   ``timeit`` and benchmarks/ingest.py report the best of several repeats;
-* **latency**: frame received (the feed hands the event to the store) -> painted (after the
-  widget update, once Textual has refreshed the screen). For each paint and each venue whose
-  price changed, ``shown`` is the age of the newest frame (the value on screen) and ``oldest``
-  the age of the oldest frame that waited for this paint (superseded frames included).
+* **latency**, to the moment a frame's price is painted (after the widget update, once Textual
+  has refreshed the screen), from two starts:
+
+  - **sent**: the frame's exchange timestamp, which the simulator stamps with the wall clock
+    when it makes the tick (milliseconds, truncated: up to 1 ms too old). This counts the time
+    a frame waits in its socket before the dashboard reads it (``feeds.read_gate``);
+  - **read**: the feed handing the event to the store.
+
+  For each paint and each venue whose price changed, ``oldest`` is the age of the oldest frame
+  that waited for this paint (superseded frames included), ``shown`` the newest's (the value
+  on screen).
+
+``--tls`` puts a TLS proxy (a self-signed certificate made with ``openssl``, trusted through
+``SSL_CERT_FILE``) in front of each venue's simulator and connects with ``wss://``, as to the
+real venues: asyncio's TLS transport cannot stop reading the socket between passes, only
+deliver less often, so this measures what the read passes save over TLS.
+
+``--read-each-frame`` reads every frame as it arrives, as the dashboard did before it read the
+sockets in passes (and as ``hedgetui watch`` does): the same build, the old way, to compare.
 
 Usage::
 
     .venv/bin/python benchmarks/dashboard.py [--seconds 20] [--windows 3] [--refresh-hz 10]
-        [--size 200x50] [--load heavy|issue] [--tick-hz 10]
+        [--size 200x50] [--load heavy|issue] [--tick-hz 10] [--read-each-frame] [--tls]
 
 ``--load issue`` is the issue's load: 5 feeds, each socket carrying ``--tick-hz`` (10) frames/s
 in total (~50 frames/s). ``--load heavy`` (default) ticks every channel of every instrument at
@@ -59,19 +74,45 @@ import asyncio, json, sys
 from hedgetui import event_loop
 from hedgetui.sim import start_simulator
 RATES = {rates!r}  # venue -> simulator tick rate
+TLS = {tls!r}  # (certificate, key) to serve wss:// with, or None
 # one simulator per venue, each started a fraction of a tick after the one before: the venues'
 # frames arrive at different moments, as real venues' do (not all in the same instant)
 STAGGER_S = 1 / (max(RATES.values()) * len(RATES))
+def forwarder(port):
+    async def forward(reader, writer):
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", port)
+        async def pipe(source, sink):
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            finally:
+                sink.close()
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer),
+                             return_exceptions=True)
+    return forward
 async def main():
-    sims, urls = [], {{}}
+    sims, proxies, urls = [], [], {{}}
     for venue, hz in RATES.items():
         sim = await start_simulator(venues=(venue,), scenario="calm", speed=1.0, tick_hz=hz,
                                     control=False)
         sims.append(sim)
         urls[venue] = sim.ws_url(venue)
         await asyncio.sleep(STAGGER_S)
+    if TLS:  # wss:// to a proxy that forwards the plain bytes to the simulator
+        import ssl
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*TLS)
+        for venue, url in list(urls.items()):
+            port = int(url.split(":")[2].split("/")[0])
+            proxy = await asyncio.start_server(forwarder(port), "127.0.0.1", 0, ssl=context)
+            proxies.append(proxy)
+            tls_port = proxy.sockets[0].getsockname()[1]
+            urls[venue] = url.replace(f"ws://127.0.0.1:{{port}}", f"wss://127.0.0.1:{{tls_port}}")
     print(json.dumps(urls), flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    for proxy in proxies:
+        proxy.close()
     for sim in sims:
         await sim.close()
 event_loop.run(main())
@@ -86,20 +127,44 @@ def tick_rates(load: str, tick_hz: float) -> dict[str, float]:
     return {v: tick_hz / FRAMES_PER_TICK[v] for v in VENUES}
 
 
+def self_signed_certificate() -> tuple[str, str]:
+    """(certificate, key) files for 127.0.0.1, made with the ``openssl`` command."""
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="hedgetui-bench-tls-")
+    cert, key = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1"),
+            *("-addext", "subjectAltName=IP:127.0.0.1"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
 
 
-async def feeds_only_cpu(urls: dict[str, str], seconds: float, windows: int) -> list[float]:
-    """CPU % of the same feeds and store with no UI: the floor the dashboard adds to."""
+async def feeds_only_cpu(
+    urls: dict[str, str], seconds: float, windows: int, read_period_s: float | None
+) -> list[float]:
+    """CPU % of the same feeds and store with no UI: the floor the dashboard adds to (reading
+    the sockets in passes every ``read_period_s`` when the dashboard does)."""
     from hedgetui.demo_portfolio import demo_settings
     from hedgetui.runtime import Runtime
     from hedgetui.sim.scenarios import get_scenario
 
     scenario = get_scenario("calm")
     settings = demo_settings(scenario.initial("BTC").mark, scenario.initial("ETH").mark, urls)
-    async with Runtime(settings, extra_venues=VENUES) as runtime:
+    runtime = Runtime(settings, extra_venues=VENUES)
+    if read_period_s is not None:
+        runtime.read_in_passes(read_period_s)
+    async with runtime:
         await asyncio.sleep(2.0)
         result = []
         for _ in range(windows):
@@ -118,6 +183,7 @@ async def measure(
     size: tuple[int, int] = (120, 40),
     windows: int = 3,
     headless: bool = True,
+    read_in_passes: bool = True,
 ) -> dict[str, float]:
     import dataclasses
 
@@ -126,7 +192,7 @@ async def measure(
     from hedgetui.heap import freeze_after_start_up
     from hedgetui.runtime import Runtime
     from hedgetui.sim.scenarios import get_scenario
-    from hedgetui.ui.app import HedgeApp
+    from hedgetui.ui.app import HedgeApp, read_period
     from hedgetui.ui.launch import dashboard_alerts
 
     scenario = get_scenario("calm")
@@ -135,11 +201,14 @@ async def measure(
         settings, display=dataclasses.replace(settings.display, refresh_hz=refresh_hz)
     )
     runtime = Runtime(settings, extra_venues=VENUES)
-    waiting: dict[str, list[float]] = {}  # venue -> receive times since the last paint
+    # as hedgetui.ui.launch.run_dashboard does
+    gate = runtime.read_in_passes(read_period(refresh_hz)) if read_in_passes else None
+    # venue -> (read time, exchange timestamp in ms) of each frame since the last paint
+    waiting: dict[str, list[tuple[float, int | None]]] = {}
 
     def stamp(event: Event) -> None:
         if isinstance(event, MarkPrice) or (isinstance(event, Ticker) and event.mark is not None):
-            waiting.setdefault(event.venue, []).append(time.perf_counter())
+            waiting.setdefault(event.venue, []).append((time.perf_counter(), event.ts))
 
     runtime.add_sink(stamp)
     panel, dispatcher, _notes = dashboard_alerts(runtime)  # exactly as `hedgetui demo` mounts it
@@ -148,9 +217,12 @@ async def measure(
         refresh_hz=refresh_hz,
         alerts_panel=panel if alerts_panel else None,
         mount_alerts=False,
+        read_gate=gate,
     )
     shown: list[float] = []
     oldest: list[float] = []
+    sent_shown: list[float] = []
+    sent_oldest: list[float] = []
     first_paint: list[float] = []
     first_live: list[float] = []
 
@@ -159,10 +231,14 @@ async def measure(
         waiting.clear()
 
         def on_screen() -> None:
-            now = time.perf_counter()
-            for times in batch.values():
-                shown.append(now - times[-1])
-                oldest.append(now - times[0])
+            now, wall_ms = time.perf_counter(), time.time() * 1000
+            for frames in batch.values():
+                shown.append(now - frames[-1][0])
+                oldest.append(now - frames[0][0])
+                first_ts, last_ts = frames[0][1], frames[-1][1]
+                if first_ts is not None and last_ts is not None:
+                    sent_oldest.append((wall_ms - first_ts) / 1000)
+                    sent_shown.append((wall_ms - last_ts) / 1000)
 
         app.call_after_refresh(on_screen)
 
@@ -233,6 +309,11 @@ async def measure(
         shown_p99_ms=1000 * percentile(shown, 99),
         oldest_p50_ms=1000 * statistics.median(oldest),
         oldest_p99_ms=1000 * percentile(oldest, 99),
+        sent_shown_p50_ms=1000 * statistics.median(sent_shown),
+        sent_shown_p99_ms=1000 * percentile(sent_shown, 99),
+        sent_oldest_p50_ms=1000 * statistics.median(sent_oldest),
+        sent_oldest_p99_ms=1000 * percentile(sent_oldest, 99),
+        sent_max_ms=1000 * max(sent_oldest),
         samples=float(len(shown)),
     )
     return result
@@ -329,6 +410,16 @@ def main() -> int:
         action="store_true",
         help="no terminal: Textual builds no escape sequences and writes nothing (cheaper)",
     )
+    parser.add_argument(
+        "--read-each-frame",
+        action="store_true",
+        help="read every frame as it arrives (no read passes): the dashboard's old way",
+    )
+    parser.add_argument(
+        "--tls",
+        action="store_true",
+        help="wss:// through a TLS proxy per venue, as to the real venues (needs openssl)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: URLS_JSON,RESULTS_FD
     args = parser.parse_args()
     cols, _, rows = args.size.partition("x")
@@ -344,6 +435,7 @@ def main() -> int:
                 size,
                 args.windows,
                 headless=headless,
+                read_in_passes=not args.read_each_frame,
             )
         )
 
@@ -353,7 +445,10 @@ def main() -> int:
         with os.fdopen(int(fd), "w") as out:
             json.dump(r, out)
         return 0
-    code = SIM_CODE.format(rates=tick_rates(args.load, args.tick_hz))
+    tls = self_signed_certificate() if args.tls else None
+    if tls is not None:  # the measured process trusts it (websockets' default SSL context)
+        os.environ["SSL_CERT_FILE"] = tls[0]
+    code = SIM_CODE.format(rates=tick_rates(args.load, args.tick_hz), tls=tls)
     sim = subprocess.Popen(
         [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
@@ -361,7 +456,10 @@ def main() -> int:
         assert sim.stdout is not None
         urls = json.loads(sim.stdout.readline())
         r = measured(urls, headless=True) if args.headless else in_terminal(urls, size)
-        floors = event_loop.run(feeds_only_cpu(urls, args.seconds, args.windows))
+        from hedgetui.ui.app import read_period
+
+        period = None if args.read_each_frame else read_period(args.refresh_hz)
+        floors = event_loop.run(feeds_only_cpu(urls, args.seconds, args.windows, period))
     finally:
         if sim.stdin is not None:
             sim.stdin.close()
@@ -373,6 +471,8 @@ def main() -> int:
         f"--load {args.load}"
         + (" --no-alerts-panel" if args.no_alerts_panel else "")
         + (" --headless" if args.headless else "")
+        + (" --read-each-frame" if args.read_each_frame else "")
+        + (" --tls" if args.tls else "")
     )
     per_feed = {k.partition(":")[2]: v for k, v in r.items() if k.startswith("frames_per_s:")}
     load = (
@@ -385,6 +485,10 @@ def main() -> int:
         f"{sum(per_feed.values()):.0f} frames/s, {r['events_per_s']:.0f} events/s received"
     )
     print(f"event loop: {event_loop.choose_loop(os.environ)[0]} (HEDGETUI_EVENT_LOOP selects it)")
+    print(
+        "connections: "
+        + ("wss:// through a TLS proxy per venue" if args.tls else "ws:// on loopback, no TLS")
+    )
     print("  frames/s per feed: " + "  ".join(f"{v} {n:.1f}" for v, n in per_feed.items()))
     if args.headless:
         print("terminal: none (--headless: no escape sequences built, nothing written)")
@@ -408,12 +512,19 @@ def main() -> int:
         + ", ".join(f"{c:.2f}" for c in floors)
         + ")"
     )
+    reading = "as each frame arrives" if args.read_each_frame else "in passes, before each paint"
+    print(f"sockets read:                      {reading}")
     print(
-        f"frame -> screen, value shown:      p50 {r['shown_p50_ms']:6.1f} ms   "
-        f"p99 {r['shown_p99_ms']:6.1f} ms   ({r['samples']:.0f} samples)"
+        f"sent -> screen, oldest waiting:    p50 {r['sent_oldest_p50_ms']:6.1f} ms   "
+        f"p99 {r['sent_oldest_p99_ms']:6.1f} ms   max {r['sent_max_ms']:6.1f} ms   "
+        f"({r['samples']:.0f} samples)"
     )
     print(
-        f"frame -> screen, oldest waiting:   p50 {r['oldest_p50_ms']:6.1f} ms   "
+        f"sent -> screen, value shown:       p50 {r['sent_shown_p50_ms']:6.1f} ms   "
+        f"p99 {r['sent_shown_p99_ms']:6.1f} ms"
+    )
+    print(
+        f"read -> screen, oldest waiting:    p50 {r['oldest_p50_ms']:6.1f} ms   "
         f"p99 {r['oldest_p99_ms']:6.1f} ms"
     )
     return 0
