@@ -11,9 +11,10 @@ connection's transport is paused (``pause_reading``); at each multiple of ``peri
 event loop's clock it resumes them all, lets the loop read what is waiting, pauses them again
 and, once the frames have been handed to the store, tells its listeners (the dashboard's
 painter), which repaint right away. A frame therefore still reaches the screen within one
-period of its arrival, as before; what changed is that it waits in the kernel, not in the store.
+period of its arrival plus the few milliseconds a pass and a repaint take; what changed is that
+it waits in the kernel, not in the store.
 
-What it does not change:
+Guarantees and limits:
 
 * websockets' own back-pressure wins: a connection whose frame queue is full (websockets paused
   it) is not resumed by the gate;
