@@ -57,6 +57,7 @@ import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -464,6 +465,8 @@ def main() -> int:
         if sim.stdin is not None:
             sim.stdin.close()
         sim.wait(timeout=10)
+        if tls is not None:
+            shutil.rmtree(os.path.dirname(tls[0]), ignore_errors=True)
     print(
         f"$ .venv/bin/python benchmarks/dashboard.py --seconds {args.seconds:g} "
         f"--windows {args.windows} "

@@ -370,14 +370,14 @@ class HedgeApp(App[None]):
         gate = self._read_gate
         assert gate is not None
         # passes come every period_s <= 1 / refresh_hz: with a slower refresh, paint after the
-        # first pass that is (to within half a pass) 1 / refresh_hz after the last paint
+        # first pass that is (to within half a pass) 1 / refresh_hz after this loop's last paint
+        # (its own: a key's repaint in between must not hold the data back another pass)
         spacing = 1 / self.refresh_hz - gate.period_s / 2
         painted_at = float("-inf")
         while True:
             await gate.passed()
             if self._change_at is None or time.monotonic() - painted_at < spacing:
                 continue
-            self._change.clear()
             self._change_at = None
             painted_at = time.monotonic()
             self.refresh_view()

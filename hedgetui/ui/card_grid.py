@@ -184,8 +184,7 @@ class HedgeCards(KeptLines):
             # screen: Textual's own path
             self.refresh(layout=len(previous) != len(lines))
             return True
-        top, _, width = self._place(grid, index)
-        x = grid.spans[index % len(grid.spans)][0]
+        top, _, x, width = self._place(grid, index)
         regions: list[Region] = []
         if restyled:  # a new border or title: the whole card
             card.drawn = False
@@ -289,11 +288,12 @@ class HedgeCards(KeptLines):
         for y in rows:
             grid.strips[y] = Strip(list(chain.from_iterable(pieces[y])), width)
 
-    def _place(self, grid: _Grid, index: int) -> tuple[int, int, int]:
-        """The card's first line in the widget, its piece of a line, and its width."""
+    def _place(self, grid: _Grid, index: int) -> tuple[int, int, int, int]:
+        """The card's first line in the widget, its piece of a line, its column and width."""
         columns = len(grid.spans)
         band, column = divmod(index, columns)
-        return grid.tops[band], 2 * column + 1, grid.spans[column][1]
+        x, width = grid.spans[column]
+        return grid.tops[band], 2 * column + 1, x, width
 
     def _draw_card(self, grid: _Grid, index: int) -> range:
         """One card's frame and lines through Textual's styles cache, as a card widget's.
@@ -306,7 +306,7 @@ class HedgeCards(KeptLines):
         styles = self._component_styles[card.state]
         node = styles.node
         assert node is not None  # the component's virtual node
-        top, piece, width = self._place(grid, index)
+        top, piece, _, width = self._place(grid, index)
         gutter = styles.gutter
         size = Size(width, len(card.lines) + gutter.height)
         content = Size(max(0, width - gutter.width), len(card.lines))
@@ -348,7 +348,7 @@ class HedgeCards(KeptLines):
             return list(self._draw_card(grid, index))
         changed, card.changed = card.changed, set()
         left, right = card.edges
-        top, piece, _ = self._place(grid, index)
+        top, piece, _, _ = self._place(grid, index)
         top += card.content_top
         width = card.content_width
         table = self._filtered_of(card.state)
