@@ -23,7 +23,14 @@ from textual.screen import Screen
 from hedgetui.domain import MarkPrice, Ticker
 from hedgetui.feeds.read_gate import ReadGate
 from hedgetui.ui import format as fmt
-from hedgetui.ui.app import MAX_READ_PERIOD_S, PAINT_ALLOWANCE_S, HedgeApp, read_period
+from hedgetui.ui.app import (
+    CLOCK_REPAINT_S,
+    MAX_READ_PERIOD_S,
+    PAINT_ALLOWANCE_S,
+    HedgeApp,
+    clock_repaint_due,
+    read_period,
+)
 from hedgetui.ui.card_grid import HedgeCards
 from tests.test_ui_dashboard import (
     COMPACT,
@@ -261,22 +268,28 @@ async def test_feeds_ticking_out_of_step_repaint_at_most_refresh_hz_times_a_seco
         assert min(intervals) >= 0.1 - 1e-9, intervals
 
 
+def test_a_clock_check_a_hair_early_repaints_and_one_half_a_period_after_a_paint_does_not() -> None:
+    assert clock_repaint_due(CLOCK_REPAINT_S - 0.001)  # not another half second standing
+    assert clock_repaint_due(CLOCK_REPAINT_S)
+    assert not clock_repaint_due(CLOCK_REPAINT_S / 2)  # the check's own period: not 2 Hz
+    assert not clock_repaint_due(0.0)
+
+
 async def test_no_data_no_repaint_but_the_clock_still_moves() -> None:
-    """Ages and countdowns: one repaint a second. The clock's check runs every half second, and
-    one that wakes a hair early (uvloop's timers count whole milliseconds) still repaints."""
+    """No event, so no repaint at the refresh rate; ages and countdowns: one repaint a second.
+    The clock's check runs every half second, and one that wakes a hair early (uvloop's timers
+    count whole milliseconds) still repaints."""
     store, _ = scripted_store()
     app = HedgeApp(store, refresh_hz=10)
     async with app.run_test(size=COMPACT) as pilot:
         await pilot.pause()
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.3)  # the first layout's repaints are over
         paints: list[float] = []
         app.on_painted = lambda _view: paints.append(app._painted_at)
-        await asyncio.sleep(0.3)  # no event: nothing to paint yet
-        assert paints == []
-        await asyncio.sleep(3.0)
+        await asyncio.sleep(3.3)
         assert 2 <= len(paints) <= 4, paints
         intervals = [b - a for a, b in pairwise(paints)]
-        assert all(0.7 < i < 1.3 for i in intervals), intervals  # not 1.5 s now and then
+        assert all(0.7 < i < 1.3 for i in intervals), intervals  # not 0.1 s, nor now and then 1.5
 
 
 async def test_a_ticker_repaints_like_its_parts_and_unchanged_widgets_stay_drawn() -> None:

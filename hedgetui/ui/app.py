@@ -91,6 +91,16 @@ MAX_READ_PERIOD_S = 0.1
 busy stream could fill them and push back on the venue."""
 
 
+def clock_repaint_due(since_paint_s: float) -> bool:
+    """Whether the clock's check, run every half ``CLOCK_REPAINT_S``, repaints.
+
+    It takes a quarter of ``CLOCK_REPAINT_S`` as slack: a check that wakes a hair early
+    (uvloop's timers count whole milliseconds) would otherwise find the last paint 0.999 s old
+    and leave the ages standing for another half second.
+    """
+    return since_paint_s >= CLOCK_REPAINT_S * 3 / 4
+
+
 def refresh_rate(hz: float) -> float:
     """The repaints per second the dashboard makes when ``display.refresh_hz`` asks for ``hz``."""
     return min(MAX_REFRESH_HZ, max(MIN_REFRESH_HZ, hz))
@@ -384,13 +394,8 @@ class HedgeApp(App[None]):
             self.refresh_view()
 
     def _clock_repaint(self) -> None:
-        """Ages, countdowns and staleness move with the clock: repaint when data has not.
-
-        It runs every half ``CLOCK_REPAINT_S`` and takes a quarter of it as slack: a timer that
-        wakes a hair early (uvloop's count whole milliseconds) would otherwise find the last
-        paint 0.999 s old and leave the ages standing for another half second.
-        """
-        if time.monotonic() - self._painted_at >= CLOCK_REPAINT_S * 3 / 4:
+        """Ages, countdowns and staleness move with the clock: repaint when data has not."""
+        if clock_repaint_due(time.monotonic() - self._painted_at):
             self.refresh_view()
 
     def refresh_view(self) -> None:
