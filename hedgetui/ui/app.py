@@ -91,14 +91,14 @@ MAX_READ_PERIOD_S = 0.1
 busy stream could fill them and push back on the venue."""
 
 
-def clock_repaint_due(since_paint_s: float) -> bool:
-    """Whether the clock's check, run every half ``CLOCK_REPAINT_S``, repaints.
+def clock_repaint_due(since_paint_s: float, period_s: float = CLOCK_REPAINT_S) -> bool:
+    """Whether the clock's check, run every half ``period_s``, repaints.
 
-    It takes a quarter of ``CLOCK_REPAINT_S`` as slack: a check that wakes a hair early
-    (uvloop's timers count whole milliseconds) would otherwise find the last paint 0.999 s old
-    and leave the ages standing for another half second.
+    It takes a quarter of ``period_s`` as slack: a check that wakes a hair early (uvloop's
+    timers count whole milliseconds) would otherwise find the last paint 0.999 s old and leave
+    the ages standing for another half second.
     """
-    return since_paint_s >= CLOCK_REPAINT_S * 3 / 4
+    return since_paint_s >= period_s * 3 / 4
 
 
 def refresh_rate(hz: float) -> float:
@@ -238,10 +238,14 @@ class HedgeApp(App[None]):
         alerts_panel: Widget | None = None,
         mount_alerts: bool = True,
         read_gate: ReadGate | None = None,
+        clock_repaint_s: float = CLOCK_REPAINT_S,
     ) -> None:
         """``read_gate``: the feeds' sockets are read in its passes (``Runtime.read_in_passes``
         every ``read_period(refresh_hz)``): repaint right after a pass that brought a change
-        rather than on a timer of the app's own."""
+        rather than on a timer of the app's own.
+
+        ``clock_repaint_s``: with no data, repaint this often for ages and countdowns (tests
+        that count the repaints data causes move it out of their way)."""
         super().__init__()
         self.store = store
         display = store.settings.display
@@ -250,6 +254,7 @@ class HedgeApp(App[None]):
             self.hedge_theme = "dark"
         self.refresh_hz = refresh_rate(refresh_hz or display.refresh_hz)
         self._read_gate = read_gate
+        self._clock_repaint_s = clock_repaint_s
         self.animation_level = "full" if display.animations else "none"
         self.selected = 0
         self.typed_move: float | None = None
@@ -313,7 +318,7 @@ class HedgeApp(App[None]):
         # a worker: Textual runs it in the app's context and cancels it when the app exits
         painter = self._paint_changes() if self._read_gate is None else self._paint_after_reads()
         self.run_worker(painter, name="painter", exit_on_error=True)
-        self.set_interval(CLOCK_REPAINT_S / 2, self._clock_repaint, name="clock-repaint")
+        self.set_interval(self._clock_repaint_s / 2, self._clock_repaint, name="clock-repaint")
         if self._watchdog:
             self.set_interval(1.0, self._check_terminal, name="tty-watchdog")
 
@@ -395,7 +400,7 @@ class HedgeApp(App[None]):
 
     def _clock_repaint(self) -> None:
         """Ages, countdowns and staleness move with the clock: repaint when data has not."""
-        if clock_repaint_due(time.monotonic() - self._painted_at):
+        if clock_repaint_due(time.monotonic() - self._painted_at, self._clock_repaint_s):
             self.refresh_view()
 
     def refresh_view(self) -> None:
