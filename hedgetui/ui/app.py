@@ -95,8 +95,8 @@ def clock_repaint_due(since_paint_s: float, period_s: float = CLOCK_REPAINT_S) -
     """Whether the clock's check, run every half ``period_s``, repaints.
 
     It takes a quarter of ``period_s`` as slack: a check that wakes a hair early (uvloop's
-    timers count whole milliseconds) would otherwise find the last paint 0.999 s old and leave
-    the ages standing for another half second.
+    timers count whole milliseconds) would otherwise find the last paint a hair under
+    ``period_s`` old and leave the ages standing for another half period.
     """
     return since_paint_s >= period_s * 3 / 4
 
