@@ -46,6 +46,13 @@ NO_CLOCK_REPAINT_S = 3600.0
 second after the first paint) could fall inside their window."""
 
 
+def paint_times(app: HedgeApp) -> list[float]:
+    """When each repaint from here on began (``time.monotonic()``), appended as they happen."""
+    began: list[float] = []
+    app.on_painted = lambda _view: began.append(app._painted_at)
+    return began
+
+
 class TerminalRecorder(App[None]):
     """Keeps what each screen update would write to the terminal (headless writes nothing).
 
@@ -257,8 +264,7 @@ async def test_feeds_ticking_out_of_step_repaint_at_most_refresh_hz_times_a_seco
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         await asyncio.sleep(0.2)  # the first layout's repaints are over
-        began: list[float] = []
-        app.on_painted = lambda _view: began.append(app._painted_at)
+        began = paint_times(app)
         price = 54_000.0
         end = time.monotonic() + 1.0
         while time.monotonic() < end:
@@ -288,8 +294,7 @@ async def test_no_data_no_repaint_but_the_clock_still_moves() -> None:
     async with app.run_test(size=COMPACT) as pilot:
         await pilot.pause()
         await asyncio.sleep(0.3)  # the first layout's repaints are over
-        paints: list[float] = []
-        app.on_painted = lambda _view: paints.append(app._painted_at)
+        paints = paint_times(app)
         await asyncio.sleep(3.3)
         assert 2 <= len(paints) <= 4, paints
         intervals = [b - a for a, b in pairwise(paints)]
@@ -364,8 +369,7 @@ async def test_a_slower_refresh_paints_after_every_few_passes_not_every_pass() -
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         price = 54_000.0
-        paints: list[float] = []
-        app.on_painted = lambda _view: paints.append(app._painted_at)
+        paints = paint_times(app)
         end = time.monotonic() + 1.6
         while time.monotonic() < end:  # a change before every pass, a pass every 100 ms
             price += 1.0
