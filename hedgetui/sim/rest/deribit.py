@@ -38,7 +38,7 @@ class DeribitApi(VenueApi):
         for method in ("GET", "POST"):
             self.route(method, _PREFIX + "buy", self.buy, order=True)
             self.route(method, _PREFIX + "sell", self.sell, order=True)
-            self.route(method, _PREFIX + "get_order_state_by_label", self.by_label)
+            self.route(method, _PREFIX + "get_order_state_by_label", self.by_label, lookup=True)
             self.route(method, _PREFIX + "get_order_state", self.order_state)
             self.route(method, _PREFIX + "get_position", self.get_position)
             self.route(method, _PREFIX + "get_account_summary", self.account_summary)
@@ -104,6 +104,11 @@ class DeribitApi(VenueApi):
     def reject_reply(self, req: HttpRequest, fault: Fault) -> HttpResponse:
         code = int(fault.params.get("code", 10009))
         return self.error(code, str(fault.params.get("message", "not_enough_funds")), req=req)
+
+    def permission_reply(self, req: HttpRequest) -> HttpResponse:
+        return self.error(
+            13021, "forbidden", {"reason": "scope trade:read_write required"}, 403, req
+        )
 
     def rate_limit_reply(self, req: HttpRequest) -> HttpResponse:
         return self.error(10028, "too_many_requests", None, 429, req)
@@ -172,6 +177,10 @@ class DeribitApi(VenueApi):
             time_in_force=time_in_force(_TIF.get(str(p.get("time_in_force") or ""), "")),
         )
         result = self.accounts.place_order(self.venue, request, self.mark(spec.symbol))
+        if isinstance(result, Rejection) and result.reason == "bad_price":
+            return self.error(
+                -32602, "Invalid params", {"reason": "must be positive", "param": "price"}, req=req
+            )
         if isinstance(result, Rejection):
             # Deribit has no dedicated reduce-only code in its canonical list [U]: 11030
             # other_reject is its catch-all rejection.
