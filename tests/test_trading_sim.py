@@ -70,6 +70,16 @@ class Rig:
             client_order_id=new_client_order_id(self.venue),
         )
 
+    def impatient_client(self, timeout_s: float) -> VenueClient:
+        """Another trading client of the same account that gives up after ``timeout_s``."""
+        return make_client(
+            self.venue,
+            demo_credentials(),
+            base_url=self.client.base_url,
+            timeout_s=timeout_s,
+            permissions="trade",
+        )
+
 
 def instrument(venue: str) -> Instrument:
     p = get_instrument(venue, default_symbol(venue, "BTC"))
@@ -173,13 +183,7 @@ async def test_a_5xx_is_never_resent_where_a_filled_orders_id_is_free(rig: Rig) 
 
 async def test_timeout_then_lookup(rig: Rig, tmp_path: Path) -> None:
     rig.accounts.inject(rig.venue, "timeout", delay=1.0)
-    client = make_client(
-        rig.venue,
-        demo_credentials(),
-        base_url=rig.client.base_url,
-        timeout_s=0.2,
-        permissions="trade",
-    )
+    client = rig.impatient_client(0.2)
     try:
         plan = rig.plan(0.5)
         broker = Broker(client, rig.audit, sleep=no_sleep, policy=RetryPolicy(attempts=3))
