@@ -24,7 +24,7 @@ from hedgetui.sim.rest import SimAccounts, start_rest_server
 from hedgetui.trading.audit import AuditLog
 from hedgetui.trading.broker import Broker
 from hedgetui.trading.order_gate import account_refusal, order_refusal
-from hedgetui.trading.orders import OrderRequest
+from hedgetui.trading.orders import KeyPermissions, OrderRequest
 from hedgetui.trading.planner import (
     PlanError,
     UnwindPlan,
@@ -41,7 +41,7 @@ from tests.test_trading_sim import ENTRY, MARK, demo_credentials, instrument, no
 from tests.test_unwind_screen import manual_store
 
 VENUES = ["bitmex", "bybit", "binance", "deribit", "okx", "kraken"]
-KEY_INFO_VENUES = ["bitmex", "bybit", "okx"]  # venues that report a key's permissions
+KEY_INFO_VENUES = ["bitmex", "bybit", "deribit", "okx"]  # venues that report a key's permissions
 
 
 def order(**changes: object) -> OrderRequest:
@@ -217,7 +217,12 @@ async def test_a_key_the_venue_calls_read_only_is_refused_in_its_words(
         audit = AuditLog(tmp_path / "audit.jsonl")
         result = await Broker(client, audit, sleep=no_sleep).run(plan_for(venue, start))
         assert result.status == "rejected"
-        said = {"bybit": "readOnly: 1", "okx": 'perm "read_only"', "bitmex": "permissions: []"}
+        said = {
+            "bybit": "readOnly: 1",
+            "okx": 'perm "read_only"',
+            "bitmex": "permissions: []",
+            "deribit": 'scope "trade:read"',
+        }
         assert f"{venue} says the API key of account 'acct' cannot trade" in (result.error or "")
         assert said[venue] in (result.error or "")
         assert books.orders(venue) == []
@@ -285,3 +290,71 @@ async def test_the_service_says_read_only_before_the_preview(tmp_path: Path) -> 
         assert svc.plan("core", UnwindRequest(fraction=0.5)).order.contracts == 150_000
     finally:
         await client.aclose()
+
+
+VENUE_SAYS_NO = {  # the venue's own refusal of an order sent with a read-only key
+    "binance": "Invalid API-key, IP, or permissions for action.",
+    "kraken": "authenticationError",
+}
+
+
+@pytest.mark.parametrize("venue", sorted(VENUE_SAYS_NO))
+async def test_where_the_venue_reports_no_key_info_its_own_refusal_is_final(
+    venue: str, tmp_path: Path
+) -> None:
+    """Binance COIN-M and Kraken Futures have no key-info call the client uses: the
+    venue refuses the read-only key's order itself; it is a rejection, never retried."""
+    books = SimAccounts()
+    books.set_read_only(venue)
+    async with venue_rig(venue, "trade", books) as (_, client, start):
+        assert await client.key_permissions() is None
+        audit = AuditLog(tmp_path / "audit.jsonl")
+        result = await Broker(client, audit, sleep=no_sleep).run(plan_for(venue, start))
+        assert result.status == "rejected" and VENUE_SAYS_NO[venue] in (result.error or "")
+        assert books.orders(venue) == []
+        assert [e["event"] for e in audit.read()] == ["send", "reply", "result"]
+
+
+async def test_the_issues_unwind_command_is_refused_and_nothing_is_sent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`unwind --demo --hedge btc-lev --fraction 0.5 --limit-offset-bps 20000 --yes`."""
+    from hedgetui.cli import build_parser
+    from hedgetui.commands.unwind import unwind_main
+
+    books = SimAccounts()
+    argv = ["--demo", "--hedge", "btc-lev", "--fraction", "0.5", "--limit-offset-bps", "20000"]
+    args = build_parser().parse_args(
+        ["unwind", *argv, "--yes", "--audit-log", str(tmp_path / "a.jsonl")]
+    )
+    assert await unwind_main(args, sim_accounts=books) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("hedgetui unwind: refused: a sell limit 20000 bps from the mark"), err
+    assert "above zero" in err and err.count("\n") == 1
+    assert all(books.orders(venue) == [] for venue in VENUES)
+
+
+def trades(report: KeyPermissions | None) -> bool:
+    assert report is not None
+    return report.can_trade
+
+
+def test_the_venues_key_reports_are_read_as_documented() -> None:
+    """The docs' examples: Bybit ``readOnly``, OKX ``perm``, BitMEX ``permissions``, Deribit
+    ``scope``; a report that says nothing about trading is no refusal."""
+    from hedgetui.trading.venues import bitmex, bybit, deribit, okx
+
+    docs = {"readOnly": 0, "permissions": {"ContractTrade": [], "Wallet": ["AccountTransfer"]}}
+    assert bybit.parse_key_permissions(docs).can_trade
+    assert not bybit.parse_key_permissions({**docs, "readOnly": 1}).can_trade
+    assert okx.parse_key_permissions([{"perm": "read_only,withdraw,trade"}]).can_trade
+    assert okx.parse_key_permissions([{"perm": "read_only,trade"}]).can_trade
+    assert not okx.parse_key_permissions([{"perm": "read_only"}]).can_trade
+    key = [{"id": "k1", "permissions": ["order", "orderCancel"]}, {"id": "k2", "permissions": []}]
+    assert trades(bitmex.parse_key_permissions(key, "k1"))
+    assert not trades(bitmex.parse_key_permissions(key, "k2"))
+    assert bitmex.parse_key_permissions(key, "other") is None
+    ro = deribit.parse_key_permissions({"scope": "account:read trade:read wallet:none"})
+    assert ro is not None and not ro.can_trade and ro.detail == 'scope "trade:read"'
+    assert trades(deribit.parse_key_permissions({"scope": "connection trade:read_write"}))
+    assert deribit.parse_key_permissions({"scope": "connection mainaccount"}) is None

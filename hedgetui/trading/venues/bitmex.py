@@ -129,7 +129,8 @@ def parse_key_permissions(rows: Any, api_key: str) -> KeyPermissions | None:
         return None
     perms = mine[0].get("permissions")
     rights = [str(p) for p in perms] if isinstance(perms, list) else []
-    return KeyPermissions(VENUE, "order" in rights, f"permissions: {rights}")
+    can_trade = any(p.lower() == "order" for p in rights)
+    return KeyPermissions(VENUE, can_trade, f"permissions: {rights}")
 
 
 class BitmexClient(VenueClient):

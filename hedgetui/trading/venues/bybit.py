@@ -146,8 +146,8 @@ def parse_balance(result: dict[str, Any], coin: str, ts: int) -> BalanceUpdate:
 
 
 def parse_key_permissions(result: dict[str, Any]) -> KeyPermissions:
-    """GET /v5/user/query-api: ``readOnly`` 1 = read only; inverse orders need ``Order`` in
-    ``permissions.ContractTrade``."""
+    """GET /v5/user/query-api: ``readOnly`` 1 = read only (the documented flag; the permission
+    groups are quoted, not judged: their names differ between account types)."""
     if "readOnly" not in result:
         raise BadReply(VENUE, f"query-api reply has no readOnly: {str(result)[:120]}")
     perms = result.get("permissions")
@@ -155,7 +155,7 @@ def parse_key_permissions(result: dict[str, Any]) -> KeyPermissions:
     trade = list(contract) if isinstance(contract, list) else []
     read_only = str(result["readOnly"]) == "1"
     detail = f"readOnly: {result['readOnly']}, ContractTrade: {trade}"
-    return KeyPermissions(VENUE, not read_only and "Order" in trade, detail)
+    return KeyPermissions(VENUE, not read_only, detail)
 
 
 class BybitClient(VenueClient):
