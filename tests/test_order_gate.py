@@ -88,12 +88,12 @@ def test_a_well_formed_order_passes() -> None:
 # --------------------------------------------------------------------------- limit offset bound
 
 
-def _plan(offset_bps: float, *, max_bps: float = 300.0, position: float = 1_000.0) -> float:
+def _plan(offset_bps: float, *, max_bps: float = 300.0, mark: float = 60_000.0) -> float:
     plan = plan_unwind(
         hedge="h",
-        instrument=instrument("okx"),
-        position=position,
-        mark=60_000.0,
+        instrument=instrument("bybit"),
+        position=1_000.0,
+        mark=mark,
         request=UnwindRequest(fraction=0.5, limit_offset_bps=offset_bps),
         client_order_id="hu1",
         max_limit_offset_bps=max_bps,
@@ -114,6 +114,7 @@ def test_the_issues_20000_bps_limit_is_refused_with_the_numbers() -> None:
 
 def test_a_limit_further_than_the_maximum_is_refused() -> None:
     assert _plan(300) == 58_200.0  # 3% is the default maximum: allowed
+    assert _plan(300, mark=60_012.0) == 58_211.5  # rounded a part of a tick further: allowed
     with pytest.raises(
         PlanError, match=r"bps from the mark .* trading\.max_limit_offset_bps \(300\)"
     ):

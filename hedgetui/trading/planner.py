@@ -115,8 +115,9 @@ def limit_price(
 ) -> float:
     """Mark moved toward a fill (buy: up, sell: down) and rounded to the tick, away from mark.
 
-    Refuses (``PlanError``, with the numbers) an offset that is not a finite number >= 0, and
-    a price at or below zero or further than ``max_offset_bps`` from the mark after rounding.
+    Refuses (``PlanError``, with the numbers) an offset that is not a finite number >= 0, a
+    price at or below zero, and an offset above ``max_offset_bps`` (the tick rounding may add
+    less than one tick to it).
     """
     if not math.isfinite(offset_bps) or offset_bps < 0:
         raise PlanError(f"limit offset must be a number >= 0 bps, got {offset_bps}")
@@ -132,11 +133,10 @@ def limit_price(
             f"a {side} limit {offset_bps:g} bps from the mark {mark:,.2f} would be priced at "
             f"{price:,.2f}: a price must be above zero"
         )
-    distance_bps = abs(price - mark) / mark * 1e4
-    if distance_bps > max_offset_bps + 1e-6:
+    if offset_bps > max_offset_bps:
         raise PlanError(
-            f"a {side} limit at {price:,.2f} is {distance_bps:,.1f} bps from the mark "
-            f"{mark:,.2f}, beyond trading.max_limit_offset_bps ({max_offset_bps:g})"
+            f"a {side} limit {offset_bps:g} bps from the mark {mark:,.2f} (at {price:,.2f}) is "
+            f"beyond trading.max_limit_offset_bps ({max_offset_bps:g})"
         )
     return price
 
