@@ -359,3 +359,40 @@ def test_the_venues_key_reports_are_read_as_documented() -> None:
     assert ro is not None and not ro.can_trade and ro.detail == 'scope "trade:read"'
     assert trades(deribit.parse_key_permissions({"scope": "connection trade:read_write"}))
     assert deribit.parse_key_permissions({"scope": "connection mainaccount"}) is None
+
+
+async def test_a_read_only_account_in_the_config_is_refused_by_the_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """config -> runtime -> account -> `hedgetui unwind`: exit 1, one line, nothing sent."""
+    from hedgetui.cli import build_parser
+    from hedgetui.commands.unwind import unwind_main
+    from hedgetui.sim import start_simulator
+    from tests.test_unwind_secrets import KEY, PASSPHRASE, SECRET, config
+
+    monkeypatch.setenv("HT_TEST_KEY", KEY)
+    monkeypatch.setenv("HT_TEST_SECRET", SECRET)
+    books = SimAccounts()
+    async with await start_simulator(venues=["bybit"], scenario="calm", tick_hz=10) as sim:
+        books.set_position("bybit", "BTCUSD", 20_000, sim.price("BTC")[0], collateral=1.0)
+        rest = await start_rest_server(
+            "bybit",
+            accounts=books,
+            mark=lambda s: sim.price("BTC")[0],
+            api_key=KEY,
+            api_secret=SECRET,
+            passphrase=PASSPHRASE,
+        )
+        try:
+            cfg = config(tmp_path / "c.toml", sim.ws_url("bybit"), rest.url, tmp_path / "a.jsonl")
+            cfg.write_text(cfg.read_text().replace('permissions = "trade"', ""))  # the default
+            argv = ["unwind", "--config", str(cfg), "--hedge", "lev", "--fraction", "0.5", "--yes"]
+            assert await unwind_main(build_parser().parse_args(argv)) == 1
+        finally:
+            await rest.close()
+    err = capsys.readouterr().err
+    assert err == (
+        "hedgetui unwind: refused: account 'bybit-main' is read-only (permissions = \"read\"): "
+        'nothing was sent; to allow orders, set permissions = "trade" in its [[accounts]] table\n'
+    )
+    assert books.orders("bybit") == [] and books.position("bybit", "BTCUSD") == 20_000

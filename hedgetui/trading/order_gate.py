@@ -26,7 +26,7 @@ def account_refusal(account: str, permissions: str) -> str | None:
         return None
     return (
         f'account {account!r} is read-only (permissions = "{permissions}"): nothing was sent; '
-        f'to allow orders, set permissions = "trade" in the [[accounts]] table of {account!r}'
+        'to allow orders, set permissions = "trade" in its [[accounts]] table'
     )
 
 
