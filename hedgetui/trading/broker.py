@@ -2,8 +2,11 @@
 
 After a lost reply (timeout, dropped connection, 5xx) the order may or may not exist. The
 broker then looks it up by its client order id FIRST and only resends (with the SAME id)
-when the venue says it has no such order; a duplicate-id rejection on that resend also
-leads back to the lookup. So a retry can never place a second order.
+when the venue says it has no such order AND a resend cannot double it: nothing executed
+yet (throttled), or the venue refuses any reused client id (a duplicate-id rejection on that
+resend leads back to the lookup). On Binance, OKX and Deribit a lost reply is followed by
+lookups only. So a retry can never place a second order. Every order first passes the gate
+(:mod:`hedgetui.trading.order_gate`): refused there, nothing is sent.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from dataclasses import asdict, dataclass
 from typing import Literal
 
 from hedgetui.trading.audit import AuditLog
+from hedgetui.trading.order_gate import check_order
 from hedgetui.trading.orders import (
+    CLIENT_ID_UNIQUE_FOREVER,
     DuplicateClientOrderId,
     OrderResult,
     RateLimited,
@@ -92,15 +97,19 @@ class Broker:
     async def execute(self, plan: UnwindPlan) -> UnwindResult:
         order = plan.order
         cid = order.client_order_id
+        if (refused := await self._gate(plan)) is not None:
+            return refused
         attempts = 1
         self.audit.write("send", attempt=1, client_order_id=cid, order=asdict(order))
         found: OrderResult | None = None
+        may_exist = True  # False only while every attempt so far was refused unexecuted
         try:
             found = await self.client.place_order(order)
             self.audit.write("reply", client_order_id=cid, result=asdict(found))
         except DuplicateClientOrderId as exc:
             self.audit.write("reply", client_order_id=cid, error=str(exc), kind="duplicate")
         except RateLimited as exc:
+            may_exist = False
             self.audit.write("reply", client_order_id=cid, error=str(exc), kind="rate_limited")
         except TradingError as exc:
             if not exc.retry_safe:
@@ -121,17 +130,27 @@ class Broker:
                 self.audit.write("status_found", client_order_id=cid, result=asdict(found))
                 break
             self.audit.write("status_not_found", client_order_id=cid)
+            # "Not found" proves nothing once an order may exist: a venue's lookup can lag
+            # behind its engine. A resend is safe only when nothing executed yet (every attempt
+            # was throttled) or when the venue refuses a client id used by ANY earlier order
+            # (BitMEX, Bybit, Kraken: an existing order makes the resend come back "duplicate").
+            # Binance and OKX free a filled order's id and Deribit labels are never unique, so
+            # there a resend after a lost reply could fill a second time: keep looking instead.
+            if may_exist and order.venue not in CLIENT_ID_UNIQUE_FOREVER:
+                continue
             attempts += 1
             self.audit.write("retry", attempt=attempts, client_order_id=cid, order=asdict(order))
             try:
                 found = await self.client.place_order(order)
                 self.audit.write("reply", client_order_id=cid, result=asdict(found))
             except DuplicateClientOrderId as exc:  # it exists after all: look it up again
+                may_exist = True
                 self.audit.write("reply", client_order_id=cid, error=str(exc), kind="duplicate")
             except TradingError as exc:
                 if not exc.retry_safe and not isinstance(exc, RateLimited):
                     self.audit.write("reply", client_order_id=cid, error=str(exc), kind="rejected")
                     return self._finish(plan, "rejected", None, str(exc), attempts)
+                may_exist = may_exist or not isinstance(exc, RateLimited)
                 self.audit.write("lost_reply", client_order_id=cid, error=str(exc))
         if found is None:
             msg = f"no confirmation after {step} status checks; check order {cid} on {order.venue}"
@@ -152,6 +171,15 @@ class Broker:
         status = _status_of(found)
         error = found.message or None if status == "rejected" else None
         return self._finish(plan, status, found, error, attempts)
+
+    async def _gate(self, plan: UnwindPlan) -> UnwindResult | None:
+        """The order gate (:mod:`hedgetui.trading.order_gate`): a refusal is audited and
+        returned as a rejected result with nothing sent; None lets the order go."""
+        refusal = await check_order(self.client, plan.order, self.audit)
+        if refusal is None:
+            return None
+        self.audit.write("refused", client_order_id=plan.order.client_order_id, reason=refusal)
+        return self._finish(plan, "rejected", None, refusal, 0)
 
     async def _position_after(self, plan: UnwindPlan) -> float | None:
         try:

@@ -17,6 +17,7 @@ from hedgetui.domain import Freshness, HedgeView
 from hedgetui.risk import InversePosition
 from hedgetui.trading.audit import AuditLog
 from hedgetui.trading.broker import Broker, RetryPolicy, Sleep, UnwindResult
+from hedgetui.trading.order_gate import account_refusal
 from hedgetui.trading.planner import (
     Instrument,
     PlanError,
@@ -106,6 +107,12 @@ class UnwindService:
         """The exact order for ``request``; raises :class:`Refused` or ``PlanError``."""
         hedge = self.hedge(name)
         view = self.check(name)
+        if (
+            self.client
+            and not self.dry_run
+            and (why := account_refusal(self.client.account, self.client.permissions))
+        ):
+            raise Refused(why)  # said before the preview; the broker's order gate refuses it too
         if request.fraction is not None and request.fraction > self.settings.trading.max_fraction:
             raise PlanError(
                 f"fraction {request.fraction:g} is above trading.max_fraction "
@@ -134,6 +141,7 @@ class UnwindService:
             margin_mode=margin,
             risk_position=self.risk_position(name),
             spot=view.spot_coin,
+            max_limit_offset_bps=self.settings.trading.max_limit_offset_bps,
         )
         self.audit.write(
             "plan",

@@ -64,7 +64,14 @@ def account_client(
     creds = credentials or load_credentials(account, os.environ if env is None else env)
     venue = settings.venues.get(hedge.venue)
     base_url = venue.rest_url if venue is not None else None
-    return make_client(hedge.venue, creds, base_url=base_url, clock=clock, account=account.name)
+    return make_client(
+        hedge.venue,
+        creds,
+        base_url=base_url,
+        clock=clock,
+        account=account.name,
+        permissions=account.permissions,
+    )
 
 
 def account_hedges(settings: Settings) -> dict[str, tuple[HedgeSettings, ...]]:

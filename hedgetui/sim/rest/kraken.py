@@ -37,6 +37,7 @@ _SEND_STATUS = {
     "duplicate_client_id": "clientOrderIdAlreadyExist",
     "reduce_only": "wouldNotReducePosition",
     "lot_size": "invalidSize",
+    "bad_price": "invalidPrice",
     "unknown_symbol": "contractNotFound",
 }
 # orders/status has no recorded sample: shape from Kraken's docs text [U].
@@ -60,7 +61,7 @@ class KrakenApi(VenueApi):
 
     def register_routes(self) -> None:
         self.route("POST", _PREFIX + "sendorder", self.send_order, order=True)
-        self.route("POST", _PREFIX + "orders/status", self.orders_status)
+        self.route("POST", _PREFIX + "orders/status", self.orders_status, lookup=True)
         self.route("GET", _PREFIX + "openpositions", self.open_positions)
         self.route("GET", _PREFIX + "accounts", self.accounts_reply)
 
@@ -92,6 +93,9 @@ class KrakenApi(VenueApi):
     def reject_reply(self, req: HttpRequest, fault: Fault) -> HttpResponse:
         status = str(fault.params.get("message", "insufficientAvailableFunds"))
         return self.send_status_refusal(status, str(self.params(req).get("cliOrdId") or ""))
+
+    def permission_reply(self, req: HttpRequest) -> HttpResponse:
+        return self.request_error("authenticationError", 401)  # [U] a read-only key's refusal
 
     def rate_limit_reply(self, req: HttpRequest) -> HttpResponse:
         return self.request_error("apiLimitExceeded", 429)

@@ -20,6 +20,7 @@ from hedgetui.trading.credentials import Credentials, redact
 from hedgetui.trading.orders import (
     AuthError,
     BadReply,
+    KeyPermissions,
     LostReply,
     OrderRequest,
     OrderResult,
@@ -73,8 +74,14 @@ class VenueClient(ABC):
         timeout_s: float = 10.0,
         http: httpx.AsyncClient | None = None,
         account: str | None = None,
+        permissions: str = "read",
     ) -> None:
         self.credentials = credentials
+        # The account's configured permissions ("read" or "trade"; the config's default is
+        # "read"): the order gate refuses every order of a client that is not "trade".
+        self.permissions = permissions
+        self._key_report: KeyPermissions | None = None
+        self._key_checked = False
         self.base_url = (base_url or self.default_url).rstrip("/")
         self.clock = clock or SYSTEM_CLOCK
         self.account = account or credentials.account
@@ -172,3 +179,19 @@ class VenueClient(ABC):
     def dumps(obj: Any) -> str:
         """Compact JSON, the exact text that is signed and sent."""
         return orjson.dumps(obj).decode()
+
+    # ------------------------------------------------------------------ key permissions
+
+    async def key_permissions(self) -> KeyPermissions | None:
+        """What the venue says this key may do, asked once per client (None: it does not say).
+
+        A failed request raises (``TradingError``) and is asked again next time.
+        """
+        if not self._key_checked:
+            self._key_report = await self.fetch_key_permissions()
+            self._key_checked = True
+        return self._key_report
+
+    async def fetch_key_permissions(self) -> KeyPermissions | None:
+        """The venue's key-info call; venues that report nothing about a key return None."""
+        return None
