@@ -232,7 +232,10 @@ class AccountReadings:
         return self.positions.get(get_instrument(hedge.venue, hedge.symbol).symbol)
 
     def failed(self, message: str) -> None:
-        self.error = f"reading it from {self.source} failed: {message}"
+        """A read failed; the first failure since the last position is kept (the position's
+        own read comes first in a poll, the balance's second)."""
+        if self.error is None:
+            self.error = f"reading it from {self.source} failed: {message}"
 
 
 def poller_for(
