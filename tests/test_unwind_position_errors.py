@@ -149,3 +149,31 @@ def test_non_finite_numbers_are_one_line_and_exit_2(
     assert code == 2
     err = capsys.readouterr().err
     assert err == f"hedgetui unwind: {flag}: must be a finite number, got {value}\n"
+
+
+def test_the_dialog_names_why_its_account_gives_no_position(tmp_path: Path) -> None:
+    """The dashboard's service reads the account's health from the store: its source's
+    last error is the reason shown, not "no account data yet"."""
+    from hedgetui.clock import ManualClock
+    from hedgetui.config import HedgeSettings, Settings
+    from hedgetui.domain import FeedState, FeedStatus, MarkPrice
+    from hedgetui.store import Store
+    from hedgetui.trading.audit import AuditLog
+    from hedgetui.trading.service import Refused
+    from hedgetui.trading.session import service_for_store
+
+    clock = ManualClock()
+    hedge = HedgeSettings(name="core", coin="BTC", venue="bybit", symbol="BTCUSD", account="acct")
+    settings = Settings(hedges=(hedge,))
+    store = Store(settings, clock=clock)
+    store.apply(MarkPrice("bybit", "BTCUSD", 60_000.0, int(clock.time() * 1000)))
+    service = service_for_store(settings, store, client=None, audit=AuditLog(tmp_path / "a"))
+    with pytest.raises(Refused, match=r"no account data yet"):
+        service.check("core")
+    said = "bybit: authentication failed [10003]: API key is invalid."
+    store.account_status("acct", FeedStatus("bybit", FeedState.DOWN, last_error=said))
+    with pytest.raises(Refused) as info:
+        service.check("core")
+    assert (
+        str(info.value) == f"hedge 'core': the position is unknown: account 'acct' is down: {said}"
+    )

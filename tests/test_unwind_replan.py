@@ -4,6 +4,7 @@ command gives up on is cancelled (or reported with its id). Simulator over loopb
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -263,3 +264,76 @@ async def test_the_dialog_re_plans_after_the_confirmation_too(demo: DemoTrading)
     [order] = books.orders("bitmex")
     assert order["avg_price"] == pytest.approx(start * 0.95)
     assert order["client_id"] == first.order.client_order_id
+
+
+# ---------------------------------------------------------------- settling after Ctrl-C
+
+
+async def test_settle_finds_a_filled_order_by_its_client_id(desk: Desk) -> None:
+    plan = desk.resting_plan()
+    await desk.client.place_order(dataclasses.replace(plan.order, order_type="market"))
+    settled = await Broker(desk.client, desk.audit, sleep=no_sleep).settle(plan)
+    assert settled.known and settled.result.status == "filled", settled.result.summary()
+    assert len(desk.books.orders(desk.venue)) == 1  # looked up, never sent again
+    assert desk.audit.read()[-1]["interrupted"] is True
+
+
+async def test_settle_cancels_an_order_found_resting(desk: Desk) -> None:
+    plan = desk.resting_plan()
+    await desk.client.place_order(plan.order)
+    settled = await Broker(desk.client, desk.audit, sleep=no_sleep).settle(plan)
+    assert settled.known and settled.result.status == "canceled", settled.result.summary()
+    assert desk.books.orders(desk.venue)[0]["status"] == "canceled"
+
+
+async def test_settle_of_an_order_that_never_arrived_says_not_placed(desk: Desk) -> None:
+    plan = desk.resting_plan()
+    settled = await Broker(desk.client, desk.audit, sleep=no_sleep).settle(plan)
+    cid = plan.order.client_order_id
+    assert settled.known and settled.result.status == "failed"
+    assert settled.result.error == f"not placed: {desk.venue} has no order with client id {cid}"
+    assert desk.books.orders(desk.venue) == []
+
+
+async def test_settle_with_the_venue_unreachable_is_outcome_unknown(desk: Desk) -> None:
+    plan = desk.resting_plan()
+    await desk.server.close()
+    settled = await Broker(desk.client, desk.audit, sleep=no_sleep).settle(plan)
+    assert not settled.known and settled.result.status == "failed"
+    assert settled.result.error is not None
+    assert settled.result.error.startswith("outcome unknown: no lookup answered (")
+    assert "connection refused" in settled.result.error
+
+
+async def test_settle_is_bounded_however_slow_the_venue(tmp_path: Path) -> None:
+    import asyncio
+
+    from hedgetui.sim.rest.http import HttpRequest, HttpResponse, HttpServer
+
+    async def never(_: HttpRequest) -> HttpResponse:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    server = HttpServer(never)
+    await server.start("127.0.0.1", 0)
+    client = make_client("bybit", demo_credentials(), base_url=f"http://127.0.0.1:{server.port}")
+    audit = AuditLog(tmp_path / "a.jsonl")
+    policy = RetryPolicy(settle_limit_s=0.3)
+    inst = instrument("bybit")
+    plan = plan_unwind(
+        hedge="h",
+        instrument=inst,
+        position=-1000,
+        mark=MARK,
+        request=UnwindRequest(fraction=0.5),
+        client_order_id=new_client_order_id("bybit"),
+    )
+    try:
+        settled = await asyncio.wait_for(Broker(client, audit, policy=policy).settle(plan), 10)
+    finally:
+        await client.aclose()
+        await server.close()
+    assert not settled.known
+    assert (
+        settled.result.error == "outcome unknown: no lookup answered (no final answer within 0.3s)"
+    )

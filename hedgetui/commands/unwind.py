@@ -383,7 +383,10 @@ async def _settle(
     _report(args, plan, result, out, dry_run=False)
     if not settled.known:
         return _fail(_outcome_unknown(o), EXIT_INTERRUPTED)
-    return _fail(f"interrupted: order {o.client_order_id}: {result.status}", EXIT_INTERRUPTED)
+    detail = f" ({result.error})" if result.error else ""
+    return _fail(
+        f"interrupted: order {o.client_order_id}: {result.status}{detail}", EXIT_INTERRUPTED
+    )
 
 
 def _report(

@@ -21,6 +21,7 @@ from hedgetui.trading.order_gate import check_order
 from hedgetui.trading.orders import (
     CLIENT_ID_UNIQUE_FOREVER,
     DuplicateClientOrderId,
+    OrderRequest,
     OrderResult,
     RateLimited,
     TradingError,
@@ -67,6 +68,7 @@ class RetryPolicy:
     fill_poll_s: float = 0.3
     settle_lookups: int = 6  # lookups by client id after Ctrl-C while the order was in flight
     settle_interval_s: float = 0.5
+    settle_limit_s: float = 15.0  # the whole lookup after Ctrl-C, however slow the venue
 
     def delay(self, attempt: int) -> float:
         return self.delays_s[min(attempt, len(self.delays_s) - 1)] if self.delays_s else 0.0
@@ -90,6 +92,15 @@ class Settlement:
 
     result: UnwindResult
     known: bool
+
+
+@dataclass(slots=True)
+class _Lookups:
+    """What the lookups after Ctrl-C found so far (kept when the time limit cuts them off)."""
+
+    found: OrderResult | None = None
+    answered: bool = False  # at least one lookup got an answer (found or not)
+    error: str = ""
 
 
 class Broker:
@@ -278,18 +289,8 @@ class Broker:
             return self._finish(plan, status, order, msg, attempts)
         return self._finish(plan, _status_of(order), order, None, attempts)
 
-    async def settle(self, plan: UnwindPlan) -> Settlement:
-        """After Ctrl-C while :meth:`execute` ran: the order's outcome, looked up by client id.
-
-        At most ``policy.settle_lookups`` lookups, ``settle_interval_s`` apart, until the
-        order is final; one still resting is cancelled. Never sends the order again.
-        """
-        order = plan.order
+    async def _look_up_until_final(self, order: OrderRequest, seen: _Lookups) -> None:
         cid = order.client_order_id
-        self.audit.write("interrupted", client_order_id=cid, step="execute")
-        found: OrderResult | None = None
-        answered = False
-        error = ""
         for attempt in range(self.policy.settle_lookups):
             if attempt:
                 await self.sleep(self.policy.settle_interval_s)
@@ -297,17 +298,37 @@ class Broker:
             try:
                 latest = await self.client.order_by_client_id(order)
             except TradingError as exc:
-                error = str(exc)
-                self.audit.write("status_check_failed", client_order_id=cid, error=error)
+                seen.error = str(exc)
+                self.audit.write("status_check_failed", client_order_id=cid, error=seen.error)
                 continue
-            answered = True
+            seen.answered = True
             if latest is None:
                 self.audit.write("status_not_found", client_order_id=cid)
                 continue
-            found = latest
-            self.audit.write("status_found", client_order_id=cid, result=asdict(found))
-            if found.done:
-                break
+            seen.found = latest
+            self.audit.write("status_found", client_order_id=cid, result=asdict(latest))
+            if latest.done:
+                return
+
+    async def settle(self, plan: UnwindPlan) -> Settlement:
+        """After Ctrl-C while :meth:`execute` ran: the order's outcome, looked up by client id.
+
+        At most ``policy.settle_lookups`` lookups, ``settle_interval_s`` apart, until the
+        order is final, and ``settle_limit_s`` in all; one still resting is cancelled. Never
+        sends the order again. ``known`` is False when no lookup was answered.
+        """
+        order = plan.order
+        cid = order.client_order_id
+        self.audit.write("interrupted", client_order_id=cid, step="execute")
+        seen = _Lookups()
+        try:
+            async with asyncio.timeout(self.policy.settle_limit_s):
+                await self._look_up_until_final(order, seen)
+        except TimeoutError:
+            late = f"no final answer within {self.policy.settle_limit_s:g}s"
+            seen.error = f"{late} ({seen.error})" if seen.error else late
+            self.audit.write("status_check_failed", client_order_id=cid, error=seen.error)
+        found, answered, error = seen.found, seen.answered, seen.error
         if found is not None:
             if found.done:
                 status = _status_of(found)

@@ -206,10 +206,23 @@ def service_for_store(
         on_executed=on_executed,
         no_client_reason=no_client_reason,
     )
+    service.account_error = lambda name: account_error_of(store, settings, name)
     if readings is not None:
         service.account_position = lambda name: readings.position_of(settings.hedge(name))
-        service.account_error = lambda name: readings.error
+        service.account_error = lambda name: (
+            readings.error or account_error_of(store, settings, name)
+        )
     return service
+
+
+def account_error_of(store: Store, settings: Settings, name: str) -> str | None:
+    """Why hedge ``name``'s account gives no position, as its data source last said it
+    (None while it is live or has said nothing)."""
+    account = settings.hedge(name).account
+    for view in store.account_views():
+        if view.name == account and view.state is not FeedState.LIVE and view.last_error:
+            return f"account {account!r} is {view.state}: {view.last_error}"
+    return None
 
 
 class AccountReadings:
