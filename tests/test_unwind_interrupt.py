@@ -191,3 +191,58 @@ async def test_a_second_ctrl_c_stops_the_lookup_and_says_what_to_check(tmp_path:
     assert last["event"] == "outcome_unknown" and last["client_order_id"] == cid
     assert last["venue"] == "bybit" and last["symbol"] == "BTCUSD"
     assert len(venue.books.orders("bybit")) == 1  # it was executed once, never resent
+
+
+# ---------------------------------------------------------------- the pieces, in process
+
+
+async def test_race_cancels_the_awaited_step_on_ctrl_c() -> None:
+    from hedgetui.commands.interrupts import Interrupted, Interrupts
+
+    interrupts = Interrupts()
+    assert await interrupts.race(asyncio.sleep(0, result="done")) == "done"
+    cancelled = asyncio.Event()
+
+    async def step() -> None:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    asyncio.get_running_loop().call_later(0.05, interrupts.fire)
+    with pytest.raises(Interrupted):
+        await asyncio.wait_for(interrupts.race(step()), LIMIT_S)
+    assert cancelled.is_set()
+    interrupts.fire()  # a press between two steps interrupts the next one, which never starts
+    started: list[bool] = []
+
+    async def never() -> None:
+        started.append(True)
+
+    with pytest.raises(Interrupted):
+        await interrupts.race(never())
+    assert started == [] and interrupts.count == 2
+    assert await interrupts.race(asyncio.sleep(0, result=1)) == 1  # each press counts once
+
+
+async def test_line_reader_reads_lines_through_the_loop() -> None:
+    from hedgetui.commands.interrupts import LineReader
+
+    read_end, write_end = os.pipe()
+    try:
+        reader = LineReader(read_end)
+        pending = asyncio.ensure_future(reader.readline())
+        await asyncio.sleep(0.05)
+        assert not pending.done()  # waiting on the loop, not blocking it
+        os.write(write_end, b"XBTUSD\nsecond\r\nlast")
+        assert await asyncio.wait_for(pending, LIMIT_S) == "XBTUSD"
+        assert await reader.readline() == "second"
+        os.close(write_end)
+        write_end = -1
+        assert await asyncio.wait_for(reader.readline(), LIMIT_S) == "last"
+        assert await reader.readline() == ""
+    finally:
+        os.close(read_end)
+        if write_end >= 0:
+            os.close(write_end)

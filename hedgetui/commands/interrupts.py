@@ -52,6 +52,8 @@ class Interrupts:
 
     async def race(self, work: Awaitable[T]) -> T:
         """``await work``, unless Ctrl-C comes first: then cancel it and raise Interrupted."""
+        if self._pending and asyncio.iscoroutine(work):
+            work.close()  # never started: nothing to cancel, no "never awaited" warning
         self.check()
         task = asyncio.ensure_future(work)
         waiter = asyncio.ensure_future(self._wakeup().wait())

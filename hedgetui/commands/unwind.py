@@ -325,7 +325,8 @@ async def _confirmed(
         prompt = f"Type the symbol {plan.symbol} to send this order (anything else aborts): "
         typed = await interrupts.race(_answer(ask, prompt))
         if not service.confirm(plan, typed):
-            return _fail("aborted: nothing sent.", 1)
+            print("aborted: nothing sent.", file=sys.stderr)
+            return 1
         if refresh is not None:
             await interrupts.race(refresh())
         try:

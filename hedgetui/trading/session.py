@@ -195,7 +195,15 @@ def service_for_store(
     """``on_executed``: called after an order went out, e.g. ``lambda: runtime.poke(account)``;
     ``no_client_reason``: the dry-run reason shown when ``client`` is None (keys not loaded);
     ``readings``: what the command's own position reads said (flat positions, read errors)."""
-    service = UnwindService(
+
+    def account_position(name: str) -> PositionUpdate | None:
+        return readings.position_of(settings.hedge(name)) if readings is not None else None
+
+    def account_error(name: str) -> str | None:
+        said = readings.error if readings is not None else None
+        return said or account_error_of(store, settings, name)
+
+    return UnwindService(
         settings=settings,
         view=lambda name: hedge_view_of(store, name),
         audit=audit,
@@ -205,14 +213,9 @@ def service_for_store(
         demo=demo,
         on_executed=on_executed,
         no_client_reason=no_client_reason,
+        account_position=account_position,
+        account_error=account_error,
     )
-    service.account_error = lambda name: account_error_of(store, settings, name)
-    if readings is not None:
-        service.account_position = lambda name: readings.position_of(settings.hedge(name))
-        service.account_error = lambda name: (
-            readings.error or account_error_of(store, settings, name)
-        )
-    return service
 
 
 def account_error_of(store: Store, settings: Settings, name: str) -> str | None:
