@@ -58,7 +58,9 @@ async def desk(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[
     books = SimAccounts()
     books.set_position(venue, inst.symbol, -400 * inst.lot_size, ENTRY, collateral=1.0)
     server = await start_rest_server(venue, accounts=books, mark=lambda symbol: MARK)
-    client = make_client(venue, demo_credentials(), base_url=server.url, timeout_s=2.0)
+    client = make_client(
+        venue, demo_credentials(), base_url=server.url, timeout_s=2.0, permissions="trade"
+    )
     audit = AuditLog(tmp_path / "audit.jsonl")
     try:
         yield Desk(venue, books, server, client, audit)
