@@ -52,14 +52,16 @@ async def until_event(audit: Path, event: str, proc: asyncio.subprocess.Process)
     raise AssertionError(f"no {event!r} in the audit log within {LIMIT_S}s: {names(audit)}")
 
 
-async def start(*argv: str, env: dict[str, str] | None = None) -> asyncio.subprocess.Process:
+async def start(
+    *argv: str, env: dict[str, str] | None = None, stdin: int = asyncio.subprocess.PIPE
+) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "hedgetui",
         "unwind",
         *argv,
-        stdin=asyncio.subprocess.PIPE,
+        stdin=stdin,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         cwd=REPO_DIR,
@@ -73,11 +75,32 @@ async def finish(proc: asyncio.subprocess.Process) -> tuple[int, str, str]:
     return proc.returncode, out.decode(), err.decode()
 
 
-async def test_ctrl_c_at_the_prompt_ends_at_once_and_sends_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stdin", ["pipe", "terminal"])
+async def test_ctrl_c_at_the_prompt_ends_at_once_and_sends_nothing(
+    tmp_path: Path, stdin: str
+) -> None:
+    """stdin a pipe, or a terminal (a pty) as a user's shell gives it; nothing is typed."""
     audit = tmp_path / "audit.jsonl"
-    proc = await start(
-        "--demo", "--hedge", "btc-core", "--contracts", "1000", "--audit-log", str(audit)
-    )
+    argv = ("--demo", "--hedge", "btc-core", "--contracts", "1000", "--audit-log", str(audit))
+    if stdin == "terminal":
+        import pty
+
+        controller, terminal = pty.openpty()
+        try:
+            proc = await start(*argv, stdin=terminal)
+        finally:
+            os.close(terminal)
+    else:
+        controller = -1
+        proc = await start(*argv)
+    try:
+        await _interrupt_at_the_prompt(proc, audit)
+    finally:
+        if controller >= 0:
+            os.close(controller)
+
+
+async def _interrupt_at_the_prompt(proc: asyncio.subprocess.Process, audit: Path) -> None:
     assert proc.stderr is not None
     seen = b""
     while b"Type the symbol" not in seen:  # the prompt is up (no newline after it)

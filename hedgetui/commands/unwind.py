@@ -289,6 +289,7 @@ async def _flow(
                 args, service, plan, request, ask, out, refresh, interrupts
             )
         except Interrupted:
+            print(file=sys.stderr)  # off the prompt's line
             return _nothing_sent(service.audit, "confirmation", plan)
         if isinstance(confirmed, int):
             return confirmed
