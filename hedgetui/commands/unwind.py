@@ -42,7 +42,16 @@ EXIT_INTERRUPTED = 130
 Ask = Callable[[str], str | Awaitable[str]]  # the prompt -> the typed line
 
 
+EPILOG = (
+    "Exit codes: 0 done (or dry run), 1 aborted, refused or not filled, 2 bad input or config, "
+    "130 interrupted (Ctrl-C). Ctrl-C before the order is sent: nothing is sent. Ctrl-C while "
+    "it is being sent: the order is looked up by its client order id (Ctrl-C again stops the "
+    "wait) and its outcome and id are printed and audited."
+)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
     parser.add_argument("--hedge", required=True, metavar="NAME", help="the hedge to unwind")
     size = parser.add_mutually_exclusive_group(required=True)
     size.add_argument(

@@ -192,19 +192,15 @@ class BitmexApi(VenueApi):
         return json_reply(rows[: max(int(count), 0)])
 
     def cancel_order(self, req: HttpRequest) -> HttpResponse:
-        """DELETE /api/v1/order (clOrdID): the orders, each with ``error`` when not cancelled."""
+        """DELETE /api/v1/order (clOrdID): the cancelled order; 404 when none rests (unknown,
+        or already filled: rest.md, BitMEX "Errors you must handle")."""
         client_id = str(self.params(req).get("clOrdID") or "")
         if not client_id:
             raise BadParam("At least one of orderID or clOrdID must be provided")
         cancelled = self.accounts.cancel(self.venue, client_id)
-        if cancelled is not None:
-            return json_reply([self.order_row(cancelled)])
-        found = self.accounts.find_by_client_id(self.venue, client_id)
-        if not found:
-            return _error(400, "Not Found")
-        row = self.order_row(found[0])
-        row["error"] = f"Unable to cancel order due to existing state: {row['ordStatus']}"
-        return json_reply([row])
+        if cancelled is None:
+            return _error(404, "Not Found")
+        return json_reply([self.order_row(cancelled)])
 
     def get_positions(self, req: HttpRequest) -> HttpResponse:
         q = req.query_params()
