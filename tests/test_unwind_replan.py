@@ -339,3 +339,22 @@ async def test_settle_is_bounded_however_slow_the_venue(tmp_path: Path) -> None:
     assert (
         settled.result.error == "outcome unknown: no lookup answered (no final answer within 0.3s)"
     )
+
+
+async def test_with_json_stdout_stays_one_json_object(
+    demo: DemoTrading, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    prompts: list[str] = []
+
+    def ask(prompt: str) -> str:
+        prompts.append(prompt)
+        if len(prompts) == 1:
+            move_mark(demo, 1.02)
+        return "XBTUSD"
+
+    code, text = await run_flow(demo, ["--contracts", "1000", "--json"], ask)
+    assert code == 0 and len(prompts) == 2
+    assert json.loads(text)["status"] == "filled"
+    assert "Not sent: the mark moved +2.00%" in capsys.readouterr().err

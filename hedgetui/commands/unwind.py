@@ -349,8 +349,10 @@ async def _confirmed(
             return _fail(f"refused after the confirmation: {reason}; nothing sent.", 1)
         if moved is None:
             return fresh
-        print(f"Not sent: {moved} since the preview. The order now:", file=out)
-        if not args.json:
+        if args.json:  # stdout carries only the JSON result
+            print(f"Not sent: {moved} since the preview; asking again.", file=sys.stderr)
+        else:
+            print(f"Not sent: {moved} since the preview. The order now:", file=out)
             print(describe_plan(fresh), file=out)
         plan = fresh
 
