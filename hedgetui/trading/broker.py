@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
 from hedgetui.trading.audit import AuditLog
@@ -21,6 +21,7 @@ from hedgetui.trading.order_gate import check_order
 from hedgetui.trading.orders import (
     CLIENT_ID_UNIQUE_FOREVER,
     DuplicateClientOrderId,
+    OrderRequest,
     OrderResult,
     RateLimited,
     TradingError,
@@ -28,7 +29,9 @@ from hedgetui.trading.orders import (
 from hedgetui.trading.planner import UnwindPlan
 from hedgetui.trading.venues.base import VenueClient
 
-ResultStatus = Literal["filled", "partially_filled", "open", "rejected", "failed", "dry_run"]
+ResultStatus = Literal[
+    "filled", "partially_filled", "open", "canceled", "rejected", "failed", "dry_run"
+]
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -63,6 +66,9 @@ class RetryPolicy:
     delays_s: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
     fill_polls: int = 5  # lookups while an accepted order is not yet terminal
     fill_poll_s: float = 0.3
+    settle_lookups: int = 6  # lookups by client id after Ctrl-C while the order was in flight
+    settle_interval_s: float = 0.5
+    settle_limit_s: float = 15.0  # the whole lookup after Ctrl-C, however slow the venue
 
     def delay(self, attempt: int) -> float:
         return self.delays_s[min(attempt, len(self.delays_s) - 1)] if self.delays_s else 0.0
@@ -78,6 +84,23 @@ def _status_of(order: OrderResult) -> ResultStatus:
     if order.status == "canceled":
         return "partially_filled" if order.filled_contracts else "rejected"
     return "open"
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """What an interrupted order came to; ``known`` is False when no lookup was answered."""
+
+    result: UnwindResult
+    known: bool
+
+
+@dataclass(slots=True)
+class _Lookups:
+    """What the lookups after Ctrl-C found so far (kept when the time limit cuts them off)."""
+
+    found: OrderResult | None = None
+    answered: bool = False  # at least one lookup got an answer (found or not)
+    error: str = ""
 
 
 class Broker:
@@ -208,18 +231,18 @@ class Broker:
         return result
 
     async def run(self, plan: UnwindPlan) -> UnwindResult:
-        """execute + read the position back + the final ``result`` audit entry."""
+        """execute (+ cancel an order left resting) + the position read back + ``result``."""
         result = await self.execute(plan)
+        resting = result.order is not None and not result.order.done
+        if resting and result.order is not None and result.status in ("open", "partially_filled"):
+            result = await self._give_up(plan, result.order, result.attempts)
+        return await self._recorded(result)
+
+    async def _recorded(self, result: UnwindResult, **extra: object) -> UnwindResult:
+        """``result`` with the position read back, written as the ``result`` audit entry."""
+        plan = result.plan
         after = await self._position_after(plan) if result.status != "failed" else None
-        result = UnwindResult(
-            plan=result.plan,
-            status=result.status,
-            filled_contracts=result.filled_contracts,
-            position_after=after,
-            order=result.order,
-            error=result.error,
-            attempts=result.attempts,
-        )
+        result = replace(result, position_after=after)
         self.audit.write(
             "result",
             client_order_id=plan.order.client_order_id,
@@ -228,5 +251,95 @@ class Broker:
             position_after=after,
             error=result.error,
             attempts=result.attempts,
+            **extra,
         )
         return result
+
+    # ------------------------------------------------------------------ giving up, Ctrl-C
+
+    async def _give_up(self, plan: UnwindPlan, order: OrderResult, attempts: int) -> UnwindResult:
+        """Cancel an order the command stops waiting for, and say how it ended."""
+        cid = plan.order.client_order_id
+        self.audit.write("cancel", client_order_id=cid, order_id=order.order_id)
+        problem: str | None = None
+        try:
+            await self.client.cancel_order(plan.order)
+        except TradingError as exc:
+            problem = str(exc)
+            self.audit.write("cancel_failed", client_order_id=cid, error=problem)
+        try:
+            latest = await self.client.order_by_client_id(plan.order)
+        except TradingError as exc:
+            self.audit.write("status_check_failed", client_order_id=cid, error=str(exc))
+            latest = None
+        if latest is not None:
+            order = latest
+            self.audit.write("status", client_order_id=cid, result=asdict(order))
+        if not order.done:
+            venue_id = f" (venue id {order.order_id})" if order.order_id else ""
+            why = f": {problem}" if problem else ""
+            msg = (
+                f"order {cid}{venue_id} is still open on {plan.order.venue} and could not be "
+                f"cancelled{why}; cancel it on the venue"
+            )
+            return self._finish(plan, _status_of(order), order, msg, attempts)
+        if order.status == "canceled":
+            status: ResultStatus = "partially_filled" if order.filled_contracts else "canceled"
+            msg = f"not filled in time: order {cid} cancelled"
+            return self._finish(plan, status, order, msg, attempts)
+        return self._finish(plan, _status_of(order), order, None, attempts)
+
+    async def _look_up_until_final(self, order: OrderRequest, seen: _Lookups) -> None:
+        cid = order.client_order_id
+        for attempt in range(self.policy.settle_lookups):
+            if attempt:
+                await self.sleep(self.policy.settle_interval_s)
+            self.audit.write("status_check", client_order_id=cid, attempt=attempt + 1)
+            try:
+                latest = await self.client.order_by_client_id(order)
+            except TradingError as exc:
+                seen.error = str(exc)
+                self.audit.write("status_check_failed", client_order_id=cid, error=seen.error)
+                continue
+            seen.answered = True
+            if latest is None:
+                self.audit.write("status_not_found", client_order_id=cid)
+                continue
+            seen.found = latest
+            self.audit.write("status_found", client_order_id=cid, result=asdict(latest))
+            if latest.done:
+                return
+
+    async def settle(self, plan: UnwindPlan) -> Settlement:
+        """After Ctrl-C while :meth:`execute` ran: the order's outcome, looked up by client id.
+
+        At most ``policy.settle_lookups`` lookups, ``settle_interval_s`` apart, until the
+        order is final, and ``settle_limit_s`` in all; one still resting is cancelled. Never
+        sends the order again. ``known`` is False when no lookup was answered.
+        """
+        order = plan.order
+        cid = order.client_order_id
+        self.audit.write("interrupted", client_order_id=cid, step="execute")
+        seen = _Lookups()
+        try:
+            async with asyncio.timeout(self.policy.settle_limit_s):
+                await self._look_up_until_final(order, seen)
+        except TimeoutError:
+            late = f"no final answer within {self.policy.settle_limit_s:g}s"
+            seen.error = f"{late} ({seen.error})" if seen.error else late
+            self.audit.write("status_check_failed", client_order_id=cid, error=seen.error)
+        found, answered, error = seen.found, seen.answered, seen.error
+        if found is not None:
+            if found.done:
+                status = _status_of(found)
+                result = self._finish(plan, status, found, found.message or None, 1)
+            else:
+                result = await self._give_up(plan, found, 1)
+        elif answered:
+            msg = f"not placed: {order.venue} has no order with client id {cid}"
+            result = self._finish(plan, "failed", None, msg, 1)
+        else:
+            msg = f"outcome unknown: no lookup answered ({error})"
+            result = self._finish(plan, "failed", None, msg, 1)
+        result = await self._recorded(result, interrupted=True)
+        return Settlement(result, known=found is not None or answered)

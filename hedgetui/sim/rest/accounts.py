@@ -287,6 +287,15 @@ class SimAccounts:
     def read_only(self, venue: str) -> bool:
         return venue in self._read_only
 
+    def cancel(self, venue: str, client_id: str) -> Order | None:
+        """Cancel the resting order with ``client_id``; None when none rests (filled, gone)."""
+        for order in self.find_by_client_id(venue, client_id):
+            if order.status == "new":
+                order.status = "canceled"
+                order.updated_ms = self._now_ms()
+                return order
+        return None
+
     # -- faults ------------------------------------------------------------------------------
     def inject(self, venue: str, fault: str, count: int = 1, **params: Any) -> None:
         """Apply `fault` to the next `count` order requests of `venue`.

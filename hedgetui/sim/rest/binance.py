@@ -53,6 +53,7 @@ class BinanceApi(VenueApi):
     def register_routes(self) -> None:
         self.route("POST", "/dapi/v1/order", self.new_order, order=True)
         self.route("GET", "/dapi/v1/order", self.query_order, lookup=True)
+        self.route("DELETE", "/dapi/v1/order", self.cancel_order)
         self.route("GET", "/dapi/v1/positionRisk", self.position_risk)
         self.route("GET", "/dapi/v1/balance", self.balance)
 
@@ -157,6 +158,14 @@ class BinanceApi(VenueApi):
         if found is None or found.symbol != symbol:
             return _error(-2013, "Order does not exist.")
         return json_reply(self.order_row(found, "query_order"))
+
+    def cancel_order(self, req: HttpRequest) -> HttpResponse:
+        """DELETE /dapi/v1/order (symbol + origClientOrderId): the order, now CANCELED."""
+        p = self.params(req)
+        cancelled = self.accounts.cancel(self.venue, str(p.get("origClientOrderId") or ""))
+        if cancelled is None or cancelled.symbol != p.get("symbol"):
+            return _error(-2011, "Unknown order sent.")
+        return json_reply({**self.order_row(cancelled, "query_order"), "status": "CANCELED"})
 
     def position_risk(self, req: HttpRequest) -> HttpResponse:
         q = req.query_params()

@@ -56,6 +56,7 @@ class BitmexApi(VenueApi):
     def register_routes(self) -> None:
         self.route("POST", "/api/v1/order", self.place_order, order=True)
         self.route("GET", "/api/v1/order", self.get_orders, lookup=True)
+        self.route("DELETE", "/api/v1/order", self.cancel_order)
         self.route("GET", "/api/v1/position", self.get_positions)
         self.route("GET", "/api/v1/user/margin", self.get_margin)
         self.route("GET", "/api/v1/apiKey", self.api_keys)
@@ -189,6 +190,17 @@ class BitmexApi(VenueApi):
             rows.reverse()
         count = parse_float(q, "count", required=False) or 100
         return json_reply(rows[: max(int(count), 0)])
+
+    def cancel_order(self, req: HttpRequest) -> HttpResponse:
+        """DELETE /api/v1/order (clOrdID): the cancelled order; 404 when none rests (unknown,
+        or already filled: rest.md, BitMEX "Errors you must handle")."""
+        client_id = str(self.params(req).get("clOrdID") or "")
+        if not client_id:
+            raise BadParam("At least one of orderID or clOrdID must be provided")
+        cancelled = self.accounts.cancel(self.venue, client_id)
+        if cancelled is None:
+            return _error(404, "Not Found")
+        return json_reply([self.order_row(cancelled)])
 
     def get_positions(self, req: HttpRequest) -> HttpResponse:
         q = req.query_params()

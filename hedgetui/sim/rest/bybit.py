@@ -45,6 +45,7 @@ class BybitApi(VenueApi):
     def register_routes(self) -> None:
         self.route("POST", "/v5/order/create", self.create_order, order=True)
         self.route("GET", "/v5/order/realtime", self.realtime, lookup=True)
+        self.route("POST", "/v5/order/cancel", self.cancel_order)
         self.route("GET", "/v5/position/list", self.position_list)
         self.route("GET", "/v5/account/wallet-balance", self.wallet_balance)
         self.route("GET", "/v5/user/query-api", self.query_api)
@@ -201,6 +202,17 @@ class BybitApi(VenueApi):
             category="inverse",
         )
         return self.envelope(0, "OK", result)
+
+    def cancel_order(self, req: HttpRequest) -> HttpResponse:
+        """POST /v5/order/cancel (category, symbol, orderLinkId): the ids, or 110001."""
+        p = self.params(req)
+        self._category(p)
+        cancelled = self.accounts.cancel(self.venue, str(p.get("orderLinkId") or ""))
+        if cancelled is None or cancelled.symbol != p.get("symbol"):
+            return self.envelope(110001, "order not exists or too late to cancel")
+        return self.envelope(
+            0, "OK", {"orderId": cancelled.order_id, "orderLinkId": cancelled.client_id or ""}
+        )
 
     def position_list(self, req: HttpRequest) -> HttpResponse:
         q = req.query_params()

@@ -42,6 +42,7 @@ class DeribitApi(VenueApi):
             self.route(method, _PREFIX + "sell", self.sell, order=True)
             self.route(method, _PREFIX + "get_order_state_by_label", self.by_label, lookup=True)
             self.route(method, _PREFIX + "get_order_state", self.order_state)
+            self.route(method, _PREFIX + "cancel_by_label", self.cancel_by_label)
             self.route(method, _PREFIX + "get_position", self.get_position)
             self.route(method, _PREFIX + "get_account_summary", self.account_summary)
         self.route("GET", _PUBLIC_AUTH, self.public_auth)
@@ -230,6 +231,11 @@ class DeribitApi(VenueApi):
             if self._order_id(order) == order_id:
                 return self.ok(req, self.order_row(order))
         return self.error(10004, "order_not_found", req=req)
+
+    def cancel_by_label(self, req: HttpRequest) -> HttpResponse:
+        """private/cancel_by_label (label): the number of orders cancelled (0 when none rests)."""
+        cancelled = self.accounts.cancel(self.venue, str(self.rpc_params(req).get("label") or ""))
+        return self.ok(req, 0 if cancelled is None else 1)
 
     def get_position(self, req: HttpRequest) -> HttpResponse:
         name = str(self.rpc_params(req).get("instrument_name") or "")

@@ -62,6 +62,7 @@ class KrakenApi(VenueApi):
     def register_routes(self) -> None:
         self.route("POST", _PREFIX + "sendorder", self.send_order, order=True)
         self.route("POST", _PREFIX + "orders/status", self.orders_status, lookup=True)
+        self.route("POST", _PREFIX + "cancelorder", self.cancel_order)
         self.route("GET", _PREFIX + "openpositions", self.open_positions)
         self.route("GET", _PREFIX + "accounts", self.accounts_reply)
 
@@ -170,6 +171,22 @@ class KrakenApi(VenueApi):
             if o.client_id in wanted_cli or o.order_id in wanted_ids
         ]
         return json_reply({"result": "success", "serverTime": self.server_time(), "orders": rows})
+
+    def cancel_order(self, req: HttpRequest) -> HttpResponse:
+        """cancelorder (cliOrdId or order_id): ``cancelStatus.status`` cancelled / notFound."""
+        p = self.params(req)
+        cli_ord_id = str(p.get("cliOrdId") or "")
+        cancelled = self.accounts.cancel(self.venue, cli_ord_id)
+        status: dict[str, Any] = {
+            "status": "notFound" if cancelled is None else "cancelled",
+            "receivedTime": self.server_time(),
+            "cliOrdId": cli_ord_id,
+        }
+        if cancelled is not None:
+            status["order_id"] = cancelled.order_id
+        return json_reply(
+            {"result": "success", "cancelStatus": status, "serverTime": self.server_time()}
+        )
 
     def open_positions(self, req: HttpRequest) -> HttpResponse:
         body = template(self.venue, "openpositions")

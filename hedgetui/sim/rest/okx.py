@@ -59,6 +59,7 @@ class OkxApi(VenueApi):
     def register_routes(self) -> None:
         self.route("POST", "/api/v5/trade/order", self.place_order, order=True)
         self.route("GET", "/api/v5/trade/order", self.get_order, lookup=True)
+        self.route("POST", "/api/v5/trade/cancel-order", self.cancel_order)
         self.route("GET", "/api/v5/account/positions", self.positions)
         self.route("GET", "/api/v5/account/balance", self.balance)
         self.route("GET", "/api/v5/account/config", self.account_config)
@@ -192,6 +193,26 @@ class OkxApi(VenueApi):
         body = template(self.venue, "order_details")
         body["data"] = [self.order_row(found[-1])]  # the latest if an id was reused
         return json_reply(body)
+
+    def cancel_order(self, req: HttpRequest) -> HttpResponse:
+        """POST /api/v5/trade/cancel-order (instId, clOrdId): sCode 0, or 51400 when it
+        is filled, cancelled or unknown."""
+        p = self.params(req)
+        cl_ord_id = str(p.get("clOrdId") or "")
+        cancelled = self.accounts.cancel(self.venue, cl_ord_id)
+        if cancelled is None or cancelled.symbol != p.get("instId"):
+            msg = (
+                "Order cancellation failed as the order has been filled, canceled or does not exist"
+            )
+            return json_reply(
+                {
+                    "code": "1",
+                    "data": [{"clOrdId": cl_ord_id, "ordId": "", "sCode": "51400", "sMsg": msg}],
+                    "msg": "",
+                }
+            )
+        row = {"clOrdId": cl_ord_id, "ordId": cancelled.order_id, "sCode": "0", "sMsg": ""}
+        return json_reply({"code": "0", "data": [row], "msg": ""})
 
     def positions(self, req: HttpRequest) -> HttpResponse:
         q = req.query_params()

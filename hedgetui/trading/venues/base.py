@@ -7,6 +7,7 @@ exist: look it up by client id before anything else) and redacts secrets from ev
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar, NoReturn
@@ -59,6 +60,16 @@ def fmt_price(price: float) -> str:
     return text or "0"
 
 
+def _os_reason(exc: BaseException) -> str:
+    """The operating system's words under a transport error ("connection refused"), or ''."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno:
+            return os.strerror(seen.errno).lower()
+        seen = seen.__cause__ or seen.__context__
+    return ""
+
+
 class VenueClient(ABC):
     """A small signed client for one venue: place, look up by client id, position, balance."""
 
@@ -109,6 +120,11 @@ class VenueClient(ABC):
         """The order with ``order.client_order_id`` (None when the venue has no such order)."""
 
     @abstractmethod
+    async def cancel_order(self, order: OrderRequest) -> None:
+        """Cancel the resting order ``order.client_order_id``; a refusal (already filled,
+        unknown) raises a TradingError carrying the venue's words."""
+
+    @abstractmethod
     async def position(self, symbol: str, contract_size: float) -> PositionUpdate: ...
 
     @abstractmethod
@@ -147,6 +163,11 @@ class VenueClient(ABC):
         except httpx.TimeoutException as exc:
             raise LostReply(
                 self.venue, f"timed out waiting for {method} {path} ({type(exc).__name__})"
+            ) from None
+        except httpx.ConnectError as exc:  # nothing was sent: say where it could not connect
+            detail = self._redact(_os_reason(exc) or str(exc) or type(exc).__name__)
+            raise LostReply(
+                self.venue, f"could not connect to {self.base_url} for {method} {path}: {detail}"
             ) from None
         except httpx.TransportError as exc:
             detail = self._redact(str(exc) or type(exc).__name__)

@@ -172,6 +172,13 @@ class BitmexClient(VenueClient):
         ]
         return parse_order(mine[0]) if mine else None
 
+    async def cancel_order(self, order: OrderRequest) -> None:
+        body = self.dumps({"clOrdID": order.client_order_id})
+        rows = await self._call("DELETE", "/api/v1/order", body=body)
+        row = rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], dict) else {}
+        if row.get("error") or row.get("ordStatus") != "Canceled":
+            self.raise_redacted(OrderRejected(VENUE, str(row.get("error") or rows)[:200]))
+
     async def position(self, symbol: str, contract_size: float) -> PositionUpdate:
         query = urlencode({"filter": json.dumps({"symbol": symbol}, separators=(",", ":"))})
         payload = await self._call("GET", "/api/v1/position", query=query)

@@ -206,6 +206,10 @@ class BybitClient(VenueClient):
         mine = [r for r in rows if r.get("orderLinkId") == order.client_order_id]
         return parse_order(mine[0]) if mine else None
 
+    async def cancel_order(self, order: OrderRequest) -> None:
+        body = {"category": "inverse", "symbol": order.symbol, "orderLinkId": order.client_order_id}
+        await self._call("POST", "/v5/order/cancel", body=self.dumps(body))
+
     async def position(self, symbol: str, contract_size: float) -> PositionUpdate:
         query = urlencode({"category": "inverse", "symbol": symbol})
         result = await self._call("GET", "/v5/position/list", query=query)

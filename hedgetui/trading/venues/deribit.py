@@ -179,6 +179,11 @@ class DeribitClient(VenueClient):
         rows = await self._call("get_order_state_by_label", params)
         return pick_by_label(rows, order.client_order_id, order.contract_size)
 
+    async def cancel_order(self, order: OrderRequest) -> None:
+        params = {"label": order.client_order_id, "currency": order.coin}
+        if await self._call("cancel_by_label", params) == 0:
+            raise OrderRejected(VENUE, f"no open order labelled {order.client_order_id}")
+
     async def position(self, symbol: str, contract_size: float) -> PositionUpdate:
         result = await self._call("get_position", {"instrument_name": symbol})
         return parse_position(result, symbol, contract_size, self.now_ms())

@@ -197,6 +197,10 @@ class OkxClient(VenueClient):
             raise
         return parse_order(rows[0]) if rows else None
 
+    async def cancel_order(self, order: OrderRequest) -> None:
+        body = self.dumps({"instId": order.symbol, "clOrdId": order.client_order_id})
+        await self._call("POST", "/api/v5/trade/cancel-order", body=body)
+
     async def position(self, symbol: str, contract_size: float) -> PositionUpdate:
         query = urlencode({"instType": "SWAP", "instId": symbol})
         rows = await self._call("GET", "/api/v5/account/positions", query=query)
