@@ -94,3 +94,24 @@ def test_unreadable_file_exits_2_with_one_line(tmp_path: Path) -> None:
     assert result.stderr.decode().splitlines() == [
         f"hedgetui decode: cannot read {tmp_path / 'missing.txt'}: No such file or directory"
     ]
+
+
+def test_bitmex_updates_of_a_capture_taken_mid_stream_are_decoded() -> None:
+    """No partial in the capture: each update's own symbol, mark and index are decoded."""
+    frames = lines(
+        "bitmex/instrument_update_minimal_recorded.json",  # no price in it: nothing known yet
+        "bitmex/instrument_update_markPrice_testnet_2021.json",
+        "bitmex/instrument_update_lastPrice_testnet_2021.json",  # lastPrice is not the mark
+    )
+    result = decode("bitmex", frames)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == b""
+    out = [orjson.loads(line) for line in result.stdout.splitlines()]
+    ts, later = 1639857785000, 1639857796369  # 2021-12-18T20:03:05.000Z, 20:03:16.369Z
+    assert out == [
+        {"type": "mark", "venue": "bitmex", "symbol": "XBTUSD", "price": 46599.19, "ts": ts},
+        {"type": "index", "venue": "bitmex", "symbol": "XBTUSD", "price": 46594.56, "ts": ts},
+        # the row is now known: a later update confirms its prices at its own time
+        {"type": "mark", "venue": "bitmex", "symbol": "XBTUSD", "price": 46599.19, "ts": later},
+        {"type": "index", "venue": "bitmex", "symbol": "XBTUSD", "price": 46594.56, "ts": later},
+    ]
