@@ -115,3 +115,16 @@ def test_bitmex_updates_of_a_capture_taken_mid_stream_are_decoded() -> None:
         {"type": "mark", "venue": "bitmex", "symbol": "XBTUSD", "price": 46599.19, "ts": later},
         {"type": "index", "venue": "bitmex", "symbol": "XBTUSD", "price": 46594.56, "ts": later},
     ]
+
+
+def test_a_timestamp_beyond_64_bits_is_one_line_not_a_traceback() -> None:
+    """``"timestamp": 1e30`` once crashed decode writing the event (``int()`` beyond 64 bits)."""
+    good = wire_frame(SAMPLES_DIR / "deribit/ticker_perpetual_recorded_2019a.json")
+    msg = orjson.loads(good)
+    msg["params"]["data"]["timestamp"] = 1e30
+    result = decode("deribit", good + b"\n" + orjson.dumps(msg) + b"\n" + good + b"\n")
+    assert result.returncode == 1
+    errors = result.stderr.decode().splitlines()
+    assert len(errors) == 1 and errors[0].startswith("hedgetui decode: line 2: "), errors
+    out = [orjson.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == 6 and out[:3] == out[3:]  # lines 1 and 3, each mark, index, funding
