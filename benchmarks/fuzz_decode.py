@@ -253,7 +253,10 @@ class Mutator:
                 return old[: rng.randrange(len(old) + 1)] + rng.choice(["", "\x1b[2J", "9" * 30])
             return _scaled(number, rng) if math.isfinite(number) else rng.choice(_SWAPS)
         if type(old) in (int, float):
-            return str(old) if rng.random() < 0.4 else _scaled(float(old), rng)
+            if rng.random() < 0.4:
+                return str(old)
+            number = float(old) if abs(old) < 1e300 else math.inf
+            return _scaled(number, rng) if math.isfinite(number) else rng.choice(_SWAPS)
         return rng.choice(_SWAPS)
 
 
