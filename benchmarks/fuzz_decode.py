@@ -297,33 +297,51 @@ def _dumps(msg: Any, rng: random.Random) -> bytes:
 
 
 def event_problem(event: MarkPrice | IndexPrice | Funding) -> str | None:
-    """What is wrong with an event decode emitted, or None."""
+    """What is wrong with an event decode emitted (``"<field> <why>: <value>"``), or None."""
     if type(event.symbol) is not str:
-        return f"symbol {event.symbol!r}"
-    if not _time_ok(event.ts):
-        return f"ts {event.ts!r}"
+        return f"symbol not a string: {event.symbol!r}"
+    checks: list[tuple[str, object, str | None]] = [("ts", event.ts, _time_problem(event.ts))]
     if isinstance(event, MarkPrice | IndexPrice):
-        if not _number(event.price) or not event.price > 0:
-            return f"price {event.price!r}"
-        return None
-    if not _number(event.rate):
-        return f"rate {event.rate!r}"
-    if event.predicted_rate is not None and not _number(event.predicted_rate):
-        return f"predicted_rate {event.predicted_rate!r}"
-    hours = event.interval_hours
-    if hours is not None and not (_number(hours) and hours > 0):
-        return f"interval_hours {hours!r}"
-    if not _time_ok(event.next_funding_time):
-        return f"next_funding_time {event.next_funding_time!r}"
+        checks.append(("price", event.price, _number_problem(event.price, positive=True)))
+    else:
+        hours = event.interval_hours
+        predicted = event.predicted_rate
+        checks += [
+            ("rate", event.rate, _number_problem(event.rate)),
+            (
+                "predicted_rate",
+                predicted,
+                None if predicted is None else _number_problem(predicted),
+            ),
+            ("interval_hours", hours, None if hours is None else _number_problem(hours, True)),
+            ("next_funding_time", event.next_funding_time, _time_problem(event.next_funding_time)),
+        ]
+    for name, value, why in checks:
+        if why is not None:
+            return f"{name} {why}: {value!r:.80}"
     return None
 
 
-def _number(x: object) -> bool:
-    return type(x) in (int, float) and math.isfinite(x)  # type: ignore[arg-type]
+def _number_problem(x: object, positive: bool = False) -> str | None:
+    if type(x) is bool:
+        return "is a bool"
+    if type(x) not in (int, float):
+        return "not a number"
+    if not math.isfinite(x):  # type: ignore[arg-type]
+        return "not finite"
+    if positive and not x > 0:  # type: ignore[operator]
+        return "not > 0"
+    return None
 
 
-def _time_ok(t: object) -> bool:
-    return t is None or (type(t) is int and _INT64[0] <= t < _INT64[1])
+def _time_problem(t: object) -> str | None:
+    if t is None:
+        return None
+    if type(t) is not int:
+        return "not an integer"
+    if not _INT64[0] <= t < _INT64[1]:
+        return "beyond 64 bits"
+    return None
 
 
 def _stream(
@@ -359,8 +377,8 @@ def run_frames(venue: str, seeds: Sequence[bytes], frames: Sequence[bytes], resu
                     if cursor[0] == flagged:
                         continue  # one crash per frame, however many of its events are bad
                     flagged = cursor[0]
-                    what = f"emitted {event!r}: {problem}"
-                    cause = f"{type(event).__name__}.{problem.split()[0]}"
+                    what = f"emitted {event!r:.300}: {problem}"
+                    cause = f"{type(event).__name__}.{problem.split(':')[0]}"
                     result.crashes.append(Crash(venue, _culprit(frames, cursor), what, cause))
                     continue
                 event_line(event)  # as decode writes it
@@ -422,8 +440,9 @@ def fuzz_subprocess(venue: str, frames: int, seed: int, seeds: Sequence[bytes]) 
         result.events += 1
         event = orjson.loads(line)
         value = event["price"] if event["type"] != "funding" else event["rate"]
-        if not _number(value):
-            result.crashes.append(Crash(venue, line, "decode printed no number", "printed"))
+        why = _number_problem(value)  # (orjson writes NaN and inf as null)
+        if why is not None:
+            result.crashes.append(Crash(venue, line, f"decode printed {why}", "printed"))
     return result
 
 
