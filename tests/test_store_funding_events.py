@@ -99,12 +99,12 @@ def test_a_wall_clock_jumping_9h_credits_nothing_without_a_settlement(venue: str
             assert carried(store) == 0.0
         clock.advance(1)
         ts += 1_000
-    # the venue's own settlement is credited once, whatever the local clock says meanwhile
-    clock.wall += 9 * 3600
+    # the venue's own settlement is credited once, however the local clock jumps afterwards
+    clock.advance((settlement - ts) / 1000 + 1)
     store.apply(MarkPrice(venue, symbol, 60_000.0, settlement + 1_000))
-    store.apply(MarkPrice(venue, symbol, 60_000.0, settlement + 2_000))
-    clock.wall -= 18 * 3600
-    store.apply(MarkPrice(venue, symbol, 60_000.0, settlement + 3_000))
+    for jump_h in (9, -9, -9, 9):
+        clock.wall += jump_h * 3600
+        store.apply(MarkPrice(venue, symbol, 60_000.0, settlement + 2_000))
     notional = store.position("h")
     assert notional is not None
     assert carried(store) == pytest.approx(0.0001 * notional.notional_usd)
@@ -223,17 +223,18 @@ def test_a_4_hour_okx_interval_is_credited_once_per_settlement() -> None:
     clock = ManualClock(start=(MIDNIGHT - 60_000) / 1000)
     store = Store(Settings(hedges=(short("okx", "BTC-USD-SWAP", 3_000),)), clock=clock)
     adapter = get_adapter("okx")
-    frames: list[bytes] = []
     for k in range(3):  # three settlements, 4 h apart, each shown by the next fundingTime
         due = MIDNIGHT + k * 4 * HOUR_MS
         for ts in (due - 60_000, due - 1_000):
-            frames.append(okx_frame("mark-price_push_docs.json", markPx="60000.0", ts=str(ts)))
+            clock.advance(ts / 1000 - clock.time())  # the frames arrive as they are stamped
             funding = {"fundingRate": f"0.000{k + 1}", "fundingTime": str(due)}
             funding |= {"nextFundingTime": str(due + 4 * HOUR_MS), "ts": str(ts)}
-            frames.append(okx_frame("funding-rate_push_docs.json", **funding))
-    for frame in frames:
-        for event in adapter.parse(frame):
-            store.apply(event)
+            for frame in (
+                okx_frame("mark-price_push_docs.json", markPx="60000.0", ts=str(ts)),
+                okx_frame("funding-rate_push_docs.json", **funding),
+            ):
+                for event in adapter.parse(frame):
+                    store.apply(event)
     view = store.snapshot().hedges[0]
     assert view.funding_interval_hours == 4.0
     # the first two settlements are shown (the next fundingTime moved 4 h on); the third is not
