@@ -172,12 +172,15 @@ def same_view(a: DashboardView, b: DashboardView) -> bool:
 
 def test_applying_a_ticker_is_applying_its_parts() -> None:
     (whole, clock_a), (parts, clock_b) = stores()
-    due = int(clock_a.time() * 1000) + 30_000  # a funding time the clock will cross
+    due = (int(clock_a.time() * 1000) // 3_600_000 + 1) * 3_600_000  # a funding time (whole hour)
+    for clock in (clock_a, clock_b):
+        clock.advance(due / 1000 - clock.time() - 35)  # 35 s before it, the frames at the clock
     steps: list[Ticker] = [
-        Ticker("bybit", "BTCUSD", 1, 58_000.0, 58_010.0, 0.0001, None, due, 8.0),
-        Ticker("bybit", "BTCUSD", 2, 57_500.0, None, None, None, None, None),  # mark only
-        Ticker("bybit", "BTCUSD", 3, None, 57_400.0, -0.0002, 0.0001, due, 8.0),  # no mark
-        Ticker("bybit", "ETHUSD", 4, 3_000.0, 3_001.0, 0.0001, None, None, 8.0),  # not hedged
+        Ticker("bybit", "BTCUSD", due - 35_000, 58_000.0, 58_010.0, 0.0001, None, due, 8.0),
+        Ticker("bybit", "BTCUSD", due - 15_000, 57_500.0, None, None, None, None, None),  # mark
+        # no mark; the exchange's time has passed the funding time: the crossing is accrued
+        Ticker("bybit", "BTCUSD", due + 5_000, None, 57_400.0, -0.0002, 0.0001, due, 8.0),
+        Ticker("bybit", "ETHUSD", due + 25_000, 3_000.0, 3_001.0, 0.0001, None, None, 8.0),
     ]
     for ticker in steps:
         whole.apply(ticker)
