@@ -14,6 +14,9 @@ import sys
 from collections.abc import Sequence
 from typing import Protocol
 
+from hedgetui.commands.args import EXIT_USAGE, one_line_errors
+from hedgetui.files import InputError
+
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "calc": ("hedgetui.commands.calc", "inverse-contract risk math for one position"),
@@ -45,10 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Watch and manage a spot position hedged with inverse perpetual futures.",
     )
     _load(DASHBOARD_MODULE).add_arguments(parser)
+    one_line_errors(parser, "hedgetui")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         _load(module).add_arguments(p)
+        one_line_errors(p, f"hedgetui {name}")
         p.set_defaults(_module=module)
     return parser
 
@@ -59,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     module = getattr(args, "_module", DASHBOARD_MODULE)
     try:
         return _load(module).run(args)
+    except InputError as exc:  # a file or value the user gave, found unusable mid-command
+        name = f"hedgetui {args.command}" if getattr(args, "command", None) else "hedgetui"
+        print(f"{name}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
