@@ -11,8 +11,9 @@ import argparse
 import math
 import sys
 
+from hedgetui.commands.args import MAX_SPEED, MAX_TICK_HZ
+
 THEMES = ("dark", "light", "high-contrast")
-MAX_SPEED = 1000.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,7 +50,9 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         speed = _positive(args.speed, "--speed", MAX_SPEED)
-        tick_hz = None if args.tick_hz is None else _positive(args.tick_hz, "--tick-hz", 100.0)
+        tick_hz = None
+        if args.tick_hz is not None:
+            tick_hz = _positive(args.tick_hz, "--tick-hz", MAX_TICK_HZ)
         if args.scenario not in scenario_names():
             known = ", ".join(scenario_names())
             raise ValueError(f"--scenario: unknown scenario {args.scenario!r} (known: {known})")
