@@ -95,6 +95,11 @@ class LineOutput:
             self._queue.append(chunk)
             self._cond.notify()
 
+    def pending(self) -> int:
+        """Lines waiting for the writer (not counting one it is writing)."""
+        with self._cond:
+            return len(self._queue)
+
     def dropped(self) -> tuple[int, int]:
         """(status lines, other lines) dropped so far and not yet summarised."""
         with self._cond:
