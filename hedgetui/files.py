@@ -119,7 +119,10 @@ def loads_toml(text: str) -> dict[str, Any]:
 def open_private_append(path: Path) -> int:
     """An append-only descriptor on ``path``: created 0600 (its directory too, if missing),
     an existing file readable by group or others tightened to 0600."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # the parent is a file
+        raise NotADirectoryError(errno.ENOTDIR, f"{path.parent} is not a directory") from None
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOCTTY, PRIVATE_MODE)
     try:
         mode = os.fstat(fd).st_mode
