@@ -112,7 +112,9 @@ def _scenarios(raw: str | None) -> tuple[float, ...]:
         if not math.isfinite(move) or move <= -100:
             raise CalcInputError(f"--scenario moves must be above -100%, got {item.strip()!r}")
         if move > MAX_MOVE_PCT:
-            raise CalcInputError(f"--scenario moves must be at most {MAX_MOVE_PCT:g}%, got {item!r}")
+            raise CalcInputError(
+                f"--scenario moves must be at most {MAX_MOVE_PCT:g}%, got {item.strip()!r}"
+            )
         moves.append(move)
     return tuple(moves)
 
