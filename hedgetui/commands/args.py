@@ -52,3 +52,20 @@ def one_line_errors(parser: argparse.ArgumentParser, prog: str) -> None:
         raise SystemExit(EXIT_USAGE)
 
     parser.error = error  # type: ignore[method-assign]
+
+
+def shipped_themes() -> tuple[str, ...]:
+    """The themes that ship as ``hedgetui/themes/<name>.tcss`` (``base`` is not one)."""
+    from importlib import resources
+
+    files = resources.files("hedgetui").joinpath("themes").iterdir()
+    names = (f.name.removesuffix(".tcss") for f in files if f.name.endswith(".tcss"))
+    return tuple(sorted(n for n in names if n != "base"))
+
+
+def theme_problem(theme: str | None) -> str | None:
+    """``--theme: unknown theme 'neon' (known: ...)`` for a theme that does not ship, else None."""
+    known = shipped_themes()
+    if theme is None or theme in known:
+        return None
+    return f"--theme: unknown theme {theme!r} (known: {', '.join(known)})"

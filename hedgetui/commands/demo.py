@@ -11,9 +11,7 @@ import argparse
 import math
 import sys
 
-from hedgetui.commands.args import MAX_SPEED, MAX_TICK_HZ
-
-THEMES = ("dark", "light", "high-contrast")
+from hedgetui.commands.args import MAX_SPEED, MAX_TICK_HZ, theme_problem
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,8 +54,9 @@ def run(args: argparse.Namespace) -> int:
         if args.scenario not in scenario_names():
             known = ", ".join(scenario_names())
             raise ValueError(f"--scenario: unknown scenario {args.scenario!r} (known: {known})")
-        if args.theme is not None and args.theme not in THEMES:
-            raise ValueError(f"--theme: unknown theme {args.theme!r} (known: {', '.join(THEMES)})")
+        problem = theme_problem(args.theme)
+        if problem is not None:
+            raise ValueError(problem)
     except ValueError as exc:
         print(f"hedgetui demo: {exc}", file=sys.stderr)
         return 2
