@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from hedgetui.alerts.output import LineOutput
 from tests.http_recorder import recording_server
 
@@ -55,13 +57,19 @@ def _wait(what: str, ok: Callable[[], bool], proc: subprocess.Popen[bytes]) -> N
         time.sleep(0.1)
 
 
+@pytest.mark.parametrize("stderr_too", [False, True], ids=["stdout", "stdout and stderr"])
 def test_alerts_keep_flowing_to_the_log_and_the_push_sink_while_stdout_is_blocked(
-    tmp_path: Path,
+    tmp_path: Path, stderr_too: bool
 ) -> None:
+    """``stderr_too``: 2>&1 into the same full pipe, with a second push URL that always
+    fails, so the sink's trouble is written (and logged) to the blocked stderr as well."""
     log = tmp_path / "alerts.jsonl"
     with recording_server() as server:
         cfg = tmp_path / "watch.toml"
-        cfg.write_text(CONFIG.format(log=log, port=server.port))
+        text = CONFIG.format(log=log, port=server.port)
+        if stderr_too:
+            text = text.replace("apprise_urls = [", 'apprise_urls = ["json://127.0.0.1:9/", ')
+        cfg.write_text(text)
         r, w = _full_pipe()
         err = (tmp_path / "stderr").open("wb")
         proc = subprocess.Popen(
@@ -81,7 +89,7 @@ def test_alerts_keep_flowing_to_the_log_and_the_push_sink_while_stdout_is_blocke
                 "0.1",
             ],
             stdout=w,
-            stderr=err,
+            stderr=w if stderr_too else err,
         )
         os.close(w)
         try:
@@ -97,7 +105,10 @@ def test_alerts_keep_flowing_to_the_log_and_the_push_sink_while_stdout_is_blocke
 
             _wait("second liquidation alert in the alert log", two_loops, proc)
             _wait("push", lambda: len(server.bodies) >= 2, proc)
-            assert any("liquidation" in str(b["title"]) for b in server.bodies)
+            titles = [str(b["title"]) for b in server.bodies]
+            # with the failing URL beside it, apprise retries the first push (with backoff)
+            assert stderr_too or any("liquidation" in t for t in titles), titles
+            assert all(t.startswith(("[CRITICAL]", "[WARNING]", "[RESOLVED]")) for t in titles)
 
             # the reader comes back: it gets a summary of what it missed, then live lines
             os.set_blocking(r, False)
@@ -116,11 +127,13 @@ def test_alerts_keep_flowing_to_the_log_and_the_push_sink_while_stdout_is_blocke
                 proc.wait()
             os.close(r)
             err.close()
-    stderr = (tmp_path / "stderr").read_text()
-    assert "Traceback" not in stderr, stderr
     text = seen.decode()
+    stderr = (tmp_path / "stderr").read_text()
+    assert "Traceback" not in stderr + text, stderr
     assert "ALERT" in text  # the events still reach the reader
     assert "status lines dropped: the output was not being read" in text
+    if stderr_too:
+        assert "alert sink apprise json://127.0.0.1:9" in text  # stderr caught up too
 
 
 def test_a_reader_that_never_comes_back_does_not_hold_up_the_exit(tmp_path: Path) -> None:

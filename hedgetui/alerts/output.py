@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 import sys
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -186,3 +187,30 @@ class QueuedStream:
             return self._stream.isatty()
         except (OSError, ValueError):
             return False
+
+
+class LineLogHandler(logging.Handler):
+    """Log records as lines through a :class:`LineOutput` (the watcher's stderr), formatted
+    as Python's last-resort handler does (the message alone), so logging never blocks."""
+
+    def __init__(self, output: LineOutput) -> None:
+        super().__init__(logging.WARNING)
+        self._output = output
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self._output.line(self.format(record))
+        except Exception:
+            self.handleError(record)
+
+
+@contextlib.contextmanager
+def logging_to(output: LineOutput, logger: str = "hedgetui") -> Iterator[None]:
+    """While inside, ``logger``'s warnings go through ``output`` instead of straight to stderr."""
+    handler = LineLogHandler(output)
+    target = logging.getLogger(logger)
+    target.addHandler(handler)
+    try:
+        yield
+    finally:
+        target.removeHandler(handler)

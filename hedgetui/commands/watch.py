@@ -82,22 +82,26 @@ def run(args: argparse.Namespace) -> int:
 
 async def _watch(args: argparse.Namespace, base: object) -> int:
     from hedgetui.alerts.headless import json_line, json_summary
-    from hedgetui.alerts.output import LineOutput, text_summary
+    from hedgetui.alerts.output import LineOutput, logging_to
     from hedgetui.config import Settings
 
     assert isinstance(base, Settings)
-    out = LineOutput(sys.stdout, summary=json_summary if args.json else text_summary)
+    # stdout and stderr (often the same pipe: 2>&1) each have their own queue and writer
+    out = LineOutput(sys.stdout, summary=json_summary) if args.json else LineOutput(sys.stdout)
+    err = LineOutput(sys.stderr)
 
     def problem(line: str) -> None:
         if args.json:
             out.line(json_line({"type": "problem", "message": line}))
         else:
-            print(f"hedgetui watch: {line}", file=sys.stderr, flush=True)
+            err.line(f"hedgetui watch: {line}")
 
     try:
-        return await _watch_with(args, base, out, problem)
+        with logging_to(err):
+            return await _watch_with(args, base, out, problem)
     finally:
         out.close(timeout_s=2.0)
+        err.close(timeout_s=1.0)
 
 
 async def _watch_with(
