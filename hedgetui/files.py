@@ -116,16 +116,22 @@ def loads_toml(text: str) -> dict[str, Any]:
         raise FileReadError("TOML nested too deeply") from None
 
 
-def open_private_append(path: Path) -> int:
-    """An append-only descriptor on ``path``: created 0600 (its directory too, if missing),
-    an existing file readable by group or others tightened to 0600."""
+def open_private_append(path: Path, *, devices_ok: bool = False) -> int:
+    """An append-only descriptor on the regular file ``path``: created 0600 (its directory
+    too, if missing), an existing file readable by group or others tightened to 0600.
+    Anything else (a directory, a FIFO, a device) is an ``OSError`` at once, never a wait;
+    ``devices_ok`` lets a character device such as ``/dev/null`` through (no record kept)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:  # the parent is a file
         raise NotADirectoryError(errno.ENOTDIR, f"{path.parent} is not a directory") from None
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOCTTY, PRIVATE_MODE)
+    # O_NONBLOCK: a FIFO with no reader fails (ENXIO) instead of blocking; no effect on files
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOCTTY | os.O_NONBLOCK
+    fd = os.open(path, flags, PRIVATE_MODE)
     try:
         mode = os.fstat(fd).st_mode
+        if devices_ok and stat.S_ISCHR(mode):
+            return fd
         if not stat.S_ISREG(mode):
             raise OSError(errno.EINVAL, f"is {_kind(mode)}, not a regular file")
         if stat.S_IMODE(mode) & (stat.S_IRWXG | stat.S_IRWXO):

@@ -75,6 +75,12 @@ def _audit_log_under_a_file(tmp: Path) -> list[str]:
     return [*UNWIND_DEMO, "--audit-log", str(blocker / "logs" / "audit.jsonl")]
 
 
+def _audit_log_is_a_fifo(tmp: Path) -> list[str]:
+    fifo = tmp / "audit.fifo"
+    os.mkfifo(fifo)  # no reader: opening it for writing used to block forever
+    return [*UNWIND_DEMO, "--audit-log", str(fifo)]
+
+
 def _args(*argv: str) -> Callable[[Path], list[str]]:
     return lambda _tmp: list(argv)
 
@@ -101,6 +107,7 @@ CASES: dict[str, tuple[Callable[[Path], list[str]], str]] = {
     ),
     "an audit log that is a directory": (_audit_log_is_a_directory, "audit log"),
     "an audit log under a file": (_audit_log_under_a_file, "not a directory"),
+    "an audit log that is a FIFO": (_audit_log_is_a_fifo, "audit log"),
 }
 
 

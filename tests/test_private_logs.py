@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from hedgetui.alerts.model import AlertEvent, EventKind, Severity
+from hedgetui.alerts.sinks import SinkError
 from hedgetui.alerts.sinks.log_file import JsonLinesLogSink
 from hedgetui.trading.audit import AuditLog, AuditLogError
 
@@ -81,8 +82,21 @@ async def test_existing_world_readable_logs_are_tightened(tmp_path: Path) -> Non
 def test_an_audit_log_that_cannot_be_opened_is_one_line_naming_the_path(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
-    for path in (tmp_path, blocker / "audit.jsonl"):  # a directory; under a non-directory
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)  # no reader: a blocking open would wait forever
+    for path in (tmp_path, blocker / "audit.jsonl", fifo, Path("/dev/null")):
         with pytest.raises(AuditLogError) as info:
             _audit(path)
         assert str(info.value).startswith(f"audit log {path}: ")
         assert "\n" not in str(info.value)
+
+
+async def test_an_alert_log_that_is_a_fifo_fails_at_once_with_a_sink_error(tmp_path: Path) -> None:
+    fifo = tmp_path / "alerts.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(SinkError, match="cannot write the alert log"):
+        await _log_alert(fifo)
+
+
+async def test_dev_null_still_turns_the_alert_log_off() -> None:
+    await _log_alert(Path("/dev/null"))  # no error, nothing kept (the audit log refuses it)

@@ -1,7 +1,7 @@
 """Append-only JSON-lines alert log, one event per line, flushed per line.
 
 The file is private like the trading audit log: created 0600, and an existing file that
-group or others can read is tightened to 0600 when it is opened.
+group or others can read is tightened to 0600 when it is opened. ``/dev/null`` turns it off.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class JsonLinesLogSink:
     async def deliver(self, event: AlertEvent) -> None:
         try:
             if self._file is None:
-                self._file = os.fdopen(open_private_append(self.path), "ab")
+                self._file = os.fdopen(open_private_append(self.path, devices_ok=True), "ab")
             self._file.write(orjson.dumps(event.to_json()) + b"\n")
             self._file.flush()
         except OSError as exc:
