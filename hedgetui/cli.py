@@ -4,6 +4,10 @@ Each sub-command lives in its own module under ``hedgetui.commands`` exposing
 ``add_arguments(parser)`` and ``run(args) -> int``. Command modules import only the
 standard library at module level (heavy imports go inside ``run``), so building the
 parser stays cheap and `hedgetui calc` never pays for Textual.
+
+Bad input is one line on stderr and exit 2 (``EXIT_USAGE``): a usage mistake
+(``hedgetui watch: error: argument --speed: ...``), and an ``InputError`` a command raises
+about something the user gave (an audit log path that cannot be opened), never a traceback.
 """
 
 from __future__ import annotations

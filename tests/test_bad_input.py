@@ -25,6 +25,12 @@ def _deep_toml(tmp: Path) -> list[str]:
     return ["check-config", str(path)]
 
 
+def _huge_config(tmp: Path) -> list[str]:
+    path = tmp / "config.toml"
+    path.write_text("# a log file given by mistake\n" * 100_000)  # ~3 MiB of valid TOML
+    return ["check-config", str(path)]
+
+
 def _fifo_config(tmp: Path) -> list[str]:
     path = tmp / "config.fifo"
     os.mkfifo(path)  # nobody ever writes: opening it for reading used to block forever
@@ -89,6 +95,7 @@ CASES: dict[str, tuple[Callable[[Path], list[str]], str]] = {
     "deeply nested TOML": (_deep_toml, "nested too deeply"),
     "/dev/zero as config": (_args("check-config", "/dev/zero"), "character device"),
     "a FIFO as config": (_fifo_config, "FIFO"),
+    "a 3 MiB config": (_huge_config, "more than the 1.0 MiB a config file may be"),
     "a directory as config": (_args("check-config", "/"), "is a directory"),
     "a binary config": (_binary_config, "not valid UTF-8"),
     "a binary scenario CSV": (_binary_csv, "not valid UTF-8"),
