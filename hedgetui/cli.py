@@ -4,6 +4,10 @@ Each sub-command lives in its own module under ``hedgetui.commands`` exposing
 ``add_arguments(parser)`` and ``run(args) -> int``. Command modules import only the
 standard library at module level (heavy imports go inside ``run``), so building the
 parser stays cheap and `hedgetui calc` never pays for Textual.
+
+Bad input is one line on stderr and exit 2 (``EXIT_USAGE``): a usage mistake
+(``hedgetui watch: error: argument --speed: ...``), and an ``InputError`` a command raises
+about something the user gave (an audit log path that cannot be opened), never a traceback.
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ import importlib
 import sys
 from collections.abc import Sequence
 from typing import Protocol
+
+from hedgetui.commands.args import EXIT_USAGE, one_line_errors
+from hedgetui.files import InputError
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -45,10 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Watch and manage a spot position hedged with inverse perpetual futures.",
     )
     _load(DASHBOARD_MODULE).add_arguments(parser)
+    one_line_errors(parser, "hedgetui")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         _load(module).add_arguments(p)
+        one_line_errors(p, f"hedgetui {name}")
         p.set_defaults(_module=module)
     return parser
 
@@ -59,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     module = getattr(args, "_module", DASHBOARD_MODULE)
     try:
         return _load(module).run(args)
+    except InputError as exc:  # a file or value the user gave, found unusable mid-command
+        name = f"hedgetui {args.command}" if getattr(args, "command", None) else "hedgetui"
+        print(f"{name}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -9,11 +9,9 @@ import logging
 import os
 import socket
 import stat
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -34,6 +32,7 @@ from hedgetui.alerts.sinks.push import AppriseSink, with_socket_timeouts
 from hedgetui.clock import ManualClock
 from hedgetui.config import AlertSettings
 from tests.alerts_views import hedge, view, with_liq
+from tests.http_recorder import RecordingServer, recording_server
 
 
 def event(kind: EventKind = EventKind.FIRED, severity: Severity = Severity.CRITICAL) -> AlertEvent:
@@ -52,51 +51,13 @@ def event(kind: EventKind = EventKind.FIRED, severity: Severity = Severity.CRITI
     )
 
 
-class _Recorder(BaseHTTPRequestHandler):
-    bodies: list[dict[str, object]]
-    fail_first: int
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length", "0"))
-        payload = json.loads(self.rfile.read(length))
-        server = self.server
-        assert isinstance(server, _Server)
-        server.requests += 1
-        if server.requests <= server.fail_first:
-            self.send_response(500)
-        else:
-            server.bodies.append(payload)
-            self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-class _Server(ThreadingHTTPServer):
-    def __init__(self, fail_first: int = 0) -> None:
-        super().__init__(("127.0.0.1", 0), _Recorder)
-        self.bodies: list[dict[str, object]] = []
-        self.requests = 0
-        self.fail_first = fail_first
-
-    @property
-    def port(self) -> int:
-        return int(self.server_address[1])
-
-
 @pytest.fixture
-def http_server(request: pytest.FixtureRequest) -> Iterator[_Server]:
-    server = _Server(fail_first=getattr(request, "param", 0))
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+def http_server(request: pytest.FixtureRequest) -> Iterator[RecordingServer]:
+    with recording_server(fail_first=getattr(request, "param", 0)) as server:
+        yield server
 
 
-async def test_apprise_delivers_title_body_and_severity(http_server: _Server) -> None:
+async def test_apprise_delivers_title_body_and_severity(http_server: RecordingServer) -> None:
     sink = AppriseSink([f"json://127.0.0.1:{http_server.port}/"], timeout_s=5.0)
     try:
         await sink.deliver(event())
@@ -113,7 +74,7 @@ async def test_apprise_delivers_title_body_and_severity(http_server: _Server) ->
 
 @pytest.mark.parametrize("http_server", [2], indirect=True)
 async def test_dispatcher_retries_with_backoff_and_reports_once(
-    http_server: _Server, caplog: pytest.LogCaptureFixture
+    http_server: RecordingServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     token = "s3cr3tT0k3n"
     url = f"json://127.0.0.1:{http_server.port}/{token}"

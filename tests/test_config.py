@@ -196,9 +196,9 @@ def test_env_override_of_global_alerts_reaches_hedges() -> None:
 @pytest.mark.parametrize(
     ("var", "value", "fragment"),
     [
-        ("HEDGETUI_TRADING__ENABLED", "maybe", "must be true or false, got 'maybe'"),
+        ("HEDGETUI_TRADING__ENABLED", "maybe", "must be true or false, got <5 chars>"),
         ("HEDGETUI_DISPLAY__REFRESH_HZ", "fast", "must be a finite number"),
-        ("HEDGETUI_DISPLAY__REFRESH_HZ", "50", "display.refresh_hz: must be <= 10, got 50"),
+        ("HEDGETUI_DISPLAY__REFRESH_HZ", "50", "display.refresh_hz: must be <= 10, got <2 chars>"),
         ("HEDGETUI_DISPLAY__SPARKLINE_POINTS", "1.5", "must be a whole number"),
         ("HEDGETUI_DISPLAY__THEMES", "light", "(did you mean 'theme'?)"),
         ("HEDGETUI_DISPLAY__THEME", "blue", "must be one of 'dark', 'light', 'high-contrast'"),

@@ -32,15 +32,14 @@ class SetupError(Exception):
 
 
 def load_base_settings(config: str | None, *, demo: bool) -> Settings:
-    """The config's settings. With ``demo``, a config is optional (its [alerts] and
-    [freshness] judge the demo portfolio); without, one must exist."""
+    """The config's settings, with the ``HEDGETUI_*`` environment overrides. With ``demo``, a
+    config is optional (its [alerts] and [freshness] judge the demo portfolio; without one,
+    the defaults and the environment do); without ``demo``, one must exist."""
     from hedgetui.config import ConfigError, load_settings, resolve_config_path
     from hedgetui.config.paths import searched_paths
 
     path = resolve_config_path(config, os.environ)
-    if path is None:
-        if demo:
-            return Settings()
+    if path is None and not demo:
         looked = "; ".join(searched_paths(config, os.environ))
         raise SetupError(
             f"no config file found ({looked}). Try --demo, or start from examples/hedgetui.toml"
@@ -59,6 +58,11 @@ def with_alert_settings(demo: Settings, base: Settings) -> Settings:
 
 def json_line(record: dict[str, object]) -> str:
     return orjson.dumps(record).decode()
+
+
+def json_summary(status: int, other: int) -> str:
+    """The JSON form of "N lines dropped" (see ``hedgetui.alerts.output``)."""
+    return json_line({"type": "dropped", "status_lines": status, "other_lines": other})
 
 
 @contextlib.contextmanager
@@ -91,10 +95,15 @@ async def watch_loop(
     duration_s: float | None = None,
     clock: Clock | None = None,
     eval_every_s: float = 0.25,
+    emit_status: Emit | None = None,
 ) -> None:
     """Evaluate the alerts a few times a second, print each event as it happens and a status
-    line every ``interval_s``, until ``stop`` is set or ``duration_s`` has passed."""
+    line every ``interval_s``, until ``stop`` is set or ``duration_s`` has passed.
+
+    Events go to ``emit``, status lines to ``emit_status`` (default ``emit``): the watcher
+    gives status lines a queue that may drop them, never events."""
     clock = clock or SYSTEM_CLOCK
+    status_out = emit if emit_status is None else emit_status
     started = clock.monotonic()
     next_status = started + interval_s
     printed = False
@@ -107,14 +116,15 @@ async def watch_loop(
         now = clock.monotonic()
         printed = now >= next_status
         if printed:
-            _emit_status(emit, view, engine.active(), dispatcher.problems(), json_mode)
+            _emit_status(status_out, view, engine.active(), dispatcher.problems(), json_mode)
             next_status = now + interval_s
         if duration_s is not None and now - started >= duration_s:
             break
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), eval_every_s)
     if not printed:  # always end on a status line
-        _emit_status(emit, store.snapshot(), engine.active(), dispatcher.problems(), json_mode)
+        snapshot = store.snapshot()
+        _emit_status(status_out, snapshot, engine.active(), dispatcher.problems(), json_mode)
 
 
 def _emit_status(

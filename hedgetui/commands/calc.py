@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 
 DEFAULT_MMR = 0.005
 DEFAULT_FUNDING_HOURS = 8.0
+# No price, size or coin amount comes near this; beyond it float sums lose whole units and a
+# 1e308 input overflows to inf/nan in the margin math while the table still looks normal.
+MAX_MAGNITUDE = 1e12
+MAX_MOVE_PCT = 1e6
 
 
 class CalcInputError(Exception):
@@ -72,6 +76,8 @@ def _number(
         raise CalcInputError(f"{flag} must be a number, got {raw!r}") from None
     if not math.isfinite(value):
         raise CalcInputError(f"{flag} must be a finite number, got {raw!r}")
+    if abs(value) > MAX_MAGNITUDE:
+        raise CalcInputError(f"{flag} must be at most {MAX_MAGNITUDE:g} in size, got {raw}")
     if positive and value <= 0:
         raise CalcInputError(f"{flag} must be greater than 0, got {raw}")
     if non_negative and value < 0:
@@ -105,6 +111,10 @@ def _scenarios(raw: str | None) -> tuple[float, ...]:
             ) from None
         if not math.isfinite(move) or move <= -100:
             raise CalcInputError(f"--scenario moves must be above -100%, got {item.strip()!r}")
+        if move > MAX_MOVE_PCT:
+            raise CalcInputError(
+                f"--scenario moves must be at most {MAX_MOVE_PCT:g}%, got {item.strip()!r}"
+            )
         moves.append(move)
     return tuple(moves)
 

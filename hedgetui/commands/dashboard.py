@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-THEMES = ("dark", "light", "high-contrast")
+from hedgetui.commands.args import theme_problem
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,11 +27,9 @@ def run(args: argparse.Namespace) -> int:
 
     cli_path = getattr(args, "config", None)
     theme = getattr(args, "theme", None)
-    if theme is not None and theme not in THEMES:
-        print(
-            f"hedgetui: --theme: unknown theme {theme!r} (known: {', '.join(THEMES)})",
-            file=sys.stderr,
-        )
+    problem = theme_problem(theme)
+    if problem is not None:
+        print(f"hedgetui: {problem}", file=sys.stderr)
         return 2
     path = resolve_config_path(cli_path, os.environ)
     if path is None:

@@ -11,8 +11,7 @@ import argparse
 import math
 import sys
 
-THEMES = ("dark", "light", "high-contrast")
-MAX_SPEED = 1000.0
+from hedgetui.commands.args import MAX_SPEED, MAX_TICK_HZ, theme_problem
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,12 +48,15 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         speed = _positive(args.speed, "--speed", MAX_SPEED)
-        tick_hz = None if args.tick_hz is None else _positive(args.tick_hz, "--tick-hz", 100.0)
+        tick_hz = None
+        if args.tick_hz is not None:
+            tick_hz = _positive(args.tick_hz, "--tick-hz", MAX_TICK_HZ)
         if args.scenario not in scenario_names():
             known = ", ".join(scenario_names())
             raise ValueError(f"--scenario: unknown scenario {args.scenario!r} (known: {known})")
-        if args.theme is not None and args.theme not in THEMES:
-            raise ValueError(f"--theme: unknown theme {args.theme!r} (known: {', '.join(THEMES)})")
+        problem = theme_problem(args.theme)
+        if problem is not None:
+            raise ValueError(problem)
     except ValueError as exc:
         print(f"hedgetui demo: {exc}", file=sys.stderr)
         return 2

@@ -11,25 +11,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, NoReturn
+from typing import Any
+
+from hedgetui.commands.args import MAX_SPEED, MAX_TICK_HZ, finite_float
 
 ALL_VENUES = ("bitmex", "bybit", "binance", "deribit", "okx", "kraken")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-def _fail(message: str) -> NoReturn:
-    sys.stderr.write(f"hedgetui sim: error: {message}\n")
-    raise SystemExit(2)
-
-
-def _positive_float(text: str) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not x > 0 or x == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
-    return x
 
 
 def _venue_list(text: str) -> tuple[str, ...]:
@@ -55,7 +42,6 @@ def _port(text: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.error = _fail  # type: ignore[method-assign]  # one clear line, exit 2
     parser.add_argument(
         "--venues",
         type=_venue_list,
@@ -68,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--path", metavar="FILE", help="CSV scenario: time,mark,index,funding_rate[,coin]"
     )
     parser.add_argument(
-        "--speed", type=_positive_float, default=1.0, help="scenario seconds per second"
+        "--speed", type=finite_float(0, MAX_SPEED), default=1.0, help="scenario seconds per second"
     )
     parser.add_argument("--host", default="127.0.0.1", help="listen address (default loopback)")
     parser.add_argument(
@@ -79,7 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--tick-hz",
-        type=_positive_float,
+        type=finite_float(0, MAX_TICK_HZ),
         default=None,
         help="frames per second per channel (default: per venue, like the real one)",
     )

@@ -11,6 +11,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from hedgetui.commands.args import EXIT_USAGE, in_range
+
+MAX_TIMEOUT_S = 3600.0
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -37,9 +41,12 @@ def run(args: argparse.Namespace) -> int:
     from hedgetui.alerts.headless import SetupError, load_base_settings
     from hedgetui.alerts.report import EXIT_NO_DATA
 
-    if not args.timeout > 0:
-        print("hedgetui status: --timeout must be > 0", file=sys.stderr)
-        return 2
+    if not in_range(args.timeout, 0, MAX_TIMEOUT_S):
+        print(
+            f"hedgetui status: --timeout must be > 0 and at most {MAX_TIMEOUT_S:g}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     try:
         base = load_base_settings(getattr(args, "config", None), demo=args.demo)
     except SetupError as exc:

@@ -2,13 +2,27 @@
 
 Prints each alert as it fires/resolves and a one-line status every ``--interval`` seconds;
 ``--json`` prints JSON lines instead (``{"type": "status", ...}``, ``{"type": "alert", ...}``,
-``{"type": "problem", ...}``). SIGTERM/SIGINT stop it cleanly (exit 0).
+``{"type": "problem", ...}``, ``{"type": "dropped", ...}``). SIGTERM/SIGINT stop it cleanly
+(exit 0). Output goes through a bounded queue written by its own thread: a reader that stops
+reading never stalls the alerts, the alert log or the push sinks; status lines it missed are
+summarised (``... 12 status lines dropped``).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from hedgetui.commands.args import MAX_SPEED, finite_float, in_range
+
+if TYPE_CHECKING:
+    from hedgetui.alerts.output import LineOutput
+    from hedgetui.config import Settings
+
+MAX_INTERVAL_S = 86_400.0
+MAX_DURATION_S = 10 * 365 * 86_400.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,7 +36,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--scenario", default="crash", help="demo scenario (default: crash)")
     parser.add_argument(
-        "--speed", type=float, default=1.0, help="demo scenario speed-up (default: 1)"
+        "--speed",
+        type=finite_float(0, MAX_SPEED),
+        default=1.0,
+        help="demo scenario speed-up (default: 1)",
     )
     parser.add_argument(
         "--interval",
@@ -33,24 +50,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="JSON lines on stdout")
     parser.add_argument(
-        "--duration", type=float, default=None, metavar="S", help="stop after S seconds"
+        "--duration",
+        type=finite_float(0, MAX_DURATION_S, lo_open=False),
+        default=None,
+        metavar="S",
+        help="stop after S seconds",
     )
-
-
-def _emit(line: str) -> None:
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
 
 
 def run(args: argparse.Namespace) -> int:
     from hedgetui import event_loop
     from hedgetui.alerts.headless import SetupError, load_base_settings
 
-    if args.interval <= 0:
-        print("hedgetui watch: --interval must be > 0", file=sys.stderr)
-        return 2
-    if args.duration is not None and args.duration < 0:
-        print("hedgetui watch: --duration must be >= 0", file=sys.stderr)
+    if not in_range(args.interval, 0, MAX_INTERVAL_S):
+        print(
+            f"hedgetui watch: --interval must be > 0 and at most {MAX_INTERVAL_S:g}",
+            file=sys.stderr,
+        )
         return 2
     try:
         base = load_base_settings(getattr(args, "config", None), demo=args.demo)
@@ -65,27 +81,43 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _watch(args: argparse.Namespace, base: object) -> int:
+    from hedgetui.alerts.headless import json_line, json_summary
+    from hedgetui.alerts.output import LineOutput, logging_to
+    from hedgetui.config import Settings
+
+    assert isinstance(base, Settings)
+    # stdout and stderr (often the same pipe: 2>&1) each have their own queue and writer
+    out = LineOutput(sys.stdout, summary=json_summary) if args.json else LineOutput(sys.stdout)
+    err = LineOutput(sys.stderr)
+
+    def problem(line: str) -> None:
+        if args.json:
+            out.line(json_line({"type": "problem", "message": line}))
+        else:
+            err.line(f"hedgetui watch: {line}")
+
+    try:
+        with logging_to(err):
+            return await _watch_with(args, base, out, problem)
+    finally:
+        out.close(timeout_s=2.0)
+        err.close(timeout_s=1.0)
+
+
+async def _watch_with(
+    args: argparse.Namespace,
+    base: Settings,
+    out: LineOutput,
+    problem: Callable[[str], None],
+) -> int:
     import asyncio
     import contextlib
 
     from hedgetui.alerts.engine import AlertEngine
-    from hedgetui.alerts.headless import (
-        json_line,
-        stop_on_signals,
-        watch_loop,
-        with_alert_settings,
-    )
+    from hedgetui.alerts.headless import stop_on_signals, watch_loop, with_alert_settings
+    from hedgetui.alerts.output import QueuedStream
     from hedgetui.alerts.sinks import AlertDispatcher, build_sinks
-    from hedgetui.config import Settings
     from hedgetui.runtime import Runtime, demo_environment
-
-    assert isinstance(base, Settings)
-
-    def problem(line: str) -> None:
-        if args.json:
-            _emit(json_line({"type": "problem", "message": line}))
-        else:
-            print(f"hedgetui watch: {line}", file=sys.stderr, flush=True)
 
     async with contextlib.AsyncExitStack() as stack:
         settings = base
@@ -98,7 +130,9 @@ async def _watch(args: argparse.Namespace, base: object) -> int:
             print("hedgetui watch: the config has no [[hedges]]: nothing to watch", file=sys.stderr)
             return 2
         sinks, notes = build_sinks(
-            settings.alerts, terminal=sys.stdout, terminal_sinks=not args.json
+            settings.alerts,
+            terminal=QueuedStream(out, sys.stdout),
+            terminal_sinks=not args.json,
         )
         for note in notes:
             problem(note)
@@ -113,11 +147,12 @@ async def _watch(args: argparse.Namespace, base: object) -> int:
                         rt.store,
                         engine,
                         dispatcher,
-                        _emit,
+                        out.line,
                         json_mode=args.json,
                         interval_s=args.interval,
                         stop=stop,
                         duration_s=args.duration,
+                        emit_status=out.status,
                     )
         finally:
             await dispatcher.close(timeout_s=min(5.0, settings.alerts.apprise_timeout_s))

@@ -4,7 +4,8 @@
 ``HEDGETUI_VENUES__BITMEX__TESTNET=true``. Only variables containing ``__`` are overrides
 (``HEDGETUI_CONFIG`` and any ``HEDGETUI_FOO_KEY`` named by an account stay untouched). The
 text is converted by the field's type here; limits are checked later with the file's values,
-and every error names the variable.
+and every error names the variable. An error never echoes an environment value (it may be a
+secret): only its length and first characters (``redact.masked``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from hedgetui.config.model import (
     TradingSettings,
     VenueSettings,
 )
+from hedgetui.config.redact import masked
 from hedgetui.config.schema import did_you_mean, field_type, fields_of, split_optional
 from hedgetui.domain import VENUES
 
@@ -107,13 +109,13 @@ def _parse(hint: Any, text: str, key: str, var: str) -> object:
             return True
         if stripped.lower() in _FALSE:
             return False
-        raise ConfigError(f"must be true or false, got {stripped!r}", key=key, env_var=var)
+        raise ConfigError(f"must be true or false, got {masked(stripped)}", key=key, env_var=var)
     if inner is int:
         try:
             return int(stripped)
         except ValueError:
             raise ConfigError(
-                f"must be a whole number, got {stripped!r}", key=key, env_var=var
+                f"must be a whole number, got {masked(stripped)}", key=key, env_var=var
             ) from None
     if inner is float:
         try:
@@ -121,7 +123,9 @@ def _parse(hint: Any, text: str, key: str, var: str) -> object:
         except ValueError:
             number = math.nan
         if not math.isfinite(number):
-            raise ConfigError(f"must be a finite number, got {stripped!r}", key=key, env_var=var)
+            raise ConfigError(
+                f"must be a finite number, got {masked(stripped)}", key=key, env_var=var
+            )
         return number
     if get_origin(inner) is tuple:
         return _parse_list(stripped, key, var)

@@ -19,7 +19,6 @@ from hedgetui.config.schema import (
     as_table_list,
     check_keys,
     coerce,
-    describe,
     did_you_mean,
     fields_of,
     read_field,
@@ -48,7 +47,8 @@ def read_accounts(value: object, ctx: Context) -> tuple[AccountSettings, ...]:
         if account.venue not in VENUES:
             raise ctx.error(
                 (*at, "venue"),
-                f"unknown venue '{account.venue}'{did_you_mean(account.venue, VENUES)}; "
+                f"unknown venue {ctx.quoted((*at, 'venue'), account.venue)}"
+                f"{did_you_mean(account.venue, VENUES)}; "
                 "known: " + ", ".join(VENUES),
             )
         if any(a.name == account.name for a in accounts):
@@ -115,12 +115,16 @@ def _hedge(
     coin = str(read_field(HedgeSettings, "coin", table, at, ctx)).upper()
     coin = COIN_ALIASES.get(coin, coin)
     if not _COIN.match(coin):
-        raise ctx.error((*at, "coin"), f"must be a coin ticker like BTC or ETH, got '{coin}'")
+        raise ctx.error(
+            (*at, "coin"),
+            f"must be a coin ticker like BTC or ETH, got {ctx.quoted((*at, 'coin'), coin)}",
+        )
     venue = str(read_field(HedgeSettings, "venue", table, at, ctx))
     if venue not in VENUES:
         raise ctx.error(
             (*at, "venue"),
-            f"unknown venue '{venue}'{did_you_mean(venue, VENUES)}; known: " + ", ".join(VENUES),
+            f"unknown venue {ctx.quoted((*at, 'venue'), venue)}{did_you_mean(venue, VENUES)}; "
+            "known: " + ", ".join(VENUES),
         )
     symbol = _symbol(table, at, coin, venue, ctx)
     name = _name(table, at, coin, venue, ctx)
@@ -192,7 +196,9 @@ def _symbol(table: Table, at: KeyPath, coin: str, venue: str, ctx: Context) -> s
         raise ctx.error((*at, "symbol"), str(exc)) from None
     except UnknownInstrumentError as exc:
         known = [p.symbol for p in instruments(venue)]
-        raise ctx.error((*at, "symbol"), f"{exc}{did_you_mean(wanted.upper(), known)}") from None
+        shown = ctx.quoted((*at, "symbol"), wanted)
+        why = str(exc) if shown == f"'{wanted}'" else f"unknown {venue} instrument {shown}"
+        raise ctx.error((*at, "symbol"), f"{why}{did_you_mean(wanted.upper(), known)}") from None
     if profile.coin != coin:
         raise ctx.error(
             (*at, "coin"),
@@ -217,13 +223,13 @@ def _spot(value: object, at: KeyPath, ctx: Context) -> tuple[SpotHolding, ...]:
         amount = coerce(float, value, at, ctx)
         assert isinstance(amount, float)
         if amount < 0:
-            raise ctx.error(at, f"must be >= 0, got {value!r}")
+            raise ctx.error(at, f"must be >= 0, got {ctx.show(at, value)}")
         ctx.record((*at, 0, "amount"), ctx.source(at))
         ctx.record((*at, 0, "where"), "default")
         return (SpotHolding(amount=amount),)
     if not isinstance(value, list):
         raise ctx.error(
-            at, f"must be a number of coins or [[hedges.spot]] tables, got {describe(value)}"
+            at, f"must be a number of coins or [[hedges.spot]] tables, got {ctx.show(at, value)}"
         )
     return tuple(
         read_table(SpotHolding, as_table(item, (*at, j), ctx), (*at, j), ctx)
@@ -247,7 +253,8 @@ def _account_ref(
         known = ", ".join(f"'{n}'" for n in names) or "none defined"
         raise ctx.error(
             (*at, "account"),
-            f"no [[accounts]] entry named '{name}'{did_you_mean(name, names)}; known: {known}",
+            f"no [[accounts]] entry named {ctx.quoted((*at, 'account'), name)}"
+            f"{did_you_mean(name, names)}; known: {known}",
         )
     account = next(a for a in accounts if a.name == name)
     if account.venue != venue:

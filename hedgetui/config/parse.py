@@ -29,7 +29,9 @@ from hedgetui.config.schema import (
     read_table,
 )
 from hedgetui.config.sections import check_alerts, check_freshness, read_venues
+from hedgetui.files import MIB, FileReadError, loads_toml, read_text_file
 
+MAX_CONFIG_BYTES = MIB  # a config is a few KiB; /dev/zero or a log file given by mistake is not
 SECTIONS = ("display", "freshness", "venues", "alerts", "trading", "accounts", "hedges")
 
 # Keys that would hold a secret: rejected anywhere in the file, with the way to do it instead.
@@ -55,10 +57,13 @@ def parse_settings(
 ) -> Settings:
     """Validate TOML ``text`` (with ``HEDGETUI_*__*`` overrides from ``env``) into ``Settings``."""
     try:
-        raw = tomllib.loads(text)
+        raw = loads_toml(text)
+        # the line scanner and the checks recurse on nesting too
+        return build_settings(raw, lines=key_lines(text), path=path, env=env)
     except tomllib.TOMLDecodeError as exc:
         raise _syntax_error(exc, path) from None
-    return build_settings(raw, lines=key_lines(text), path=path, env=env)
+    except (FileReadError, RecursionError):
+        raise ConfigError("TOML nested too deeply", path=path) from None
 
 
 def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -67,18 +72,9 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         return build_settings({}, lines={}, path=None, env=env)
     path = Path(path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError("no such file", path=path) from None
-    except IsADirectoryError:
-        raise ConfigError("is a directory, not a config file", path=path) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read: {exc.strerror or exc}", path=path) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ConfigError("not valid UTF-8 text", path=path, line=line) from None
+        text = read_text_file(path, what="config file", max_bytes=MAX_CONFIG_BYTES)
+    except FileReadError as exc:
+        raise ConfigError(exc.reason, path=path, line=exc.line) from None
     return parse_settings(text, path=path, env=env)
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hedgetui.config.locate import KeyPath, dotted
-from hedgetui.config.model import Settings
+from hedgetui.config.model import AccountSettings, Settings
 from hedgetui.config.redact import redact_secret_url, redact_url
 
 JsonValue = str | int | float | bool | None | list[str]
@@ -103,3 +104,39 @@ def settings_json(settings: Settings) -> dict[str, object]:
         r.key: {"value": r.value, "source": r.source} for r in setting_rows(settings)
     }
     return {"path": str(settings.path) if settings.path else None, "settings": dict(rows)}
+
+
+def account_warnings(settings: Settings, env: Mapping[str, str]) -> list[str]:
+    """What would keep an account's keys from loading here, one line each (names, never values).
+
+    An account whose ``api_key_env``/``api_secret_env``/``passphrase_env`` variable is unset or
+    empty has no keys in this environment unless a keyring entry or credentials file backs it;
+    a credentials file that does not exist is named too.
+    """
+    warnings: list[str] = []
+    for i, account in enumerate(settings.accounts):
+        where = f"accounts[{i}] ('{account.name}')"
+        unset = [(key, var) for key, var in _env_names(account) if var and not env.get(var, "")]
+        fallback = account.keyring_service or account.credentials_file
+        if unset and not fallback:
+            plural = len(unset) > 1
+            warnings.append(
+                f"{where}: environment variable{'s' if plural else ''} "
+                f"{', '.join(var for _, var in unset)} {'are' if plural else 'is'} not set "
+                f"({', '.join(key for key, _ in unset)}): this account has no keys here"
+            )
+        path = account.credentials_file
+        only_source = not account.keyring_service and (unset or not account.api_key_env)
+        if path and only_source and not os.path.exists(os.path.expanduser(path)):
+            warnings.append(f"{where}: credentials_file {path} does not exist")
+    return warnings
+
+
+def _env_names(account: AccountSettings) -> list[tuple[str, str | None]]:
+    names: list[tuple[str, str | None]] = [
+        ("api_key_env", account.api_key_env),
+        ("api_secret_env", account.api_secret_env),
+    ]
+    if account.venue == "okx" or account.passphrase_env:
+        names.append(("passphrase_env", account.passphrase_env))
+    return names

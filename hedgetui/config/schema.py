@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union, get_args, get_or
 
 from hedgetui.config.locate import KeyPath, dotted, line_of
 from hedgetui.config.model import ConfigError
+from hedgetui.config.redact import masked, may_be_secret, secret_like
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -51,6 +52,19 @@ class Context:
             sep = ":" if self.path is not None else " "
             return f"file {where}{sep}{self.lines[at]}"
         return "default"
+
+    def show(self, at: KeyPath, value: object) -> str:
+        """``value`` for an error message: :func:`describe`, or only its length and first
+        characters when it came from the environment or may be a secret."""
+        if isinstance(value, list | dict):
+            return describe(value)  # "an array", "a table": nothing of the content
+        if at in self.env or may_be_secret(dotted(at), value):
+            return masked(value)
+        return describe(value)
+
+    def quoted(self, at: KeyPath, text: str) -> str:
+        """``'text'``, or its mask as :meth:`show` decides."""
+        return masked(text) if at in self.env or may_be_secret(dotted(at), text) else f"'{text}'"
 
     def record(self, at: KeyPath, source: str | None = None) -> None:
         self.sources[dotted(at)] = source if source is not None else self.source(at)
@@ -85,12 +99,14 @@ def check_keys(table: Table, allowed: Iterable[str], at: KeyPath, ctx: Context) 
     for key in table:
         if key not in allowed:
             where = f"in [{dotted(at)}]" if at else "at the top level"
+            if secret_like(key):  # a key pasted where a key name goes: not even in the path
+                raise ctx.error(at, f"unknown key {masked(key)} {where}")
             raise ctx.error((*at, key), f"unknown key '{key}' {where}{did_you_mean(key, allowed)}")
 
 
 def as_table(value: object, at: KeyPath, ctx: Context) -> Table:
     if not isinstance(value, dict):
-        raise ctx.error(at, f"must be a table ([{dotted(at)}]), got {describe(value)}")
+        raise ctx.error(at, f"must be a table ([{dotted(at)}]), got {ctx.show(at, value)}")
     return value
 
 
@@ -135,30 +151,30 @@ def coerce(hint: Any, value: object, at: KeyPath, ctx: Context) -> object:
             return value
         listed = ", ".join(f"'{c}'" for c in choices)
         hint_text = did_you_mean(value, choices) if isinstance(value, str) else ""
-        raise ctx.error(at, f"must be one of {listed}, got {describe(value)}{hint_text}")
+        raise ctx.error(at, f"must be one of {listed}, got {ctx.show(at, value)}{hint_text}")
     if get_origin(inner) is tuple:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ctx.error(at, f"must be an array of strings, got {describe(value)}")
+            raise ctx.error(at, f"must be an array of strings, got {ctx.show(at, value)}")
         return tuple(value)
     if inner is bool:
         if isinstance(value, bool):
             return value
-        raise ctx.error(at, f"must be true or false, got {describe(value)}")
+        raise ctx.error(at, f"must be true or false, got {ctx.show(at, value)}")
     if inner is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-        raise ctx.error(at, f"must be a whole number, got {describe(value)}")
+        raise ctx.error(at, f"must be a whole number, got {ctx.show(at, value)}")
     if inner is float:
         if isinstance(value, int | float) and not isinstance(value, bool):
             number = float(value)
             if not math.isfinite(number):
-                raise ctx.error(at, f"must be a finite number, got {value!r}")
+                raise ctx.error(at, f"must be a finite number, got {ctx.show(at, value)}")
             return number
-        raise ctx.error(at, f"must be a number, got {describe(value)}")
+        raise ctx.error(at, f"must be a number, got {ctx.show(at, value)}")
     if inner is str:
         if isinstance(value, str):
             return value
-        raise ctx.error(at, f"must be a string, got {describe(value)}")
+        raise ctx.error(at, f"must be a string, got {ctx.show(at, value)}")
     raise TypeError(f"unsupported settings type {hint!r} at {dotted(at)}")  # programming error
 
 
@@ -175,7 +191,7 @@ def check_limits(
         bound = float(bounds[name])
         ok = {"ge": value >= bound, "gt": value > bound, "le": value <= bound, "lt": value < bound}
         if not ok[name]:
-            raise ctx.error(at, f"must be {word} {bound:g}, got {shown!r}")
+            raise ctx.error(at, f"must be {word} {bound:g}, got {ctx.show(at, shown)}")
 
 
 def fields_of(cls: type[DataclassInstance]) -> dict[str, dataclasses.Field[Any]]:

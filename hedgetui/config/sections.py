@@ -11,6 +11,7 @@ from hedgetui.config.model import (
     FreshnessSettings,
     VenueSettings,
 )
+from hedgetui.config.redact import secret_like
 from hedgetui.config.schema import (
     Context,
     Table,
@@ -26,7 +27,7 @@ def check_freshness(freshness: FreshnessSettings, ctx: Context) -> None:
         raise ctx.error(
             ("freshness", "delayed_after_s"),
             f"must be less than stale_after_s ({freshness.stale_after_s:g}), "
-            f"got {freshness.delayed_after_s:g}",
+            f"got {ctx.show(('freshness', 'delayed_after_s'), freshness.delayed_after_s)}",
         )
 
 
@@ -39,7 +40,7 @@ def check_alerts(alerts: AlertSettings, at: KeyPath, ctx: Context) -> None:
             raise ctx.error(
                 (*at, crit),
                 f"the critical level must not be above the warning level {warn} "
-                f"({getattr(alerts, warn):g}), got {getattr(alerts, crit):g}",
+                f"({getattr(alerts, warn):g}), got {ctx.show((*at, crit), getattr(alerts, crit))}",
             )
     for i, url in enumerate(alerts.apprise_urls):
         if "://" not in url:
@@ -50,8 +51,9 @@ def read_venues(table: Table, ctx: Context) -> Mapping[str, VenueSettings]:
     for name in table:
         if name not in VENUES:
             raise ctx.error(
-                ("venues", name),
-                f"unknown venue '{name}'{did_you_mean(name, VENUES)}; known: " + ", ".join(VENUES),
+                ("venues",) if secret_like(name) else ("venues", name),
+                f"unknown venue {ctx.quoted(('venues', name), name)}{did_you_mean(name, VENUES)}; "
+                "known: " + ", ".join(VENUES),
             )
     venues: dict[str, VenueSettings] = {}
     for name in VENUES:

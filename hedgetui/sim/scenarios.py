@@ -24,6 +24,8 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
+from hedgetui.files import MIB, FileReadError, read_text_file
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 COINS: tuple[str, ...] = ("BTC", "ETH")
 ETH_START = 3_000.0
@@ -388,6 +390,7 @@ def get_scenario(name: str) -> Scenario:
 # --------------------------------------------------------------------------- CSV loader
 
 CSV_COLUMNS = ("time", "mark", "index", "funding_rate")
+MAX_CSV_BYTES = 64 * MIB  # a million rows with room to spare
 _EPOCH_MS_THRESHOLD = 1e11  # a bare number above this is epoch milliseconds (after 1973)
 
 
@@ -437,10 +440,18 @@ def load_csv_scenario(path: str | Path, *, loop: bool = True) -> Scenario:
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8-sig")
-    except OSError as e:
-        raise ScenarioError(f"{p}: cannot read scenario file: {e.strerror or e}") from None
+        text = read_text_file(p, what="scenario CSV file", max_bytes=MAX_CSV_BYTES)
+    except FileReadError as e:
+        line = f":{e.line}" if e.line is not None else ""
+        raise ScenarioError(f"{p}{line}: cannot read scenario file: {e.reason}") from None
     reader = csv.DictReader(text.splitlines())
+    try:
+        return _scenario_from_rows(p, reader, loop)
+    except csv.Error as e:  # e.g. a field beyond the csv module's size limit
+        raise ScenarioError(f"{p}: not a readable CSV file ({e})") from None
+
+
+def _scenario_from_rows(p: Path, reader: csv.DictReader[str], loop: bool) -> Scenario:
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in CSV_COLUMNS if c not in header]
     if missing:

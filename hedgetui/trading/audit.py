@@ -14,9 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from hedgetui.clock import SYSTEM_CLOCK, Clock
+from hedgetui.files import InputError, open_private_append
 from hedgetui.trading.credentials import Secret, redact
 
 AUDIT_FILE_NAME = "audit.jsonl"
+
+
+class AuditLogError(InputError):
+    """The audit log cannot be written (a directory, a read-only place...): nothing is sent
+    without it. ``str(e)`` is one line naming the path."""
 
 
 def default_audit_path() -> Path:
@@ -58,13 +64,15 @@ class AuditLog:
     def write(self, event: str, **fields: Any) -> dict[str, Any]:
         entry = _scrub({"ts": round(self.clock.time(), 3), "event": event, **fields}, self._secrets)
         line = json.dumps(entry, separators=(",", ":"), default=str) + "\n"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(fd, line.encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+            fd = open_private_append(self.path)
+            try:
+                os.write(fd, line.encode())
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise AuditLogError(f"audit log {self.path}: {exc.strerror or exc}") from None
         assert isinstance(entry, dict)
         return entry
 

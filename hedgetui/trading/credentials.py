@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from hedgetui.files import KIB, FileReadError, loads_toml, read_text_file
+
 REDACTED = "***"
+MAX_FILE_BYTES = 64 * KIB  # a few keys; anything bigger is the wrong file
 
 
 class CredentialsError(Exception):
@@ -189,9 +192,10 @@ def _from_file(account: AccountLike, path: Path) -> Credentials:
     """TOML: ``[<account name>]`` tables (or top-level keys) api_key, api_secret, passphrase."""
     check_file_private(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CredentialsError(f"credentials file {path}: {exc.strerror}") from None
+        data = loads_toml(read_text_file(path, what="credentials file", max_bytes=MAX_FILE_BYTES))
+    except FileReadError as exc:
+        line = f" (line {exc.line})" if exc.line is not None else ""
+        raise CredentialsError(f"credentials file {path}: {exc.reason}{line}") from None
     except tomllib.TOMLDecodeError as exc:
         raise CredentialsError(f"credentials file {path}: not valid TOML ({exc})") from None
     table = data.get(account.name, data)

@@ -7,6 +7,14 @@ from typing import Protocol
 from hedgetui.alerts.model import AlertEvent, EventKind, Severity
 
 
+class TextStream(Protocol):
+    """Where the terminal sinks write: a text file, or the watcher's queued output."""
+
+    def write(self, text: str, /) -> int: ...
+    def flush(self) -> None: ...
+    def isatty(self) -> bool: ...
+
+
 class SinkError(Exception):
     """A delivery failed. ``str(e)`` is shown to the user: it must never carry a secret."""
 

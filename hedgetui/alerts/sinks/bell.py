@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TextIO
-
 from hedgetui.alerts.model import AlertEvent
-from hedgetui.alerts.sinks.base import SinkError, is_push_worthy
+from hedgetui.alerts.sinks.base import SinkError, TextStream, is_push_worthy
 
 
 class BellSink:
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextStream) -> None:
         self._stream = stream
 
     @property

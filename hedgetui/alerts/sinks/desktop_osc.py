@@ -10,10 +10,10 @@ passthrough (``\\ePtmux;`` + the sequence with every ESC doubled + ``\\e\\\\``),
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal, TextIO
+from typing import Literal
 
 from hedgetui.alerts.model import AlertEvent
-from hedgetui.alerts.sinks.base import SinkError, headline, is_push_worthy
+from hedgetui.alerts.sinks.base import SinkError, TextStream, headline, is_push_worthy
 
 OscFlavor = Literal["777", "9", "99"]
 ESC = "\x1b"
@@ -51,7 +51,7 @@ def tmux_passthrough(sequence: str) -> str:
 
 
 class DesktopOscSink:
-    def __init__(self, stream: TextIO, env: Mapping[str, str]) -> None:
+    def __init__(self, stream: TextStream, env: Mapping[str, str]) -> None:
         self._stream = stream
         self._flavor = osc_flavor(env)
         self._tmux = bool(env.get("TMUX"))

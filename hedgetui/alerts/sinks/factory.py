@@ -6,9 +6,9 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import Protocol
 
-from hedgetui.alerts.sinks.base import Sink
+from hedgetui.alerts.sinks.base import Sink, TextStream
 from hedgetui.alerts.sinks.bell import BellSink
 from hedgetui.alerts.sinks.desktop_osc import DesktopOscSink
 from hedgetui.alerts.sinks.log_file import JsonLinesLogSink
@@ -42,7 +42,7 @@ def default_log_path() -> Path:
 def build_sinks(
     settings: SinkSettingsLike,
     *,
-    terminal: TextIO | None = None,
+    terminal: TextStream | None = None,
     env: Mapping[str, str] | None = None,
     terminal_sinks: bool = True,
 ) -> tuple[list[Sink], list[str]]:
@@ -75,7 +75,7 @@ def build_sinks(
     return sinks, notes
 
 
-def _isatty(stream: TextIO) -> bool:
+def _isatty(stream: TextStream) -> bool:
     try:
         return stream.isatty()
     except (OSError, ValueError):

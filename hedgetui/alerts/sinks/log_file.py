@@ -1,8 +1,13 @@
-"""Append-only JSON-lines alert log, one event per line, flushed per line."""
+"""Append-only JSON-lines alert log, one event per line, flushed per line.
+
+The file is private like the trading audit log: created 0600, and an existing file that
+group or others can read is tightened to 0600 when it is opened. ``/dev/null`` turns it off.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 from typing import IO
 
@@ -10,6 +15,7 @@ import orjson
 
 from hedgetui.alerts.model import AlertEvent
 from hedgetui.alerts.sinks.base import SinkError
+from hedgetui.files import open_private_append
 
 
 class JsonLinesLogSink:
@@ -27,8 +33,7 @@ class JsonLinesLogSink:
     async def deliver(self, event: AlertEvent) -> None:
         try:
             if self._file is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._file = self.path.open("ab")
+                self._file = os.fdopen(open_private_append(self.path, devices_ok=True), "ab")
             self._file.write(orjson.dumps(event.to_json()) + b"\n")
             self._file.flush()
         except OSError as exc:

@@ -1,0 +1,71 @@
+"""Argument types shared by the sub-commands: numbers inside a finite range, one-line errors.
+
+``float("nan")``, ``float("inf")`` and ``1e308`` all parse as floats; a speed of ``1e308``
+overflows the simulator's clock and a ``--duration nan`` never ends, so every number a
+command takes is read by :func:`finite_float` with the range that makes sense for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Callable
+from typing import NoReturn
+
+EXIT_USAGE = 2  # a bad flag, a bad file, a bad config: nothing was done
+MAX_SPEED = 1000.0  # scenario seconds per real second, for every command that runs the simulator
+MAX_TICK_HZ = 100.0  # frames per second per instrument
+
+
+def finite_float(lo: float, hi: float, *, lo_open: bool = True) -> Callable[[str], float]:
+    """An argparse ``type``: a finite number in ``(lo, hi]`` (``[lo, hi]`` if not ``lo_open``)."""
+    if lo == 0 and lo_open:
+        wanted = f"a positive number no larger than {hi:g}"
+    else:
+        wanted = f"a number from {lo:g}{' (exclusive)' if lo_open else ''} to {hi:g}"
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not in_range(value, lo, hi, lo_open=lo_open):
+            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}")
+        return value
+
+    parse.__name__ = "number"  # argparse's fallback message says "invalid number value"
+    return parse
+
+
+def in_range(value: float, lo: float, hi: float, *, lo_open: bool = True) -> bool:
+    """``value`` is finite and inside the range (the same rule as :func:`finite_float`)."""
+    above = value > lo if lo_open else value >= lo
+    return math.isfinite(value) and above and value <= hi
+
+
+def one_line_errors(parser: argparse.ArgumentParser, prog: str) -> None:
+    """Usage mistakes print ``<prog>: error: <what>`` - one line, no usage block - and exit 2."""
+
+    def error(message: str) -> NoReturn:
+        sys.stderr.write(f"{prog}: error: {message} (see {prog} --help)\n")
+        raise SystemExit(EXIT_USAGE)
+
+    parser.error = error  # type: ignore[method-assign]
+
+
+def shipped_themes() -> tuple[str, ...]:
+    """The themes that ship as ``hedgetui/themes/<name>.tcss`` (``base`` is not one)."""
+    from importlib import resources
+
+    files = resources.files("hedgetui").joinpath("themes").iterdir()
+    names = (f.name.removesuffix(".tcss") for f in files if f.name.endswith(".tcss"))
+    return tuple(sorted(n for n in names if n != "base"))
+
+
+def theme_problem(theme: str | None) -> str | None:
+    """``--theme: unknown theme 'neon' (known: ...)`` for a theme that does not ship, else None."""
+    known = shipped_themes()
+    if theme is None or theme in known:
+        return None
+    return f"--theme: unknown theme {theme!r} (known: {', '.join(known)})"
