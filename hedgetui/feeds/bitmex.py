@@ -21,13 +21,14 @@ from typing import Any
 import orjson
 
 from hedgetui.domain import Funding, IndexPrice, MarketEvent, Ticker
-from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
+from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.events import new_event
 from hedgetui.feeds.values import iso_millis, opt_rate, price, rate, timespan_hours
+from hedgetui.plausibility import PRICE_MAX, PRICE_MIN, rate_cap
 
 VENUE = "bitmex"
-_INF = float("inf")
+_CAP = rate_cap(VENUE)
 _NO_FUNDING = (None, None, None, None)  # a Ticker's funding fields when the row changed none
 _ABSENT: Any = object()  # a key the row does not carry (unchanged), unlike a null
 
@@ -109,8 +110,8 @@ class BitmexAdapter(VenueAdapter):
                 self._instrument_partial
                 and type(mark) is float
                 and type(index) is float
-                and 0.0 < mark < _INF
-                and 0.0 < index < _INF
+                and PRICE_MIN <= mark <= PRICE_MAX
+                and PRICE_MIN <= index <= PRICE_MAX
                 and not state.index_row
                 and "fundingRate" not in d
                 and "indicativeFundingRate" not in d
@@ -197,17 +198,9 @@ class BitmexAdapter(VenueAdapter):
             state.ts = ts
             return None if value is None else new_event(IndexPrice, (VENUE, symbol, value, ts))
         raw = d.get("markPrice")
-        mark = None
-        if raw is not None:
-            mark = float(raw)
-            if not 0.0 < mark < _INF:
-                raise out_of_range("markPrice", raw)
+        mark = None if raw is None else price(raw, "markPrice")
         raw = d.get("indicativeSettlePrice")
-        index = None
-        if raw is not None:
-            index = float(raw)
-            if not 0.0 < index < _INF:
-                raise out_of_range("indicativeSettlePrice", raw)
+        index = None if raw is None else price(raw, "indicativeSettlePrice")
         funding_changed = (
             "fundingRate" in d
             or "indicativeFundingRate" in d
@@ -217,9 +210,11 @@ class BitmexAdapter(VenueAdapter):
         if funding_changed:
             # convert first: a bad value must not leave a half-merged row
             raw = d.get("fundingRate", _ABSENT)
-            rate_v = state.rate if raw is _ABSENT else opt_rate(raw, "fundingRate")
+            rate_v = state.rate if raw is _ABSENT else opt_rate(raw, "fundingRate", _CAP)
             raw = d.get("indicativeFundingRate", _ABSENT)
-            pred_v = state.predicted if raw is _ABSENT else opt_rate(raw, "indicativeFundingRate")
+            pred_v = (
+                state.predicted if raw is _ABSENT else opt_rate(raw, "indicativeFundingRate", _CAP)
+            )
             raw = d.get("fundingTimestamp", _ABSENT)
             next_v = state.next_time if raw is _ABSENT else iso_millis(raw, "fundingTimestamp")
             raw = d.get("fundingInterval", _ABSENT)
@@ -271,7 +266,7 @@ class BitmexAdapter(VenueAdapter):
                     (
                         VENUE,
                         symbol,
-                        rate(d["fundingRate"], "fundingRate"),
+                        rate(d["fundingRate"], "fundingRate", _CAP),
                         None,
                         None,
                         iso_millis(d.get("timestamp"), "timestamp"),
