@@ -17,7 +17,7 @@ from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.events import new_event
 from hedgetui.feeds.values import millis, price, rate
-from hedgetui.plausibility import PRICE_MAX, PRICE_MIN, TIME_MAX_MS, TIME_MIN_MS, rate_cap
+from hedgetui.plausibility import PRICE_MAX, PRICE_MIN, TIME_MAX_MS, TIME_MIN_MS, escape, rate_cap
 
 VENUE = "binance"
 FUNDING_INTERVAL_HOURS = 8.0  # COIN-M perpetuals fund at 00/08/16 UTC
@@ -86,10 +86,12 @@ class BinanceAdapter(VenueAdapter):
                 pass
             elif "result" in msg and "id" in msg:
                 if msg["result"] is not None:
-                    raise VenueErrorReply(f"binance: unexpected reply {msg['result']!r:.60}")
+                    raise VenueErrorReply(
+                        escape(f"binance: unexpected reply {msg['result']!r:.60}")
+                    )
                 return []  # SUBSCRIBE ack
             elif "code" in msg and "msg" in msg:
-                raise VenueErrorReply(f"binance error {msg['code']}: {msg['msg']!s:.100}")
+                raise VenueErrorReply(escape(f"binance error {msg['code']}: {msg['msg']!s:.100}"))
             else:
                 raise unexpected(msg)
         out: list[MarketEvent] = []

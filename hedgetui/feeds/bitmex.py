@@ -25,7 +25,7 @@ from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.events import new_event
 from hedgetui.feeds.values import iso_millis, opt_rate, price, rate, timespan_hours
-from hedgetui.plausibility import PRICE_MAX, PRICE_MIN, rate_cap
+from hedgetui.plausibility import PRICE_MAX, PRICE_MIN, escape, rate_cap
 
 VENUE = "bitmex"
 _CAP = rate_cap(VENUE)
@@ -137,7 +137,9 @@ class BitmexAdapter(VenueAdapter):
                 return self._funding(action, data)
             return []
         if "error" in msg:
-            raise VenueErrorReply(f"bitmex error {msg.get('status')}: {msg.get('error')!s:.100}")
+            raise VenueErrorReply(
+                escape(f"bitmex error {msg.get('status')}: {msg.get('error')!s:.100}")
+            )
         if "success" in msg or "info" in msg:
             return []  # subscribe acks, welcome, help
         raise unexpected(msg)

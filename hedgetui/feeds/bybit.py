@@ -20,7 +20,7 @@ from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.events import new_event
 from hedgetui.feeds.values import interval_hours, millis, price
 from hedgetui.feeds.values import rate as rate_of
-from hedgetui.plausibility import PRICE_MAX, PRICE_MIN, TIME_MAX_MS, TIME_MIN_MS, rate_cap
+from hedgetui.plausibility import PRICE_MAX, PRICE_MIN, TIME_MAX_MS, TIME_MIN_MS, escape, rate_cap
 
 VENUE = "bybit"
 DEFAULT_FUNDING_INTERVAL_HOURS = 8.0  # when the ticker has no fundingIntervalHour (2023 frames)
@@ -103,7 +103,9 @@ class BybitAdapter(VenueAdapter):
             return self._ticker(data, snapshot, ts)
         if "op" in msg or "success" in msg:
             if msg.get("success") is False:
-                raise VenueErrorReply(f"bybit {msg.get('op')} failed: {msg.get('ret_msg')!s:.100}")
+                raise VenueErrorReply(
+                    escape(f"bybit {msg.get('op')} failed: {msg.get('ret_msg')!s:.100}")
+                )
             return []  # subscribe ack, pong, auth
         raise unexpected(msg)
 

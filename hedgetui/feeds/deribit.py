@@ -19,7 +19,7 @@ from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.events import new_event
 from hedgetui.feeds.values import millis, price, rate
-from hedgetui.plausibility import PRICE_MAX, PRICE_MIN, TIME_MAX_MS, TIME_MIN_MS, rate_cap
+from hedgetui.plausibility import PRICE_MAX, PRICE_MIN, TIME_MAX_MS, TIME_MIN_MS, escape, rate_cap
 
 VENUE = "deribit"
 HEARTBEAT_INTERVAL_S = 10  # the minimum Deribit allows
@@ -109,9 +109,9 @@ class DeribitAdapter(VenueAdapter):
         if error is not None:
             if type(error) is dict:
                 raise VenueErrorReply(
-                    f"deribit error {error.get('code')}: {error.get('message')!s:.100}"
+                    escape(f"deribit error {error.get('code')}: {error.get('message')!s:.100}")
                 )
-            raise VenueErrorReply(f"deribit error: {error!s:.100}")
+            raise VenueErrorReply(escape(f"deribit error: {error!s:.100}"))
         if "result" in msg:
             return []  # replies to subscribe / set_heartbeat / test
         raise unexpected(msg)

@@ -20,7 +20,7 @@ from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.events import new_event
 from hedgetui.feeds.values import millis, price, rate
-from hedgetui.plausibility import PRICE_MAX, PRICE_MIN, TIME_MAX_MS, TIME_MIN_MS, rate_cap
+from hedgetui.plausibility import PRICE_MAX, PRICE_MIN, TIME_MAX_MS, TIME_MIN_MS, escape, rate_cap
 
 VENUE = "kraken"
 # Kraken's current perpetual spec: funding every hour (2019-22 recordings show a 4-h grid; the
@@ -84,7 +84,7 @@ class KrakenAdapter(VenueAdapter):
             return _ticker(msg)
         event = msg.get("event")
         if event == "error" or event == "alert":
-            raise VenueErrorReply(f"kraken {event}: {msg.get('message')!s:.100}")
+            raise VenueErrorReply(escape(f"kraken {event}: {msg.get('message')!s:.100}"))
         if event is not None or feed is not None:
             return []  # info, subscribed, heartbeat, private feeds
         raise unexpected(msg)

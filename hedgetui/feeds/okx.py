@@ -25,6 +25,7 @@ from hedgetui.plausibility import (
     PRICE_MIN,
     TIME_MAX_MS,
     TIME_MIN_MS,
+    escape,
     rate_cap,
 )
 
@@ -137,7 +138,7 @@ class OkxAdapter(VenueAdapter):
             return out
         event = msg.get("event")
         if event == "error":
-            raise VenueErrorReply(f"okx error {msg.get('code')}: {msg.get('msg')!s:.100}")
+            raise VenueErrorReply(escape(f"okx error {msg.get('code')}: {msg.get('msg')!s:.100}"))
         if event is not None:
             return []  # subscribe / unsubscribe / login acks, notices
         raise unexpected(msg)
