@@ -362,3 +362,87 @@ position = {{ side = "long", contracts = 60000, entry = 60000, leverage = 3 }}
     assert lev["stale"] is True and lev["mark"] is None
     assert lev["liquidation_distance_pct"] is None
     assert code == 3 == data["exit_code"]
+
+
+# --------------------------------------------------------------------------- decode, item 9
+
+BIG = "1" + "0" * 30  # 1e30 as a JSON integer (orjson reads it as a float)
+HUGE_TIMES = {  # (@BIG@ stands for 1e30 as a JSON integer)
+    "bybit": [
+        '{"topic":"tickers.BTCUSD","type":"snapshot","ts":@BIG@,"data":{"symbol":"BTCUSD",'
+        '"markPrice":"60000"}}',
+        '{"topic":"tickers.BTCUSD","type":"snapshot","ts":1700000000000,"data":{"symbol":"BTCUSD",'
+        '"markPrice":"60000","fundingRate":"0.0001","nextFundingTime":@BIG@}}',
+    ],
+    "binance": [
+        '{"stream":"btcusd_perp@markPrice@1s","data":{"e":"markPriceUpdate","E":@BIG@,'
+        '"s":"BTCUSD_PERP","p":"60000","i":"60000","r":"0.0001","T":1700000000000}}',
+        '{"stream":"btcusd_perp@markPrice@1s","data":{"e":"markPriceUpdate","E":1700000000000,'
+        '"s":"BTCUSD_PERP","p":"60000","i":"60000","r":"0.0001","T":1e30}}',
+    ],
+    "deribit": [
+        '{"jsonrpc":"2.0","method":"subscription","params":{"channel":"ticker.BTC-PERPETUAL.100ms",'
+        '"data":{"instrument_name":"BTC-PERPETUAL","timestamp":@BIG@,"mark_price":60000.0,'
+        '"index_price":60000.0,"funding_8h":0.0001}}}',
+    ],
+    "okx": [
+        '{"arg":{"channel":"mark-price","instId":"BTC-USD-SWAP"},"data":[{"instId":"BTC-USD-SWAP",'
+        '"instType":"SWAP","markPx":"60000","ts":@BIG@}]}',
+        '{"arg":{"channel":"funding-rate","instId":"BTC-USD-SWAP"},"data":[{"instId":"BTC-USD-SWAP",'
+        '"fundingRate":"0.0001","fundingTime":"1700000000000","nextFundingTime":"@BIG@",'
+        '"nextFundingRate":"","ts":"1700000000000"}]}',
+    ],
+    "kraken": [
+        '{"feed":"ticker","product_id":"PI_XBTUSD","time":@BIG@,"markPrice":60000.0}',
+        '{"feed":"ticker","product_id":"PI_XBTUSD","time":1700000000000,"markPrice":60000.0,'
+        '"relative_funding_rate":0.0001,"next_funding_rate_time":-5}',
+    ],
+}
+
+
+@pytest.mark.parametrize("venue", sorted(HUGE_TIMES))
+def test_decode_reports_an_absurd_time_on_one_line_and_goes_on(venue: str) -> None:
+    import subprocess
+    import sys
+
+    lines = [line.replace("@BIG@", BIG) for line in HUGE_TIMES[venue]]
+    done = subprocess.run(
+        [sys.executable, "-m", "hedgetui", "decode", "--venue", venue],
+        input="\n".join(lines).encode(),
+        capture_output=True,
+        timeout=60,
+    )
+    err = done.stderr.decode()
+    assert "Traceback" not in err
+    assert err.count("hedgetui decode: line") == len(lines), err
+    assert done.returncode == 1 and done.stdout == b""
+
+
+def test_the_shared_readers_never_read_a_bool_as_a_number() -> None:
+    from hedgetui.account_streams import values as account
+    from hedgetui.feeds import FeedParseError
+    from hedgetui.feeds import values as market
+
+    readers = [
+        lambda v: market.number(v, "x"),
+        lambda v: market.price(v, "x"),
+        lambda v: market.rate(v, "x"),
+        lambda v: market.millis(v, "x"),
+        lambda v: market.interval_hours(v, "x"),
+        lambda v: account.number(v, "x"),
+        lambda v: account.price_or_none(v, "x"),
+        lambda v: account.millis(v),
+        lambda v: account.iso_millis(v),
+    ]
+    for read in readers:
+        for flag in (True, False):
+            with pytest.raises(FeedParseError):
+                read(flag)
+    assert market.price("60000.5", "p") == 60000.5 and market.millis("0", "t") is None
+    for absurd in ("5e-324", 1e300, "1e999", -1.0):
+        with pytest.raises(FeedParseError, match="p "):
+            market.price(absurd, "p")
+    with pytest.raises(FeedParseError, match="out of range"):
+        account.number(1e300, "size")
+    with pytest.raises(FeedParseError, match="plausible price"):
+        account.price_or_none("5e-324", "avgPrice")
