@@ -145,12 +145,13 @@ class _Track:
 
 
 class _KeyState:
-    __slots__ = ("cap", "index", "mark", "rate_burst")
+    __slots__ = ("cap", "fast_cap", "index", "mark", "rate_burst")
 
     def __init__(self, low: float, high: float, cap: float) -> None:
         self.mark = _Track(low, high)
         self.index = _Track(low, high)
         self.cap = cap
+        self.fast_cap = cap  # -1 (no rate passes the fast check) during a burst of refusals
         self.rate_burst = 0
 
 
@@ -192,16 +193,15 @@ class Gate:
 
     def ticker(self, event: Ticker, now_ms: int) -> Ticker | None:
         """The hot path: the usual ticker passes with a few comparisons and no allocation."""
-        ts = event.ts
+        venue, symbol, ts, mark, index, rate, predicted, next_time, hours = event
         if ts is not None and not now_ms - self._window <= ts <= now_ms + self._window:
-            self._refuse_all(event.venue, event.symbol, ts, now_ms)
-            if event.funding_rate is not None:
-                self.funding_refused.add((event.venue, event.symbol))
+            self._refuse_all(venue, symbol, ts, now_ms)
+            if rate is not None:
+                self.funding_refused.add((venue, symbol))
             return None
-        key = (event.venue, event.symbol)
+        key = (venue, symbol)
         state = self._keys.get(key) or self._state(key)
         ok = True
-        mark = event.mark
         if mark is not None:
             track = state.mark
             if track.lo <= mark <= track.hi:
@@ -209,7 +209,6 @@ class Gate:
             elif not self._price(track, key, "mark", mark):
                 ok = False
                 mark = None
-        index = event.index
         if index is not None:
             track = state.index
             if track.lo <= index <= track.hi:
@@ -217,20 +216,15 @@ class Gate:
             elif not self._price(track, key, "index", index):
                 ok = False
                 index = None
-        rate = event.funding_rate
         if rate is None:
             if ok:
                 return event
             if mark is None and index is None:
                 return None
             return event._replace(mark=mark, index=index)
-        cap = state.cap
-        predicted = event.predicted_rate
-        next_time = event.next_funding_time
-        hours = event.interval_hours
+        cap = state.fast_cap
         if (
             -cap <= rate <= cap
-            and not state.rate_burst
             and (predicted is None or -cap <= predicted <= cap)
             and (
                 next_time is None
@@ -413,6 +407,7 @@ class Gate:
                 state.rate_burst,
             )
             state.rate_burst = 0
+            state.fast_cap = cap
         self.funding_refused.discard(key)
         return rate, predicted, next_time, hours
 
@@ -420,6 +415,7 @@ class Gate:
         self, key: Key, state: _KeyState, field: str, value: float, reason: str
     ) -> bool:
         state.rate_burst += 1
+        state.fast_cap = -1.0
         self._count(key, field, value, reason, first=state.rate_burst == 1)
         return True
 
