@@ -446,3 +446,22 @@ def test_the_shared_readers_never_read_a_bool_as_a_number() -> None:
         account.number(1e300, "size")
     with pytest.raises(FeedParseError, match="plausible price"):
         account.price_or_none("5e-324", "avgPrice")
+
+
+def test_the_gate_is_configured_in_freshness(tmp_path: Path) -> None:
+    from hedgetui.config import ConfigError, load_settings
+
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[freshness]\nmax_jump_pct = 10\njump_persist = 5\nclock_window_s = 60\n")
+    fresh = load_settings(cfg, env={"HEDGETUI_FRESHNESS__JUMP_PERSIST": "7"}).freshness
+    assert (fresh.max_jump_pct, fresh.jump_persist, fresh.clock_window_s) == (10.0, 7, 60.0)
+    assert Settings().freshness.max_jump_pct == 25.0  # the defaults
+    cfg.write_text("[freshness]\njump_persist = 0\n")
+    with pytest.raises(ConfigError, match="jump_persist"):
+        load_settings(cfg, env={})
+    store, clock = make_store(max_jump_pct=10.0, jump_persist=2)
+    store.apply(ticker(clock, mark=60_000.0))
+    store.apply(ticker(clock, mark=67_000.0))  # +11.7%: more than 10%
+    assert store.snapshot().hedges[0].mark == 60_000.0
+    store.apply(ticker(clock, mark=67_100.0))  # the second value at the new level
+    assert store.snapshot().hedges[0].mark == 67_100.0
