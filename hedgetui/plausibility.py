@@ -74,6 +74,8 @@ NEXT_FUNDING_AHEAD_MS = 25 * 3_600_000
 """A next-funding time further ahead than one day (plus an hour) is not the next one."""
 SETTLEMENT_AGE_MS = 25 * 3_600_000
 """A classic ``Funding`` event may be a past settlement record (BitMEX's funding table)."""
+BURST_GAP_MS = 60_000
+"""Refusals of one (venue, field) this close together are one burst (logged once)."""
 
 _TICKS_ABOVE = 1e8  # an instrument's price band: one tick .. 10^8 ticks
 
@@ -175,6 +177,7 @@ class Gate:
         self._window = rules.clock_window_ms
         self.counts: dict[tuple[str, str], int] = {}
         """Values refused so far, per (venue, field)."""
+        self._refused_at: dict[tuple[str, str], int] = {}  # the last refusal, for bursts
         self.funding_refused: set[Key] = set()
         """Keys whose latest funding was refused (their stored funding must age, not look live)."""
 
@@ -276,7 +279,7 @@ class Gate:
         if ts is not None and not (
             now_ms - max(self._window, SETTLEMENT_AGE_MS) <= ts <= now_ms + self._window
         ):
-            self._refuse(key, "ts", ts, _time_reason(ts, now_ms))
+            self._refuse(key, "ts", ts, _time_reason(ts, now_ms), now_ms)
             self.funding_refused.add(key)
             return None
         state = self._keys.get(key) or self._state(key)
@@ -291,8 +294,11 @@ class Gate:
             rate=rate, predicted_rate=predicted, next_funding_time=next_time, interval_hours=hours
         )
 
-    def position(self, event: PositionUpdate) -> bool:
-        """Whether an account position may be stored: its entry price must be plausible."""
+    def position(self, event: PositionUpdate, now_ms: int) -> bool:
+        """Whether an account position may be stored: its entry price must be plausible.
+
+        (Its time is not checked: a venue stamps a position with its last change, days ago.)
+        """
         entry = event.entry_price
         if entry is None:
             return True
@@ -300,7 +306,7 @@ class Gate:
         low, high = self._bands.get(key, (PRICE_MIN, PRICE_MAX))
         if low <= entry <= high:
             return True
-        self._refuse(key, "entry_price", entry, f"outside {low:g}..{high:g}")
+        self._refuse(key, "entry_price", entry, f"outside {low:g}..{high:g}", now_ms)
         return False
 
     # ------------------------------------------------------------------ the rules
@@ -394,10 +400,11 @@ class Gate:
             self.funding_refused.add(key)
             return None
         if predicted is not None and not -cap <= predicted <= cap:
-            self._refuse(key, "predicted_rate", predicted, f"beyond +-{cap:g}")
+            self._refuse(key, "predicted_rate", predicted, f"beyond +-{cap:g}", now_ms)
             predicted = None
         if next_time is not None and not self._next_ok(next_time, now_ms):
-            self._refuse(key, "next_funding_time", next_time, _time_reason(next_time, now_ms))
+            reason = _time_reason(next_time, now_ms)
+            self._refuse(key, "next_funding_time", next_time, reason, now_ms)
             next_time = None
         if state.rate_burst:
             log.warning(
@@ -421,10 +428,15 @@ class Gate:
 
     def _refuse_all(self, venue: str, symbol: str, ts: int, now_ms: int) -> None:
         """An event whose exchange time is implausible: none of its values is believed."""
-        self._refuse((venue, symbol), "ts", ts, _time_reason(ts, now_ms))
+        self._refuse((venue, symbol), "ts", ts, _time_reason(ts, now_ms), now_ms)
 
-    def _refuse(self, key: Key, field: str, value: float, reason: str) -> None:
-        self._count(key, field, value, reason, first=(key[0], field) not in self.counts)
+    def _refuse(self, key: Key, field: str, value: float, reason: str, now_ms: int) -> None:
+        """Count and log a refusal of a field without a last good value to fall back on: a new
+        burst when none of its kind came within :data:`BURST_GAP_MS`."""
+        last = self._refused_at.get((key[0], field))
+        self._refused_at[(key[0], field)] = now_ms
+        first = last is None or not 0 <= now_ms - last <= BURST_GAP_MS
+        self._count(key, field, value, reason, first=first)
 
     def _count(self, key: Key, field: str, value: float, reason: str, *, first: bool) -> None:
         venue = key[0]

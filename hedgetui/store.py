@@ -258,7 +258,7 @@ class Store:
         elif isinstance(event, FeedStatus):
             self._feeds[event.venue] = event
         elif isinstance(event, PositionUpdate):
-            if self._gate.position(event):
+            if self._gate.position(event, now_ms):
                 self._positions[(event.venue, event.symbol, event.account)] = _AccountPosition(
                     event, now
                 )

@@ -465,3 +465,19 @@ def test_the_gate_is_configured_in_freshness(tmp_path: Path) -> None:
     assert store.snapshot().hedges[0].mark == 60_000.0
     store.apply(ticker(clock, mark=67_100.0))  # the second value at the new level
     assert store.snapshot().hedges[0].mark == 67_100.0
+
+
+def test_refusals_without_a_last_good_value_are_logged_once_per_burst(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    gate = Gate(Rules(), {})
+    now = 1_700_000_000_000
+    caplog.set_level(logging.WARNING, logger="hedgetui.plausibility")
+    for _ in range(10):  # one burst: a refusal every 10 s
+        gate.ticker(Ticker(VENUE, SYMBOL, -5, 60_000.0, None, None, None, None, None), now)
+        now += 10_000
+    now += 120_000  # quiet for two minutes, then a new burst
+    gate.ticker(Ticker(VENUE, SYMBOL, -5, 60_000.0, None, None, None, None, None), now)
+    logged = [r.getMessage() for r in caplog.records]
+    assert len(logged) == 2 and all(" ts: implausible value -5 refused" in m for m in logged)
+    assert logged[1].endswith("11 refused so far)")
