@@ -7,10 +7,24 @@ per call and only when an input changed since the last call. Freshness and count
 re-derived from the injected clock on every call (cheap), so a silent feed turns stale without any
 event arriving.
 
-Funding carried: while the store runs, each time the clock passes a funding timestamp announced
-by the venue *before* it passed, the hedge is credited ``rate × position value at the mark``
-(positive = this position received it). The rate used is the last one announced for that
-interval.
+Funding carried: each venue funding *event* (identified by its time ``T``, as the venue announced
+it) is credited once, ``rate × position value`` (positive = this position received it), at the
+mark of that moment, with the last rate the venue announced for the interval ending at ``T``.
+Only exchange data decides, never the local clock (which can jump) - see :meth:`Store._announce`:
+
+* An event is *announced* by a next-funding time ``T`` that is a plausible funding time: on a whole
+  UTC hour (every venue's funding grid is), after the frame's exchange time and at most one
+  interval (at least 8 h) plus an hour ahead of it, and at least half an interval after the
+  event announced or credited before it. Anything else (a next time creeping 100 ms ahead, a
+  time already past, one a day ahead) announces nothing.
+* An announced event is *credited* once the venue's own data shows ``T`` has passed: an exchange
+  timestamp ``>= T`` on the instrument's mark or funding (a BitMEX ``funding`` settlement row
+  carries ``T`` itself), or a next-funding time at least half an interval later (the venue moved
+  on to the next interval). Events are credited in order and the last one is remembered, so each
+  ``T`` is credited at most once; one first seen after it passed is never credited.
+* Without a frame's exchange time (a rare tolerant-path frame) the local clock may only *refuse*
+  an announcement (as already past or too far ahead), never credit one.
+* Deribit announces no funding times (its funding accrues continuously): nothing is carried.
 
 Account positions follow their source's health. The runtime reports each account's stream (or
 REST poller) through :meth:`Store.account_status`; a position from that account is FRESH while
@@ -62,6 +76,11 @@ WALL_REREAD_S = 1.0
 plausibility gate compares exchange times with it, within minutes."""
 
 _INF = float("inf")
+
+HOUR_MS = 3_600_000
+"""Every venue's funding times are whole UTC hours: a next-funding time off the hour is none."""
+FUNDING_LEAD_MIN_H = 8.0
+"""A next-funding time may lie up to max(interval, this) + 1 h after the frame's exchange time."""
 
 
 def adapter_index_symbol(venue: str, symbol: str) -> str:
@@ -136,7 +155,8 @@ class _HedgeState:
     manual: InversePosition | None  # a hand-entered position, built once (it never changes)
     carried_coin: float = 0.0
     carried_usd: float = 0.0
-    pending_funding_ms: int | None = None  # announced before it passed: accrue when crossed
+    pending_funding_ms: int | None = None  # the announced funding event not credited yet
+    credited_funding_ms: int | None = None  # the last funding event credited (each T once)
     report: RiskReport | None = None
     position: InversePosition | None = None
     mark_ring: deque[float] = field(default_factory=deque)
@@ -232,6 +252,7 @@ class Store:
                         checked.predicted_rate,
                         checked.next_funding_time,
                         checked.interval_hours,
+                        ts,
                         now,
                     )
                 self._last_data[venue] = now
@@ -252,6 +273,7 @@ class Store:
                     funding.predicted_rate,
                     funding.next_funding_time,
                     funding.interval_hours,
+                    funding.ts,
                     now,
                 )
                 self._last_data[funding.venue] = now
@@ -278,6 +300,9 @@ class Store:
         self._marks[key] = _Stamped(price, ts, now)
         for hedge in self._by_key.get(key, ()):
             hedge.mark_bucket = _ring_put(hedge.mark_ring, hedge.mark_bucket, now, price)
+            due = hedge.pending_funding_ms
+            if due is not None and ts is not None and ts >= due:
+                self._credit_funding(hedge, due)  # the exchange's time passed the funding time
 
     def _put_index(self, venue: str, symbol: str, price: float, ts: int | None, now: float) -> None:
         self._indexes[(venue, symbol)] = _Stamped(price, ts, now)
@@ -342,40 +367,69 @@ class Store:
         predicted: float | None,
         next_time: int | None,
         interval_hours: float | None,
+        ts: int | None,
         now: float,
     ) -> None:
         key = (venue, symbol)
         hedges = self._by_key.get(key, ())
-        now_ms = int(self.clock.time() * 1000)
-        previous = self._funding.get(key)
-        if previous is not None:
-            for hedge in hedges:  # a crossing the snapshot has not seen yet
-                self._accrue_if_due(hedge, previous, now_ms)
+        for hedge in hedges:  # before the new rate replaces the one announced for the event
+            due = hedge.pending_funding_ms
+            if due is not None and ts is not None and ts >= due:
+                self._credit_funding(hedge, due)
+            if next_time is not None:
+                self._announce(hedge, next_time, interval_hours, ts)
         self._funding[key] = _FundingState(rate, predicted, next_time, interval_hours, now)
         for hedge in hedges:
-            if (
-                next_time is not None
-                and next_time > now_ms
-                and next_time != hedge.pending_funding_ms
-            ):
-                hedge.pending_funding_ms = next_time
             hedge.funding_bucket = _ring_put(hedge.funding_ring, hedge.funding_bucket, now, rate)
 
-    def _accrue_if_due(self, hedge: _HedgeState, funding: _FundingState, now_ms: int) -> bool:
+    def _announce(
+        self, hedge: _HedgeState, next_time: int, interval_hours: float | None, ts: int | None
+    ) -> None:
+        """A next-funding time from the venue: a new funding event, or evidence one passed.
+
+        The rule is in the module doc. ``next_time`` announces a new event only if it is a whole
+        UTC hour, after the frame's exchange time ``ts`` (the local clock only when the frame has
+        none) and at most ``max(interval, 8 h) + 1 h`` ahead of it, and at least half an interval
+        after the pending or last credited event; when it is that far past the pending event,
+        the venue has moved on and the pending event is credited first.
+        """
+        hours = hedge.profile.funding_interval_hours
+        if interval_hours is not None and 0.0 < interval_hours < 10_000.0:
+            hours = interval_hours
+        if next_time % HOUR_MS:
+            return
+        exchange_now = ts if ts is not None else int(self.clock.time() * 1000)
+        lead = next_time - exchange_now
+        if lead <= 0 or lead > (max(hours, FUNDING_LEAD_MIN_H) + 1.0) * HOUR_MS:
+            return
+        half = hours * HOUR_MS / 2
         due = hedge.pending_funding_ms
-        if due is None or now_ms < due:
-            return False
+        if due is not None:
+            if next_time < due + half:
+                return  # the same event (or an earlier time): nothing new
+            self._credit_funding(hedge, due)  # the venue announced the following interval
+        last = hedge.credited_funding_ms
+        if last is None or next_time >= last + half:
+            hedge.pending_funding_ms = next_time
+
+    def _credit_funding(self, hedge: _HedgeState, due: int) -> None:
+        """Credit the funding event at ``due`` (its passing was shown by exchange data) once."""
         hedge.pending_funding_ms = None
-        mark = self._marks.get((hedge.settings.venue, hedge.settings.symbol))
+        last = hedge.credited_funding_ms
+        if last is not None and due <= last:
+            return
+        hedge.credited_funding_ms = due
+        key = (hedge.settings.venue, hedge.settings.symbol)
+        funding = self._funding.get(key)
+        mark = self._marks.get(key)
         position = self._position_of(hedge)
-        if mark is None or position is None or mark.price <= 0:
-            return False
+        if funding is None or mark is None or position is None or not mark.price > 0:
+            return
         sign = 1.0 if position.side == "short" else -1.0
         coin = sign * funding.rate * position.notional_usd / mark.price
         hedge.carried_coin += coin
         hedge.carried_usd += coin * mark.price
         self.version += 1
-        return True
 
     # ------------------------------------------------------------------ output
 
@@ -424,10 +478,6 @@ class Store:
         """One consistent view of everything. Risk is recomputed only if an input changed."""
         now_ms = int(self.clock.time() * 1000)
         self._read_wall(self.clock.monotonic())
-        for hedge in self._hedges.values():
-            funding = self._funding.get((hedge.settings.venue, hedge.settings.symbol))
-            if funding is not None:
-                self._accrue_if_due(hedge, funding, now_ms)
         if self._computed_version != self.version:
             for hedge in self._hedges.values():
                 self._recompute(hedge)

@@ -94,3 +94,37 @@ def test_unreadable_file_exits_2_with_one_line(tmp_path: Path) -> None:
     assert result.stderr.decode().splitlines() == [
         f"hedgetui decode: cannot read {tmp_path / 'missing.txt'}: No such file or directory"
     ]
+
+
+def test_bitmex_updates_of_a_capture_taken_mid_stream_are_decoded() -> None:
+    """No partial in the capture: each update's own symbol, mark and index are decoded."""
+    frames = lines(
+        "bitmex/instrument_update_minimal_recorded.json",  # no price in it: nothing known yet
+        "bitmex/instrument_update_markPrice_testnet_2021.json",
+        "bitmex/instrument_update_lastPrice_testnet_2021.json",  # lastPrice is not the mark
+    )
+    result = decode("bitmex", frames)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == b""
+    out = [orjson.loads(line) for line in result.stdout.splitlines()]
+    ts, later = 1639857785000, 1639857796369  # 2021-12-18T20:03:05.000Z, 20:03:16.369Z
+    assert out == [
+        {"type": "mark", "venue": "bitmex", "symbol": "XBTUSD", "price": 46599.19, "ts": ts},
+        {"type": "index", "venue": "bitmex", "symbol": "XBTUSD", "price": 46594.56, "ts": ts},
+        # the row is now known: a later update confirms its prices at its own time
+        {"type": "mark", "venue": "bitmex", "symbol": "XBTUSD", "price": 46599.19, "ts": later},
+        {"type": "index", "venue": "bitmex", "symbol": "XBTUSD", "price": 46594.56, "ts": later},
+    ]
+
+
+def test_a_timestamp_beyond_64_bits_is_one_line_not_a_traceback() -> None:
+    """``"timestamp": 1e30`` once crashed decode writing the event (``int()`` beyond 64 bits)."""
+    good = wire_frame(SAMPLES_DIR / "deribit/ticker_perpetual_recorded_2019a.json")
+    msg = orjson.loads(good)
+    msg["params"]["data"]["timestamp"] = 1e30
+    result = decode("deribit", good + b"\n" + orjson.dumps(msg) + b"\n" + good + b"\n")
+    assert result.returncode == 1
+    errors = result.stderr.decode().splitlines()
+    assert len(errors) == 1 and errors[0].startswith("hedgetui decode: line 2: "), errors
+    out = [orjson.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == 6 and out[:3] == out[3:]  # lines 1 and 3, each mark, index, funding

@@ -89,12 +89,16 @@ def test_bybit_error_reply_is_a_venue_error() -> None:
         get_adapter("bybit").parse(orjson.dumps(reply))
 
 
-def test_bitmex_update_merges_after_partial_and_is_ignored_before() -> None:
+def test_bitmex_update_merges_after_partial_and_reads_its_own_fields_before() -> None:
     bitmex = get_adapter("bitmex")
     update = wire_frame(BITMEX / "instrument_update_markPrice_testnet_2021.json")
-    assert bitmex.parse(update) == []  # no partial yet
-    bitmex.parse(wire_frame(BITMEX / "instrument_partial_XBTUSD_testnet_2021.json"))
     ts = 1639857785000  # 2021-12-18T20:03:05.000Z
+    own = [
+        MarkPrice("bitmex", "XBTUSD", 46599.19, ts),
+        IndexPrice("bitmex", "XBTUSD", 46594.56, ts),
+    ]
+    assert classic(bitmex, update) == own  # no partial yet: the update's own mark and index
+    bitmex.parse(wire_frame(BITMEX / "instrument_partial_XBTUSD_testnet_2021.json"))
     assert classic(bitmex, update) == [
         MarkPrice("bitmex", "XBTUSD", 46599.19, ts),
         IndexPrice("bitmex", "XBTUSD", 46594.56, ts),
@@ -116,9 +120,10 @@ def test_bitmex_update_merges_after_partial_and_is_ignored_before() -> None:
         MarkPrice("bitmex", "XBTUSD", 46599.19, 1639857796369),
         IndexPrice("bitmex", "XBTUSD", 46594.56, 1639857796369),
     ]
-    # a reconnect forgets the partial: updates are ignored until the next one
+    # a reconnect forgets the partial: an update then gives only what it carries itself
     bitmex.reset()
-    assert bitmex.parse(update) == []
+    assert bitmex.parse(orjson.dumps(change)) == []  # no rate, no price: nothing known yet
+    assert classic(bitmex, update) == own
 
 
 def test_bitmex_funding_table_does_not_override_the_instrument_rate() -> None:

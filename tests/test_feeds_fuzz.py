@@ -2,7 +2,8 @@
 
 Inputs: random bytes, random JSON, and real sample frames mutated (keys dropped, values swapped
 for other types, nulls, huge numbers, NaN strings), also fed after a snapshot so the merge paths
-of stateful adapters (Bybit, BitMEX) run.
+of stateful adapters (Bybit, BitMEX) run. Last, 10^4 frames per venue from the decode fuzzer
+(``benchmarks/fuzz_decode.py``, which runs 10^6 outside CI) through ``hedgetui decode``'s loop.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from benchmarks.fuzz_decode import fuzz_subprocess, fuzz_venue, seed_frames, show
 from hedgetui.domain import Funding, IndexPrice, MarketEvent, MarkPrice, Ticker, split_market_events
 from hedgetui.feeds import ADAPTERS, FeedParseError, get_adapter
 from tests.conftest import SAMPLES_DIR
@@ -185,3 +187,37 @@ def test_every_real_frame_reads_the_same_on_both_paths(venue: str, frame: bytes)
         except orjson.JSONDecodeError:
             return
         assert outcome(fast.parse, frame) == outcome(general.parse_message, msg)
+
+
+DEEP = b"[" * 1_000 + b"1" + b"]" * 1_000  # orjson reads up to 1024 levels
+
+
+@pytest.mark.parametrize(
+    ("venue", "frame"), FRAMES, ids=[f"{v}-{i}" for i, (v, _) in enumerate(FRAMES)]
+)
+def test_a_value_nested_1000_deep_is_a_parse_error_not_a_crash(venue: str, frame: bytes) -> None:
+    """An error message quoting such a value once raised RecursionError (repr of it)."""
+    msg = orjson.loads(frame) if frame[:1] == b"{" else {}
+    for key in msg:
+        deep = orjson.dumps({**msg, key: "\x00deep"}).replace(b'"\\u0000deep"', DEEP)
+        parse_safely(venue, deep)
+
+
+FUZZ_FRAMES = 10_000  # per venue; benchmarks/fuzz_decode.py runs 10^6 outside CI
+FUZZ_SEED = 17
+
+
+@pytest.mark.parametrize("venue", VENUES)
+def test_mutated_frames_through_decode_crash_nothing(venue: str) -> None:
+    """No exception but the parse error, no emitted value that is not a finite number."""
+    result = fuzz_venue(venue, FUZZ_FRAMES, FUZZ_SEED, seed_frames(venue, SAMPLES_DIR))
+    assert result.frames == FUZZ_FRAMES
+    assert not result.crashes, "\n".join(show(crash) for crash in result.crashes[:5])
+
+
+@pytest.mark.parametrize("venue", VENUES)
+def test_mutated_frames_through_the_decode_command_crash_nothing(venue: str) -> None:
+    """The real ``hedgetui decode`` process: exit 0/1, one decode line per bad frame, no trace."""
+    result = fuzz_subprocess(venue, 300, FUZZ_SEED, seed_frames(venue, SAMPLES_DIR))
+    assert result.refused > 0  # the mutations do reach decode's error reporting
+    assert not result.crashes, "\n".join(show(crash) for crash in result.crashes[:5])

@@ -33,9 +33,12 @@ EXPECTED: dict[str, str | list[tuple[object, ...]]] = {
         ("index", "XBTUSD", 46703.96, BXBT_PARTIAL_TS),
         ("funding", "XBTUSD", 0.0001, 0.0001, 1639857600000, BXBT_PARTIAL_TS, 8.0),
     ],
-    # updates before the table's partial are ignored (see test_bitmex_update_merges_after_partial)
+    # an update without a partial gives what it carries (lastPrice is not the mark)
     "bitmex/instrument_update_lastPrice_testnet_2021.json": QUIET,
-    "bitmex/instrument_update_markPrice_testnet_2021.json": QUIET,
+    "bitmex/instrument_update_markPrice_testnet_2021.json": [
+        ("mark", "XBTUSD", 46599.19, 1639857785000),
+        ("index", "XBTUSD", 46594.56, 1639857785000),
+    ],
     "bitmex/instrument_update_minimal_recorded.json": QUIET,
     "bitmex/help_response_testnet.json": QUIET,
     "bitmex/pong.txt": QUIET,

@@ -162,22 +162,28 @@ def test_okx_index_arrives_under_the_index_id() -> None:
     )
 
 
-def test_funding_accrues_once_at_each_crossing() -> None:
+def test_funding_accrues_once_at_each_settlement_the_venue_shows() -> None:
     store, clock = make_store()
-    due = now_ms(clock) + 10_000
-    store.apply(MarkPrice("bitmex", "XBTUSD", 50_000.0, None))
-    store.apply(Funding("bitmex", "XBTUSD", 0.0001, None, due, None))
+    start = now_ms(clock)
+    due = (start // 3_600_000 + 1) * 3_600_000  # the next whole hour: a funding time
+    store.apply(MarkPrice("bitmex", "XBTUSD", 50_000.0, start))
+    store.apply(Funding("bitmex", "XBTUSD", 0.0001, None, due, start))
     assert store.snapshot().hedges[0].funding_carried_usd == 0.0
-    clock.advance(11)
+    clock.advance((due - start) / 1000 + 1)
+    # the local clock passing the funding time proves nothing: the venue must show it
+    assert store.snapshot().hedges[0].funding_carried_usd == 0.0
+    store.apply(MarkPrice("bitmex", "XBTUSD", 50_000.0, due + 500))
     hedge = store.snapshot().hedges[0]
     # a short receives rate x position value: 0.0001 x 300,000/50,000 BTC = 0.0006 BTC = $30
     assert hedge.funding_carried_coin == pytest.approx(0.0006)
     assert hedge.funding_carried_usd == pytest.approx(30.0)
-    clock.advance(5)
+    store.apply(MarkPrice("bitmex", "XBTUSD", 50_000.0, due + 5_000))
     assert store.snapshot().hedges[0].funding_carried_usd == pytest.approx(30.0)
     # the venue announces the next interval, with the rate turned against the short
-    store.apply(Funding("bitmex", "XBTUSD", -0.0002, None, due + 8 * 3_600_000, None))
+    later = due + 8 * 3_600_000
+    store.apply(Funding("bitmex", "XBTUSD", -0.0002, None, later, due + 6_000))
     clock.advance(8 * 3600)
+    store.apply(MarkPrice("bitmex", "XBTUSD", 50_000.0, later + 100))
     assert store.snapshot().hedges[0].funding_carried_usd == pytest.approx(30.0 - 60.0)
 
 

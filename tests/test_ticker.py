@@ -116,10 +116,11 @@ def test_a_ticker_frame_gives_one_ticker(venue: str, sample: str, expected: Tick
 def test_merged_updates_give_one_ticker_each() -> None:
     bybit = get_adapter("bybit")
     bybit.parse(wire_frame(SAMPLES_DIR / "bybit/tickers_inverse_snapshot_recorded.json"))
-    delta = {"topic": "tickers.BTCUSD", "type": "delta", "ts": 5, "data": {"symbol": "BTCUSD"}}
+    ts = 1680673823000  # (a plausible time: one near 1970 is refused)
+    delta = {"topic": "tickers.BTCUSD", "type": "delta", "ts": ts, "data": {"symbol": "BTCUSD"}}
     # a delta without any value confirms the merged prices; no funding field -> no funding
     assert bybit.parse(orjson.dumps(delta)) == [
-        Ticker("bybit", "BTCUSD", 5, 28560.0, 28566.94, None, None, None, None)
+        Ticker("bybit", "BTCUSD", ts, 28560.0, 28566.94, None, None, None, None)
     ]
     bitmex = get_adapter("bitmex")
     bitmex.parse(wire_frame(SAMPLES_DIR / "bitmex/instrument_partial_XBTUSD_testnet_2021.json"))
@@ -172,12 +173,15 @@ def same_view(a: DashboardView, b: DashboardView) -> bool:
 
 def test_applying_a_ticker_is_applying_its_parts() -> None:
     (whole, clock_a), (parts, clock_b) = stores()
-    due = int(clock_a.time() * 1000) + 30_000  # a funding time the clock will cross
+    due = (int(clock_a.time() * 1000) // 3_600_000 + 1) * 3_600_000  # a funding time (whole hour)
+    for clock in (clock_a, clock_b):
+        clock.advance(due / 1000 - clock.time() - 35)  # 35 s before it, the frames at the clock
     steps: list[Ticker] = [
-        Ticker("bybit", "BTCUSD", 1, 58_000.0, 58_010.0, 0.0001, None, due, 8.0),
-        Ticker("bybit", "BTCUSD", 2, 57_500.0, None, None, None, None, None),  # mark only
-        Ticker("bybit", "BTCUSD", 3, None, 57_400.0, -0.0002, 0.0001, due, 8.0),  # no mark
-        Ticker("bybit", "ETHUSD", 4, 3_000.0, 3_001.0, 0.0001, None, None, 8.0),  # not hedged
+        Ticker("bybit", "BTCUSD", due - 35_000, 58_000.0, 58_010.0, 0.0001, None, due, 8.0),
+        Ticker("bybit", "BTCUSD", due - 15_000, 57_500.0, None, None, None, None, None),  # mark
+        # no mark; the exchange's time has passed the funding time: the crossing is accrued
+        Ticker("bybit", "BTCUSD", due + 5_000, None, 57_400.0, -0.0002, 0.0001, due, 8.0),
+        Ticker("bybit", "ETHUSD", due + 25_000, 3_000.0, 3_001.0, 0.0001, None, None, 8.0),
     ]
     for ticker in steps:
         whole.apply(ticker)
@@ -197,8 +201,9 @@ def test_applying_a_ticker_is_applying_its_parts() -> None:
 
 
 def test_missing_values_leave_the_stored_ones() -> None:
-    (store, _clock), _ = stores()
-    store.apply(Ticker("bybit", "BTCUSD", 1, 60_000.0, 60_010.0, 0.0001, None, None, 8.0))
-    store.apply(Ticker("bybit", "BTCUSD", 2, 61_000.0, None, None, None, None, None))
+    (store, clock), _ = stores()
+    now = int(clock.time() * 1000)  # exchange times at the clock (far from it: refused)
+    store.apply(Ticker("bybit", "BTCUSD", now, 60_000.0, 60_010.0, 0.0001, None, None, 8.0))
+    store.apply(Ticker("bybit", "BTCUSD", now + 1, 61_000.0, None, None, None, None, None))
     hedge = store.snapshot().hedges[0]
     assert (hedge.mark, hedge.index, hedge.funding_rate) == (61_000.0, 60_010.0, 0.0001)

@@ -8,10 +8,17 @@ cooldown and the rest. An observation is one of three things:
 * ``no_data`` - the input is missing or stale, so the rule cannot tell (never "safe");
 * not applicable (``value is None`` and not ``no_data``) - e.g. a 1x short has no
   liquidation price, so the liquidation-distance rule is genuinely clear.
+
+A value that is not a finite number (NaN, +/-inf), or a trigger that is not, is ``no_data``:
+NaN compares false with every threshold, so it would otherwise read as "fine". Every
+:class:`Observation` enforces this itself when it is built, whichever rule built it; a hedge
+whose risk report holds a non-finite number has no usable data at all
+(:func:`hedge_has_no_data`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -65,6 +72,15 @@ class Observation:
     unit: str  # "%", " bps", "s", "%/yr"
     no_data: bool = False
     uses_pending: bool = True  # False when the value is itself a duration (stale rules)
+
+    def __post_init__(self) -> None:
+        """A non-finite value or trigger cannot be compared: the rule has no data."""
+        value = self.value
+        if (value is not None and not math.isfinite(value)) or not all(
+            math.isfinite(level.trigger) for level in self.levels
+        ):
+            object.__setattr__(self, "value", None)
+            object.__setattr__(self, "no_data", True)
 
     @property
     def not_applicable(self) -> bool:
@@ -124,14 +140,35 @@ def _fmt(x: float) -> str:
 
 
 def _divergence_pct(own: float | None, exchange: float) -> float:
+    if not math.isfinite(exchange):
+        return math.nan  # not a price: no data (see Observation)
     if own is None:  # the exchange sees a liquidation price we do not: maximal divergence
         return 100.0
     return abs(own - exchange) / exchange * 100.0 if exchange > 0 else 0.0
 
 
+_REPORT_NUMBERS = (
+    "notional_usd",
+    "position_value_coin",
+    "pnl_coin",
+    "equity_coin",
+    "maintenance_margin_coin",
+    "margin_buffer_coin",
+    "net_exposure_coin",
+)
+"""The numbers every risk report has: one of them not finite means the whole report is not."""
+
+
 def hedge_has_no_data(h: HedgeView) -> bool:
-    """Nothing trustworthy can be said about this hedge's risk right now."""
-    return h.report is None or h.stale
+    """Nothing trustworthy can be said about this hedge's risk right now.
+
+    No report, stale inputs, or a report computed from numbers that are not finite (NaN, inf)
+    all count: such a report's "no liquidation price" or "no buffer" would read as safe.
+    """
+    report = h.report
+    if report is None or h.stale:
+        return True
+    return not all(math.isfinite(getattr(report, name)) for name in _REPORT_NUMBERS)
 
 
 def feed_is_unhealthy(f: FeedView) -> bool:
@@ -200,6 +237,8 @@ def hedge_observations(
     )
     if t.hedge_band_alert and h.target_hedge_ratio is not None:
         ratio = None if report is None else report.hedge_ratio
+        if ratio is not None and not math.isfinite(ratio):
+            ratio = None  # not a ratio: no data
         band = h.hedge_band if h.hedge_band is not None else 0.05
         yield obs(
             HEDGE_BAND,
@@ -275,7 +314,10 @@ def feed_observation(f: FeedView, t: AlertThresholds, unhealthy_for_s: float) ->
     """
     value = 0.0
     if feed_is_unhealthy(f):
-        value = max(unhealthy_for_s, f.last_message_age or 0.0)
+        age = f.last_message_age
+        if age is None or not math.isfinite(age):
+            age = 0.0  # (an unknown age: how long it has been unhealthy still counts)
+        value = max(unhealthy_for_s, age)
     state = f.state.value if f.freshness == Freshness.FRESH else f"{f.state.value}/{f.freshness}"
     return Observation(
         rule=FEED_STALE,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -53,28 +54,70 @@ def event_to_dict(event: MarkPrice | IndexPrice | Funding) -> dict[str, object]:
     }
 
 
-def decode_stream(venue: str, lines: IO[bytes], out: IO[bytes], err: IO[str]) -> int:
-    """Decode every line; returns the number of bad lines."""
+class FrameDecoder:
+    """The decode loop: frames (one per line) in, classic market events out, in order.
+
+    A line whose frame the adapter refuses (``FeedParseError``, the one error it may raise) gets
+    one message on ``err`` naming its line number and is counted in ``bad``; decoding goes on.
+    Line numbers continue across calls of :meth:`events`, as does the adapter's merge state.
+    """
+
+    def __init__(self, venue: str, err: IO[str]) -> None:
+        from hedgetui.feeds import get_adapter
+
+        self.adapter = get_adapter(venue)
+        self.err = err
+        self.bad = 0
+        self.lines = 0
+
+    def events(self, lines: Iterable[bytes]) -> Iterator[MarkPrice | IndexPrice | Funding]:
+        from hedgetui.domain import split_market_events
+        from hedgetui.feeds import FeedParseError
+
+        parse = self.adapter.parse
+        for raw in lines:
+            self.lines += 1
+            frame = raw.strip()
+            if not frame:
+                continue
+            try:
+                events = parse(frame)
+            except FeedParseError as exc:
+                self.bad += 1
+                self.err.write(f"hedgetui decode: line {self.lines}: {exc}\n")
+                continue
+            yield from split_market_events(events)
+
+
+def event_line(event: MarkPrice | IndexPrice | Funding) -> bytes:
+    """One event as decode prints it: its JSON object and a newline.
+
+    Raises ``TypeError`` for a value JSON cannot carry exactly (an integer beyond 64 bits).
+    """
     import orjson
 
-    from hedgetui.domain import split_market_events
-    from hedgetui.feeds import FeedParseError, get_adapter
+    return orjson.dumps(event_to_dict(event)) + b"\n"
 
-    adapter = get_adapter(venue)
-    bad = 0
-    for number, raw in enumerate(lines, start=1):
-        frame = raw.strip()
-        if not frame:
-            continue
+
+def decode_stream(venue: str, lines: Iterable[bytes], out: IO[bytes], err: IO[str]) -> int:
+    """Decode every line, one JSON object per event on ``out``; returns the number of bad lines.
+
+    An event that cannot be written (a value beyond what JSON carries) is reported like a bad
+    line, never a traceback.
+    """
+    decoder = FrameDecoder(venue, err)
+    unwritable = 0  # the last line reported for it (once per line)
+    for event in decoder.events(lines):
         try:
-            events = adapter.parse(frame)
-        except FeedParseError as exc:
-            bad += 1
-            err.write(f"hedgetui decode: line {number}: {exc}\n")
+            line = event_line(event)
+        except TypeError as exc:
+            if unwritable != decoder.lines:
+                unwritable = decoder.lines
+                decoder.bad += 1
+                err.write(f"hedgetui decode: line {unwritable}: cannot write its event: {exc}\n")
             continue
-        for event in split_market_events(events):
-            out.write(orjson.dumps(event_to_dict(event)) + b"\n")
-    return bad
+        out.write(line)
+    return decoder.bad
 
 
 def run(args: argparse.Namespace) -> int:

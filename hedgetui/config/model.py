@@ -18,6 +18,7 @@ from hedgetui.domain import VENUES, MarginMode, MmBasis, Side
 
 Theme = Literal["dark", "light", "high-contrast"]
 Permissions = Literal["read", "trade"]
+DEFAULT_MAX_LIMIT_OFFSET_BPS = 300.0  # [trading] max_limit_offset_bps: 3% from the mark
 
 
 class ConfigError(Exception):
@@ -201,6 +202,11 @@ class TradingSettings:
     audit_log: str | None = field(default=None, metadata=_PATH)
     max_fraction: float = field(default=1.0, metadata=_limits(gt=0, le=1))
     default_limit_offset_bps: float | None = field(default=None, metadata=_limits(ge=0))
+    # The furthest a limit price may sit from the mark, in basis points (300 = 3%): a limit
+    # order priced further away (or at or below zero) is refused before anything is sent.
+    max_limit_offset_bps: float = field(
+        default=DEFAULT_MAX_LIMIT_OFFSET_BPS, metadata=_limits(gt=0, lt=10_000)
+    )
 
 
 def default_venues() -> Mapping[str, VenueSettings]:

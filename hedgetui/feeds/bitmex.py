@@ -1,10 +1,12 @@
 """BitMEX: the ``instrument`` and ``funding`` tables (partial, then insert/update/delete).
 
 ``update`` rows carry the key (``symbol``) plus only the changed fields, so the adapter keeps the
-merged row per symbol and ignores updates that arrive before the table's partial. Every row
-update re-emits the merged mark and index with the update's timestamp (the row is current as of
-then, even if the price did not move), with funding when a funding field changed: one
-:class:`~hedgetui.domain.Ticker` per row.
+merged row per symbol. Every row update re-emits the merged mark and index with the update's
+timestamp (the row is current as of then, even if the price did not move), with funding when a
+funding field changed: one :class:`~hedgetui.domain.Ticker` per row. An update for a row no
+partial gave (a capture taken mid-stream, an update racing the partial after a reconnect) starts
+that row from the update's own fields: it carries the symbol and every value that changed, so its
+mark and index are the venue's; fields it lacks stay unknown until a later row gives them.
 Mark = ``markPrice``; the index (.BXBT) is read from ``indicativeSettlePrice`` of the same row
 (an index row such as ``.BXBT`` gives its value in ``lastPrice``: an ``IndexPrice``). Funding:
 ``fundingRate`` is charged at ``fundingTimestamp``; ``indicativeFundingRate`` is the predicted
@@ -80,7 +82,7 @@ class BitmexAdapter(VenueAdapter):
 
     def __init__(self) -> None:
         self._rows: dict[str, _Row] = {}
-        self._instrument_partial = False  # updates count only after the table's partial
+        self._instrument_partial = False  # the fast path reads updates once the partial came
 
     def reset(self) -> None:
         self._rows.clear()
@@ -150,8 +152,6 @@ class BitmexAdapter(VenueAdapter):
                 self._instrument_partial = True
             return self._insert_rows(data)
         if action == "update":
-            if not self._instrument_partial:
-                return []  # updates before the partial are meaningless
             return self._update_rows(data)
         if action == "delete":
             for row in data:
@@ -163,26 +163,29 @@ class BitmexAdapter(VenueAdapter):
         """Partial / insert: fresh rows, each stored once it converted cleanly."""
         out: list[MarketEvent] = []
         for d in data:
-            symbol = _symbol(d)
-            state = _Row()
-            state.index_row = symbol[0] == "."  # an index instrument such as .BXBT
-            event = self._merge(d, symbol, state)
-            self._rows[symbol] = state
+            event = self._new_row(d, _symbol(d))
             if event is not None:
                 out.append(event)
         return out
 
     def _update_rows(self, data: list[dict[str, Any]]) -> list[MarketEvent]:
-        """Updates: merged into the known rows (one the partial did not contain is ignored)."""
+        """Updates: merged into the known rows; an unknown row starts from the update itself."""
         out: list[MarketEvent] = []
         for d in data:
             symbol = _symbol(d)
             state = self._rows.get(symbol)
-            if state is not None:
-                event = self._merge(d, symbol, state)
-                if event is not None:
-                    out.append(event)
+            event = self._new_row(d, symbol) if state is None else self._merge(d, symbol, state)
+            if event is not None:
+                out.append(event)
         return out
+
+    def _new_row(self, d: dict[str, Any], symbol: str) -> MarketEvent | None:
+        """A fresh row from ``d``, stored once it converted cleanly; its event, if any."""
+        state = _Row()
+        state.index_row = symbol[0] == "."  # an index instrument such as .BXBT
+        event = self._merge(d, symbol, state)
+        self._rows[symbol] = state
+        return event
 
     def _merge(self, d: dict[str, Any], symbol: str, state: _Row) -> MarketEvent | None:
         """Merge one row into its state; the row's event, or None when it has no value."""

@@ -26,15 +26,26 @@ E = TypeVar("E")
 _loads = orjson.loads  # bound once: parse runs for every frame
 _JSONDecodeError = orjson.JSONDecodeError
 
-READ_ERRORS = (KeyError, TypeError, AttributeError, IndexError, ValueError, OverflowError)
+READ_ERRORS = (
+    KeyError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    ValueError,
+    OverflowError,
+    RecursionError,
+)
 """What reading an unexpected message can raise (catch :class:`FeedParseError` first: it is a
-``ValueError``)."""
+``ValueError``). ``RecursionError``: a value nested ~1000 deep (orjson accepts 1024 levels) put
+into an error message (``repr``/``str`` of it)."""
 
 
 def read_error(exc: Exception) -> FeedParseError:
     """The :class:`FeedParseError` for a slip (one of :data:`READ_ERRORS`) reading a message."""
     if isinstance(exc, KeyError):
         return FeedParseError(f"missing field {exc}")
+    if isinstance(exc, RecursionError):
+        return FeedParseError("a value is nested too deeply")
     return FeedParseError(f"bad value or shape: {exc!s:.80}")
 
 

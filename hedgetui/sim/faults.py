@@ -26,6 +26,10 @@ FAULT_KINDS: dict[str, str] = {
     "order_timeout": "execute the next count=N orders, reply after delay=SECONDS (default 5)",
     "order_http_500": "answer the next count=N orders with a bare HTTP 500, executing nothing",
     "order_rate_limit": "answer the next count=N orders with the venue's rate-limit reply",
+    # REST lookup faults: each applies to the next count=N order lookups (by client id)
+    "lookup_timeout": "answer the next count=N order lookups after delay=SECONDS (default 5)",
+    "lookup_http_500": "answer the next count=N order lookups with a bare HTTP 500",
+    "lookup_not_found": "the next count=N order lookups find nothing (the query lags the engine)",
 }
 FAULT_PARAMS: dict[str, tuple[str, ...]] = {  # fault kind -> its parameters, in command order
     "drop": (),
@@ -41,8 +45,12 @@ FAULT_PARAMS: dict[str, tuple[str, ...]] = {  # fault kind -> its parameters, in
     "order_timeout": ("count", "delay"),
     "order_http_500": ("count",),
     "order_rate_limit": ("count",),
+    "lookup_timeout": ("count", "delay"),
+    "lookup_http_500": ("count",),
+    "lookup_not_found": ("count",),
 }
 ORDER_PREFIX = "order_"
+LOOKUP_PREFIX = "lookup_"
 ORDER_TIMEOUT_DEFAULT_S = 5.0
 MAX_COUNT = 10_000
 # close codes websockets lets a server send (RFC 6455 §7.4 minus reserved ones)
@@ -69,7 +77,7 @@ class Fault:
 
     @property
     def is_order_fault(self) -> bool:
-        """A fault of the REST order API (``order_*``), not of the websockets."""
+        """A fault of the REST order API (``order_*``, ``lookup_*``), not of the websockets."""
         return is_order_fault(self.kind)
 
     def rest_injection(self) -> tuple[str, dict[str, float | int | str]]:
@@ -80,13 +88,14 @@ class Fault:
                 params["code"] = self.reject_code
             if self.message is not None:
                 params["message"] = self.message
-        elif self.kind == "order_timeout":
+        elif self.kind in ("order_timeout", "lookup_timeout"):
             params["delay"] = self.delay
         return self.kind.removeprefix(ORDER_PREFIX), params
 
 
 def is_order_fault(kind: str) -> bool:
-    return kind.startswith(ORDER_PREFIX) and kind in FAULT_KINDS
+    """Placement (``order_*``) and lookup (``lookup_*``) faults of the REST side."""
+    return kind.startswith((ORDER_PREFIX, LOOKUP_PREFIX)) and kind in FAULT_KINDS
 
 
 def _number(kind: str, name: str, value: float | int | str) -> float:
@@ -117,10 +126,10 @@ def _count(kind: str, params: Mapping[str, float | int | str]) -> int:
 
 def _order_fault(kind: str, params: Mapping[str, float | int | str]) -> Fault:
     count = _count(kind, params)
-    if kind == "order_timeout":
+    if kind in ("order_timeout", "lookup_timeout"):
         delay = _number(kind, "delay", params.get("delay", ORDER_TIMEOUT_DEFAULT_S))
         if not 0 < delay <= 3600:
-            raise FaultError(f"order_timeout: delay must be > 0 and <= 3600 seconds, got {delay:g}")
+            raise FaultError(f"{kind}: delay must be > 0 and <= 3600 seconds, got {delay:g}")
         return Fault(kind, count=count, delay=delay)
     if kind == "order_reject":
         code: int | None = None
@@ -158,7 +167,7 @@ def parse_fault(kind: str, params: Mapping[str, float | int | str]) -> Fault:
         return Fault(kind, seconds=seconds)
     if kind == "garbage":
         return Fault(kind, count=_count(kind, params))
-    if kind.startswith(ORDER_PREFIX):
+    if is_order_fault(kind):
         return _order_fault(kind, params)
     if kind == "accept_then_close":
         return Fault(kind, enabled=_flag(params.get("enabled", 1)))

@@ -110,3 +110,22 @@ class BadReply(TradingError):
     """A reply we cannot parse (the message says what was wrong)."""
 
     kind = "unexpected reply"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPermissions:
+    """What a venue says an API key may do (from its key-info endpoint).
+
+    ``detail`` is the venue's own words for it (e.g. ``readOnly: 1``), quoted in a refusal.
+    """
+
+    venue: str
+    can_trade: bool
+    detail: str
+
+
+# Venues that refuse a client order id used by ANY earlier order of the account (rest.md §0):
+# there a resend of an order that already exists comes back "duplicate", so it cannot double.
+# Binance ("unique among open orders") and OKX ("among pending orders") free a filled order's
+# id for reuse, and Deribit labels are never unique: a resend there CAN place a second order.
+CLIENT_ID_UNIQUE_FOREVER: frozenset[str] = frozenset({"bitmex", "bybit", "kraken"})

@@ -3,7 +3,9 @@
 Rules: buy to close a short, sell to close a long; always reduce-only; the quantity is
 rounded DOWN to the lot and never exceeds the position; a limit price sits at the mark
 moved ``offset_bps`` toward a fill (buy above, sell below) and is rounded to the tick in
-the same direction, so it stays marketable. A zero quantity is refused with the reason.
+the same direction, so it stays marketable. A zero quantity is refused with the reason, and
+so is a limit price at or below zero or further from the mark than ``max_offset_bps``
+(``[trading] max_limit_offset_bps``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Literal
 
+from hedgetui.config.model import DEFAULT_MAX_LIMIT_OFFSET_BPS
 from hedgetui.domain import RiskReport
 from hedgetui.risk import InversePosition, assess
 from hedgetui.trading.orders import OrderRequest, OrderSide
@@ -103,17 +106,39 @@ def round_down_to_lot(contracts: float, lot: float) -> float:
     return round(lots * lot, 10)
 
 
-def limit_price(mark: float, side: OrderSide, offset_bps: float, tick: float) -> float:
-    """Mark moved toward a fill (buy: up, sell: down) and rounded to the tick, away from mark."""
-    if offset_bps < 0:
-        raise PlanError(f"limit offset must be >= 0 bps, got {offset_bps}")
+def limit_price(
+    mark: float,
+    side: OrderSide,
+    offset_bps: float,
+    tick: float,
+    max_offset_bps: float = DEFAULT_MAX_LIMIT_OFFSET_BPS,
+) -> float:
+    """Mark moved toward a fill (buy: up, sell: down) and rounded to the tick, away from mark.
+
+    Refuses (``PlanError``, with the numbers) an offset that is not a finite number >= 0, a
+    price at or below zero, and an offset above ``max_offset_bps`` (the tick rounding may add
+    less than one tick to it).
+    """
+    if not math.isfinite(offset_bps) or offset_bps < 0:
+        raise PlanError(f"limit offset must be a number >= 0 bps, got {offset_bps}")
     if side == "buy":
         raw = mark * (1 + offset_bps / 1e4)
         ticks = math.ceil(raw / tick - 1e-9)
     else:
         raw = mark * (1 - offset_bps / 1e4)
         ticks = math.floor(raw / tick + 1e-9)
-    return round(ticks * tick, 10)
+    price = round(ticks * tick, 10)
+    if not price > 0:
+        raise PlanError(
+            f"a {side} limit {offset_bps:g} bps from the mark {mark:,.2f} would be priced at "
+            f"{price:,.2f}: a price must be above zero"
+        )
+    if offset_bps > max_offset_bps:
+        raise PlanError(
+            f"a {side} limit {offset_bps:g} bps from the mark {mark:,.2f} (at {price:,.2f}) is "
+            f"beyond trading.max_limit_offset_bps ({max_offset_bps:g})"
+        )
+    return price
 
 
 def order_quantity(position: float, request: UnwindRequest, lot: float) -> float:
@@ -129,7 +154,7 @@ def order_quantity(position: float, request: UnwindRequest, lot: float) -> float
         wanted = size * request.fraction
     else:
         wanted = float(request.contracts or 0)
-        if wanted <= 0:
+        if not (math.isfinite(wanted) and wanted > 0):
             raise PlanError(f"contracts must be > 0, got {request.contracts}")
         if wanted > size:
             raise PlanError(f"{wanted:g} contracts is more than the position ({size:g})")
@@ -152,15 +177,18 @@ def plan_unwind(
     margin_mode: Literal["isolated", "cross"] | None = None,
     risk_position: InversePosition | None = None,
     spot: float = 0.0,
+    max_limit_offset_bps: float = DEFAULT_MAX_LIMIT_OFFSET_BPS,
 ) -> UnwindPlan:
     """The exact order for this request. ``position`` is signed contracts (negative = short)."""
-    if not mark > 0:
+    if not (math.isfinite(mark) and mark > 0):
         raise PlanError("no mark price: cannot size or preview the order")
     qty = order_quantity(position, request, instrument.lot_size)
     side: OrderSide = "buy" if position < 0 else "sell"
     price = None
     if request.limit_offset_bps is not None:
-        price = limit_price(mark, side, request.limit_offset_bps, instrument.tick_size)
+        price = limit_price(
+            mark, side, request.limit_offset_bps, instrument.tick_size, max_limit_offset_bps
+        )
     order = OrderRequest(
         venue=instrument.venue,
         symbol=instrument.symbol,

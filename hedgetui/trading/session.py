@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import math
 import os
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -64,7 +65,14 @@ def account_client(
     creds = credentials or load_credentials(account, os.environ if env is None else env)
     venue = settings.venues.get(hedge.venue)
     base_url = venue.rest_url if venue is not None else None
-    return make_client(hedge.venue, creds, base_url=base_url, clock=clock, account=account.name)
+    return make_client(
+        hedge.venue,
+        creds,
+        base_url=base_url,
+        clock=clock,
+        account=account.name,
+        permissions=account.permissions,
+    )
 
 
 def account_hedges(settings: Settings) -> dict[str, tuple[HedgeSettings, ...]]:
@@ -182,9 +190,19 @@ def service_for_store(
     demo: bool = False,
     on_executed: Callable[[], None] | None = None,
     no_client_reason: str | None = None,
+    readings: AccountReadings | None = None,
 ) -> UnwindService:
     """``on_executed``: called after an order went out, e.g. ``lambda: runtime.poke(account)``;
-    ``no_client_reason``: the dry-run reason shown when ``client`` is None (keys not loaded)."""
+    ``no_client_reason``: the dry-run reason shown when ``client`` is None (keys not loaded);
+    ``readings``: what the command's own position reads said (flat positions, read errors)."""
+
+    def account_position(name: str) -> PositionUpdate | None:
+        return readings.position_of(settings.hedge(name)) if readings is not None else None
+
+    def account_error(name: str) -> str | None:
+        said = readings.error if readings is not None else None
+        return said or account_error_of(store, settings, name)
+
     return UnwindService(
         settings=settings,
         view=lambda name: hedge_view_of(store, name),
@@ -195,13 +213,56 @@ def service_for_store(
         demo=demo,
         on_executed=on_executed,
         no_client_reason=no_client_reason,
+        account_position=account_position,
+        account_error=account_error,
     )
 
 
-def poller_for(client: VenueClient, hedge: HedgeSettings, store: Store) -> AccountPoller:
+def account_error_of(store: Store, settings: Settings, name: str) -> str | None:
+    """Why hedge ``name``'s account gives no position, as its data source last said it
+    (None while it is live or has said nothing)."""
+    account = settings.hedge(name).account
+    for view in store.account_views():
+        if view.name == account and view.state is not FeedState.LIVE and view.last_error:
+            return f"account {account!r} is {view.state}: {view.last_error}"
+    return None
+
+
+class AccountReadings:
+    """A poller's sink that remembers what the reads said: the last position of each symbol
+    (a flat one too, which the store shows as no position) and why the last read failed."""
+
+    def __init__(self, sink: AccountSink, source: str) -> None:
+        self.sink = sink
+        self.source = source  # where the reads go, named in the error
+        self.positions: dict[str, PositionUpdate] = {}
+        self.error: str | None = None
+
+    def __call__(self, event: PositionUpdate | BalanceUpdate) -> None:
+        if isinstance(event, PositionUpdate):
+            self.positions[event.symbol] = event
+            self.error = None
+        self.sink(event)
+
+    def position_of(self, hedge: HedgeSettings) -> PositionUpdate | None:
+        return self.positions.get(get_instrument(hedge.venue, hedge.symbol).symbol)
+
+    def failed(self, message: str) -> None:
+        """A read failed; the first failure since the last position is kept (the position's
+        own read comes first in a poll, the balance's second)."""
+        if self.error is None:
+            self.error = f"reading it from {self.source} failed: {message}"
+
+
+def poller_for(
+    client: VenueClient, hedge: HedgeSettings, store: Store, readings: AccountReadings | None = None
+) -> AccountPoller:
+    """The REST poller of ``hedge``'s position into ``store`` (through ``readings`` if given)."""
     profile = get_instrument(hedge.venue, hedge.symbol)
     inst = PolledInstrument(profile.symbol, profile.coin, profile.contract_size)
-    return AccountPoller(client, (inst,), store.apply)
+    if readings is None:
+        return AccountPoller(client, (inst,), store.apply)
+    return AccountPoller(client, (inst,), readings, on_error=readings.failed)
 
 
 def account_pollers(
@@ -306,6 +367,25 @@ def seed_demo_books(books: SimAccounts, manual: Settings) -> None:
         books.set_position(h.venue, h.symbol, signed, pos.entry, collateral=pos.collateral)
 
 
+DEMO_REPLY_DELAY_ENV = "HEDGETUI_DEMO_ORDER_REPLY_DELAY_S"
+
+
+def demo_reply_delay(env: Mapping[str, str]) -> float:
+    """Seconds the demo simulator holds its reply to the first order (it executes the order
+    at once), from ``HEDGETUI_DEMO_ORDER_REPLY_DELAY_S``: a way to try Ctrl-C while an order
+    is in flight. 0 when unset; ValueError (saying why) unless a number from 0 to 3600."""
+    raw = env.get(DEMO_REPLY_DELAY_ENV, "").strip()
+    try:
+        delay = float(raw or 0)
+    except ValueError:
+        delay = math.nan
+    if not 0 <= delay <= 3600:
+        raise ValueError(
+            f"{DEMO_REPLY_DELAY_ENV}: must be seconds from 0 to 3600, got {raw[:20]!r}"
+        )
+    return delay
+
+
 @dataclass
 class DemoTrading:
     settings: Settings  # account-backed demo settings
@@ -324,8 +404,11 @@ async def demo_trading(
     audit_log: str | Path | None = None,
     clock: Clock | None = None,
     scenario: str = DEMO_SCENARIO,
+    reply_delay_s: float = 0.0,
 ) -> AsyncIterator[DemoTrading]:
     """The simulator's REST side for ``hedge_name``'s venue, seeded with the demo portfolio.
+
+    ``reply_delay_s``: the simulator executes the first order at once but replies that late.
 
     ``accounts`` may pass a ``SimAccounts`` in (tests inspect the order list afterwards).
     Raises ``KeyError`` for an unknown demo hedge.
@@ -341,6 +424,8 @@ async def demo_trading(
     manual.hedge(hedge_name)  # KeyError naming the demo hedges
     books = accounts if isinstance(accounts, SimAccounts) else SimAccounts(clock)
     seed_demo_books(books, manual)
+    if reply_delay_s > 0:
+        books.inject(manual.hedge(hedge_name).venue, "timeout", delay=reply_delay_s)
     settings = account_backed(manual, str(audit_log) if audit_log else None)
     hedge = settings.hedge(hedge_name)
     coin_of = {h.symbol: h.coin for h in settings.hedges}
@@ -362,9 +447,12 @@ async def demo_trading(
         store.apply(
             MarkPrice(hedge.venue, hedge.symbol, prices[hedge.coin], int(clock.time() * 1000))
         )
-        poller = poller_for(client, hedge, store)
+        readings = AccountReadings(store.apply, client.base_url)
+        poller = poller_for(client, hedge, store, readings)
         audit = audit_log_for(settings, client, clock)
-        service = service_for_store(settings, store, client=client, audit=audit, demo=True)
+        service = service_for_store(
+            settings, store, client=client, audit=audit, demo=True, readings=readings
+        )
         yield DemoTrading(settings, store, service, poller, books, prices)
     finally:
         await client.aclose()

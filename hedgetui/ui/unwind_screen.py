@@ -136,6 +136,7 @@ class UnwindScreen(ModalScreen[UnwindResult | None]):
         self.service = service
         self.hedge_name = hedge_name
         self.plan: UnwindPlan | None = None
+        self.request: UnwindRequest | None = None  # what the plan was made for (re-planned)
         self.result: UnwindResult | None = None
         self.sending = False
 
@@ -202,6 +203,7 @@ class UnwindScreen(ModalScreen[UnwindResult | None]):
             self._refuse(str(exc).strip("'\""))
             return
         self.plan = plan
+        self.request = request
         self.query_one("#unwind-refusal", Static).display = False
         self.query_one("#unwind-preview", Static).update(describe_plan(plan))
         confirm = self.query_one("#unwind-confirm", Input)
@@ -221,6 +223,21 @@ class UnwindScreen(ModalScreen[UnwindResult | None]):
                 f"The symbol does not match: type {plan.symbol} exactly (nothing sent)."
             )
             return
+        if self.request is not None:  # send the order made on the data as it is now
+            try:
+                plan, moved = self.service.replan(plan, self.request)
+            except (Refused, PlanError, KeyError, ValueError) as exc:
+                self._refuse(f"{str(exc).strip(chr(39) + chr(34))} (nothing sent)")
+                return
+            if moved is not None:
+                self.plan = plan
+                self.query_one("#unwind-preview", Static).update(describe_plan(plan))
+                self.query_one("#unwind-status", Static).update(
+                    f"Not sent: {moved} since the preview. "
+                    f"Check the order above; type {plan.symbol} again to send it."
+                )
+                event.input.value = ""
+                return
         self.sending = True
         event.input.disabled = True
         self.query_one("#unwind-status", Static).update(

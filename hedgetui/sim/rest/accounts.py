@@ -17,6 +17,8 @@ import itertools
 import math
 import uuid
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -29,6 +31,9 @@ DEMO_PASSPHRASE = "hedgetui-demo"  # OKX
 
 VENUES: tuple[str, ...] = ("bitmex", "bybit", "binance", "deribit", "okx", "kraken")
 FAULT_KINDS: tuple[str, ...] = ("reject", "lost_reply", "timeout", "http_500", "rate_limit")
+# Faults of order LOOKUPS (by client id): a late reply, a bare 5xx, or a lookup that does not
+# see the order yet although it exists (a venue's order query lagging behind its engine).
+LOOKUP_FAULT_KINDS: tuple[str, ...] = ("lookup_timeout", "lookup_http_500", "lookup_not_found")
 
 Side = Literal["buy", "sell"]
 TimeInForce = Literal["GTC", "IOC", "FOK"]
@@ -155,7 +160,9 @@ class Order:
         return 0.0 if self.status != "new" else self.qty - self.filled
 
 
-RejectReason = Literal["unknown_symbol", "lot_size", "duplicate_client_id", "reduce_only"]
+RejectReason = Literal[
+    "unknown_symbol", "lot_size", "bad_price", "duplicate_client_id", "reduce_only"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +197,9 @@ class SimAccounts:
         self._balances: dict[tuple[str, str], float] = {}
         self._orders: dict[str, list[Order]] = {v: [] for v in VENUES}
         self._faults: dict[str, deque[Fault]] = {v: deque() for v in VENUES}
+        self._lookup_faults: dict[str, deque[Fault]] = {v: deque() for v in VENUES}
+        self._lagging: set[str] = set()  # venues whose order log reads empty right now
+        self._read_only: set[str] = set()  # venues whose demo key may read but not trade
         self._seq = itertools.count(1)
 
     # -- set-up and inspection (tests, demo) ------------------------------------------------
@@ -241,8 +251,18 @@ class SimAccounts:
         return [dataclasses.asdict(o) for o in self._orders[venue]]
 
     def order_records(self, venue: str) -> list[Order]:
+        """The venue's order log as its query endpoints see it (empty while lagging)."""
         self._require_venue(venue)
-        return self._orders[venue]
+        return [] if venue in self._lagging else self._orders[venue]
+
+    @contextmanager
+    def lagging(self, venue: str) -> Iterator[None]:
+        """Within the block, the venue's order queries find nothing (``lookup_not_found``)."""
+        self._lagging.add(venue)
+        try:
+            yield
+        finally:
+            self._lagging.discard(venue)
 
     def find_by_client_id(self, venue: str, client_id: str) -> list[Order]:
         """Orders with this client id, newest first."""
@@ -254,26 +274,53 @@ class SimAccounts:
                 return order
         return None
 
+    # -- key permissions ---------------------------------------------------------------------
+    def set_read_only(self, venue: str, read_only: bool = True) -> None:
+        """Make the venue's demo key read-only: its key-info endpoint says so and every order
+        is refused with the venue's permission error (nothing executes)."""
+        self._require_venue(venue)
+        if read_only:
+            self._read_only.add(venue)
+        else:
+            self._read_only.discard(venue)
+
+    def read_only(self, venue: str) -> bool:
+        return venue in self._read_only
+
+    def cancel(self, venue: str, client_id: str) -> Order | None:
+        """Cancel the resting order with ``client_id``; None when none rests (filled, gone)."""
+        for order in self.find_by_client_id(venue, client_id):
+            if order.status == "new":
+                order.status = "canceled"
+                order.updated_ms = self._now_ms()
+                return order
+        return None
+
     # -- faults ------------------------------------------------------------------------------
     def inject(self, venue: str, fault: str, count: int = 1, **params: Any) -> None:
         """Apply `fault` to the next `count` order requests of `venue`.
 
-        Kinds: reject, lost_reply, timeout (params: delay seconds), http_500, rate_limit.
+        Kinds: reject, lost_reply, timeout (params: delay seconds), http_500, rate_limit; and
+        for the next `count` order LOOKUPS (query by client id): lookup_timeout (delay),
+        lookup_http_500, lookup_not_found.
         """
         self._require_venue(venue)
-        if fault not in FAULT_KINDS:
-            raise ValueError(f"unknown fault {fault!r}; expected one of {', '.join(FAULT_KINDS)}")
+        if fault not in FAULT_KINDS + LOOKUP_FAULT_KINDS:
+            known = ", ".join(FAULT_KINDS + LOOKUP_FAULT_KINDS)
+            raise ValueError(f"unknown fault {fault!r}; expected one of {known}")
         if count < 1:
             raise ValueError(f"count must be >= 1, got {count}")
+        queue = self._lookup_faults if fault in LOOKUP_FAULT_KINDS else self._faults
         for _ in range(count):
-            self._faults[venue].append(Fault(fault, dict(params)))
+            queue[venue].append(Fault(fault, dict(params)))
 
-    def take_fault(self, venue: str) -> Fault | None:
-        queue = self._faults[venue]
+    def take_fault(self, venue: str, *, lookup: bool = False) -> Fault | None:
+        """The next queued fault of the venue's order requests (``lookup``: of its lookups)."""
+        queue = (self._lookup_faults if lookup else self._faults)[venue]
         return queue.popleft() if queue else None
 
-    def pending_faults(self, venue: str) -> int:
-        return len(self._faults[venue])
+    def pending_faults(self, venue: str, *, lookup: bool = False) -> int:
+        return len((self._lookup_faults if lookup else self._faults)[venue])
 
     # -- the matching engine -----------------------------------------------------------------
     def place_order(self, venue: str, req: OrderRequest, mark: float) -> Order | Rejection:
@@ -285,6 +332,8 @@ class SimAccounts:
             return Rejection(
                 "lot_size", f"quantity {req.qty:g} is not a positive multiple of {spec.lot_size:g}"
             )
+        if req.order_type == "limit" and not _positive(req.price):
+            return Rejection("bad_price", f"limit price {req.price} is not above zero")
         if req.client_id and self._client_id_taken(venue, req.client_id):
             return Rejection("duplicate_client_id", f"client order id {req.client_id!r} exists")
         if req.reduce_only and not self._reduces(venue, spec.symbol, req.side, req.qty):
@@ -394,6 +443,10 @@ class SimAccounts:
             listed = ", ".join(INSTRUMENTS[venue])
             raise ValueError(f"{venue} does not list {symbol!r}; it lists {listed}")
         return spec
+
+
+def _positive(value: float | None) -> bool:
+    return value is not None and math.isfinite(value) and value > 0
 
 
 def _is_multiple(qty: float, lot: float) -> bool:

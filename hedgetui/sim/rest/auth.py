@@ -182,6 +182,19 @@ def verify_deribit(req: HttpRequest, creds: Credentials, now: float) -> None:
         raise AuthError("bad_signature", "invalid signature")
 
 
+def verify_deribit_client_signature(params: dict[str, str], creds: Credentials, now: float) -> None:
+    """``public/auth`` with ``grant_type=client_signature``: hex HMAC(secret, ts\nnonce\ndata)."""
+    if params.get("grant_type") != "client_signature":
+        raise AuthError("bad_key", "the simulator grants client_signature only")
+    _check_key(params.get("client_id", ""), creds)
+    ts = params.get("timestamp", "")
+    if not ts.isdigit() or abs(int(now * 1000) - int(ts)) > 60_000:
+        raise AuthError("expired", "timestamp outside the 60 s validity window")
+    text = f"{ts}\n{params.get('nonce', '')}\n{params.get('data', '')}"
+    if not _same(_hmac_hex(creds.api_secret, text), params.get("signature", "").lower()):
+        raise AuthError("bad_signature", "invalid signature")
+
+
 # -- OKX: base64 HMAC-SHA256(secret, ts + METHOD + path?query + body) + passphrase ------------
 def okx_prehash(req: HttpRequest, ts: str) -> str:
     return ts + req.method + req.target + _body(req)

@@ -4,7 +4,10 @@ A venue module subclasses `VenueApi`, declares its routes (method, path) -> hand
 implements the venue's own error replies (auth, bad request, reject, throttle, not found).
 Order routes (`order=True`) are where injected faults apply, in this order: `reject`,
 `http_500` and `rate_limit` answer without executing; `lost_reply` and `timeout` execute the
-order and then drop the connection or reply late.
+order and then drop the connection or reply late. Lookup routes (`lookup=True`: the query of
+an order by client id) take the `lookup_*` faults: `lookup_http_500` (a bare 500),
+`lookup_timeout` (the answer, late) and `lookup_not_found` (the venue's own "no such order"
+although the order exists: its query lags behind the engine).
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ class BadParam(Exception):
 @dataclass(frozen=True, slots=True)
 class Route:
     handler: RouteHandler
-    order: bool = False  # faults apply to order placement only
+    order: bool = False  # order placement: the order faults apply
+    lookup: bool = False  # an order's lookup by client id: the lookup faults apply
 
 
 @cache
@@ -144,12 +148,24 @@ class VenueApi(ABC):
     @abstractmethod
     def rate_limit_reply(self, req: HttpRequest) -> HttpResponse: ...
 
+    @abstractmethod
+    def permission_reply(self, req: HttpRequest) -> HttpResponse:
+        """The venue's refusal of an order sent with a read-only key."""
+
     # -- shared ------------------------------------------------------------------------------
     def now_ms(self) -> int:
         return int(self.clock.time() * 1000)
 
-    def route(self, method: str, path: str, handler: RouteHandler, order: bool = False) -> None:
-        self.routes[(method, path)] = Route(handler, order)
+    def route(
+        self,
+        method: str,
+        path: str,
+        handler: RouteHandler,
+        order: bool = False,
+        *,
+        lookup: bool = False,
+    ) -> None:
+        self.routes[(method, path)] = Route(handler, order, lookup)
 
     async def handle(self, req: HttpRequest) -> HttpResponse:
         route = self.routes.get((req.method, req.path))
@@ -160,6 +176,10 @@ class VenueApi(ABC):
         except AuthError as err:
             return self.auth_error(err)
         self.accounts.match_resting(self.venue, self.mark)
+        if route.lookup and (slip := self.accounts.take_fault(self.venue, lookup=True)):
+            return self.faulted_lookup(req, route, slip)
+        if route.order and self.accounts.read_only(self.venue):
+            return self.permission_reply(req)
         fault = self.accounts.take_fault(self.venue) if route.order else None
         try:
             if fault is not None and fault.kind == "reject":
@@ -176,6 +196,17 @@ class VenueApi(ABC):
         if fault is not None and fault.kind == "timeout":
             return replace(response, delay=float(fault.params.get("delay", 5.0)))
         return response
+
+    def faulted_lookup(self, req: HttpRequest, route: Route, fault: Fault) -> HttpResponse:
+        if fault.kind == "lookup_http_500":
+            return HttpResponse(500, HTML_500, "text/html")
+        try:
+            if fault.kind == "lookup_not_found":
+                with self.accounts.lagging(self.venue):
+                    return route.handler(req)
+            return replace(route.handler(req), delay=float(fault.params.get("delay", 5.0)))
+        except BadParam as exc:
+            return self.bad_request(str(exc))
 
     def params(self, req: HttpRequest) -> dict[str, Any]:
         """Query and form/JSON body parameters merged (the query wins, as on Binance)."""

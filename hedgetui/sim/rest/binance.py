@@ -38,6 +38,7 @@ _REJECT = {
     "duplicate_client_id": (-4116, "clientOrderId is duplicated"),
     "reduce_only": (-2022, "ReduceOnly Order is rejected."),
     "lot_size": (-1111, "Precision is over the maximum defined for this asset."),
+    "bad_price": (-4013, "Price less than min price."),  # PRICE_LESS_THAN_MIN_PRICE
     "unknown_symbol": (-1121, "Invalid symbol."),
 }
 
@@ -51,7 +52,8 @@ class BinanceApi(VenueApi):
 
     def register_routes(self) -> None:
         self.route("POST", "/dapi/v1/order", self.new_order, order=True)
-        self.route("GET", "/dapi/v1/order", self.query_order)
+        self.route("GET", "/dapi/v1/order", self.query_order, lookup=True)
+        self.route("DELETE", "/dapi/v1/order", self.cancel_order)
         self.route("GET", "/dapi/v1/positionRisk", self.position_risk)
         self.route("GET", "/dapi/v1/balance", self.balance)
 
@@ -87,6 +89,9 @@ class BinanceApi(VenueApi):
     def reject_reply(self, req: HttpRequest, fault: Fault) -> HttpResponse:
         code = int(fault.params.get("code", -2019))
         return _error(code, str(fault.params.get("message", "Margin is insufficient.")))
+
+    def permission_reply(self, req: HttpRequest) -> HttpResponse:
+        return _error(-2015, "Invalid API-key, IP, or permissions for action.", 401)
 
     def rate_limit_reply(self, req: HttpRequest) -> HttpResponse:
         body = {
@@ -153,6 +158,14 @@ class BinanceApi(VenueApi):
         if found is None or found.symbol != symbol:
             return _error(-2013, "Order does not exist.")
         return json_reply(self.order_row(found, "query_order"))
+
+    def cancel_order(self, req: HttpRequest) -> HttpResponse:
+        """DELETE /dapi/v1/order (symbol + origClientOrderId): the order, now CANCELED."""
+        p = self.params(req)
+        cancelled = self.accounts.cancel(self.venue, str(p.get("origClientOrderId") or ""))
+        if cancelled is None or cancelled.symbol != p.get("symbol"):
+            return _error(-2011, "Unknown order sent.")
+        return json_reply({**self.order_row(cancelled, "query_order"), "status": "CANCELED"})
 
     def position_risk(self, req: HttpRequest) -> HttpResponse:
         q = req.query_params()

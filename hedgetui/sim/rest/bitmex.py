@@ -41,6 +41,7 @@ _REJECT_TEXT = {
     "duplicate_client_id": "Duplicate clOrdID",
     "reduce_only": "ReduceOnly order would open or increase the position (execInst ReduceOnly)",
     "lot_size": "Order quantity must be a multiple of lot size: 100",
+    "bad_price": "Invalid price",
     "unknown_symbol": "Invalid symbol",
 }
 
@@ -54,9 +55,11 @@ class BitmexApi(VenueApi):
 
     def register_routes(self) -> None:
         self.route("POST", "/api/v1/order", self.place_order, order=True)
-        self.route("GET", "/api/v1/order", self.get_orders)
+        self.route("GET", "/api/v1/order", self.get_orders, lookup=True)
+        self.route("DELETE", "/api/v1/order", self.cancel_order)
         self.route("GET", "/api/v1/position", self.get_positions)
         self.route("GET", "/api/v1/user/margin", self.get_margin)
+        self.route("GET", "/api/v1/apiKey", self.api_keys)
 
     async def handle(self, req: HttpRequest) -> HttpResponse:
         """Every BitMEX reply carries the rate-limit headers (BMXBLOG); a throttled one has 0."""
@@ -94,6 +97,25 @@ class BitmexApi(VenueApi):
             )
         )
         return _error(400, text)
+
+    def permission_reply(self, req: HttpRequest) -> HttpResponse:
+        return _error(403, "Access Denied")  # [U] exact text
+
+    def api_keys(self, req: HttpRequest) -> HttpResponse:
+        """GET /api/v1/apiKey: the account's keys; ``permissions`` empty for a read-only one."""
+        perms = [] if self.accounts.read_only(self.venue) else ["order", "orderCancel"]
+        row = {
+            "id": self.creds.api_key,
+            "secret": "",
+            "name": "hedgetui demo",
+            "nonce": 0,
+            "cidr": "0.0.0.0/0",
+            "permissions": perms,
+            "enabled": True,
+            "userId": 1,
+            "created": iso_ms(0),
+        }
+        return json_reply([row])
 
     def rate_limit_reply(self, req: HttpRequest) -> HttpResponse:
         reset = int(self.clock.time()) + 1
@@ -168,6 +190,17 @@ class BitmexApi(VenueApi):
             rows.reverse()
         count = parse_float(q, "count", required=False) or 100
         return json_reply(rows[: max(int(count), 0)])
+
+    def cancel_order(self, req: HttpRequest) -> HttpResponse:
+        """DELETE /api/v1/order (clOrdID): the cancelled order; 404 when none rests (unknown,
+        or already filled: rest.md, BitMEX "Errors you must handle")."""
+        client_id = str(self.params(req).get("clOrdID") or "")
+        if not client_id:
+            raise BadParam("At least one of orderID or clOrdID must be provided")
+        cancelled = self.accounts.cancel(self.venue, client_id)
+        if cancelled is None:
+            return _error(404, "Not Found")
+        return json_reply([self.order_row(cancelled)])
 
     def get_positions(self, req: HttpRequest) -> HttpResponse:
         q = req.query_params()

@@ -34,6 +34,7 @@ _REJECT = {
     "duplicate_client_id": (110072, "OrderLinkedID is duplicate"),
     "reduce_only": (110017, "Reduce-only rule not satisfied"),
     "lot_size": (10001, "params error: qty must be a positive multiple of the qty step"),
+    "bad_price": (10001, "params error: price invalid"),  # generic params error [U text]
     "unknown_symbol": (10001, "params error: symbol invalid"),
 }
 
@@ -43,9 +44,11 @@ class BybitApi(VenueApi):
 
     def register_routes(self) -> None:
         self.route("POST", "/v5/order/create", self.create_order, order=True)
-        self.route("GET", "/v5/order/realtime", self.realtime)
+        self.route("GET", "/v5/order/realtime", self.realtime, lookup=True)
+        self.route("POST", "/v5/order/cancel", self.cancel_order)
         self.route("GET", "/v5/position/list", self.position_list)
         self.route("GET", "/v5/account/wallet-balance", self.wallet_balance)
+        self.route("GET", "/v5/user/query-api", self.query_api)
 
     def envelope(
         self,
@@ -91,6 +94,48 @@ class BybitApi(VenueApi):
         code = int(fault.params.get("code", 110007))
         return self.envelope(
             code, str(fault.params.get("message", "Insufficient available balance"))
+        )
+
+    def permission_reply(self, req: HttpRequest) -> HttpResponse:
+        return self.envelope(10005, "Permission denied, please check your API key permissions.")
+
+    def query_api(self, req: HttpRequest) -> HttpResponse:
+        """GET /v5/user/query-api: the calling key's info (shape of the docs' example)."""
+        read_only = self.accounts.read_only(self.venue)
+        trade = [] if read_only else ["Order", "Position"]
+        return self.envelope(
+            0,
+            "",
+            {
+                "id": "16651472",
+                "note": "hedgetui demo",
+                "apiKey": self.creds.api_key,
+                "readOnly": 1 if read_only else 0,
+                "secret": "",
+                "permissions": {
+                    "ContractTrade": trade,
+                    "Spot": [],
+                    "Wallet": [],
+                    "Options": [],
+                    "Derivatives": [],
+                    "CopyTrading": [],
+                    "BlockTrade": [],
+                    "Exchange": [],
+                    "NFT": [],
+                },
+                "ips": ["*"],
+                "type": 1,
+                "deadlineDay": 88,
+                "expiredAt": "",
+                "createdAt": "",
+                "unified": 0,
+                "uta": 1,
+                "userID": 53888001,
+                "inviterID": 0,
+                "vipLevel": "No VIP",
+                "mktMakerLevel": "0",
+                "affiliateID": 0,
+            },
         )
 
     def rate_limit_reply(self, req: HttpRequest) -> HttpResponse:
@@ -157,6 +202,17 @@ class BybitApi(VenueApi):
             category="inverse",
         )
         return self.envelope(0, "OK", result)
+
+    def cancel_order(self, req: HttpRequest) -> HttpResponse:
+        """POST /v5/order/cancel (category, symbol, orderLinkId): the ids, or 110001."""
+        p = self.params(req)
+        self._category(p)
+        cancelled = self.accounts.cancel(self.venue, str(p.get("orderLinkId") or ""))
+        if cancelled is None or cancelled.symbol != p.get("symbol"):
+            return self.envelope(110001, "order not exists or too late to cancel")
+        return self.envelope(
+            0, "OK", {"orderId": cancelled.order_id, "orderLinkId": cancelled.client_id or ""}
+        )
 
     def position_list(self, req: HttpRequest) -> HttpResponse:
         q = req.query_params()

@@ -11,6 +11,7 @@ objects (HTTP 400; 429 when throttled).
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any
 
 from hedgetui.sim.rest.accounts import (
@@ -21,7 +22,7 @@ from hedgetui.sim.rest.accounts import (
     instrument,
     time_in_force,
 )
-from hedgetui.sim.rest.auth import AuthError, verify_deribit
+from hedgetui.sim.rest.auth import AuthError, verify_deribit, verify_deribit_client_signature
 from hedgetui.sim.rest.base import BadParam, VenueApi, coin, json_reply, num, parse_bool, template
 from hedgetui.sim.rest.http import HttpRequest, HttpResponse
 
@@ -29,6 +30,7 @@ _STATE = {"new": "open", "filled": "filled", "canceled": "cancelled"}
 _TIF = {"immediate_or_cancel": "IOC", "fill_or_kill": "FOK"}
 _TIF_NAME = {"IOC": "immediate_or_cancel", "FOK": "fill_or_kill", "GTC": "good_til_cancelled"}
 _PREFIX = "/api/v2/private/"
+_PUBLIC_AUTH = "/api/v2/public/auth"
 
 
 class DeribitApi(VenueApi):
@@ -38,10 +40,12 @@ class DeribitApi(VenueApi):
         for method in ("GET", "POST"):
             self.route(method, _PREFIX + "buy", self.buy, order=True)
             self.route(method, _PREFIX + "sell", self.sell, order=True)
-            self.route(method, _PREFIX + "get_order_state_by_label", self.by_label)
+            self.route(method, _PREFIX + "get_order_state_by_label", self.by_label, lookup=True)
             self.route(method, _PREFIX + "get_order_state", self.order_state)
+            self.route(method, _PREFIX + "cancel_by_label", self.cancel_by_label)
             self.route(method, _PREFIX + "get_position", self.get_position)
             self.route(method, _PREFIX + "get_account_summary", self.account_summary)
+        self.route("GET", _PUBLIC_AUTH, self.public_auth)
 
     # -- envelopes ---------------------------------------------------------------------------
     def _rpc_id(self, req: HttpRequest) -> Any:
@@ -86,7 +90,25 @@ class DeribitApi(VenueApi):
         return json_reply(body, status)
 
     def authenticate(self, req: HttpRequest) -> None:
+        if req.path == _PUBLIC_AUTH:  # signed in its parameters, not in a header
+            verify_deribit_client_signature(req.query_params(), self.creds, self.clock.time())
+            return
         verify_deribit(req, self.creds, self.clock.time())
+
+    def public_auth(self, req: HttpRequest) -> HttpResponse:
+        """``public/auth``: a token and the key's ``scope``; a read-only key has ``trade:read``."""
+        trade = "trade:read" if self.accounts.read_only(self.venue) else "trade:read_write"
+        return self.ok(
+            req,
+            {
+                "access_token": secrets.token_urlsafe(24),
+                "expires_in": 900,
+                "refresh_token": secrets.token_urlsafe(24),
+                "scope": f"account:read {trade} wallet:read",
+                "enabled_features": [],
+                "token_type": "bearer",
+            },
+        )
 
     def auth_error(self, err: AuthError) -> HttpResponse:
         if err.kind == "missing":
@@ -104,6 +126,11 @@ class DeribitApi(VenueApi):
     def reject_reply(self, req: HttpRequest, fault: Fault) -> HttpResponse:
         code = int(fault.params.get("code", 10009))
         return self.error(code, str(fault.params.get("message", "not_enough_funds")), req=req)
+
+    def permission_reply(self, req: HttpRequest) -> HttpResponse:
+        return self.error(
+            13021, "forbidden", {"reason": "scope trade:read_write required"}, 403, req
+        )
 
     def rate_limit_reply(self, req: HttpRequest) -> HttpResponse:
         return self.error(10028, "too_many_requests", None, 429, req)
@@ -172,6 +199,10 @@ class DeribitApi(VenueApi):
             time_in_force=time_in_force(_TIF.get(str(p.get("time_in_force") or ""), "")),
         )
         result = self.accounts.place_order(self.venue, request, self.mark(spec.symbol))
+        if isinstance(result, Rejection) and result.reason == "bad_price":
+            return self.error(
+                -32602, "Invalid params", {"reason": "must be positive", "param": "price"}, req=req
+            )
         if isinstance(result, Rejection):
             # Deribit has no dedicated reduce-only code in its canonical list [U]: 11030
             # other_reject is its catch-all rejection.
@@ -200,6 +231,11 @@ class DeribitApi(VenueApi):
             if self._order_id(order) == order_id:
                 return self.ok(req, self.order_row(order))
         return self.error(10004, "order_not_found", req=req)
+
+    def cancel_by_label(self, req: HttpRequest) -> HttpResponse:
+        """private/cancel_by_label (label): the number of orders cancelled (0 when none rests)."""
+        cancelled = self.accounts.cancel(self.venue, str(self.rpc_params(req).get("label") or ""))
+        return self.ok(req, 0 if cancelled is None else 1)
 
     def get_position(self, req: HttpRequest) -> HttpResponse:
         name = str(self.rpc_params(req).get("instrument_name") or "")

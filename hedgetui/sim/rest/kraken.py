@@ -37,6 +37,7 @@ _SEND_STATUS = {
     "duplicate_client_id": "clientOrderIdAlreadyExist",
     "reduce_only": "wouldNotReducePosition",
     "lot_size": "invalidSize",
+    "bad_price": "invalidPrice",
     "unknown_symbol": "contractNotFound",
 }
 # orders/status has no recorded sample: shape from Kraken's docs text [U].
@@ -60,7 +61,8 @@ class KrakenApi(VenueApi):
 
     def register_routes(self) -> None:
         self.route("POST", _PREFIX + "sendorder", self.send_order, order=True)
-        self.route("POST", _PREFIX + "orders/status", self.orders_status)
+        self.route("POST", _PREFIX + "orders/status", self.orders_status, lookup=True)
+        self.route("POST", _PREFIX + "cancelorder", self.cancel_order)
         self.route("GET", _PREFIX + "openpositions", self.open_positions)
         self.route("GET", _PREFIX + "accounts", self.accounts_reply)
 
@@ -92,6 +94,9 @@ class KrakenApi(VenueApi):
     def reject_reply(self, req: HttpRequest, fault: Fault) -> HttpResponse:
         status = str(fault.params.get("message", "insufficientAvailableFunds"))
         return self.send_status_refusal(status, str(self.params(req).get("cliOrdId") or ""))
+
+    def permission_reply(self, req: HttpRequest) -> HttpResponse:
+        return self.request_error("authenticationError", 401)  # [U] a read-only key's refusal
 
     def rate_limit_reply(self, req: HttpRequest) -> HttpResponse:
         return self.request_error("apiLimitExceeded", 429)
@@ -166,6 +171,22 @@ class KrakenApi(VenueApi):
             if o.client_id in wanted_cli or o.order_id in wanted_ids
         ]
         return json_reply({"result": "success", "serverTime": self.server_time(), "orders": rows})
+
+    def cancel_order(self, req: HttpRequest) -> HttpResponse:
+        """cancelorder (cliOrdId or order_id): ``cancelStatus.status`` cancelled / notFound."""
+        p = self.params(req)
+        cli_ord_id = str(p.get("cliOrdId") or "")
+        cancelled = self.accounts.cancel(self.venue, cli_ord_id)
+        status: dict[str, Any] = {
+            "status": "notFound" if cancelled is None else "cancelled",
+            "receivedTime": self.server_time(),
+            "cliOrdId": cli_ord_id,
+        }
+        if cancelled is not None:
+            status["order_id"] = cancelled.order_id
+        return json_reply(
+            {"result": "success", "cancelStatus": status, "serverTime": self.server_time()}
+        )
 
     def open_positions(self, req: HttpRequest) -> HttpResponse:
         body = template(self.venue, "openpositions")

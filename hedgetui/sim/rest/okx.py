@@ -34,6 +34,7 @@ _TYPES = {"market", "limit", "ioc", "fok", "post_only", "optimal_limit_ioc"}
 _REJECT = {
     "duplicate_client_id": ("51016", "Client order ID already exists."),
     "lot_size": ("51121", "Order quantity must be a multiple of the lot size."),
+    "bad_price": ("51000", "Parameter px error"),  # as live replies show it
     "unknown_symbol": ("51001", "Instrument ID does not exist."),
 }
 _NO_POSITION = (
@@ -57,9 +58,11 @@ class OkxApi(VenueApi):
 
     def register_routes(self) -> None:
         self.route("POST", "/api/v5/trade/order", self.place_order, order=True)
-        self.route("GET", "/api/v5/trade/order", self.get_order)
+        self.route("GET", "/api/v5/trade/order", self.get_order, lookup=True)
+        self.route("POST", "/api/v5/trade/cancel-order", self.cancel_order)
         self.route("GET", "/api/v5/account/positions", self.positions)
         self.route("GET", "/api/v5/account/balance", self.balance)
+        self.route("GET", "/api/v5/account/config", self.account_config)
 
     def authenticate(self, req: HttpRequest) -> None:
         verify_okx(req, self.creds, self.clock.time())
@@ -85,6 +88,28 @@ class OkxApi(VenueApi):
         code = str(fault.params.get("code", "51008"))
         msg = str(fault.params.get("message", "Order failed. Insufficient BTC balance in account."))
         return self.failed(code, msg, str(self.params(req).get("clOrdId") or ""))
+
+    def permission_reply(self, req: HttpRequest) -> HttpResponse:
+        return _plain("50120", "API key doesn't have permission.", 401)  # [U] exact text
+
+    def account_config(self, req: HttpRequest) -> HttpResponse:
+        """GET /api/v5/account/config: ``perm`` is the calling key's permissions."""
+        perm = "read_only" if self.accounts.read_only(self.venue) else "read_only,trade"
+        row = {
+            "acctLv": "2",
+            "autoLoan": False,
+            "ctIsoMode": "automatic",
+            "greeksType": "PA",
+            "ip": "",
+            "label": "hedgetui demo",
+            "level": "Lv1",
+            "mainUid": "44705892343619584",
+            "mgnIsoMode": "automatic",
+            "perm": perm,
+            "posMode": "net_mode",
+            "uid": "44705892343619584",
+        }
+        return json_reply({"code": "0", "data": [row], "msg": ""})
 
     def rate_limit_reply(self, req: HttpRequest) -> HttpResponse:
         return _plain("50011", "Too Many Requests", 429)
@@ -168,6 +193,26 @@ class OkxApi(VenueApi):
         body = template(self.venue, "order_details")
         body["data"] = [self.order_row(found[-1])]  # the latest if an id was reused
         return json_reply(body)
+
+    def cancel_order(self, req: HttpRequest) -> HttpResponse:
+        """POST /api/v5/trade/cancel-order (instId, clOrdId): sCode 0, or 51400 when it
+        is filled, cancelled or unknown."""
+        p = self.params(req)
+        cl_ord_id = str(p.get("clOrdId") or "")
+        cancelled = self.accounts.cancel(self.venue, cl_ord_id)
+        if cancelled is None or cancelled.symbol != p.get("instId"):
+            msg = (
+                "Order cancellation failed as the order has been filled, canceled or does not exist"
+            )
+            return json_reply(
+                {
+                    "code": "1",
+                    "data": [{"clOrdId": cl_ord_id, "ordId": "", "sCode": "51400", "sMsg": msg}],
+                    "msg": "",
+                }
+            )
+        row = {"clOrdId": cl_ord_id, "ordId": cancelled.order_id, "sCode": "0", "sMsg": ""}
+        return json_reply({"code": "0", "data": [row], "msg": ""})
 
     def positions(self, req: HttpRequest) -> HttpResponse:
         q = req.query_params()

@@ -7,6 +7,7 @@ exist: look it up by client id before anything else) and redacts secrets from ev
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar, NoReturn
@@ -20,6 +21,7 @@ from hedgetui.trading.credentials import Credentials, redact
 from hedgetui.trading.orders import (
     AuthError,
     BadReply,
+    KeyPermissions,
     LostReply,
     OrderRequest,
     OrderResult,
@@ -58,6 +60,16 @@ def fmt_price(price: float) -> str:
     return text or "0"
 
 
+def _os_reason(exc: BaseException) -> str:
+    """The operating system's words under a transport error ("connection refused"), or ''."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno:
+            return os.strerror(seen.errno).lower()
+        seen = seen.__cause__ or seen.__context__
+    return ""
+
+
 class VenueClient(ABC):
     """A small signed client for one venue: place, look up by client id, position, balance."""
 
@@ -73,8 +85,14 @@ class VenueClient(ABC):
         timeout_s: float = 10.0,
         http: httpx.AsyncClient | None = None,
         account: str | None = None,
+        permissions: str = "read",
     ) -> None:
         self.credentials = credentials
+        # The account's configured permissions ("read" or "trade"; the config's default is
+        # "read"): the order gate refuses every order of a client that is not "trade".
+        self.permissions = permissions
+        self._key_report: KeyPermissions | None = None
+        self._key_checked = False
         self.base_url = (base_url or self.default_url).rstrip("/")
         self.clock = clock or SYSTEM_CLOCK
         self.account = account or credentials.account
@@ -100,6 +118,11 @@ class VenueClient(ABC):
     @abstractmethod
     async def order_by_client_id(self, order: OrderRequest) -> OrderResult | None:
         """The order with ``order.client_order_id`` (None when the venue has no such order)."""
+
+    @abstractmethod
+    async def cancel_order(self, order: OrderRequest) -> None:
+        """Cancel the resting order ``order.client_order_id``; a refusal (already filled,
+        unknown) raises a TradingError carrying the venue's words."""
 
     @abstractmethod
     async def position(self, symbol: str, contract_size: float) -> PositionUpdate: ...
@@ -141,6 +164,11 @@ class VenueClient(ABC):
             raise LostReply(
                 self.venue, f"timed out waiting for {method} {path} ({type(exc).__name__})"
             ) from None
+        except httpx.ConnectError as exc:  # nothing was sent: say where it could not connect
+            detail = self._redact(_os_reason(exc) or str(exc) or type(exc).__name__)
+            raise LostReply(
+                self.venue, f"could not connect to {self.base_url} for {method} {path}: {detail}"
+            ) from None
         except httpx.TransportError as exc:
             detail = self._redact(str(exc) or type(exc).__name__)
             raise LostReply(
@@ -172,3 +200,19 @@ class VenueClient(ABC):
     def dumps(obj: Any) -> str:
         """Compact JSON, the exact text that is signed and sent."""
         return orjson.dumps(obj).decode()
+
+    # ------------------------------------------------------------------ key permissions
+
+    async def key_permissions(self) -> KeyPermissions | None:
+        """What the venue says this key may do, asked once per client (None: it does not say).
+
+        A failed request raises (``TradingError``) and is asked again next time.
+        """
+        if not self._key_checked:
+            self._key_report = await self.fetch_key_permissions()
+            self._key_checked = True
+        return self._key_report
+
+    async def fetch_key_permissions(self) -> KeyPermissions | None:
+        """The venue's key-info call; venues that report nothing about a key return None."""
+        return None

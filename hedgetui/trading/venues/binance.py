@@ -168,6 +168,10 @@ class BinanceClient(VenueClient):
                 return None
             raise
 
+    async def cancel_order(self, order: OrderRequest) -> None:
+        params = {"symbol": order.symbol, "origClientOrderId": order.client_order_id}
+        await self._call("DELETE", "/dapi/v1/order", params)
+
     async def position(self, symbol: str, contract_size: float) -> PositionUpdate:
         pair = symbol.split("_")[0]
         payload = await self._call("GET", "/dapi/v1/positionRisk", {"pair": pair})

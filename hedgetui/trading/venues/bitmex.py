@@ -11,6 +11,7 @@ from hedgetui.trading.orders import (
     AuthError,
     BadReply,
     DuplicateClientOrderId,
+    KeyPermissions,
     OrderRejected,
     OrderRequest,
     OrderResult,
@@ -118,6 +119,20 @@ def parse_balance(payload: Any, coin: str, ts: int) -> BalanceUpdate:
     )
 
 
+def parse_key_permissions(rows: Any, api_key: str) -> KeyPermissions | None:
+    """GET /api/v1/apiKey: the account's keys; ours (by ``id``) needs ``order`` in its
+    ``permissions`` to trade. None when the reply does not list our key."""
+    if not isinstance(rows, list):
+        raise BadReply(VENUE, f"apiKey reply is not a list: {str(rows)[:120]}")
+    mine = [r for r in rows if isinstance(r, dict) and r.get("id") == api_key]
+    if not mine:
+        return None
+    perms = mine[0].get("permissions")
+    rights = [str(p) for p in perms] if isinstance(perms, list) else []
+    can_trade = any(p.lower() == "order" for p in rights)
+    return KeyPermissions(VENUE, can_trade, f"permissions: {rights}")
+
+
 class BitmexClient(VenueClient):
     venue = VENUE
     default_url = "https://www.bitmex.com"
@@ -157,6 +172,13 @@ class BitmexClient(VenueClient):
         ]
         return parse_order(mine[0]) if mine else None
 
+    async def cancel_order(self, order: OrderRequest) -> None:
+        body = self.dumps({"clOrdID": order.client_order_id})
+        rows = await self._call("DELETE", "/api/v1/order", body=body)
+        row = rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], dict) else {}
+        if row.get("error") or row.get("ordStatus") != "Canceled":
+            self.raise_redacted(OrderRejected(VENUE, str(row.get("error") or rows)[:200]))
+
     async def position(self, symbol: str, contract_size: float) -> PositionUpdate:
         query = urlencode({"filter": json.dumps({"symbol": symbol}, separators=(",", ":"))})
         payload = await self._call("GET", "/api/v1/position", query=query)
@@ -165,3 +187,7 @@ class BitmexClient(VenueClient):
     async def balance(self, coin: str) -> BalanceUpdate:
         payload = await self._call("GET", "/api/v1/user/margin", query="currency=XBt")
         return parse_balance(payload, coin, self.now_ms())
+
+    async def fetch_key_permissions(self) -> KeyPermissions | None:
+        rows = await self._call("GET", "/api/v1/apiKey")
+        return parse_key_permissions(rows, self.credentials.api_key.reveal())

@@ -10,6 +10,7 @@ from hedgetui.trading.orders import (
     AuthError,
     BadReply,
     DuplicateClientOrderId,
+    KeyPermissions,
     OrderRejected,
     OrderRequest,
     OrderResult,
@@ -144,6 +145,19 @@ def parse_balance(result: dict[str, Any], coin: str, ts: int) -> BalanceUpdate:
     return BalanceUpdate(VENUE, coin, 0.0, ts=ts)
 
 
+def parse_key_permissions(result: dict[str, Any]) -> KeyPermissions:
+    """GET /v5/user/query-api: ``readOnly`` 1 = read only (the documented flag; the permission
+    groups are quoted, not judged: their names differ between account types)."""
+    if "readOnly" not in result:
+        raise BadReply(VENUE, f"query-api reply has no readOnly: {str(result)[:120]}")
+    perms = result.get("permissions")
+    contract = perms.get("ContractTrade") if isinstance(perms, dict) else None
+    trade = list(contract) if isinstance(contract, list) else []
+    read_only = str(result["readOnly"]) == "1"
+    detail = f"readOnly: {result['readOnly']}, ContractTrade: {trade}"
+    return KeyPermissions(VENUE, not read_only, detail)
+
+
 class BybitClient(VenueClient):
     venue = VENUE
     default_url = "https://api.bybit.com"
@@ -192,6 +206,10 @@ class BybitClient(VenueClient):
         mine = [r for r in rows if r.get("orderLinkId") == order.client_order_id]
         return parse_order(mine[0]) if mine else None
 
+    async def cancel_order(self, order: OrderRequest) -> None:
+        body = {"category": "inverse", "symbol": order.symbol, "orderLinkId": order.client_order_id}
+        await self._call("POST", "/v5/order/cancel", body=self.dumps(body))
+
     async def position(self, symbol: str, contract_size: float) -> PositionUpdate:
         query = urlencode({"category": "inverse", "symbol": symbol})
         result = await self._call("GET", "/v5/position/list", query=query)
@@ -201,3 +219,6 @@ class BybitClient(VenueClient):
         query = urlencode({"accountType": ACCOUNT_TYPE, "coin": coin})
         result = await self._call("GET", "/v5/account/wallet-balance", query=query)
         return parse_balance(result, coin, self.now_ms())
+
+    async def fetch_key_permissions(self) -> KeyPermissions:
+        return parse_key_permissions(await self._call("GET", "/v5/user/query-api"))

@@ -13,6 +13,7 @@ from hedgetui.domain import BalanceUpdate, PositionUpdate
 from hedgetui.trading.orders import (
     AuthError,
     BadReply,
+    KeyPermissions,
     OrderRejected,
     OrderRequest,
     OrderResult,
@@ -22,7 +23,7 @@ from hedgetui.trading.orders import (
     ServerError,
     TradingError,
 )
-from hedgetui.trading.signing import deribit_authorization
+from hedgetui.trading.signing import deribit_authorization, deribit_ws_signature
 from hedgetui.trading.venues.base import VenueClient, fmt_price, fmt_qty, fnum, fopt
 
 VENUE = "deribit"
@@ -130,6 +131,17 @@ def parse_balance(result: Any, coin: str, ts: int) -> BalanceUpdate:
     return BalanceUpdate(VENUE, coin, fnum(result["balance"], "balance", VENUE), ts=ts)
 
 
+def parse_key_permissions(result: Any) -> KeyPermissions | None:
+    """``public/auth`` result: orders need ``trade:read_write`` in ``scope`` (``trade:read`` is
+    read-only). None when the scope says nothing about trading."""
+    if not isinstance(result, dict) or not isinstance(result.get("scope"), str):
+        raise BadReply(VENUE, f"auth result has no scope: {str(result)[:80]}")
+    trade = [s for s in result["scope"].split() if s.startswith("trade:")]
+    if not trade:
+        return None
+    return KeyPermissions(VENUE, "trade:read_write" in trade, f'scope "{" ".join(trade)}"')
+
+
 class DeribitClient(VenueClient):
     venue = VENUE
     default_url = "https://www.deribit.com"
@@ -167,6 +179,11 @@ class DeribitClient(VenueClient):
         rows = await self._call("get_order_state_by_label", params)
         return pick_by_label(rows, order.client_order_id, order.contract_size)
 
+    async def cancel_order(self, order: OrderRequest) -> None:
+        params = {"label": order.client_order_id, "currency": order.coin}
+        if await self._call("cancel_by_label", params) == 0:
+            raise OrderRejected(VENUE, f"no open order labelled {order.client_order_id}")
+
     async def position(self, symbol: str, contract_size: float) -> PositionUpdate:
         result = await self._call("get_position", {"instrument_name": symbol})
         return parse_position(result, symbol, contract_size, self.now_ms())
@@ -174,3 +191,23 @@ class DeribitClient(VenueClient):
     async def balance(self, coin: str) -> BalanceUpdate:
         result = await self._call("get_account_summary", {"currency": coin})
         return parse_balance(result, coin, self.now_ms())
+
+    async def fetch_key_permissions(self) -> KeyPermissions | None:
+        """``public/auth`` (client_signature) answers with the key's scope."""
+        stamp, nonce = self.now_ms(), self.next_nonce()
+        secret = self.credentials.api_secret.reveal()
+        params = {
+            "grant_type": "client_signature",
+            "client_id": self.credentials.api_key.reveal(),
+            "timestamp": str(stamp),
+            "nonce": nonce,
+            "data": "",
+            "signature": deribit_ws_signature(secret, stamp, nonce, ""),
+        }
+        status, payload, _ = await self.request(
+            "GET", "/api/v2/public/auth", query=urlencode(params)
+        )
+        try:
+            return parse_key_permissions(check_error(status, payload))
+        except TradingError as exc:
+            self.raise_redacted(exc)

@@ -201,6 +201,13 @@ class KrakenClient(VenueClient):
         payload = await self._call("POST", "/derivatives/api/v3/orders/status", params)
         return parse_order_status(payload, order.client_order_id)
 
+    async def cancel_order(self, order: OrderRequest) -> None:
+        params = {"cliOrdId": order.client_order_id}
+        payload = await self._call("POST", "/derivatives/api/v3/cancelorder", params)
+        status = str((payload.get("cancelStatus") or {}).get("status", ""))
+        if status != "cancelled":
+            raise OrderRejected(VENUE, status or "no cancelStatus in reply", code=status or None)
+
     async def position(self, symbol: str, contract_size: float) -> PositionUpdate:
         payload = await self._call("GET", "/derivatives/api/v3/openpositions", {})
         return parse_position(payload, symbol, contract_size, self.now_ms())

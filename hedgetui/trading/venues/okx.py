@@ -11,6 +11,7 @@ from hedgetui.trading.orders import (
     AuthError,
     BadReply,
     DuplicateClientOrderId,
+    KeyPermissions,
     OrderRejected,
     OrderRequest,
     OrderResult,
@@ -134,6 +135,17 @@ def parse_balance(rows: list[Any], coin: str, ts: int) -> BalanceUpdate:
     return BalanceUpdate(VENUE, coin, 0.0, ts=ts)
 
 
+def parse_key_permissions(rows: list[Any]) -> KeyPermissions:
+    """GET /api/v5/account/config: ``perm`` lists the calling key's rights, e.g.
+    ``read_only,trade``; without ``trade`` the key cannot place orders."""
+    row = rows[0] if rows and isinstance(rows[0], dict) else None
+    if row is None or not isinstance(row.get("perm"), str):
+        raise BadReply(VENUE, f"account config reply has no perm: {str(rows)[:120]}")
+    perm = row["perm"]
+    rights = {p.strip() for p in perm.split(",")}
+    return KeyPermissions(VENUE, "trade" in rights, f'perm "{perm}"')
+
+
 class OkxClient(VenueClient):
     venue = VENUE
     default_url = "https://www.okx.com"
@@ -185,6 +197,10 @@ class OkxClient(VenueClient):
             raise
         return parse_order(rows[0]) if rows else None
 
+    async def cancel_order(self, order: OrderRequest) -> None:
+        body = self.dumps({"instId": order.symbol, "clOrdId": order.client_order_id})
+        await self._call("POST", "/api/v5/trade/cancel-order", body=body)
+
     async def position(self, symbol: str, contract_size: float) -> PositionUpdate:
         query = urlencode({"instType": "SWAP", "instId": symbol})
         rows = await self._call("GET", "/api/v5/account/positions", query=query)
@@ -193,3 +209,6 @@ class OkxClient(VenueClient):
     async def balance(self, coin: str) -> BalanceUpdate:
         rows = await self._call("GET", "/api/v5/account/balance", query=urlencode({"ccy": coin}))
         return parse_balance(rows, coin, self.now_ms())
+
+    async def fetch_key_permissions(self) -> KeyPermissions:
+        return parse_key_permissions(await self._call("GET", "/api/v5/account/config"))
