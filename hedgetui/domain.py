@@ -301,6 +301,7 @@ class FeedView:
     last_error: str | None = None
     latency_ms: float | None = None
     malformed: int = 0
+    refused: int = 0  # implausible values the store refused (hedgetui.plausibility)
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,6 +61,7 @@ from hedgetui.domain import (
     Ticker,
     TotalsView,
 )
+from hedgetui.plausibility import Gate, Rules, price_band
 from hedgetui.risk import InversePosition, assess
 from hedgetui.venues import InstrumentProfile, get_instrument
 
@@ -69,6 +70,12 @@ IndexSymbolFn = Callable[[str, str], str]
 
 HISTORY_BUCKET_S = 1.0
 """Sparkline rings keep at most one point per this many seconds (the last value wins)."""
+
+WALL_REREAD_S = 1.0
+"""``apply`` re-reads the wall clock at least this often (and every snapshot does): the
+plausibility gate compares exchange times with it, within minutes."""
+
+_INF = float("inf")
 
 HOUR_MS = 3_600_000
 """Every venue's funding times are whole UTC hours: a next-funding time off the hour is none."""
@@ -210,63 +217,83 @@ class Store:
             self._by_key.setdefault((hedge.venue, hedge.symbol), []).append(state)
         venues = [h.venue for h in settings.hedges] + list(extra_venues)
         self.venues: tuple[str, ...] = tuple(dict.fromkeys(venues))
+        self._gate = Gate(_rules(settings), _price_bands(self._hedges.values()))
+        self._wall_offset = 0.0  # clock.time() - clock.monotonic(), re-read at least every second
+        self._wall_read_at = -_INF
 
     # ------------------------------------------------------------------ input
 
     def apply(self, event: Event) -> None:
         """Record one event. O(1); the derived view is recomputed lazily by :meth:`snapshot`.
 
+        Every market event and account position passes the plausibility gate first
+        (``hedgetui.plausibility``): a refused value is not stored and its input's freshness is
+        not refreshed (it ages to stale); the event's other values are kept.
         A :class:`Ticker` is applied field by field, exactly as its :meth:`Ticker.parts` would be
         (mark, then index, then funding), without building them.
         """
         now = self.clock.monotonic()
+        if now - self._wall_read_at >= WALL_REREAD_S:
+            self._read_wall(now)
+        now_ms = int((now + self._wall_offset) * 1000)  # the wall clock, without a clock call
         if isinstance(event, Ticker):  # the hot path: most venues send one per frame
-            venue, symbol, ts = event.venue, event.symbol, event.ts
-            if event.mark is not None:
-                self._put_mark(venue, symbol, event.mark, ts, now)
-            if event.index is not None:
-                self._put_index(venue, symbol, event.index, ts, now)
-            if event.funding_rate is not None:
+            checked = self._gate.ticker(event, now_ms)
+            if checked is not None:
+                venue, symbol, ts = checked.venue, checked.symbol, checked.ts
+                if checked.mark is not None:
+                    self._put_mark(venue, symbol, checked.mark, ts, now)
+                if checked.index is not None:
+                    self._put_index(venue, symbol, checked.index, ts, now)
+                if checked.funding_rate is not None:
+                    self._put_funding(
+                        venue,
+                        symbol,
+                        checked.funding_rate,
+                        checked.predicted_rate,
+                        checked.next_funding_time,
+                        checked.interval_hours,
+                        ts,
+                        now,
+                    )
+                self._last_data[venue] = now
+        elif isinstance(event, MarkPrice | IndexPrice):
+            if self._gate.price_event(event, now_ms):
+                if isinstance(event, MarkPrice):
+                    self._put_mark(event.venue, event.symbol, event.price, event.ts, now)
+                else:
+                    self._put_index(event.venue, event.symbol, event.price, event.ts, now)
+                self._last_data[event.venue] = now
+        elif isinstance(event, Funding):
+            funding = self._gate.funding(event, now_ms)
+            if funding is not None:
                 self._put_funding(
-                    venue,
-                    symbol,
-                    event.funding_rate,
-                    event.predicted_rate,
-                    event.next_funding_time,
-                    event.interval_hours,
-                    ts,
+                    funding.venue,
+                    funding.symbol,
+                    funding.rate,
+                    funding.predicted_rate,
+                    funding.next_funding_time,
+                    funding.interval_hours,
+                    funding.ts,
                     now,
                 )
-            self._last_data[venue] = now
-        elif isinstance(event, MarkPrice):
-            self._put_mark(event.venue, event.symbol, event.price, event.ts, now)
-            self._last_data[event.venue] = now
-        elif isinstance(event, IndexPrice):
-            self._put_index(event.venue, event.symbol, event.price, event.ts, now)
-            self._last_data[event.venue] = now
-        elif isinstance(event, Funding):
-            self._put_funding(
-                event.venue,
-                event.symbol,
-                event.rate,
-                event.predicted_rate,
-                event.next_funding_time,
-                event.interval_hours,
-                event.ts,
-                now,
-            )
-            self._last_data[event.venue] = now
+                self._last_data[funding.venue] = now
         elif isinstance(event, FeedStatus):
             self._feeds[event.venue] = event
         elif isinstance(event, PositionUpdate):
-            self._positions[(event.venue, event.symbol, event.account)] = _AccountPosition(
-                event, now
-            )
+            if self._gate.position(event, now_ms):
+                self._positions[(event.venue, event.symbol, event.account)] = _AccountPosition(
+                    event, now
+                )
         else:
             self._balances[(event.venue, event.coin.upper(), event.account)] = event
         self.version += 1
         if self.on_change is not None:
             self.on_change()
+
+    def _read_wall(self, now: float) -> None:
+        """Re-read the wall clock's offset from the monotonic one (the gate's time checks)."""
+        self._wall_offset = self.clock.time() - self.clock.monotonic()
+        self._wall_read_at = now
 
     def _put_mark(self, venue: str, symbol: str, price: float, ts: int | None, now: float) -> None:
         key = (venue, symbol)
@@ -409,6 +436,10 @@ class Store:
     def hedge_names(self) -> tuple[str, ...]:
         return tuple(self._hedges)
 
+    def refused_counts(self) -> dict[tuple[str, str], int]:
+        """Implausible values refused so far, per (venue, field) (see ``hedgetui.plausibility``)."""
+        return dict(self._gate.counts)
+
     def mark_history(self, hedge: str) -> Sequence[float]:
         """Mark prices of ``hedge``, oldest first, at most one per second (for sparklines)."""
         return tuple(self._hedges[hedge].mark_ring)
@@ -446,6 +477,7 @@ class Store:
     def snapshot(self) -> DashboardView:
         """One consistent view of everything. Risk is recomputed only if an input changed."""
         now_ms = int(self.clock.time() * 1000)
+        self._read_wall(self.clock.monotonic())
         if self._computed_version != self.version:
             for hedge in self._hedges.values():
                 self._recompute(hedge)
@@ -538,15 +570,19 @@ class Store:
             return Freshness.FRESH  # no source reports health: applied once by a command
         return self._health_freshness(health)
 
-    def _funding_freshness(self, venue: str, funding: object | None) -> Freshness:
+    def _funding_freshness(self, key: Key, funding: _FundingState | None) -> Freshness:
         """A funding rate is as fresh as its venue's feed once received.
 
         Venues push funding only when it changes (BitMEX instrument updates, OKX every 30-90 s),
         so its own age says nothing; a live feed delivering data means the last rate is current.
+        Once the venue's latest funding for this key was refused as implausible, the stored one
+        ages from when it was received instead (it goes stale, never looks current).
         """
         if funding is None:
             return Freshness.NONE
-        return self._freshness(self._last_data.get(venue))
+        if key in self._gate.funding_refused:
+            return self._freshness(funding.received)
+        return self._freshness(self._last_data.get(key[0]))
 
     def _freshness(self, received: float | None) -> Freshness:
         if received is None:
@@ -603,7 +639,7 @@ class Store:
             index=index.price if index else None,
             mark_freshness=self._freshness(mark.received if mark else None),
             index_freshness=self._freshness(index.received if index else None),
-            funding_freshness=self._funding_freshness(hs.venue, funding),
+            funding_freshness=self._funding_freshness(key, funding),
             position_freshness=position_freshness,
             report=report,
             spot_coin=hs.spot_total,
@@ -638,7 +674,27 @@ class Store:
             last_error=status.last_error if status else None,
             latency_ms=status.latency_ms if status else None,
             malformed=status.malformed if status else 0,
+            refused=self._gate.refused(venue),
         )
+
+
+def _rules(settings: Settings) -> Rules:
+    fresh = settings.freshness
+    return Rules(
+        max_jump=fresh.max_jump_pct / 100,
+        jump_persist=fresh.jump_persist,
+        clock_window_ms=int(fresh.clock_window_s * 1000),
+    )
+
+
+def _price_bands(hedges: Iterable[_HedgeState]) -> dict[Key, tuple[float, float]]:
+    """Each hedged instrument's price band, for its mark and for its index."""
+    bands: dict[Key, tuple[float, float]] = {}
+    for hedge in hedges:
+        band = price_band(hedge.profile.tick_size)
+        bands[(hedge.settings.venue, hedge.settings.symbol)] = band
+        bands[hedge.index_key] = band
+    return bands
 
 
 def manual_position(

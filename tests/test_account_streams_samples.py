@@ -35,6 +35,8 @@ PRIVATE_SAMPLES: list[tuple[str, str, dict[str, float]]] = [
     ("kraken", "kraken_futures/balances_single_collateral_delta_docs.json", {}),
 ]
 
+T0 = 1_700_000_000_000  # a plausible exchange time (a time near 1970 is refused)
+
 
 def _frame(path: str) -> bytes:
     return (SAMPLES_DIR / path).read_bytes()
@@ -103,7 +105,7 @@ def test_bybit_short_row_is_negative() -> None:
     # the inverse short of the REST docs example, pushed as a stream row
     rest = json.loads(_frame("bybit/rest_position_list_inverse_docs.json"))
     row = rest["result"]["list"][0]
-    frame = orjson.dumps({"topic": "position.inverse", "creationTime": 1, "data": [row]})
+    frame = orjson.dumps({"topic": "position.inverse", "creationTime": T0, "data": [row]})
     (pos,) = private_parser("bybit", {"BTCUSD": 1.0}).parse(frame)
     assert isinstance(pos, PositionUpdate)
     assert pos.contracts == -float(row["size"]) < 0
@@ -130,8 +132,8 @@ def test_binance_one_way_short() -> None:
     frame = orjson.dumps(
         {
             "e": "ACCOUNT_UPDATE",
-            "E": 2,
-            "T": 1,
+            "E": T0 + 1,
+            "T": T0,
             "a": {
                 "m": "ORDER",
                 "B": [],
@@ -143,7 +145,7 @@ def test_binance_one_way_short() -> None:
     )
     (pos,) = private_parser("binance", {"BTCUSD_PERP": 100.0}).parse(frame)
     assert isinstance(pos, PositionUpdate)
-    assert (pos.contracts, pos.entry_price, pos.margin_mode, pos.ts) == (-30, 60000, "cross", 1)
+    assert (pos.contracts, pos.entry_price, pos.margin_mode, pos.ts) == (-30, 60000, "cross", T0)
 
 
 def test_deribit_changes_payload_in_contracts_and_portfolio_balance() -> None:
@@ -188,12 +190,18 @@ def test_okx_position_and_account() -> None:
 
 
 def test_okx_short_side() -> None:
-    row = {"instId": "BTC-USD-SWAP", "pos": "5", "posSide": "short", "avgPx": "50000", "uTime": "9"}
+    row = {
+        "instId": "BTC-USD-SWAP",
+        "pos": "5",
+        "posSide": "short",
+        "avgPx": "50000",
+        "uTime": str(T0),
+    }
     frame = orjson.dumps(
         {"arg": {"channel": "positions"}, "eventType": "event_update", "data": [row]}
     )
     (pos,) = private_parser("okx", {"BTC-USD-SWAP": 100.0}).parse(frame)
-    assert isinstance(pos, PositionUpdate) and pos.contracts == -5 and pos.ts == 9
+    assert isinstance(pos, PositionUpdate) and pos.contracts == -5 and pos.ts == T0
 
 
 def test_kraken_open_positions_and_balances() -> None:

@@ -74,7 +74,7 @@ def test_bybit_bad_delta_leaves_the_merged_row_intact() -> None:
     bad = {
         "topic": "tickers.BTCUSD",
         "type": "delta",
-        "ts": 1,
+        "ts": 1680673825000,  # (a plausible time: 1 ms after 1970 is refused on its own)
         "data": {"symbol": "BTCUSD", "fundingRate": "0.0002", "nextFundingTime": "soon"},
     }
     with pytest.raises(FeedParseError, match="nextFundingTime"):

@@ -116,10 +116,11 @@ def test_a_ticker_frame_gives_one_ticker(venue: str, sample: str, expected: Tick
 def test_merged_updates_give_one_ticker_each() -> None:
     bybit = get_adapter("bybit")
     bybit.parse(wire_frame(SAMPLES_DIR / "bybit/tickers_inverse_snapshot_recorded.json"))
-    delta = {"topic": "tickers.BTCUSD", "type": "delta", "ts": 5, "data": {"symbol": "BTCUSD"}}
+    ts = 1680673823000  # (a plausible time: one near 1970 is refused)
+    delta = {"topic": "tickers.BTCUSD", "type": "delta", "ts": ts, "data": {"symbol": "BTCUSD"}}
     # a delta without any value confirms the merged prices; no funding field -> no funding
     assert bybit.parse(orjson.dumps(delta)) == [
-        Ticker("bybit", "BTCUSD", 5, 28560.0, 28566.94, None, None, None, None)
+        Ticker("bybit", "BTCUSD", ts, 28560.0, 28566.94, None, None, None, None)
     ]
     bitmex = get_adapter("bitmex")
     bitmex.parse(wire_frame(SAMPLES_DIR / "bitmex/instrument_partial_XBTUSD_testnet_2021.json"))
@@ -200,8 +201,9 @@ def test_applying_a_ticker_is_applying_its_parts() -> None:
 
 
 def test_missing_values_leave_the_stored_ones() -> None:
-    (store, _clock), _ = stores()
-    store.apply(Ticker("bybit", "BTCUSD", 1, 60_000.0, 60_010.0, 0.0001, None, None, 8.0))
-    store.apply(Ticker("bybit", "BTCUSD", 2, 61_000.0, None, None, None, None, None))
+    (store, clock), _ = stores()
+    now = int(clock.time() * 1000)  # exchange times at the clock (far from it: refused)
+    store.apply(Ticker("bybit", "BTCUSD", now, 60_000.0, 60_010.0, 0.0001, None, None, 8.0))
+    store.apply(Ticker("bybit", "BTCUSD", now + 1, 61_000.0, None, None, None, None, None))
     hedge = store.snapshot().hedges[0]
     assert (hedge.mark, hedge.index, hedge.funding_rate) == (61_000.0, 60_010.0, 0.0001)

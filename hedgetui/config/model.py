@@ -75,10 +75,19 @@ class DisplaySettings:
 
 @dataclass(frozen=True, slots=True)
 class FreshnessSettings:
-    """Age thresholds of a price: fresh < ``delayed_after_s`` <= delayed < ``stale_after_s``."""
+    """Age thresholds of a price: fresh < ``delayed_after_s`` <= delayed < ``stale_after_s``.
+
+    The plausibility gate (``hedgetui.plausibility``) keeps an implausible value out, so the input
+    ages instead: a price more than ``max_jump_pct`` percent from the last good one is held back
+    until ``jump_persist`` values in a row stand at the new level (1: never held back), and an
+    exchange time more than ``clock_window_s`` from the local clock is refused.
+    """
 
     delayed_after_s: float = field(default=3.0, metadata=_limits(gt=0))
     stale_after_s: float = field(default=10.0, metadata=_limits(gt=0))
+    max_jump_pct: float = field(default=25.0, metadata=_limits(gt=0))
+    jump_persist: int = field(default=3, metadata=_limits(ge=1, le=1000))
+    clock_window_s: float = field(default=300.0, metadata=_limits(gt=0))
 
 
 @dataclass(frozen=True, slots=True)

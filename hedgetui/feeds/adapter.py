@@ -64,14 +64,6 @@ class VenueAdapter(JsonFrameParser[MarketEvent]):
         return None
 
 
-_INF = float("inf")
-
-
-def out_of_range(field: str, value: object) -> FeedParseError:
-    """The error for a number that parsed but is not a usable price/rate (NaN, inf, <= 0)."""
-    return FeedParseError(f"{field} out of range: {value!r:.40}")
-
-
 def unexpected(msg: object) -> FeedParseError:
     """The error for a well-formed JSON message of a kind the adapter does not know."""
     return FeedParseError(f"unexpected message: {excerpt(orjson.dumps(msg), 80)}")

@@ -13,14 +13,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from hedgetui.domain import MarketEvent, Ticker
-from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
+from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.events import new_event
+from hedgetui.feeds.values import millis, price, rate
+from hedgetui.plausibility import PRICE_MAX, PRICE_MIN, TIME_MAX_MS, TIME_MIN_MS, escape, rate_cap
 
 VENUE = "binance"
 FUNDING_INTERVAL_HOURS = 8.0  # COIN-M perpetuals fund at 00/08/16 UTC
 _HOURS = FUNDING_INTERVAL_HOURS  # (short name: the fast path's line)
-_INF = float("inf")
+_CAP = rate_cap(VENUE)
 
 
 class BinanceAdapter(VenueAdapter):
@@ -43,28 +45,34 @@ class BinanceAdapter(VenueAdapter):
         Anything else raises on the way and goes to the general path, ``parse_message``.
         """
         d = msg["data"]
-        if d["e"] == "markPriceUpdate":
+        raw_mark, raw_index, raw_rate = d["p"], d["i"], d["r"]
+        # strings only (a bool is not a number); "" (dated) or absent "i" (2021): the general path
+        if (
+            d["e"] == "markPriceUpdate"
+            and type(raw_mark) is str
+            and type(raw_index) is str
+            and type(raw_rate) is str
+        ):
             symbol = d["s"]
             ts = d["E"]
-            mark = float(d["p"])
-            index = float(d["i"])  # "" (dated) or absent (2021): the general path
-            rate = float(d["r"])
+            mark = float(raw_mark)
+            index = float(raw_index)
+            funding = float(raw_rate)
             next_time = d["T"]
             if (
                 type(symbol) is str
                 and type(ts) is int
-                and ts > 0
+                and TIME_MIN_MS <= ts <= TIME_MAX_MS
                 and type(next_time) is int
-                and next_time > 0
-                and 0.0 < mark < _INF
-                and 0.0 < index < _INF
-                and -_INF < rate < _INF
-                and d["r"]
+                and TIME_MIN_MS <= next_time <= TIME_MAX_MS
+                and PRICE_MIN <= mark <= PRICE_MAX
+                and PRICE_MIN <= index <= PRICE_MAX
+                and -_CAP <= funding <= _CAP
             ):
                 return [
                     new_event(
                         Ticker,
-                        (VENUE, symbol, ts, mark, index, rate, None, next_time, _HOURS),
+                        (VENUE, symbol, ts, mark, index, funding, None, next_time, _HOURS),
                     )
                 ]
         return None
@@ -78,10 +86,12 @@ class BinanceAdapter(VenueAdapter):
                 pass
             elif "result" in msg and "id" in msg:
                 if msg["result"] is not None:
-                    raise VenueErrorReply(f"binance: unexpected reply {msg['result']!r:.60}")
+                    raise VenueErrorReply(
+                        escape(f"binance: unexpected reply {msg['result']!r:.60}")
+                    )
                 return []  # SUBSCRIBE ack
             elif "code" in msg and "msg" in msg:
-                raise VenueErrorReply(f"binance error {msg['code']}: {msg['msg']!s:.100}")
+                raise VenueErrorReply(escape(f"binance error {msg['code']}: {msg['msg']!s:.100}"))
             else:
                 raise unexpected(msg)
         out: list[MarketEvent] = []
@@ -109,24 +119,13 @@ def _ticker(d: dict[str, Any]) -> Ticker:
     symbol = d["s"]
     if type(symbol) is not str:
         raise FeedParseError("binance: symbol 's' is not a string")
-    t = d.get("E")
-    ts = int(t) if t else None
-    raw = d["p"]
-    mark = float(raw)
-    if not 0.0 < mark < _INF:
-        raise out_of_range("p", raw)
+    ts = millis(d.get("E"), "E")
+    mark = price(d["p"], "p")
     raw = d.get("i")
-    index = None
-    if raw:
-        index = float(raw)
-        if not 0.0 < index < _INF:
-            raise out_of_range("i", raw)
+    index = None if raw is None or raw == "" else price(raw, "i")
     raw = d.get("r")
-    if raw:
-        rate = float(raw)
-        if not -_INF < rate < _INF:
-            raise out_of_range("r", raw)
-        t = d.get("T")
-        next_time = int(t) if t else None
-        return new_event(Ticker, (VENUE, symbol, ts, mark, index, rate, None, next_time, _HOURS))
+    if raw is not None and raw != "":
+        funding = rate(raw, "r", _CAP)
+        next_time = millis(d.get("T"), "T")
+        return new_event(Ticker, (VENUE, symbol, ts, mark, index, funding, None, next_time, _HOURS))
     return new_event(Ticker, (VENUE, symbol, ts, mark, index, None, None, None, None))

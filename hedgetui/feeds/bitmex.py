@@ -23,13 +23,14 @@ from typing import Any
 import orjson
 
 from hedgetui.domain import Funding, IndexPrice, MarketEvent, Ticker
-from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
+from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.events import new_event
 from hedgetui.feeds.values import iso_millis, opt_rate, price, rate, timespan_hours
+from hedgetui.plausibility import PRICE_MAX, PRICE_MIN, escape, rate_cap
 
 VENUE = "bitmex"
-_INF = float("inf")
+_CAP = rate_cap(VENUE)
 _NO_FUNDING = (None, None, None, None)  # a Ticker's funding fields when the row changed none
 _ABSENT: Any = object()  # a key the row does not carry (unchanged), unlike a null
 
@@ -111,8 +112,8 @@ class BitmexAdapter(VenueAdapter):
                 self._instrument_partial
                 and type(mark) is float
                 and type(index) is float
-                and 0.0 < mark < _INF
-                and 0.0 < index < _INF
+                and PRICE_MIN <= mark <= PRICE_MAX
+                and PRICE_MIN <= index <= PRICE_MAX
                 and not state.index_row
                 and "fundingRate" not in d
                 and "indicativeFundingRate" not in d
@@ -138,7 +139,9 @@ class BitmexAdapter(VenueAdapter):
                 return self._funding(action, data)
             return []
         if "error" in msg:
-            raise VenueErrorReply(f"bitmex error {msg.get('status')}: {msg.get('error')!s:.100}")
+            raise VenueErrorReply(
+                escape(f"bitmex error {msg.get('status')}: {msg.get('error')!s:.100}")
+            )
         if "success" in msg or "info" in msg:
             return []  # subscribe acks, welcome, help
         raise unexpected(msg)
@@ -200,17 +203,9 @@ class BitmexAdapter(VenueAdapter):
             state.ts = ts
             return None if value is None else new_event(IndexPrice, (VENUE, symbol, value, ts))
         raw = d.get("markPrice")
-        mark = None
-        if raw is not None:
-            mark = float(raw)
-            if not 0.0 < mark < _INF:
-                raise out_of_range("markPrice", raw)
+        mark = None if raw is None else price(raw, "markPrice")
         raw = d.get("indicativeSettlePrice")
-        index = None
-        if raw is not None:
-            index = float(raw)
-            if not 0.0 < index < _INF:
-                raise out_of_range("indicativeSettlePrice", raw)
+        index = None if raw is None else price(raw, "indicativeSettlePrice")
         funding_changed = (
             "fundingRate" in d
             or "indicativeFundingRate" in d
@@ -220,9 +215,11 @@ class BitmexAdapter(VenueAdapter):
         if funding_changed:
             # convert first: a bad value must not leave a half-merged row
             raw = d.get("fundingRate", _ABSENT)
-            rate_v = state.rate if raw is _ABSENT else opt_rate(raw, "fundingRate")
+            rate_v = state.rate if raw is _ABSENT else opt_rate(raw, "fundingRate", _CAP)
             raw = d.get("indicativeFundingRate", _ABSENT)
-            pred_v = state.predicted if raw is _ABSENT else opt_rate(raw, "indicativeFundingRate")
+            pred_v = (
+                state.predicted if raw is _ABSENT else opt_rate(raw, "indicativeFundingRate", _CAP)
+            )
             raw = d.get("fundingTimestamp", _ABSENT)
             next_v = state.next_time if raw is _ABSENT else iso_millis(raw, "fundingTimestamp")
             raw = d.get("fundingInterval", _ABSENT)
@@ -274,7 +271,7 @@ class BitmexAdapter(VenueAdapter):
                     (
                         VENUE,
                         symbol,
-                        rate(d["fundingRate"], "fundingRate"),
+                        rate(d["fundingRate"], "fundingRate", _CAP),
                         None,
                         None,
                         iso_millis(d.get("timestamp"), "timestamp"),

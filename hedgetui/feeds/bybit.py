@@ -15,17 +15,20 @@ from typing import Any
 import orjson
 
 from hedgetui.domain import MarketEvent, Ticker
-from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
+from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.events import new_event
-from hedgetui.feeds.values import millis
+from hedgetui.feeds.values import interval_hours, millis, price
 from hedgetui.feeds.values import rate as rate_of
+from hedgetui.plausibility import PRICE_MAX, PRICE_MIN, TIME_MAX_MS, TIME_MIN_MS, escape, rate_cap
 
 VENUE = "bybit"
 DEFAULT_FUNDING_INTERVAL_HOURS = 8.0  # when the ticker has no fundingIntervalHour (2023 frames)
-_INF = float("inf")
 _MAX_TOPICS = 256  # ticker topic names remembered (one per subscribed symbol)
-_MAX_MILLIS = 10**14  # values.millis: later is not a millisecond time
+_CAP = rate_cap(VENUE)
+
+
+_NOT_READ = float("nan")  # fails every band check: the careful reader then says what is wrong
 
 
 class _Row:
@@ -75,7 +78,7 @@ class BybitAdapter(VenueAdapter):
             msg["topic"] in self._ticker_topics
             and type(data) is dict
             and type(ts) is int
-            and ts > 0
+            and TIME_MIN_MS <= ts <= TIME_MAX_MS
         ):
             return self._ticker(data, msg["type"] == "snapshot", ts)
         return None
@@ -90,8 +93,7 @@ class BybitAdapter(VenueAdapter):
             if len(self._ticker_topics) < _MAX_TOPICS:
                 self._ticker_topics.add(topic)
             data = msg["data"]
-            t = msg.get("ts")
-            ts = int(t) if t else None
+            ts = millis(msg.get("ts"), "ts")
             snapshot = msg.get("type") == "snapshot"
             if type(data) is list:
                 out: list[MarketEvent] = []
@@ -101,7 +103,9 @@ class BybitAdapter(VenueAdapter):
             return self._ticker(data, snapshot, ts)
         if "op" in msg or "success" in msg:
             if msg.get("success") is False:
-                raise VenueErrorReply(f"bybit {msg.get('op')} failed: {msg.get('ret_msg')!s:.100}")
+                raise VenueErrorReply(
+                    escape(f"bybit {msg.get('op')} failed: {msg.get('ret_msg')!s:.100}")
+                )
             return []  # subscribe ack, pong, auth
         raise unexpected(msg)
 
@@ -111,18 +115,19 @@ class BybitAdapter(VenueAdapter):
         if type(symbol) is not str:
             raise FeedParseError("bybit: symbol is not a string")
         # Convert everything first, so a bad value cannot leave a half-merged row.
+        # (the usual strings are read inline; anything else, a bool included, by values.price)
         raw = d.get("markPrice")
         mark = None
         if raw:
-            mark = float(raw)
-            if not 0.0 < mark < _INF:
-                raise out_of_range("markPrice", raw)
+            mark = float(raw) if type(raw) is str else -1.0
+            if not PRICE_MIN <= mark <= PRICE_MAX:
+                mark = price(raw, "markPrice")
         raw = d.get("indexPrice")
         index = None
         if raw:
-            index = float(raw)
-            if not 0.0 < index < _INF:
-                raise out_of_range("indexPrice", raw)
+            index = float(raw) if type(raw) is str else -1.0
+            if not PRICE_MIN <= index <= PRICE_MAX:
+                index = price(raw, "indexPrice")
         has_rate = "fundingRate" in d
         has_next = "nextFundingTime" in d
         has_interval = "fundingIntervalHour" in d
@@ -132,22 +137,22 @@ class BybitAdapter(VenueAdapter):
             raw = d["fundingRate"] if has_rate else None
             if raw is not None and raw != "":
                 try:
-                    rate = float(raw)
-                except (TypeError, ValueError, OverflowError):
-                    rate = rate_of(raw, "fundingRate")  # raises, saying what is wrong
-                if not -_INF < rate < _INF:
-                    rate = rate_of(raw, "fundingRate")
+                    rate = float(raw) if type(raw) is str else _NOT_READ
+                except ValueError:
+                    rate = _NOT_READ
+                if not -_CAP <= rate <= _CAP:
+                    rate = rate_of(raw, "fundingRate", _CAP)  # raises, saying what is wrong
             raw = d["nextFundingTime"] if has_next else None
             if raw is not None and raw != "":
                 try:
-                    next_time = int(raw)
-                except (TypeError, ValueError, OverflowError):
+                    next_time = int(raw) if type(raw) is str else -1
+                except ValueError:
                     next_time = -1
-                if not 0 < next_time <= _MAX_MILLIS:
-                    next_time = millis(raw, "nextFundingTime")  # None (<= 0) or raises
+                if not TIME_MIN_MS <= next_time <= TIME_MAX_MS:
+                    next_time = millis(raw, "nextFundingTime")  # None ("0") or raises
             raw = d["fundingIntervalHour"] if has_interval else None
             if raw is not None and raw != "":
-                interval = rate_of(raw, "fundingIntervalHour")
+                interval = interval_hours(raw, "fundingIntervalHour")
         row = self._rows.get(symbol)
         if row is None:
             row = self._rows[symbol] = _Row()

@@ -15,15 +15,17 @@ from typing import Any
 import orjson
 
 from hedgetui.domain import MarketEvent, Ticker
-from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
+from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.events import new_event
+from hedgetui.feeds.values import millis, price, rate
+from hedgetui.plausibility import PRICE_MAX, PRICE_MIN, TIME_MAX_MS, TIME_MIN_MS, escape, rate_cap
 
 VENUE = "deribit"
 HEARTBEAT_INTERVAL_S = 10  # the minimum Deribit allows
 FUNDING_INTERVAL_HOURS = 8.0  # funding_8h is expressed per 8 hours
 _HOURS = FUNDING_INTERVAL_HOURS  # (short name: the fast path's line)
-_INF = float("inf")
+_CAP = rate_cap(VENUE)
 _MAX_CHANNELS = 256  # ticker channel names remembered (one per subscribed instrument)
 
 
@@ -73,21 +75,20 @@ class DeribitAdapter(VenueAdapter):
             ts = data["timestamp"]
             mark = data["mark_price"]
             index = data["index_price"]
-            rate = data["funding_8h"]  # (absent for dated futures: the general path)
+            funding = data["funding_8h"]  # (absent for dated futures: the general path)
             if (
                 type(symbol) is str
                 and type(ts) is int
-                and ts > 0
+                and TIME_MIN_MS <= ts <= TIME_MAX_MS
                 and type(mark) is float
                 and type(index) is float
-                and type(rate) is float
-                and 0.0 < mark < _INF
-                and 0.0 < index < _INF
-                and -_INF < rate < _INF
+                and type(funding) is float
+                and PRICE_MIN <= mark <= PRICE_MAX
+                and PRICE_MIN <= index <= PRICE_MAX
+                and -_CAP <= funding <= _CAP
             ):
-                return [
-                    new_event(Ticker, (VENUE, symbol, ts, mark, index, rate, None, None, _HOURS))
-                ]
+                values = (VENUE, symbol, ts, mark, index, funding, None, None, _HOURS)
+                return [new_event(Ticker, values)]
         return None
 
     def _parse(self, msg: Any) -> list[MarketEvent]:
@@ -108,9 +109,9 @@ class DeribitAdapter(VenueAdapter):
         if error is not None:
             if type(error) is dict:
                 raise VenueErrorReply(
-                    f"deribit error {error.get('code')}: {error.get('message')!s:.100}"
+                    escape(f"deribit error {error.get('code')}: {error.get('message')!s:.100}")
                 )
-            raise VenueErrorReply(f"deribit error: {error!s:.100}")
+            raise VenueErrorReply(escape(f"deribit error: {error!s:.100}"))
         if "result" in msg:
             return []  # replies to subscribe / set_heartbeat / test
         raise unexpected(msg)
@@ -124,25 +125,16 @@ def _ticker(data: dict[str, Any]) -> list[MarketEvent]:
     symbol = data["instrument_name"]
     if type(symbol) is not str:
         raise FeedParseError("deribit: instrument_name is not a string")
-    t = data.get("timestamp")
-    ts = int(t) if t else None
-    mark = index = None
+    ts = millis(data.get("timestamp"), "timestamp")
     raw = data.get("mark_price")
-    if raw is not None:
-        mark = float(raw)
-        if not 0.0 < mark < _INF:
-            raise out_of_range("mark_price", raw)
+    mark = None if raw is None else price(raw, "mark_price")
     raw = data.get("index_price")
-    if raw is not None:
-        index = float(raw)
-        if not 0.0 < index < _INF:
-            raise out_of_range("index_price", raw)
+    index = None if raw is None else price(raw, "index_price")
     raw = data.get("funding_8h")
     if raw is not None:
-        rate = float(raw)
-        if not -_INF < rate < _INF:
-            raise out_of_range("funding_8h", raw)
-        return [new_event(Ticker, (VENUE, symbol, ts, mark, index, rate, None, None, _HOURS))]
+        funding = rate(raw, "funding_8h", _CAP)
+        values = (VENUE, symbol, ts, mark, index, funding, None, None, _HOURS)
+        return [new_event(Ticker, values)]
     if mark is None and index is None:
         return []
     return [new_event(Ticker, (VENUE, symbol, ts, mark, index, None, None, None, None))]

@@ -16,16 +16,18 @@ from typing import Any
 import orjson
 
 from hedgetui.domain import MarketEvent, Ticker
-from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
+from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.events import new_event
+from hedgetui.feeds.values import millis, price, rate
+from hedgetui.plausibility import PRICE_MAX, PRICE_MIN, TIME_MAX_MS, TIME_MIN_MS, escape, rate_cap
 
 VENUE = "kraken"
 # Kraken's current perpetual spec: funding every hour (2019-22 recordings show a 4-h grid; the
 # next time comes from next_funding_rate_time either way).
 FUNDING_INTERVAL_HOURS = 1.0
 _HOURS = FUNDING_INTERVAL_HOURS  # (short name: the fast path's line)
-_INF = float("inf")
+_CAP = rate_cap(VENUE)
 
 
 class KrakenAdapter(VenueAdapter):
@@ -50,25 +52,25 @@ class KrakenAdapter(VenueAdapter):
             ts = msg["time"]
             mark = msg["markPrice"]
             index = msg["index"]
-            rate = msg["relative_funding_rate"]
+            funding = msg["relative_funding_rate"]
             predicted = msg["relative_funding_rate_prediction"]
             next_time = msg["next_funding_rate_time"]
             if (
                 type(symbol) is str
                 and type(ts) is int
-                and ts > 0
+                and TIME_MIN_MS <= ts <= TIME_MAX_MS
                 and type(next_time) is int
-                and next_time > 0
+                and TIME_MIN_MS <= next_time <= TIME_MAX_MS
                 and type(mark) is float
                 and type(index) is float
-                and type(rate) is float
+                and type(funding) is float
                 and type(predicted) is float
-                and 0.0 < mark < _INF
-                and 0.0 < index < _INF
-                and -_INF < rate < _INF
-                and -_INF < predicted < _INF
+                and PRICE_MIN <= mark <= PRICE_MAX
+                and PRICE_MIN <= index <= PRICE_MAX
+                and -_CAP <= funding <= _CAP
+                and -_CAP <= predicted <= _CAP
             ):
-                funded = (VENUE, symbol, ts, mark, index, rate, predicted, next_time, _HOURS)
+                funded = (VENUE, symbol, ts, mark, index, funding, predicted, next_time, _HOURS)
                 return [new_event(Ticker, funded)]
         return None
 
@@ -82,7 +84,7 @@ class KrakenAdapter(VenueAdapter):
             return _ticker(msg)
         event = msg.get("event")
         if event == "error" or event == "alert":
-            raise VenueErrorReply(f"kraken {event}: {msg.get('message')!s:.100}")
+            raise VenueErrorReply(escape(f"kraken {event}: {msg.get('message')!s:.100}"))
         if event is not None or feed is not None:
             return []  # info, subscribed, heartbeat, private feeds
         raise unexpected(msg)
@@ -91,39 +93,33 @@ class KrakenAdapter(VenueAdapter):
 def _ticker(msg: dict[str, Any]) -> list[MarketEvent]:
     """One ticker push as a Ticker, read tolerantly: fields that are zero can be absent.
 
-    A zero, null or absent mark/index is no value; no value at all gives no event.
+    A zero, null or absent mark/index is no value; no value at all gives no event. A bool is
+    never a value (``false`` is not a zero).
     """
     symbol = msg["product_id"]
     if type(symbol) is not str:
         raise FeedParseError("kraken: product_id is not a string")
-    t = msg.get("time")
-    ts = int(t) if t else None
-    mark = index = None
+    ts = millis(msg.get("time"), "time")
     raw = msg.get("markPrice")
-    if raw:
-        mark = float(raw)
-        if not 0.0 < mark < _INF:
-            raise out_of_range("markPrice", raw)
+    mark = None if _zero(raw) else price(raw, "markPrice")
     raw = msg.get("index")
-    if raw:
-        index = float(raw)
-        if not 0.0 < index < _INF:
-            raise out_of_range("index", raw)
+    index = None if _zero(raw) else price(raw, "index")
     raw = msg.get("relative_funding_rate")
     if raw is not None:
-        rate = float(raw)
-        if not -_INF < rate < _INF:
-            raise out_of_range("relative_funding_rate", raw)
+        funding = rate(raw, "relative_funding_rate", _CAP)
         raw = msg.get("relative_funding_rate_prediction")
         predicted = None
         if raw is not None:
-            predicted = float(raw)
-            if not -_INF < predicted < _INF:
-                raise out_of_range("relative_funding_rate_prediction", raw)
-        t = msg.get("next_funding_rate_time")
-        next_time = int(t) if t else None
-        funded = (VENUE, symbol, ts, mark, index, rate, predicted, next_time, _HOURS)
+            predicted = rate(raw, "relative_funding_rate_prediction", _CAP)
+        next_time = millis(msg.get("next_funding_rate_time"), "next_funding_rate_time")
+        funded = (VENUE, symbol, ts, mark, index, funding, predicted, next_time, _HOURS)
         return [new_event(Ticker, funded)]
     if mark is None and index is None:
         return []
     return [new_event(Ticker, (VENUE, symbol, ts, mark, index, None, None, None, None))]
+
+
+def _zero(raw: object) -> bool:
+    """No value: absent, null, ``""`` or a zero number (a bool is not a number: it is read, and
+    refused)."""
+    return raw is None or raw == "" or (raw == 0 and type(raw) is not bool)

@@ -14,16 +14,25 @@ from typing import Any
 import orjson
 
 from hedgetui.domain import Funding, IndexPrice, MarketEvent, MarkPrice
-from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, out_of_range, unexpected
+from hedgetui.feeds.adapter import KeepAlive, VenueAdapter, unexpected
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.events import new_event
-from hedgetui.feeds.values import millis, rate
+from hedgetui.feeds.values import checked_interval, millis, price, rate
+from hedgetui.plausibility import (
+    INTERVAL_MAX_H,
+    INTERVAL_MIN_H,
+    PRICE_MAX,
+    PRICE_MIN,
+    TIME_MAX_MS,
+    TIME_MIN_MS,
+    escape,
+    rate_cap,
+)
 
 VENUE = "okx"
 DEFAULT_FUNDING_INTERVAL_HOURS = 8.0  # OKX's default, when the frame has no nextFundingTime
 _MS_PER_HOUR = 3_600_000
-_MAX_MILLIS = 10**14  # values.millis: later is not a millisecond time
-_INF = float("inf")
+_CAP = rate_cap(VENUE)
 
 
 class OkxAdapter(VenueAdapter):
@@ -57,35 +66,50 @@ class OkxAdapter(VenueAdapter):
         """
         (d,) = msg["data"]
         channel = msg["arg"]["channel"]
+        # Every value is a string here (a bool is not a number: the general path refuses it).
         if channel == "mark-price":
             kind: type[MarkPrice | IndexPrice] = MarkPrice
-            p = float(d["markPx"])
+            raw = d["markPx"]
         elif channel == "index-tickers":
             kind = IndexPrice
-            p = float(d["idxPx"])
+            raw = d["idxPx"]
         elif channel == "funding-rate":
-            rate = float(d["fundingRate"])
-            this_time = int(d["fundingTime"])
-            next_time = int(d["nextFundingTime"])
+            raw = d["fundingRate"]
+            this_raw = d["fundingTime"]
+            next_raw = d["nextFundingTime"]
             inst = d["instId"]
             t = d["ts"]
             if (
                 type(inst) is str
                 and type(t) is str
-                and -_INF < rate < _INF
-                and 0 < this_time < next_time <= _MAX_MILLIS
+                and type(raw) is str
+                and type(this_raw) is str
+                and type(next_raw) is str
                 and d["nextFundingRate"] == ""  # (deprecated; a value: the general path)
             ):
+                funding_rate = float(raw)
+                this_time = int(this_raw)
+                next_time = int(next_raw)
+                ts = int(t)
                 interval = (next_time - this_time) / _MS_PER_HOUR
-                funding = (VENUE, inst, rate, None, this_time, int(t), interval)
-                return [new_event(Funding, funding)]
+                if (
+                    -_CAP <= funding_rate <= _CAP
+                    and TIME_MIN_MS <= this_time < next_time <= TIME_MAX_MS
+                    and TIME_MIN_MS <= ts <= TIME_MAX_MS
+                    and INTERVAL_MIN_H <= interval <= INTERVAL_MAX_H
+                ):
+                    funding = (VENUE, inst, funding_rate, None, this_time, ts, interval)
+                    return [new_event(Funding, funding)]
             return None
         else:
             return None
         inst = d["instId"]
         t = d["ts"]
-        if type(inst) is str and type(t) is str and 0.0 < p < _INF:
-            return [new_event(kind, (VENUE, inst, p, int(t)))]
+        if type(inst) is str and type(t) is str and type(raw) is str:
+            p = float(raw)
+            ts = int(t)
+            if PRICE_MIN <= p <= PRICE_MAX and TIME_MIN_MS <= ts <= TIME_MAX_MS:
+                return [new_event(kind, (VENUE, inst, p, ts))]
         return None
 
     def _parse(self, msg: Any) -> list[MarketEvent]:
@@ -102,22 +126,19 @@ class OkxAdapter(VenueAdapter):
                 if channel == "index-tickers":
                     kind, field = IndexPrice, "idxPx"
                 for d in data:
-                    raw = d[field]
-                    p = float(raw)
-                    if not 0.0 < p < _INF:
-                        raise out_of_range(field, raw)
-                    t = d.get("ts")
+                    p = price(d[field], field)
+                    ts = millis(d.get("ts"), "ts")
                     inst = d["instId"]
                     if type(inst) is not str:
                         raise FeedParseError("okx: instId is not a string")
-                    out.append(new_event(kind, (VENUE, inst, p, int(t) if t else None)))
+                    out.append(new_event(kind, (VENUE, inst, p, ts)))
             elif channel == "funding-rate":
                 for d in data:
                     _funding(d, out)
             return out
         event = msg.get("event")
         if event == "error":
-            raise VenueErrorReply(f"okx error {msg.get('code')}: {msg.get('msg')!s:.100}")
+            raise VenueErrorReply(escape(f"okx error {msg.get('code')}: {msg.get('msg')!s:.100}"))
         if event is not None:
             return []  # subscribe / unsubscribe / login acks, notices
         raise unexpected(msg)
@@ -127,19 +148,17 @@ def _funding(d: dict[str, Any], out: list[MarketEvent]) -> None:
     raw = d.get("fundingRate")
     if raw is None or raw == "":
         return
-    r = float(raw)
-    if not -_INF < r < _INF:
-        raise out_of_range("fundingRate", raw)
+    r = rate(raw, "fundingRate", _CAP)
     this_time = millis(d.get("fundingTime"), "fundingTime")
     next_time = millis(d.get("nextFundingTime"), "nextFundingTime")
     interval = DEFAULT_FUNDING_INTERVAL_HOURS
     if this_time is not None and next_time is not None and next_time > this_time:
         interval = (next_time - this_time) / _MS_PER_HOUR
+        checked_interval(interval, "nextFundingTime - fundingTime", f"{interval:g} h")
     inst = d["instId"]  # (inlined _inst)
     if type(inst) is not str:
         raise FeedParseError("okx: instId is not a string")
     raw = d.get("nextFundingRate")  # deprecated, usually ""
-    predicted = None if raw is None or raw == "" else rate(raw, "nextFundingRate")
-    t = d.get("ts")
-    ts = int(t) if t else None
+    predicted = None if raw is None or raw == "" else rate(raw, "nextFundingRate", _CAP)
+    ts = millis(d.get("ts"), "ts")
     out.append(new_event(Funding, (VENUE, inst, r, predicted, this_time, ts, interval)))
