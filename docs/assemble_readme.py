@@ -12,6 +12,7 @@ ORDER = [
     "60-dashboard.md",
     "70-alerts.md",
     "80-unwind.md",
+    "82-safety.md",
     "85-account-data.md",
     "30-config.md",
     "20-calc.md",

@@ -624,16 +624,19 @@ class Store:
         if report is not None and report.equity_coin > 0:
             buffer_pct = report.margin_buffer_coin / report.equity_coin * 100
         exchange_liq = None
+        contracts = position.contracts if position else None
         if hs.position is None:
             acct = self._account_position(hs)
             exchange_liq = acct.update.liquidation_price if acct else None
+            if acct is not None and acct.update.contracts == 0:
+                contracts = 0.0  # the account reports it flat: a position of 0, not unknown
         return HedgeView(
             name=hs.name,
             venue=hs.venue,
             symbol=hs.symbol,
             coin=hs.coin,
             side=position.side if position else None,
-            contracts=position.contracts if position else None,
+            contracts=contracts,
             contract_size=position.contract_size if position else hedge.contract_size,
             mark=mark.price if mark else None,
             index=index.price if index else None,

@@ -362,6 +362,10 @@ position = {{ side = "long", contracts = 60000, entry = 60000, leverage = 3 }}
     assert lev["stale"] is True and lev["mark"] is None
     assert lev["liquidation_distance_pct"] is None
     assert code == 3 == data["exit_code"]
+    [feed] = data["feeds"]
+    # 0.1 passes the wire band but not the instrument's (one tick, 0.5): the store's gate
+    # refuses and counts it; the others never become a value (the frame is malformed)
+    assert feed["refused"] == (1 if mark == "0.1" else 0)
 
 
 # --------------------------------------------------------------------------- decode, item 9

@@ -286,6 +286,17 @@ def test_account_position_is_unknown_before_the_first_snapshot() -> None:
     assert hedge.contracts is None and hedge.stale
 
 
+def test_a_flat_account_position_is_a_position_of_zero_not_unknown() -> None:
+    """Issue 17 item 20: after a full unwind the account reports 0 contracts; the view says
+    0 (so the dialog and the command say "no open position"), never "unknown"."""
+    store, _ = _live_account_store()
+    store.apply(PositionUpdate("bybit", "BTCUSD", 0, 1.0, None, None, "cross", account="main"))
+    hedge = store.snapshot().hedges[0]
+    assert hedge.contracts == 0.0
+    assert hedge.side is None and hedge.report is None
+    assert hedge.position_freshness is Freshness.FRESH
+
+
 def test_account_position_follows_the_stream_health() -> None:
     store, clock = _live_account_store()
     clock.advance(3_600)  # a quiet account: no events for an hour, the stream still LIVE

@@ -225,6 +225,29 @@ async def test_a_position_changed_during_the_prompt_is_confirmed_again(
     assert books.orders("bitmex") == []
 
 
+async def test_a_position_that_cannot_be_re_read_after_the_prompt_is_not_traded_on(
+    demo: DemoTrading,
+) -> None:
+    """The re-read after the confirmation fails (the venue stops answering: a refused
+    connection on loopback): the order made on the read before the prompt is not sent."""
+    books = books_of(demo)
+    client = demo.poller.client
+    reachable = client.base_url
+
+    def ask(prompt: str) -> str:
+        client.base_url = "http://127.0.0.1:1"  # nothing listens there: connection refused
+        return "XBTUSD"
+
+    try:
+        code, _text = await run_flow(demo, ["--fraction", "0.5"], ask)
+    finally:
+        client.base_url = reachable
+    assert code == 1
+    assert books.orders("bitmex") == []
+    entries = [e["event"] for e in demo.service.audit.read()]
+    assert entries[-1] == "aborted" and "send" not in entries
+
+
 async def test_with_yes_there_is_nothing_to_ask_again(demo: DemoTrading) -> None:
     books = books_of(demo)
 

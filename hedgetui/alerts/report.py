@@ -65,6 +65,7 @@ def feed_record(f: FeedView) -> dict[str, object]:
         "last_message_age": f.last_message_age,
         "reconnects": f.reconnects,
         "last_error": f.last_error,
+        "refused": f.refused,  # implausible values kept out of the store (hedgetui.plausibility)
     }
 
 

@@ -337,8 +337,13 @@ async def _confirmed(
         if not service.confirm(plan, typed):
             print("aborted: nothing sent.", file=sys.stderr)
             return 1
-        if refresh is not None:
-            await interrupts.race(refresh())
+        if refresh is not None and await interrupts.race(refresh()) is False:
+            # the position could not be re-read: never send on the one read before the prompt
+            why = service.account_error(plan.hedge) or "the account did not answer"
+            service.audit.write(
+                "aborted", step="replan", reason=why, client_order_id=plan.order.client_order_id
+            )
+            return _fail(f"refused after the confirmation: {why}; nothing sent.", 1)
         try:
             fresh, moved = service.replan(plan, request)
         except (Refused, PlanError, KeyError, ValueError) as exc:
