@@ -113,8 +113,9 @@ def test_example_is_heavily_commented_and_its_commented_hedge_is_valid() -> None
     assert settings.account("deribit-main").api_key_env == "DERIBIT_CLIENT_ID"
 
 
-def test_docs_minimal_example_is_valid() -> None:
-    doc = (REPO_DIR / "docs" / "_readme" / "30-config.md").read_text()
+@pytest.mark.parametrize("doc_path", ["README.md", "docs/configuration.md"])
+def test_docs_minimal_example_is_valid(doc_path: str) -> None:
+    doc = (REPO_DIR / doc_path).read_text()
     block = doc.split("```toml\n", 1)[1].split("```", 1)[0]
     hedge = parse_settings(block, env={}).hedge("btc")
     assert (hedge.symbol, hedge.spot_total, hedge.target_hedge_ratio) == ("XBTUSD", 0.5, 1.0)
