@@ -3,7 +3,7 @@
 The dashboard wakes up dozens of times a second (each feed's frames, Textual's timers and
 message queues, the screen updates), and the standard loop spends most of a wake-up in Python.
 uvloop runs the same asyncio code on libuv, in C, and takes about a tenth off the feeds' CPU
-(README, "Performance"). It does not build on Windows, where the standard loop is used.
+(docs/performance.md). It does not build on Windows, where the standard loop is used.
 
 ``HEDGETUI_EVENT_LOOP=asyncio`` selects the standard loop anyway: worth a try before reporting
 a bug that might be the loop's. The choice is made once per command, from the environment.

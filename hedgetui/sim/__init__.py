@@ -4,7 +4,7 @@
         url = sim.ws_url("bybit")          # ws://127.0.0.1:PORT/v5/public/inverse
         await sim.fault("bybit", "stall", seconds=5)
 
-See ``docs/_readme/50-sim.md`` for the protocols, scenarios and fault kinds.
+See ``docs/simulator.md`` for the protocols, scenarios and fault kinds.
 """
 
 from __future__ import annotations
