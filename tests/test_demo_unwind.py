@@ -16,9 +16,10 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from hedgetui.demo_portfolio import DEMO_HEDGES
+from hedgetui.demo import demo_exchange
+from hedgetui.demo.portfolio import DEMO_HEDGES
 from hedgetui.domain import VENUES, FeedState, Freshness, HedgeView
-from hedgetui.runtime import Runtime, demo_exchange
+from hedgetui.runtime import Runtime
 from hedgetui.ui.app import HedgeApp
 from hedgetui.ui.unwind_screen import UnwindScreen, unwind_factory_for
 

@@ -10,12 +10,13 @@ from textual.widgets import Input, Label, Static
 
 from hedgetui.clock import ManualClock
 from hedgetui.config import HedgeSettings, ManualPosition, Settings
+from hedgetui.demo.trading import demo_trading
 from hedgetui.domain import MarkPrice
+from hedgetui.runtime.unwind import service_for_store
 from hedgetui.sim.rest import SimAccounts
 from hedgetui.store import Store
 from hedgetui.trading.audit import AuditLog
 from hedgetui.trading.broker import UnwindResult
-from hedgetui.trading.session import demo_trading, service_for_store
 from hedgetui.ui.unwind_screen import UnwindScreen, parse_amount
 
 

@@ -175,7 +175,7 @@ async def _demo(
 ) -> int:
     import os
 
-    from hedgetui.trading.session import demo_reply_delay, demo_trading
+    from hedgetui.demo.trading import demo_reply_delay, demo_trading
 
     try:
         delay = demo_reply_delay(os.environ)
@@ -200,14 +200,9 @@ async def _live(args: argparse.Namespace, out: TextIO, ask: Ask, interrupts: Int
 
     from hedgetui.config import ConfigError, load_settings, resolve_config_path
     from hedgetui.runtime import Runtime
+    from hedgetui.runtime.accounts import AccountReadings, account_client, poller_for
+    from hedgetui.runtime.unwind import audit_log_for, service_for_store
     from hedgetui.trading.credentials import CredentialsError
-    from hedgetui.trading.session import (
-        AccountReadings,
-        account_client,
-        audit_log_for,
-        poller_for,
-        service_for_store,
-    )
 
     cli_path = args.unwind_config or getattr(args, "config", None)
     try:
