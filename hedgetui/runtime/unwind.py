@@ -6,11 +6,12 @@ from here (``Runtime.unwind_service(hedge)`` over a running runtime); they build
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING
 
 from hedgetui.clock import SYSTEM_CLOCK, Clock
-from hedgetui.config import Settings
+from hedgetui.config import HedgeSettings, Settings
 from hedgetui.domain import FeedState, HedgeView, PositionUpdate
 from hedgetui.store import Store
 from hedgetui.trading.audit import AuditLog
@@ -127,3 +128,44 @@ def service_from_store(store: Store, hedge_name: str) -> UnwindService:
         reason = str(exc).strip("'\"")  # no usable keys: the dialog runs as a dry run, says why
     audit = audit_log_for(settings, client, None)
     return service_for_store(settings, store, client=client, audit=audit, no_client_reason=reason)
+
+
+def command_unwind(
+    settings: Settings, hedge_name: str
+) -> AbstractAsyncContextManager[tuple[UnwindService, Callable[[], Awaitable[bool]] | None]]:
+    """What ``hedgetui unwind`` needs for ``hedge_name``: the service over a running
+    :class:`Runtime`, trading through the hedge's account client, and the command's own read of
+    that account (None for a typed-in position; the service remembers what the reads said: a
+    flat position, a failed read). Use as ``async with command_unwind(...) as (service, poll)``.
+
+    Raises ``CredentialsError`` / ``KeyError`` at once (nothing started) when the hedge is
+    unknown or its account's keys cannot be loaded. The client is closed on exit.
+    """
+    from hedgetui.runtime.accounts import account_client
+
+    hedge = settings.hedge(hedge_name)
+    client = account_client(settings, hedge)
+    return _command_unwind(settings, hedge, client, audit_log_for(settings, client, None))
+
+
+@asynccontextmanager
+async def _command_unwind(
+    settings: Settings, hedge: HedgeSettings, client: VenueClient | None, audit: AuditLog
+) -> AsyncIterator[tuple[UnwindService, Callable[[], Awaitable[bool]] | None]]:
+    from hedgetui.runtime.accounts import AccountReadings, poller_for
+    from hedgetui.runtime.core import Runtime
+
+    try:
+        async with Runtime(settings) as runtime:
+            readings = None
+            poll: Callable[[], Awaitable[bool]] | None = None
+            if client is not None:
+                readings = AccountReadings(runtime.store.apply, client.base_url)
+                poll = poller_for(client, hedge, runtime.store, readings).poll_once
+            service = service_for_store(
+                settings, runtime.store, client=client, audit=audit, readings=readings
+            )
+            yield service, poll
+    finally:
+        if client is not None:
+            await client.aclose()
