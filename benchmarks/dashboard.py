@@ -156,7 +156,7 @@ async def feeds_only_cpu(
 ) -> list[float]:
     """CPU % of the same feeds and store with no UI: the floor the dashboard adds to (reading
     the sockets in passes every ``read_period_s`` when the dashboard does)."""
-    from hedgetui.demo_portfolio import demo_settings
+    from hedgetui.demo.portfolio import demo_settings
     from hedgetui.runtime import Runtime
     from hedgetui.sim.scenarios import get_scenario
 
@@ -188,7 +188,7 @@ async def measure(
 ) -> dict[str, float]:
     import dataclasses
 
-    from hedgetui.demo_portfolio import demo_settings
+    from hedgetui.demo.portfolio import demo_settings
     from hedgetui.domain import DashboardView, Event, MarkPrice, Ticker
     from hedgetui.heap import freeze_after_start_up
     from hedgetui.runtime import Runtime

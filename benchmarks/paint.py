@@ -67,7 +67,7 @@ def scripted_app(flat: bool) -> tuple[HedgeApp, Callable[[], None]]:
     from textual.screen import Screen
 
     from hedgetui.clock import ManualClock
-    from hedgetui.demo_portfolio import demo_settings
+    from hedgetui.demo.portfolio import demo_settings
     from hedgetui.domain import FeedState, FeedStatus, Funding, IndexPrice, MarkPrice
     from hedgetui.store import Store, adapter_index_symbol
     from hedgetui.ui.app import HedgeApp

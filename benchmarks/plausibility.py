@@ -13,7 +13,7 @@ import argparse
 import time
 import timeit
 
-from hedgetui.demo_portfolio import demo_settings
+from hedgetui.demo.portfolio import demo_settings
 from hedgetui.domain import Ticker
 from hedgetui.plausibility import Gate, Rules
 from hedgetui.store import Store

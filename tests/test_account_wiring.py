@@ -33,6 +33,8 @@ from hedgetui.config.model import default_venues
 from hedgetui.domain import FeedState, FeedStatus, Freshness, HedgeView, PositionUpdate
 from hedgetui.feeds.base import FeedConfig
 from hedgetui.runtime import Runtime
+from hedgetui.runtime.accounts import status_poller
+from hedgetui.runtime.unwind import audit_log_for, service_for_store
 from hedgetui.sim import Simulator, start_simulator
 from hedgetui.sim.private import PrivateSide, attach_private_servers
 from hedgetui.sim.rest import DEMO_API_KEY, DEMO_API_SECRET, DEMO_PASSPHRASE
@@ -40,7 +42,6 @@ from hedgetui.sim.rest.attach import RestSide, attach_rest_servers
 from hedgetui.trading.credentials import Credentials, Secret
 from hedgetui.trading.orders import OrderRequest
 from hedgetui.trading.planner import UnwindRequest
-from hedgetui.trading.session import audit_log_for, service_for_store, status_poller
 from hedgetui.trading.venues import make_client
 
 VENUE = "okx"  # its signature check allows +-30 s, so the test's ManualClock may run ahead

@@ -85,7 +85,7 @@ async def test_panel_with_no_arguments_runs_on_the_dashboard_store(tmp_path: Pat
     settings (alert log included) by itself."""
     from dataclasses import replace
 
-    from hedgetui.demo_portfolio import demo_settings
+    from hedgetui.demo.portfolio import demo_settings
     from hedgetui.domain import FeedState, FeedStatus, Funding, IndexPrice, MarkPrice
     from hedgetui.store import Store
     from hedgetui.ui.app import HedgeApp

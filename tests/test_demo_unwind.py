@@ -16,9 +16,10 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from hedgetui.demo_portfolio import DEMO_HEDGES
+from hedgetui.demo import demo_exchange
+from hedgetui.demo.portfolio import DEMO_HEDGES
 from hedgetui.domain import VENUES, FeedState, Freshness, HedgeView
-from hedgetui.runtime import Runtime, demo_exchange
+from hedgetui.runtime import Runtime
 from hedgetui.ui.app import HedgeApp
 from hedgetui.ui.unwind_screen import UnwindScreen, unwind_factory_for
 
@@ -62,7 +63,7 @@ async def test_unwind_half_of_btc_core_from_the_demo_dashboard(tmp_path: Path) -
             "demo-bybit",
         }
         assert all(h.position is None for h in ex.settings.hedges)  # nothing typed in
-        async with Runtime(ex.settings, extra_venues=VENUES, env=ex.env) as rt:
+        async with ex.runtime(extra_venues=VENUES) as rt:
             await until(lambda: ready(rt), "every demo position streamed in")
             assert not rt.problems
             assert all(a.state is FeedState.LIVE for a in rt.store.account_views())
@@ -83,6 +84,7 @@ async def test_unwind_half_of_btc_core_from_the_demo_dashboard(tmp_path: Path) -
                 assert isinstance(dialog, UnwindScreen)
                 mode = str(dialog.query_one("#unwind-mode", Static).render())
                 assert mode.startswith("LIVE"), mode  # a real order, not a dry run
+                assert "SIMULATOR" in mode, mode  # the runtime says where it goes
                 await pilot.press("2")  # 50%
                 await until(lambda: dialog.plan is not None, "the 50% plan", pilot)
                 plan = dialog.plan

@@ -20,6 +20,8 @@ from hedgetui.clock import ManualClock
 from hedgetui.config import AccountSettings, HedgeSettings, Settings, TradingSettings
 from hedgetui.config.model import ConfigError
 from hedgetui.config.parse import parse_settings
+from hedgetui.runtime.accounts import account_client
+from hedgetui.runtime.unwind import service_for_store
 from hedgetui.sim.rest import SimAccounts, start_rest_server
 from hedgetui.trading.audit import AuditLog
 from hedgetui.trading.broker import Broker
@@ -33,7 +35,6 @@ from hedgetui.trading.planner import (
     plan_unwind,
 )
 from hedgetui.trading.service import Refused
-from hedgetui.trading.session import account_client, service_for_store
 from hedgetui.trading.venues import VenueClient, make_client
 from tests.test_simrest_venues import VENUES as RAW_VENUES
 from tests.test_simrest_venues import open_rig, send

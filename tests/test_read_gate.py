@@ -16,7 +16,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import ServerConnection, serve
 
-from hedgetui.demo_portfolio import demo_settings
+from hedgetui.demo.portfolio import demo_settings
 from hedgetui.domain import VENUES, Event, MarkPrice
 from hedgetui.feeds.read_gate import ReadGate
 from hedgetui.runtime import Runtime

@@ -7,10 +7,11 @@ import asyncio
 import pytest
 
 from hedgetui.config import HedgeSettings, ManualPosition, Settings
-from hedgetui.demo_portfolio import DEMO_HEDGES, demo_settings
+from hedgetui.demo import demo_environment
+from hedgetui.demo.portfolio import DEMO_HEDGES, demo_settings
 from hedgetui.domain import VENUES, Event, MarkPrice, Ticker
 from hedgetui.risk import assess
-from hedgetui.runtime import Runtime, demo_environment, feed_plan
+from hedgetui.runtime import Runtime, feed_plan
 from hedgetui.store import Store
 
 

@@ -14,7 +14,7 @@ from hedgetui.config import (
     Settings,
     SpotHolding,
 )
-from hedgetui.demo_portfolio import demo_settings
+from hedgetui.demo.portfolio import demo_settings
 from hedgetui.domain import (
     BalanceUpdate,
     FeedState,

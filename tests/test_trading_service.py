@@ -9,10 +9,10 @@ import pytest
 
 from hedgetui.clock import ManualClock
 from hedgetui.config import TradingSettings
+from hedgetui.runtime.unwind import service_for_store
 from hedgetui.trading.audit import AuditLog
 from hedgetui.trading.planner import PlanError, UnwindRequest
 from hedgetui.trading.service import Refused, UnwindService
-from hedgetui.trading.session import service_for_store
 from tests.test_unwind_screen import manual_store
 
 

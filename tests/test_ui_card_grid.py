@@ -12,7 +12,7 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from hedgetui.clock import ManualClock
-from hedgetui.demo_portfolio import demo_settings
+from hedgetui.demo.portfolio import demo_settings
 from hedgetui.domain import MarkPrice
 from hedgetui.store import Store
 from hedgetui.ui.app import HedgeApp

@@ -8,7 +8,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from hedgetui.clock import ManualClock
-from hedgetui.demo_portfolio import demo_settings
+from hedgetui.demo.portfolio import demo_settings
 from hedgetui.domain import FeedState, FeedStatus, Funding, IndexPrice, MarkPrice
 from hedgetui.risk import assess
 from hedgetui.store import Store

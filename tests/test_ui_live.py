@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from hedgetui.demo import demo_environment
 from hedgetui.domain import VENUES, FeedState
-from hedgetui.runtime import Runtime, demo_environment
+from hedgetui.runtime import Runtime
 from hedgetui.ui import format as fmt
 from hedgetui.ui.app import HedgeApp
 from hedgetui.ui.card_grid import HedgeCards

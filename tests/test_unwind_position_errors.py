@@ -157,10 +157,10 @@ def test_the_dialog_names_why_its_account_gives_no_position(tmp_path: Path) -> N
     from hedgetui.clock import ManualClock
     from hedgetui.config import HedgeSettings, Settings
     from hedgetui.domain import FeedState, FeedStatus, MarkPrice
+    from hedgetui.runtime.unwind import service_for_store
     from hedgetui.store import Store
     from hedgetui.trading.audit import AuditLog
     from hedgetui.trading.service import Refused
-    from hedgetui.trading.session import service_for_store
 
     clock = ManualClock()
     hedge = HedgeSettings(name="core", coin="BTC", venue="bybit", symbol="BTCUSD", account="acct")

@@ -16,6 +16,7 @@ import pytest
 from hedgetui.cli import build_parser
 from hedgetui.commands.interrupts import Interrupts
 from hedgetui.commands.unwind import _flow
+from hedgetui.demo.trading import DemoTrading, demo_trading
 from hedgetui.domain import MarkPrice
 from hedgetui.sim.rest import RestServer, SimAccounts, start_rest_server
 from hedgetui.trading.audit import AuditLog
@@ -23,7 +24,6 @@ from hedgetui.trading.broker import Broker, RetryPolicy
 from hedgetui.trading.orders import OrderRejected
 from hedgetui.trading.planner import UnwindPlan, UnwindRequest, new_client_order_id, plan_unwind
 from hedgetui.trading.service import REPLAN_MARK_TOLERANCE
-from hedgetui.trading.session import DemoTrading, demo_trading
 from hedgetui.trading.venues import VenueClient, make_client
 from tests.test_trading_sim import ENTRY, MARK, VENUES, demo_credentials, instrument, no_sleep
 

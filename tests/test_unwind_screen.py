@@ -10,12 +10,13 @@ from textual.widgets import Input, Label, Static
 
 from hedgetui.clock import ManualClock
 from hedgetui.config import HedgeSettings, ManualPosition, Settings
+from hedgetui.demo.trading import demo_trading
 from hedgetui.domain import MarkPrice
+from hedgetui.runtime.unwind import service_for_store
 from hedgetui.sim.rest import SimAccounts
 from hedgetui.store import Store
 from hedgetui.trading.audit import AuditLog
 from hedgetui.trading.broker import UnwindResult
-from hedgetui.trading.session import demo_trading, service_for_store
 from hedgetui.ui.unwind_screen import UnwindScreen, parse_amount
 
 
@@ -111,6 +112,7 @@ async def test_typed_confirmation_sends_and_shows_the_result(tmp_path: Path) -> 
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             assert "LIVE" in text_of(app.dialog, "#unwind-mode")
+            assert "SIMULATOR" in text_of(app.dialog, "#unwind-mode")  # demo_trading's
             await pilot.press("2")
             await pilot.pause()
             assert app.dialog.plan is not None
@@ -175,3 +177,23 @@ async def test_u_in_the_dashboard_opens_the_dialog_in_dry_run(tmp_path: Path) ->
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, UnwindScreen)
+
+
+async def test_the_mode_line_says_whether_the_order_goes_to_the_simulator(tmp_path: Path) -> None:
+    """The service learns it talks to the simulator from the wiring (``simulated``), not a
+    demo flag: only then does the dialog say so; otherwise it warns of a real order."""
+    clock = ManualClock()
+    async with demo_trading("btc-lev", audit_log=tmp_path / "a.jsonl", clock=clock) as demo:
+        await demo.poller.poll_once()
+        assert demo.service.simulated
+        for simulated, said, unsaid in (
+            (True, "SIMULATOR", "a real reduce-only order"),
+            (False, "LIVE: this sends a real reduce-only order", "SIMULATOR"),
+        ):
+            service = dataclasses.replace(demo.service, simulated=simulated)
+            assert not service.dry_run  # the demo's settings enable trading either way
+            app = Host(UnwindScreen(service, "btc-lev"))
+            async with app.run_test(size=(80, 24)) as pilot:
+                await pilot.pause()
+                mode = text_of(app.dialog, "#unwind-mode")
+                assert said in mode and unsaid not in mode, mode

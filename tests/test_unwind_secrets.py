@@ -123,8 +123,8 @@ async def test_the_secret_leaks_nowhere(
 
 
 async def test_the_dialog_screen_never_shows_the_secret(tmp_path: Path) -> None:
+    from hedgetui.demo.trading import demo_trading
     from hedgetui.sim.rest import DEMO_API_KEY, DEMO_API_SECRET
-    from hedgetui.trading.session import demo_trading
     from hedgetui.ui.unwind_screen import UnwindScreen
     from tests.test_unwind_screen import Host
 

@@ -67,10 +67,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _demo(scenario: str, speed: float, theme: str | None, tick_hz: float | None) -> int:
+    from hedgetui.demo import demo_exchange
     from hedgetui.domain import VENUES
-    from hedgetui.runtime import Runtime, demo_exchange
     from hedgetui.ui.launch import run_dashboard
 
     async with demo_exchange(scenario, speed, tick_hz=tick_hz) as exchange:
-        runtime = Runtime(exchange.settings, extra_venues=VENUES, env=exchange.env)
-        return await run_dashboard(runtime, theme=theme)
+        return await run_dashboard(exchange.runtime(extra_venues=VENUES), theme=theme)

@@ -62,7 +62,6 @@ def run(args: argparse.Namespace) -> int:
 async def _status(args: argparse.Namespace, base: object) -> int:
     import contextlib
 
-    from hedgetui.alerts.engine import AlertEngine
     from hedgetui.alerts.headless import json_line, wait_for_data, with_alert_settings
     from hedgetui.alerts.report import (
         EXIT_NO_DATA,
@@ -73,7 +72,8 @@ async def _status(args: argparse.Namespace, base: object) -> int:
         status_text,
     )
     from hedgetui.config import Settings
-    from hedgetui.runtime import Runtime, demo_environment
+    from hedgetui.demo import demo_environment
+    from hedgetui.runtime import Runtime
 
     assert isinstance(base, Settings)
     async with contextlib.AsyncExitStack() as stack:
@@ -86,7 +86,7 @@ async def _status(args: argparse.Namespace, base: object) -> int:
             return EXIT_NO_DATA
         async with Runtime(settings) as rt:
             view = await wait_for_data(rt.store, args.timeout)
-    engine = AlertEngine.from_settings(settings, pending_override_s=0.0)
+    engine = rt.alert_engine(pending_override_s=0.0)
     engine.evaluate(view)
     alerts = [a for a in engine.active() if a.state.value == "firing"]
     code = exit_code(view, alerts)

@@ -175,7 +175,7 @@ async def _demo(
 ) -> int:
     import os
 
-    from hedgetui.trading.session import demo_reply_delay, demo_trading
+    from hedgetui.demo.trading import demo_reply_delay, demo_trading
 
     try:
         delay = demo_reply_delay(os.environ)
@@ -199,15 +199,8 @@ async def _live(args: argparse.Namespace, out: TextIO, ask: Ask, interrupts: Int
     import os
 
     from hedgetui.config import ConfigError, load_settings, resolve_config_path
-    from hedgetui.runtime import Runtime
+    from hedgetui.runtime.unwind import command_unwind
     from hedgetui.trading.credentials import CredentialsError
-    from hedgetui.trading.session import (
-        AccountReadings,
-        account_client,
-        audit_log_for,
-        poller_for,
-        service_for_store,
-    )
 
     cli_path = args.unwind_config or getattr(args, "config", None)
     try:
@@ -221,28 +214,15 @@ async def _live(args: argparse.Namespace, out: TextIO, ask: Ask, interrupts: Int
         trading = dataclasses.replace(settings.trading, audit_log=args.audit_log)
         settings = dataclasses.replace(settings, trading=trading)
     try:
-        client = account_client(settings, hedge)
+        session = command_unwind(settings, hedge.name)
     except (CredentialsError, KeyError) as exc:
         return _fail(str(exc).strip("'\""))
-    audit = audit_log_for(settings, client, None)
-    try:
-        async with Runtime(settings) as runtime:
-            readings = None
-            poll: Callable[[], Any] | None = None
-            if client is not None:
-                readings = AccountReadings(runtime.store.apply, client.base_url)
-                poll = poller_for(client, hedge, runtime.store, readings).poll_once
-            service = service_for_store(
-                settings, runtime.store, client=client, audit=audit, readings=readings
-            )
-            try:
-                await interrupts.race(_wait_for_data(service, hedge.name, poll))
-            except Interrupted:
-                return _nothing_sent(audit, "wait for data")
-            return await _flow(args, service, out, ask, poll, interrupts)
-    finally:
-        if client is not None:
-            await client.aclose()
+    async with session as (service, poll):
+        try:
+            await interrupts.race(_wait_for_data(service, hedge.name, poll))
+        except Interrupted:
+            return _nothing_sent(service.audit, "wait for data")
+        return await _flow(args, service, out, ask, poll, interrupts)
 
 
 async def _wait_for_data(service: UnwindService, name: str, poll: Callable[[], Any] | None) -> None:

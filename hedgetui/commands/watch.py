@@ -113,11 +113,10 @@ async def _watch_with(
     import asyncio
     import contextlib
 
-    from hedgetui.alerts.engine import AlertEngine
     from hedgetui.alerts.headless import stop_on_signals, watch_loop, with_alert_settings
     from hedgetui.alerts.output import QueuedStream
-    from hedgetui.alerts.sinks import AlertDispatcher, build_sinks
-    from hedgetui.runtime import Runtime, demo_environment
+    from hedgetui.demo import demo_environment
+    from hedgetui.runtime import Runtime
 
     async with contextlib.AsyncExitStack() as stack:
         settings = base
@@ -129,19 +128,17 @@ async def _watch_with(
         if not settings.hedges:
             print("hedgetui watch: the config has no [[hedges]]: nothing to watch", file=sys.stderr)
             return 2
-        sinks, notes = build_sinks(
-            settings.alerts,
-            terminal=QueuedStream(out, sys.stdout),
-            terminal_sinks=not args.json,
+        runtime = Runtime(settings)
+        dispatcher, notes = runtime.alert_dispatcher(
+            problem, terminal=QueuedStream(out, sys.stdout), terminal_sinks=not args.json
         )
         for note in notes:
             problem(note)
-        dispatcher = AlertDispatcher(sinks, on_problem=problem)
         dispatcher.start()
-        engine = AlertEngine.from_settings(settings)
+        engine = runtime.alert_engine()
         stop = asyncio.Event()
         try:
-            async with Runtime(settings) as rt:
+            async with runtime as rt:
                 with stop_on_signals(stop):
                     await watch_loop(
                         rt.store,

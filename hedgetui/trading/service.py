@@ -95,7 +95,9 @@ class UnwindService:
     client: VenueClient | None = None
     risk_position: Callable[[str], InversePosition | None] = _no_position
     clock: Clock = SYSTEM_CLOCK
-    demo: bool = False  # the simulator's demo accounts count as "trading enabled"
+    # the account is on the built-in simulator (the demo): its orders move no money, so it
+    # counts as "trading enabled", and the dialog says where the order goes
+    simulated: bool = False
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     sleep: Sleep | None = None
     on_executed: Callable[[], None] | None = None  # e.g. AccountPoller.poke: re-read at once
@@ -110,13 +112,13 @@ class UnwindService:
 
     @property
     def dry_run(self) -> bool:
-        """True until the config enables trading (or in the demo); no client -> dry run."""
-        enabled = self.settings.trading.enabled or self.demo
+        """True until the config enables trading (or on the simulator); no client -> dry run."""
+        enabled = self.settings.trading.enabled or self.simulated
         return not enabled or self.client is None
 
     @property
     def dry_run_reason(self) -> str:
-        if not (self.settings.trading.enabled or self.demo):
+        if not (self.settings.trading.enabled or self.simulated):
             return "trading is disabled in the config ([trading] enabled)"
         if self.client is None:
             return self.no_client_reason or "no trading account for this hedge (position typed in)"

@@ -1,10 +1,10 @@
 """Run the dashboard over a :class:`~hedgetui.runtime.Runtime` until the user quits.
 
 Shared by ``hedgetui`` (real venues) and ``hedgetui demo`` (the simulator). Mounts the alerts
-panel with an engine built from the settings and a dispatcher to the configured sinks (log
-file, notify-send, apprise; the bell rings through Textual; desktop OSC is for ``hedgetui
-watch`` only, as it would write escape sequences into Textual's screen), and closes the
-dispatcher on exit. Handles SIGHUP and SIGTERM (SSH dropped, tmux pane killed) by exiting
+panel with the runtime's alert engine and its dispatcher to the configured sinks (log file,
+notify-send, apprise; the bell rings through Textual; desktop OSC is for ``hedgetui watch``
+only, as it would write escape sequences into Textual's screen), and closes the dispatcher on
+exit. Handles SIGHUP and SIGTERM (SSH dropped, tmux pane killed) by exiting
 cleanly instead of spinning, and guarantees the exit with :func:`start_hangup_guard`.
 """
 
@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from hedgetui.alerts import AlertDispatcher, AlertEngine, build_sinks
+from hedgetui.alerts import AlertDispatcher
 from hedgetui.heap import freeze_after_start_up
 from hedgetui.runtime import Runtime
 from hedgetui.ui.app import HedgeApp, read_period, terminal_alive
@@ -69,21 +69,18 @@ def start_hangup_guard(
 def dashboard_alerts(runtime: Runtime) -> tuple[DashboardAlertsPanel, AlertDispatcher, list[str]]:
     """The alerts panel for ``runtime``'s store, its dispatcher and notes about skipped sinks."""
     store = runtime.store
-    settings = store.settings
-    engine = AlertEngine.from_settings(settings, clock=store.clock)
-    sinks, notes = build_sinks(settings.alerts, terminal_sinks=False)
     panels: list[DashboardAlertsPanel] = []
 
     def on_problem(line: str) -> None:
         for mounted in panels:
             mounted.report_problem(line)
 
-    dispatcher = AlertDispatcher(sinks, on_problem=on_problem)
+    dispatcher, notes = runtime.alert_dispatcher(on_problem, terminal_sinks=False)
     panel = DashboardAlertsPanel(
-        engine,
+        runtime.alert_engine(),
         snapshot=store.snapshot,
         dispatcher=dispatcher,
-        bell=settings.alerts.bell,
+        bell=runtime.settings.alerts.bell,
         interval_s=ALERT_INTERVAL_S,
     )
     panels.append(panel)

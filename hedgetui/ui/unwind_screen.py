@@ -44,61 +44,16 @@ def parse_amount(text: str) -> UnwindRequest:
     return UnwindRequest(fraction=value) if value <= 1 else UnwindRequest(contracts=value)
 
 
-def _service_from_store(store: Any, hedge_name: str) -> UnwindService:
-    """A service over the dashboard's store; it trades only if the hedge's account keys load."""
-    from hedgetui.trading.credentials import CredentialsError
-    from hedgetui.trading.session import account_client, audit_log_for, service_for_store
-
-    settings = store.settings
-    client = None
-    reason = None
-    try:
-        client = account_client(settings, settings.hedge(hedge_name))
-    except (CredentialsError, KeyError) as exc:
-        reason = str(exc).strip("'\"")  # no usable keys: the dialog runs as a dry run, says why
-    audit = audit_log_for(settings, client, None)
-    return service_for_store(settings, store, client=client, audit=audit, no_client_reason=reason)
-
-
-def service_for_runtime(runtime: Runtime, hedge_name: str, *, demo: bool = False) -> UnwindService:
-    """The unwind service of ``hedge_name`` over a running :class:`Runtime`.
-
-    It trades through the signed client the runtime already holds for the hedge's account
-    (None -- a typed-in position or keys that did not load -- is a dry run), and after an
-    order it pokes that account (``Runtime.after_order``) so the card shows the new position
-    at once. ``demo``: the simulator's demo accounts count as trading enabled.
-    """
-    from hedgetui.trading.session import audit_log_for, service_for_store
-
-    settings = runtime.settings
-    account = settings.hedge(hedge_name).account
-    client = runtime.account_clients.get(account) if account is not None else None
-    reason = None
-    if account is not None and client is None:
-        said = [p for p in runtime.problems if p.startswith(f"account {account!r}")]
-        reason = said[0] if said else f"account {account!r} has no trading client"
-    audit = audit_log_for(settings, client, runtime.clock)
-    return service_for_store(
-        settings,
-        runtime.store,
-        client=client,
-        audit=audit,
-        clock=runtime.clock,
-        demo=demo,
-        on_executed=runtime.after_order(hedge_name),
-        no_client_reason=reason,
-    )
-
-
-def unwind_factory_for(runtime: Runtime, *, demo: bool = False) -> Callable[[str], UnwindScreen]:
-    """``HedgeApp(unwind_factory=...)``: hedge name -> its unwind dialog over ``runtime``.
+def unwind_factory_for(runtime: Runtime) -> Callable[[str], UnwindScreen]:
+    """``HedgeApp(unwind_factory=...)``: hedge name -> its unwind dialog over ``runtime``
+    (``Runtime.unwind_service``).
 
     Call it once the runtime is built (its clients appear when it starts; each dialog looks
     them up when it opens). The runtime owns the clients: the dialog never closes them.
     """
 
     def build(hedge_name: str) -> UnwindScreen:
-        return UnwindScreen(service_for_runtime(runtime, hedge_name, demo=demo), hedge_name)
+        return UnwindScreen(runtime.unwind_service(hedge_name), hedge_name)
 
     return build
 
@@ -132,7 +87,9 @@ class UnwindScreen(ModalScreen[UnwindResult | None]):
         super().__init__()
         self._owns_client = not isinstance(service, UnwindService)
         if not isinstance(service, UnwindService):
-            service = _service_from_store(service, hedge_name)
+            from hedgetui.runtime.unwind import service_from_store
+
+            service = service_from_store(service, hedge_name)
         self.service = service
         self.hedge_name = hedge_name
         self.plan: UnwindPlan | None = None
@@ -158,6 +115,11 @@ class UnwindScreen(ModalScreen[UnwindResult | None]):
         mode = self.query_one("#unwind-mode", Static)
         if self.service.dry_run:
             mode.update(f"DRY RUN: {self.service.dry_run_reason}; nothing is sent.")
+        elif self.service.simulated:
+            mode.update(
+                "LIVE on the SIMULATOR: this sends a reduce-only order to the built-in "
+                "exchange simulator (no real money)."
+            )
         else:
             mode.update("LIVE: this sends a real reduce-only order.")
         self.query_one("#unwind-confirm", Input).display = False

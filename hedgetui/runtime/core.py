@@ -12,35 +12,34 @@ stream can be built for a venue the account is polled over REST instead (logged)
 whose keys cannot be loaded gets one clear message (``Runtime.problems``, the log, and the
 store's ``account_views()``); its hedges show "position unknown" and the rest keeps running.
 
-``demo_environment`` starts the simulator on loopback and yields settings whose hedges are the
-demo portfolio and whose venue URLs point at the simulator; ``demo_exchange`` does the same with
-the simulator's REST side and private streams on, each demo hedge's position in a demo account.
+The runtime is the composition root: the UI and the commands take what they need from it
+(``rt.store``, ``rt.unwind_service(hedge)``, ``rt.alert_engine()``, ``rt.alert_dispatcher()``)
+and construct none of it themselves. The demo (``hedgetui.demo``) builds one over the simulator.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from hedgetui.clock import Clock
 from hedgetui.config import HedgeSettings, Settings
-from hedgetui.domain import VENUES, Event, FeedStatus
+from hedgetui.domain import Event, FeedStatus
 from hedgetui.store import Store
 from hedgetui.venues import default_symbol
 
 if TYPE_CHECKING:
     from hedgetui.account_streams import AccountStream
+    from hedgetui.alerts import AlertDispatcher, AlertEngine
+    from hedgetui.alerts.sinks.base import TextStream
     from hedgetui.feeds import Feed, FeedConfig
     from hedgetui.feeds.read_gate import ReadGate
-    from hedgetui.sim import Simulator
-    from hedgetui.sim.rest import SimAccounts
-    from hedgetui.trading.session import StatusPoller
+    from hedgetui.runtime.accounts import StatusPoller
+    from hedgetui.trading.service import UnwindService
     from hedgetui.trading.venues import VenueClient
 
 log = logging.getLogger(__name__)
@@ -85,11 +84,15 @@ class Runtime:
         env: Mapping[str, str] | None = None,
         account_config: FeedConfig | None = None,
         poll_interval_s: float = 5.0,
+        simulated: bool = False,
     ) -> None:
         """``env``: where account keys named by ``api_key_env`` are read (default
         ``os.environ``); ``account_config``: the private streams' timing (default
-        ``ACCOUNT_FEED_CONFIG``); ``poll_interval_s``: the REST fallback's period."""
+        ``ACCOUNT_FEED_CONFIG``); ``poll_interval_s``: the REST fallback's period;
+        ``simulated``: the venues are the built-in simulator (the demo), so its accounts count
+        as trading enabled and the unwind dialog says where its orders go."""
         self.settings = settings
+        self.simulated = simulated
         self.clock = clock
         self.plan = feed_plan(settings, extra_venues)
         self.store = Store(settings, clock=clock, extra_venues=tuple(self.plan))
@@ -160,7 +163,7 @@ class Runtime:
             )
             self.feeds[venue] = feed
             self._tasks.append(asyncio.create_task(feed.run(), name=f"feed-{venue}"))
-        from hedgetui.trading.session import account_hedges
+        from hedgetui.runtime.accounts import account_hedges
 
         accounts = account_hedges(self.settings)
         if accounts:
@@ -174,8 +177,8 @@ class Runtime:
 
     def _start_account(self, account: str, hedges: tuple[HedgeSettings, ...]) -> None:
         """One stream (or, failing that, a REST poller) for ``account``; never raises."""
+        from hedgetui.runtime.accounts import account_client, account_stream, status_poller
         from hedgetui.trading.credentials import CredentialsError
-        from hedgetui.trading.session import account_client, account_stream, status_poller
 
         venue = hedges[0].venue
         try:
@@ -269,6 +272,45 @@ class Runtime:
 
         return resync
 
+    # ------------------------------------------------------------------ what it hands out
+
+    def unwind_service(self, hedge: str) -> UnwindService:
+        """The unwind service of ``hedge`` over this runtime: its account's signed client (or a
+        dry run saying why there is none), the audit log, a re-read of the account after an
+        order. Look it up when the dialog opens: the clients appear when the runtime starts."""
+        from hedgetui.runtime.unwind import service_for_runtime
+
+        return service_for_runtime(self, hedge)
+
+    def alert_engine(self, *, pending_override_s: float | None = None) -> AlertEngine:
+        """The alert rules of the settings, over the store's clock (``pending_override_s``:
+        how long a condition must hold before it fires, instead of each rule's own)."""
+        from hedgetui.alerts import AlertEngine
+
+        return AlertEngine.from_settings(
+            self.settings, clock=self.store.clock, pending_override_s=pending_override_s
+        )
+
+    def alert_dispatcher(
+        self,
+        on_problem: Callable[[str], None] | None = None,
+        *,
+        terminal: TextStream | None = None,
+        terminal_sinks: bool = False,
+    ) -> tuple[AlertDispatcher, list[str]]:
+        """A dispatcher to the configured alert sinks, and notes about the sinks it skipped.
+
+        ``terminal_sinks``: also the ones that write escape sequences to ``terminal`` (desktop
+        OSC), which only the headless watcher may use: under the dashboard they would write
+        into Textual's screen. The caller starts (if it wants) and closes the dispatcher.
+        """
+        from hedgetui.alerts import AlertDispatcher, build_sinks
+
+        sinks, notes = build_sinks(
+            self.settings.alerts, terminal=terminal, terminal_sinks=terminal_sinks
+        )
+        return AlertDispatcher(sinks, on_problem=on_problem), notes
+
     async def stop(self) -> None:
         tasks: list[asyncio.Task[Any]] = [*self._tasks, *self._resyncs]
         self._tasks, self._resyncs = [], set()
@@ -298,101 +340,3 @@ class Runtime:
         tb: TracebackType | None,
     ) -> None:
         await self.stop()
-
-
-@contextlib.asynccontextmanager
-async def demo_environment(
-    scenario: str = "crash",
-    speed: float = 1.0,
-    *,
-    clock: Clock | None = None,
-    tick_hz: float | None = None,
-) -> AsyncIterator[tuple[Simulator, Settings]]:
-    """Start the simulator for all six venues and build the demo settings pointing at it.
-
-    The positions are hand-entered (no accounts): what ``watch --demo`` and ``status --demo``
-    use. Raises ``ValueError`` (a ``ScenarioError``) for an unknown scenario or a bad speed.
-    """
-    async with _demo_simulator(scenario, speed, clock=clock, tick_hz=tick_hz) as (sim, settings):
-        yield sim, settings
-
-
-@dataclass
-class DemoExchange:
-    """The demo with its accounts on the simulator (see :func:`demo_exchange`)."""
-
-    sim: Simulator
-    settings: Settings  # every hedge's position comes from a demo account; trading enabled
-    books: SimAccounts  # the simulator's books: positions, balances, the order log
-    env: Mapping[str, str]  # the demo accounts' keys: pass as ``Runtime(env=...)``
-
-
-@contextlib.asynccontextmanager
-async def demo_exchange(
-    scenario: str = "crash",
-    speed: float = 1.0,
-    *,
-    clock: Clock | None = None,
-    tick_hz: float | None = None,
-    audit_log: str | None = None,
-    push_interval_s: float = 0.05,
-) -> AsyncIterator[DemoExchange]:
-    """The simulator with its REST side and private streams, its books seeded with the demo
-    portfolio, and settings whose hedges read their positions from the demo accounts.
-
-    A :class:`Runtime` built as ``Runtime(ex.settings, env=ex.env)`` streams the positions and
-    balances into its store, and an unwind sends a signed reduce-only order to the simulator
-    (see ``hedgetui.ui.unwind_screen.unwind_factory_for``). No keys, no network: the demo
-    credentials are the simulator's public ones. ``audit_log``: where unwinds are recorded
-    (None: the default audit log).
-    """
-    from hedgetui.sim.private import attach_private_servers
-    from hedgetui.sim.rest.attach import attach_rest_servers
-    from hedgetui.trading.session import account_backed, demo_account_env, seed_demo_books
-
-    async with _demo_simulator(scenario, speed, clock=clock, tick_hz=tick_hz) as (sim, manual):
-        rest = await attach_rest_servers(sim)
-        try:
-            private = await attach_private_servers(rest, push_interval_s=push_interval_s)
-        except BaseException:
-            await rest.close()
-            raise
-        try:
-            seed_demo_books(rest.accounts, manual)
-            settings = account_backed(manual, audit_log)
-            venues = {
-                name: dataclasses.replace(
-                    venue,
-                    rest_url=rest.url(name),
-                    private_ws_url=private.url(name),
-                )
-                if name in rest.servers and name in private.servers
-                else venue
-                for name, venue in settings.venues.items()
-            }
-            settings = dataclasses.replace(settings, venues=venues)
-            yield DemoExchange(sim, settings, rest.accounts, demo_account_env())
-        finally:
-            await private.close()
-            await rest.close()
-
-
-@contextlib.asynccontextmanager
-async def _demo_simulator(
-    scenario: str, speed: float, *, clock: Clock | None, tick_hz: float | None
-) -> AsyncIterator[tuple[Simulator, Settings]]:
-    from hedgetui.demo_portfolio import demo_settings
-    from hedgetui.sim import start_simulator
-
-    if not speed > 0:
-        raise ValueError(f"speed must be > 0, got {speed}")
-    sim = await start_simulator(
-        venues=VENUES, scenario=scenario, speed=speed, clock=clock, tick_hz=tick_hz
-    )
-    try:
-        btc = sim.scenario.initial("BTC").mark
-        eth = sim.scenario.initial("ETH").mark
-        urls: dict[str, str] = {venue: sim.ws_url(venue) for venue in VENUES}
-        yield sim, demo_settings(btc, eth, urls)
-    finally:
-        await sim.close()
