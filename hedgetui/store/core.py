@@ -45,6 +45,7 @@ from hedgetui.risk import InversePosition, assess
 from hedgetui.store.funding import announce, carry, settle
 from hedgetui.store.positions import account_position, manual_position
 from hedgetui.store.state import (
+    HISTORY_BUCKET_S,
     AccountHealth,
     AccountPosition,
     AccountView,
@@ -52,7 +53,6 @@ from hedgetui.store.state import (
     HedgeState,
     Key,
     Stamped,
-    ring_put,
 )
 from hedgetui.store.views import hedge_view, totals
 from hedgetui.venues import get_instrument
@@ -147,36 +147,27 @@ class Store:
         if isinstance(event, Ticker):  # the hot path: most venues send one per frame
             checked = self._gate.ticker(event, now_ms)
             if checked is not None:
-                venue, symbol, ts = checked.venue, checked.symbol, checked.ts
-                if checked.mark is not None:
-                    self._put_mark(venue, symbol, checked.mark, ts, now)
-                if checked.index is not None:
-                    self._put_index(venue, symbol, checked.index, ts, now)
-                if checked.funding_rate is not None:
-                    self._put_funding(
-                        venue,
-                        symbol,
-                        checked.funding_rate,
-                        checked.predicted_rate,
-                        checked.next_funding_time,
-                        checked.interval_hours,
-                        ts,
-                        now,
-                    )
+                venue, symbol, ts, mark, index, rate, predicted, next_time, hours = checked
+                key = (venue, symbol)
+                if mark is not None:
+                    self._put_mark(key, mark, ts, now)
+                if index is not None:
+                    self._put_index(key, index, ts, now)
+                if rate is not None:
+                    self._put_funding(key, rate, predicted, next_time, hours, ts, now)
                 self._last_data[venue] = now
         elif isinstance(event, MarkPrice | IndexPrice):
             if self._gate.price_event(event, now_ms):
                 if isinstance(event, MarkPrice):
-                    self._put_mark(event.venue, event.symbol, event.price, event.ts, now)
+                    self._put_mark((event.venue, event.symbol), event.price, event.ts, now)
                 else:
-                    self._put_index(event.venue, event.symbol, event.price, event.ts, now)
+                    self._put_index((event.venue, event.symbol), event.price, event.ts, now)
                 self._last_data[event.venue] = now
         elif isinstance(event, Funding):
             funding = self._gate.funding(event, now_ms)
             if funding is not None:
                 self._put_funding(
-                    funding.venue,
-                    funding.symbol,
+                    (funding.venue, funding.symbol),
                     funding.rate,
                     funding.predicted_rate,
                     funding.next_funding_time,
@@ -203,17 +194,33 @@ class Store:
         self._wall_offset = self.clock.time() - self.clock.monotonic()
         self._wall_read_at = now
 
-    def _put_mark(self, venue: str, symbol: str, price: float, ts: int | None, now: float) -> None:
-        key = (venue, symbol)
-        self._marks[key] = Stamped(price, ts, now)
-        for hedge in self._by_key.get(key, ()):
-            hedge.mark_bucket = ring_put(hedge.mark_ring, hedge.mark_bucket, now, price)
+    def _put_mark(self, key: Key, price: float, ts: int | None, now: float) -> None:
+        stamped = self._marks.get(key)
+        if stamped is None:
+            self._marks[key] = Stamped(price, ts, now)
+        else:  # in place: the hot path allocates nothing
+            stamped.price, stamped.ts, stamped.received = price, ts, now
+        hedges = self._by_key.get(key)
+        if hedges is None:
+            return
+        bucket = now // HISTORY_BUCKET_S
+        for hedge in hedges:
+            ring = hedge.mark_ring
+            if ring and hedge.mark_bucket == bucket:
+                ring[-1] = price
+            else:
+                ring.append(price)
+                hedge.mark_bucket = bucket
             due = hedge.pending_funding_ms
             if due is not None and ts is not None and ts >= due:
                 self._credit_funding(hedge, due)  # the exchange's time passed the funding time
 
-    def _put_index(self, venue: str, symbol: str, price: float, ts: int | None, now: float) -> None:
-        self._indexes[(venue, symbol)] = Stamped(price, ts, now)
+    def _put_index(self, key: Key, price: float, ts: int | None, now: float) -> None:
+        stamped = self._indexes.get(key)
+        if stamped is None:
+            self._indexes[key] = Stamped(price, ts, now)
+        else:
+            stamped.price, stamped.ts, stamped.received = price, ts, now
 
     def account_status(self, account: str, status: FeedStatus, *, source: str = "stream") -> None:
         """Record the health of ``account``'s data source (its stream's ``on_status``).
@@ -269,8 +276,7 @@ class Store:
 
     def _put_funding(
         self,
-        venue: str,
-        symbol: str,
+        key: Key,
         rate: float,
         predicted: float | None,
         next_time: int | None,
@@ -278,7 +284,6 @@ class Store:
         ts: int | None,
         now: float,
     ) -> None:
-        key = (venue, symbol)
         hedges = self._by_key.get(key, ())
         for hedge in hedges:  # before the new rate replaces the one announced for the event
             due = hedge.pending_funding_ms
@@ -287,9 +292,21 @@ class Store:
             if next_time is not None and next_time != hedge.pending_funding_ms:
                 exchange_now = ts if ts is not None else int(self.clock.time() * 1000)
                 announce(hedge, next_time, interval_hours, exchange_now, self._credit_funding)
-        self._funding[key] = FundingState(rate, predicted, next_time, interval_hours, now)
-        for hedge in hedges:
-            hedge.funding_bucket = ring_put(hedge.funding_ring, hedge.funding_bucket, now, rate)
+        state = self._funding.get(key)
+        if state is None:
+            self._funding[key] = FundingState(rate, predicted, next_time, interval_hours, now)
+        else:  # in place: the hot path allocates nothing
+            state.rate, state.predicted, state.next_time = rate, predicted, next_time
+            state.interval_hours, state.received = interval_hours, now
+        if hedges:
+            bucket = now // HISTORY_BUCKET_S
+            for hedge in hedges:
+                ring = hedge.funding_ring
+                if ring and hedge.funding_bucket == bucket:
+                    ring[-1] = rate
+                else:
+                    ring.append(rate)
+                    hedge.funding_bucket = bucket
 
     def _credit_funding(self, hedge: HedgeState, due: int) -> None:
         """Credit the funding event at ``due`` (its passing was shown by exchange data) once."""

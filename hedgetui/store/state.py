@@ -1,4 +1,4 @@
-"""The store's per-input and per-hedge records, and the sparkline rings' one-point-a-second rule."""
+"""The store's per-input and per-hedge records (the hot path updates them in place)."""
 
 from __future__ import annotations
 
@@ -89,13 +89,3 @@ class HedgeState:
     funding_ring: deque[float] = field(default_factory=deque)
     mark_bucket: float = -1.0
     funding_bucket: float = -1.0
-
-
-def ring_put(ring: deque[float], bucket: float, now: float, value: float) -> float:
-    """Append ``value`` to ``ring`` or replace the last point within the same time bucket."""
-    current = now // HISTORY_BUCKET_S
-    if ring and current == bucket:
-        ring[-1] = value
-    else:
-        ring.append(value)
-    return current
