@@ -95,33 +95,42 @@ class BitmexAdapter(VenueAdapter):
         return [orjson.dumps({"op": "subscribe", "args": args}).decode()]
 
     def _fast(self, msg: Any) -> list[MarketEvent] | None:
-        """The usual frame (one known row's new mark and index, no funding) read strictly here.
+        """The usual frame (one known row's update, no funding field) read strictly here.
 
-        Anything else raises on the way, or is not the usual shape, and goes to the general
-        path, ``parse_message``; the row's state changes only once nothing can fail.
+        BitMEX's stream is mostly partial rows: a trade's ``lastPrice``, ``fairPrice`` and
+        ``markPrice``, ``markPrice`` alone, a tick direction. A price the row lacks (or nulls) is
+        the merged one, as in :meth:`_merge`. Anything else raises on the way, or is not the
+        usual shape, and goes to the general path, ``parse_message``; the row's state changes
+        only once nothing can fail.
         """
-        if msg["table"] == "instrument" and msg["action"] == "update":
+        if msg["table"] == "instrument" and msg["action"] == "update" and self._instrument_partial:
             (d,) = msg["data"]
             symbol = d["symbol"]
             state = self._rows[symbol]
+            if (
+                state.index_row
+                or "fundingRate" in d
+                or "indicativeFundingRate" in d
+                or "fundingTimestamp" in d
+                or "fundingInterval" in d
+            ):
+                return None
             t = d["timestamp"]
             ts = _SECONDS[t[:20]] + _MILLIS_Z[t[20:]]
-            mark = d["markPrice"]
-            index = d["indicativeSettlePrice"]
-            if (
-                self._instrument_partial
-                and type(mark) is float
-                and type(index) is float
-                and PRICE_MIN <= mark <= PRICE_MAX
-                and PRICE_MIN <= index <= PRICE_MAX
-                and not state.index_row
-                and "fundingRate" not in d
-                and "indicativeFundingRate" not in d
-                and "fundingTimestamp" not in d
-                and "fundingInterval" not in d
-            ):
-                state.mark, state.index, state.ts = mark, index, ts
-                return [new_event(Ticker, (VENUE, symbol, ts, mark, index, *_NO_FUNDING))]
+            mark = d.get("markPrice")
+            if mark is None:
+                mark = state.mark
+            elif type(mark) is not float or not PRICE_MIN <= mark <= PRICE_MAX:
+                return None
+            index = d.get("indicativeSettlePrice")
+            if index is None:
+                index = state.index
+            elif type(index) is not float or not PRICE_MIN <= index <= PRICE_MAX:
+                return None
+            if mark is None and index is None:
+                return None
+            state.mark, state.index, state.ts = mark, index, ts
+            return [new_event(Ticker, (VENUE, symbol, ts, mark, index, *_NO_FUNDING))]
         return None
 
     def _parse(self, msg: Any) -> list[MarketEvent]:
