@@ -34,7 +34,16 @@ values = st.one_of(
     st.none(),
     st.floats(allow_nan=True, allow_infinity=False),
     st.integers(min_value=-(10**12), max_value=10**12),
-    st.sampled_from(["", "x", "46600", "2021-12-18T20:03:06.000Z", "2021-12-18T20:03:05.999Z"]),
+    st.sampled_from(
+        [
+            "",
+            "x",
+            "46600",
+            "2021-12-18T20:03:06.000Z",
+            "2021-12-18T20:03:60.000Z",
+            "2021-12-18T20:04:05.999Z",
+        ]
+    ),
 )
 
 
@@ -51,7 +60,7 @@ def primed() -> tuple[BitmexAdapter, BitmexAdapter]:
     fast, general = BitmexAdapter(), BitmexAdapter()
     for adapter in (fast, general):
         adapter.parse(PARTIAL)
-        # the second of TS is cached (as after any earlier row in that second)
+        # the minute of TS is cached (as after any earlier row in that minute)
         adapter.parse(update({"symbol": "XBTUSD", "timestamp": "2021-12-18T20:03:05.000Z"}))
     return fast, general
 

@@ -34,9 +34,13 @@ _CAP = rate_cap(VENUE)
 _NO_FUNDING = (None, None, None, None)  # a Ticker's funding fields when the row changed none
 _ABSENT: Any = object()  # a key the row does not carry (unchanged), unlike a null
 
-_SECONDS: dict[str, int] = {}
-"""``YYYY-MM-DDTHH:MM:SS.`` -> epoch ms of that second: BitMEX sends many rows a second, so a row's
-``timestamp`` is read as that cached second plus its milliseconds (see :func:`_timestamp`)."""
+_MINUTES: dict[str, int] = {}
+"""``YYYY-MM-DDTHH:MM:`` -> epoch ms of that minute: BitMEX sends many rows a minute, so a row's
+``timestamp`` is read as that cached minute plus its seconds and milliseconds (see
+:func:`_timestamp` and :func:`_cached_millis`)."""
+
+_SECONDS_DOT = {f"{s:02d}.": s * 1000 for s in range(60)}
+"""The seconds of a BitMEX timestamp with the dot after them (``05.``) -> their milliseconds."""
 
 
 _MILLIS_Z = {f"{ms:03d}Z": ms for ms in range(1000)}
@@ -44,7 +48,7 @@ _MILLIS_Z = {f"{ms:03d}Z": ms for ms in range(1000)}
 
 
 def _timestamp(value: object) -> int | None:
-    """A row's ``timestamp`` in epoch ms, read in full; caches its second for the fast path."""
+    """A row's ``timestamp`` in epoch ms, read in full; caches its minute for the fast path."""
     ts = iso_millis(value, "timestamp")
     if (
         ts is not None
@@ -54,10 +58,16 @@ def _timestamp(value: object) -> int | None:
         and value[23] == "Z"
         and value[20:23].isdigit()
     ):
-        if len(_SECONDS) > 4096:
-            _SECONDS.clear()
-        _SECONDS[value[:20]] = ts - int(value[20:23])
+        if len(_MINUTES) > 4096:
+            _MINUTES.clear()
+        _MINUTES[value[:17]] = ts - int(value[17:19]) * 1000 - int(value[20:23])
     return ts
+
+
+def _cached_millis(t: str) -> int:
+    """``2021-12-18T20:03:05.000Z`` = the cached minute ``...20:03:`` + ``05.`` + ``000Z``;
+    KeyError for a minute not cached yet (or another format), TypeError for a non-string."""
+    return _MINUTES[t[:17]] + _SECONDS_DOT[t[17:20]] + _MILLIS_Z[t[20:]]
 
 
 class _Row:
@@ -116,7 +126,7 @@ class BitmexAdapter(VenueAdapter):
             ):
                 return None
             t = d["timestamp"]
-            ts = _SECONDS[t[:20]] + _MILLIS_Z[t[20:]]
+            ts = _cached_millis(t)
             mark = d.get("markPrice")
             if mark is None:
                 mark = state.mark
@@ -203,7 +213,7 @@ class BitmexAdapter(VenueAdapter):
             ts = state.ts
         else:  # 2021-12-18T20:03:05.000Z = the cached second "...:05." + the millis "000Z"
             try:
-                ts = _SECONDS[t[:20]] + _MILLIS_Z[t[20:]]
+                ts = _cached_millis(t)
             except (KeyError, TypeError):  # a new second, another format, not a string
                 ts = _timestamp(t)
         if state.index_row:
