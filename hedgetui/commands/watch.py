@@ -114,7 +114,12 @@ async def _watch_with(
     import contextlib
 
     from hedgetui.alerts.engine import AlertEngine
-    from hedgetui.alerts.headless import stop_on_signals, watch_loop, with_alert_settings
+    from hedgetui.alerts.headless import (
+        EVAL_EVERY_S,
+        stop_on_signals,
+        watch_loop,
+        with_alert_settings,
+    )
     from hedgetui.alerts.output import QueuedStream
     from hedgetui.alerts.sinks import AlertDispatcher, build_sinks
     from hedgetui.runtime import Runtime, demo_environment
@@ -140,8 +145,11 @@ async def _watch_with(
         dispatcher.start()
         engine = AlertEngine.from_settings(settings)
         stop = asyncio.Event()
+        runtime = Runtime(settings)
+        # the feeds' sockets are read in one pass per evaluation, right before it
+        gate = runtime.read_in_passes(EVAL_EVERY_S)
         try:
-            async with Runtime(settings) as rt:
+            async with runtime as rt:
                 with stop_on_signals(stop):
                     await watch_loop(
                         rt.store,
@@ -152,7 +160,9 @@ async def _watch_with(
                         interval_s=args.interval,
                         stop=stop,
                         duration_s=args.duration,
+                        eval_every_s=EVAL_EVERY_S,
                         emit_status=out.status,
+                        passed=gate.passed,
                     )
         finally:
             await dispatcher.close(timeout_s=min(5.0, settings.alerts.apprise_timeout_s))
