@@ -9,17 +9,12 @@ event arriving.
 
 Funding carried from venue funding events: ``hedgetui.store.funding`` (its rules).
 
-Account positions follow their source's health. The runtime reports each account's stream (or
-REST poller) through :meth:`Store.account_status`; a position from that account is FRESH while
-the source is LIVE, and once it stops being live it ages like a price from that moment (delayed,
-then STALE after ``freshness.stale_after_s``), so a dead stream never looks current. Before the
-first snapshot the position is NONE ("position unknown"). A position whose account never
-reported any health (applied once by a one-shot command) counts as fresh.
+Freshness (of values by age, of account positions by their source's health):
+``hedgetui.store.freshness``.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 
 from hedgetui.clock import SYSTEM_CLOCK, Clock
@@ -40,10 +35,11 @@ from hedgetui.domain import (
     ScenarioRow,
     Ticker,
 )
-from hedgetui.plausibility import Gate, Rules, price_band
 from hedgetui.risk import InversePosition, assess
+from hedgetui.store.freshness import by_age, of_health, record_health
 from hedgetui.store.funding import announce, carry, settle
-from hedgetui.store.positions import account_position, manual_position
+from hedgetui.store.positions import account_position
+from hedgetui.store.setup import hedge_states, plausibility_gate
 from hedgetui.store.state import (
     HISTORY_BUCKET_S,
     AccountHealth,
@@ -55,7 +51,6 @@ from hedgetui.store.state import (
     Stamped,
 )
 from hedgetui.store.views import hedge_view, totals
-from hedgetui.venues import get_instrument
 
 IndexSymbolFn = Callable[[str, str], str]
 
@@ -100,32 +95,13 @@ class Store:
         self._feeds: dict[str, FeedStatus] = {}
         self._accounts: dict[str, AccountHealth] = {}
         self._last_data: dict[str, float] = {}  # venue -> monotonic of the last market event
-        points = max(2, settings.display.sparkline_points)
-        self._hedges: dict[str, HedgeState] = {}
+        self._hedges = hedge_states(settings, self._index_symbol)
         self._by_key: dict[Key, list[HedgeState]] = {}
-        for hedge in settings.hedges:
-            profile = get_instrument(hedge.venue, hedge.symbol)
-            pos = hedge.position
-            size = pos.contract_size if pos and pos.contract_size else profile.contract_size
-            manual = None
-            if pos is not None:
-                manual = manual_position(
-                    pos, profile_contract_size=size, venue=hedge.venue, symbol=hedge.symbol
-                )
-            state = HedgeState(
-                settings=hedge,
-                index_key=(hedge.venue, self._index_symbol(hedge.venue, hedge.symbol)),
-                contract_size=size,
-                profile=profile,
-                manual=manual,
-                mark_ring=deque(maxlen=points),
-                funding_ring=deque(maxlen=points),
-            )
-            self._hedges[hedge.name] = state
-            self._by_key.setdefault((hedge.venue, hedge.symbol), []).append(state)
+        for state in self._hedges.values():
+            self._by_key.setdefault((state.settings.venue, state.settings.symbol), []).append(state)
         venues = [h.venue for h in settings.hedges] + list(extra_venues)
         self.venues: tuple[str, ...] = tuple(dict.fromkeys(venues))
-        self._gate = Gate(_rules(settings), _price_bands(self._hedges.values()))
+        self._gate = plausibility_gate(settings, self._hedges.values())
         self._wall_offset = 0.0  # clock.time() - clock.monotonic(), re-read at least every second
         self._wall_read_at = -_INF
 
@@ -227,19 +203,7 @@ class Store:
 
         Positions from that account are fresh only while it is LIVE (see the module doc).
         """
-        now = self.clock.monotonic()
-        health = self._accounts.get(account)
-        if health is None:
-            health = AccountHealth(status.venue, status.state, now, source=source)
-            self._accounts[account] = health
-        if status.state is FeedState.LIVE:
-            health.not_live_since = None
-        elif health.not_live_since is None:
-            health.not_live_since = now
-        health.state = status.state
-        health.last_error = status.last_error
-        health.reconnects = status.reconnects
-        health.source = source
+        record_health(self._accounts, account, status, source, self.clock.monotonic())
         self.version += 1
         if self.on_change is not None:
             self.on_change()
@@ -268,11 +232,7 @@ class Store:
         )
 
     def _health_freshness(self, health: AccountHealth) -> Freshness:
-        if health.state is FeedState.LIVE:
-            return Freshness.FRESH
-        if health.source == "none":
-            return Freshness.NONE
-        return self._freshness(health.not_live_since)
+        return of_health(health, self.clock.monotonic(), self.settings.freshness)
 
     def _put_funding(
         self,
@@ -451,15 +411,8 @@ class Store:
         return self._freshness(self._last_data.get(key[0]))
 
     def _freshness(self, received: float | None) -> Freshness:
-        if received is None:
-            return Freshness.NONE
-        age = self.clock.monotonic() - received
-        fresh = self.settings.freshness
-        if age < fresh.delayed_after_s:
-            return Freshness.FRESH
-        if age < fresh.stale_after_s:
-            return Freshness.DELAYED
-        return Freshness.STALE
+        age = None if received is None else self.clock.monotonic() - received
+        return by_age(age, self.settings.freshness)
 
     def _hedge_view(self, hedge: HedgeState, now_ms: int) -> HedgeView:
         hs = hedge.settings
@@ -502,22 +455,3 @@ class Store:
             malformed=status.malformed if status else 0,
             refused=self._gate.refused(venue),
         )
-
-
-def _rules(settings: Settings) -> Rules:
-    fresh = settings.freshness
-    return Rules(
-        max_jump=fresh.max_jump_pct / 100,
-        jump_persist=fresh.jump_persist,
-        clock_window_ms=int(fresh.clock_window_s * 1000),
-    )
-
-
-def _price_bands(hedges: Iterable[HedgeState]) -> dict[Key, tuple[float, float]]:
-    """Each hedged instrument's price band, for its mark and for its index."""
-    bands: dict[Key, tuple[float, float]] = {}
-    for hedge in hedges:
-        band = price_band(hedge.profile.tick_size)
-        bands[(hedge.settings.venue, hedge.settings.symbol)] = band
-        bands[hedge.index_key] = band
-    return bands
