@@ -2,7 +2,8 @@
 
 After the real partial, each update carries only what changed (``markPrice`` alone,
 ``fairPrice`` + ``markPrice``, a trade's ``lastPrice``, a tick direction): the fast path must
-give exactly what the general path gives, and leave the same merged row behind.
+give exactly what the general path gives, and leave the same merged row behind (a new funding
+rate included).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ SHAPES: list[dict[str, Any]] = [
     {"symbol": "XBTUSD", "lastPrice": 46691.5, "lastChangePcnt": -0.0022, "timestamp": TS},
     {"symbol": "XBTUSD", "lastTickDirection": "ZeroMinusTick", "timestamp": TS},
     {"symbol": "XBTUSD", "indicativeSettlePrice": 46590.0, "timestamp": TS},
+    {"symbol": "XBTUSD", "fundingRate": 0.0001, "indicativeFundingRate": -0.0002, "timestamp": TS},
+    {"symbol": "XBTUSD", "indicativeFundingRate": 0.00015, "markPrice": 46603.0, "timestamp": TS},
 ]
 
 values = st.one_of(
@@ -91,7 +94,15 @@ def test_a_mark_only_row_keeps_the_merged_index() -> None:
     shape=st.sampled_from(SHAPES),
     changes=st.dictionaries(
         st.sampled_from(
-            ["markPrice", "indicativeSettlePrice", "timestamp", "symbol", "fundingRate"]
+            [
+                "markPrice",
+                "indicativeSettlePrice",
+                "timestamp",
+                "symbol",
+                "fundingRate",
+                "indicativeFundingRate",
+                "fundingTimestamp",
+            ]
         ),
         values,
         max_size=3,

@@ -105,25 +105,20 @@ class BitmexAdapter(VenueAdapter):
         return [orjson.dumps({"op": "subscribe", "args": args}).decode()]
 
     def _fast(self, msg: Any) -> list[MarketEvent] | None:
-        """The usual frame (one known row's update, no funding field) read strictly here.
+        """The usual frame (one known row's update) read strictly here.
 
         BitMEX's stream is mostly partial rows: a trade's ``lastPrice``, ``fairPrice`` and
-        ``markPrice``, ``markPrice`` alone, a tick direction. A price the row lacks (or nulls) is
-        the merged one, as in :meth:`_merge`. Anything else raises on the way, or is not the
-        usual shape, and goes to the general path, ``parse_message``; the row's state changes
-        only once nothing can fail.
+        ``markPrice``, ``markPrice`` alone, a tick direction, now and then a new (predicted)
+        funding rate. A price or rate the row lacks (or nulls) is the merged one, as in
+        :meth:`_merge`. Anything else (a new funding time or interval, a null rate, an index
+        row) raises on the way, or is not the usual shape, and goes to the general path,
+        ``parse_message``; the row's state changes only once nothing can fail.
         """
         if msg["table"] == "instrument" and msg["action"] == "update" and self._instrument_partial:
             (d,) = msg["data"]
             symbol = d["symbol"]
             state = self._rows[symbol]
-            if (
-                state.index_row
-                or "fundingRate" in d
-                or "indicativeFundingRate" in d
-                or "fundingTimestamp" in d
-                or "fundingInterval" in d
-            ):
+            if state.index_row or "fundingTimestamp" in d or "fundingInterval" in d:
                 return None
             t = d["timestamp"]
             ts = _cached_millis(t)
@@ -139,8 +134,35 @@ class BitmexAdapter(VenueAdapter):
                 return None
             if mark is None and index is None:
                 return None
+            if "fundingRate" not in d and "indicativeFundingRate" not in d:
+                state.mark, state.index, state.ts = mark, index, ts
+                return [new_event(Ticker, (VENUE, symbol, ts, mark, index, *_NO_FUNDING))]
+            rate_v = d.get("fundingRate", _ABSENT)
+            if rate_v is _ABSENT:
+                rate_v = state.rate
+            elif type(rate_v) is not float or not -_CAP <= rate_v <= _CAP:
+                return None
+            pred_v = d.get("indicativeFundingRate", _ABSENT)
+            if pred_v is _ABSENT:
+                pred_v = state.predicted
+            elif type(pred_v) is not float or not -_CAP <= pred_v <= _CAP:
+                return None
+            if rate_v is None:
+                return None
             state.mark, state.index, state.ts = mark, index, ts
-            return [new_event(Ticker, (VENUE, symbol, ts, mark, index, *_NO_FUNDING))]
+            state.rate, state.predicted = rate_v, pred_v
+            funded = (
+                VENUE,
+                symbol,
+                ts,
+                mark,
+                index,
+                rate_v,
+                pred_v,
+                state.next_time,
+                state.interval,
+            )
+            return [new_event(Ticker, funded)]
         return None
 
     def _parse(self, msg: Any) -> list[MarketEvent]:
