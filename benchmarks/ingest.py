@@ -1,169 +1,170 @@
-"""Frames per second from raw text frame to events applied to a latest-value state, per venue.
+"""Cost of ingesting recorded frame sequences, per venue: parse, parse + store, and the floor.
 
-For each venue the same recorded frames (from ../shared/exchanges/samples) are run through
+Each venue replays a RECORDED sequence, the frames a feed really receives, in order:
 
-* **hedgetui**: ``adapter.parse(frame)`` and every event stored in a dict keyed by
-  (venue, symbol, kind), the way the store keeps the latest values (BitMEX, Bybit, Binance,
-  Deribit and Kraken give one ``Ticker`` per ticker frame, OKX one classic event per push);
-* **floor**: ``orjson.loads(frame)`` plus reading the same fields into floats/ints (no events, no
-  validation, no state): the least any Python parser must do with these bytes;
-* **floor+ev**: the floor plus building the same ``hedgetui.domain`` events the adapters build
-  (their way, ``tuple.__new__``) and storing them in the same dict: what hedgetui would cost if
-  its own parsing (dispatch, validation, merging) were free. ``bound`` = floor+ev / floor is
-  therefore the best ratio any adapter could reach with these events and this state.
+* ``<venue>``: 60 s of what ``hedgetui sim`` sends on the ``crash`` scenario to a client
+  subscribed to BTC and ETH mark/index/funding (``benchmarks/frames/<venue>.jsonl.gz``,
+  re-recorded with ``benchmarks/record_frames.py``): acks, snapshots and deltas as they come;
+* ``bitmex-live``: the shape of BitMEX's real ``instrument`` stream, built deterministically here
+  from the real frames in ../shared/exchanges/samples/bitmex: mostly partial-row updates (a trade's
+  ``lastPrice``, a tick direction, ``fairPrice``+``markPrice``, ``markPrice`` alone) and one
+  full mark update (mark and index together) in eight.
 
-All three run in this process on one core on the same frames, interleaved (so machine noise hits
-them alike); the best of several repeats of each is reported. Usage::
+The first frames up to the first one with data (welcome, acks, the partial or snapshot) prime
+the adapter and the store and are not timed; the rest is timed, forwards then backwards (so a
+loop never jumps from the scenario's last price back to its first: the store's plausibility
+gate would refuse that jump, which no real stream does). Timed, per frame:
 
-    .venv/bin/python benchmarks/ingest.py [--seconds 0.3] [--repeats 7]
+* **floor**: ``orjson.loads(frame)``: the least any Python consumer of these bytes must do;
+* **parse**: ``adapter.parse(frame)`` (the adapter's merge state included);
+* **parse+store**: ``adapter.parse(frame)`` and ``Store.apply`` of every event, into a store
+  holding one hedge per recorded instrument (its plausibility gate, history rings and funding
+  accrual included), on a clock frozen at the recording's time: what the dashboard and
+  ``hedgetui watch`` do for every frame.
+
+All three run in this process on one core, interleaved (so machine noise hits them alike); the
+best of several repeats is reported. Usage::
+
+    .venv/bin/python benchmarks/ingest.py [--seconds 0.3] [--repeats 7] [--markdown]
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import gzip
+import json
+import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
 
+from hedgetui.config import HedgeSettings, ManualPosition, Settings
+from hedgetui.domain import Event
 from hedgetui.feeds import get_adapter
+from hedgetui.store import Store
+from hedgetui.venues import get_instrument
 
-SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "exchanges" / "samples"
-
-
-def frame(name: str) -> bytes:
-    return orjson.dumps(orjson.loads((SAMPLES / name).read_bytes()))
-
-
-# ---------------------------------------------------------------- floors: loads + the same fields
+HERE = Path(__file__).resolve().parent
+FRAMES = HERE / "frames"
+SAMPLES = HERE.parents[1] / "shared" / "exchanges" / "samples"
+COINS = {"XBT": "BTC", "BTC": "BTC", "ETH": "ETH"}
 
 
-def floor_bitmex(f: bytes) -> None:
-    for r in orjson.loads(f)["data"]:
-        r["symbol"]
-        if "markPrice" in r:
-            float(r["markPrice"])
-        if "indicativeSettlePrice" in r:
-            float(r["indicativeSettlePrice"])
-        datetime.fromisoformat(r["timestamp"]).timestamp()
+def recorded(venue: str) -> list[bytes]:
+    """The simulator's frames for ``venue``, as recorded by ``record_frames.py``."""
+    lines = gzip.decompress((FRAMES / f"{venue}.jsonl.gz").read_bytes()).decode().splitlines()
+    return [json.loads(line).encode() for line in lines]
 
 
-def floor_bybit(f: bytes) -> None:
-    m = orjson.loads(f)
-    d = m["data"]
-    d["symbol"]
-    int(m["ts"])
-    for k in ("markPrice", "indexPrice", "fundingRate"):
-        if k in d:
-            float(d[k])
-    if "nextFundingTime" in d:
-        int(d["nextFundingTime"])
+# --------------------------------------------------- BitMEX's real stream, from the real samples
 
 
-def floor_binance(f: bytes) -> None:
-    d = orjson.loads(f)["data"]
-    d["s"]
-    int(d["E"])
-    float(d["p"])
-    float(d["i"])
-    float(d["r"])
-    int(d["T"])
+def _iso(ms: int) -> str:
+    return (
+        datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    )
 
 
-def floor_deribit(f: bytes) -> None:
-    d = orjson.loads(f)["params"]["data"]
-    d["instrument_name"]
-    int(d["timestamp"])
-    float(d["mark_price"])
-    float(d["index_price"])
-    float(d["funding_8h"])
+def _bitmex_rows(mark: float, index: float, ts: str) -> Iterator[dict[str, object]]:
+    """One cycle of eight update rows in the real stream's shapes (``instrument`` table)."""
+    full = orjson.loads(
+        (SAMPLES / "bitmex/instrument_update_markPrice_testnet_2021.json").read_bytes()
+    )
+    trade = orjson.loads(
+        (SAMPLES / "bitmex/instrument_update_lastPrice_testnet_2021.json").read_bytes()
+    )
+    tick = orjson.loads((SAMPLES / "bitmex/instrument_update_minimal_recorded.json").read_bytes())
+    row = full["data"][0] | {"markPrice": mark, "fairPrice": mark, "indicativeSettlePrice": index}
+    yield row | {"timestamp": ts}  # the full mark update (mark and index): 1 in 8
+    yield trade["data"][0] | {"lastPrice": round(mark * 2) / 2, "timestamp": ts}
+    yield {"symbol": "XBTUSD", "fairPrice": mark, "markPrice": mark, "timestamp": ts}
+    yield tick["data"][0] | {"timestamp": ts}
+    yield {"symbol": "XBTUSD", "markPrice": mark, "timestamp": ts}
+    yield trade["data"][0] | {"lastPrice": round(mark * 2) / 2 + 0.5, "timestamp": ts}
+    yield {"symbol": "XBTUSD", "fairPrice": mark, "markPrice": mark, "timestamp": ts}
+    yield tick["data"][0] | {"lastTickDirection": "PlusTick", "timestamp": ts}
 
 
-def floor_okx(f: bytes) -> None:
-    m = orjson.loads(f)
-    ch = m["arg"]["channel"]
-    for d in m["data"]:
-        d["instId"]
-        int(d["ts"])
-        if ch == "mark-price":
-            float(d["markPx"])
-        elif ch == "index-tickers":
-            float(d["idxPx"])
-        else:
-            float(d["fundingRate"])
-            int(d["fundingTime"])
-            int(d["nextFundingTime"])
-
-
-def floor_kraken(f: bytes) -> None:
-    d = orjson.loads(f)
-    d["product_id"]
-    int(d["time"])
-    float(d["markPrice"])
-    float(d["index"])
-    float(d["relative_funding_rate"])
-    float(d["relative_funding_rate_prediction"])
-    int(d["next_funding_rate_time"])
-
-
-def bitmex_frames() -> list[bytes]:
-    update = orjson.loads(frame("bitmex/instrument_update_markPrice_testnet_2021.json"))
-    return [orjson.dumps(update)]
-
-
-def binance_frames() -> list[bytes]:
-    # the 2026 stream shape: combined stream, with the index price "i"
-    msg = orjson.loads(frame("binance_coinm/markPrice_combined_recorded_2021.json"))
-    msg["data"]["i"] = "58990.12000000"
-    return [orjson.dumps(msg)]
-
-
-def okx_frames() -> list[bytes]:
-    mark = orjson.loads(frame("okx/mark-price_push_docs.json"))
-    mark["arg"]["instId"] = mark["data"][0]["instId"] = "BTC-USD-SWAP"
-    mark["data"][0].update(instType="SWAP", markPx="27940.1")
-    return [
-        orjson.dumps(mark),
-        frame("okx/index-tickers_BTC-USD_recorded_2023.json"),
-        frame("okx/funding-rate_push_docs.json"),
+def bitmex_live() -> list[bytes]:
+    """Welcome, ack, the real partial, then 800 partial-row updates 125 ms apart."""
+    partial = orjson.loads(
+        (SAMPLES / "bitmex/instrument_partial_XBTUSD_testnet_2021.json").read_bytes()
+    )
+    row = partial["data"][0]
+    start = int(datetime.fromisoformat(row["timestamp"]).timestamp() * 1000)
+    frames = [
+        (SAMPLES / "bitmex/welcome_testnet.json").read_bytes(),
+        (SAMPLES / "bitmex/subscribe_ack_single_arg.json").read_bytes(),
+        orjson.dumps(partial),
     ]
+    mark, index = float(row["markPrice"]), float(row["indicativeSettlePrice"])
+    for cycle in range(100):
+        drift = ((cycle * 37) % 21 - 10) * 0.5  # a deterministic wander of a few dollars
+        at = start + cycle * 1000
+        rows = _bitmex_rows(round(mark + drift, 2), round(index + drift, 2), _iso(at))
+        for i, r in enumerate(rows):
+            r["timestamp"] = _iso(at + i * 125)
+            frames.append(orjson.dumps({"table": "instrument", "action": "update", "data": [r]}))
+    return frames
 
 
-VENUES: dict[str, tuple[Callable[[], list[bytes]], list[str], Callable[[bytes], None]]] = {
-    # venue: (frames, frames sent once first to prime merge state, floor)
-    "bitmex": (
-        bitmex_frames,
-        ["bitmex/instrument_partial_XBTUSD_testnet_2021.json"],
-        floor_bitmex,
-    ),
-    "bybit": (
-        lambda: [
-            frame("bybit/tickers_inverse_snapshot_recorded.json"),
-            frame("bybit/tickers_inverse_delta_recorded.json"),
-        ],
-        [],
-        floor_bybit,
-    ),
-    "binance": (binance_frames, [], floor_binance),
-    "deribit": (
-        lambda: [
-            frame("deribit/ticker_perpetual_recorded_2019a.json"),
-            frame("deribit/ticker_perpetual_recorded_2019b_negative_funding.json"),
-        ],
-        [],
-        floor_deribit,
-    ),
-    "okx": (okx_frames, [], floor_okx),
-    "kraken": (
-        lambda: [frame("kraken_futures/ticker_PI_XBTUSD_recorded_2022.json")],
-        [],
-        floor_kraken,
-    ),
+VENUES: dict[str, tuple[str, Callable[[], list[bytes]]]] = {
+    # row name: (venue, its frame sequence)
+    "bitmex-live": ("bitmex", bitmex_live),
+    "bitmex": ("bitmex", lambda: recorded("bitmex")),
+    "bybit": ("bybit", lambda: recorded("bybit")),
+    "binance": ("binance", lambda: recorded("binance")),
+    "deribit": ("deribit", lambda: recorded("deribit")),
+    "okx": ("okx", lambda: recorded("okx")),
+    "kraken": ("kraken", lambda: recorded("kraken")),
 }
+
+
+# ------------------------------------------------------------------------------- the store
+
+
+class FrozenWall:
+    """The recording's wall time (the gate checks exchange times against it), real monotonic."""
+
+    def __init__(self, wall: float) -> None:
+        self._wall = wall
+
+    def time(self) -> float:
+        return self._wall
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+
+def store_for(venue: str, events: list[Event]) -> Store:
+    """A store with one hand-entered hedge per instrument in ``events``, at their median time."""
+    hedges: dict[str, HedgeSettings] = {}
+    times = [e.ts for e in events if getattr(e, "ts", None) is not None]
+    for e in events:
+        symbol = getattr(e, "symbol", "")
+        try:
+            profile = get_instrument(venue, symbol)
+        except (KeyError, ValueError):
+            continue  # an index symbol
+        coin = next(c for k, c in COINS.items() if k in symbol.upper())
+        entry = 60_000.0 if coin == "BTC" else 3_000.0
+        hedges[symbol] = HedgeSettings(
+            name=f"{venue}-{symbol}",
+            coin=coin,
+            venue=venue,
+            symbol=profile.symbol,
+            position=ManualPosition(side="short", contracts=100, entry=entry, collateral=1.0),
+        )
+    wall = statistics.median(times) / 1000 if times else time.time()
+    return Store(Settings(hedges=tuple(hedges.values())), clock=FrozenWall(wall))
+
+
+# ------------------------------------------------------------------------------ measuring
 
 
 def calibrate(run: Callable[[list[bytes]], None], batch: list[bytes], seconds: float) -> int:
@@ -179,10 +180,9 @@ def calibrate(run: Callable[[list[bytes]], None], batch: list[bytes], seconds: f
 
 
 def best_times(
-    runs: list[Callable[[list[bytes]], None]], frames: list[bytes], seconds: float, repeats: int
+    runs: list[Callable[[list[bytes]], None]], batch: list[bytes], seconds: float, repeats: int
 ) -> list[float]:
     """Best time per frame of each run; the runs are interleaved so machine noise hits all alike."""
-    batch = frames * max(1, 2000 // len(frames))
     loops = [calibrate(run, batch, seconds / 4) for run in runs]
     best = [float("inf")] * len(runs)
     for _ in range(repeats):
@@ -197,81 +197,102 @@ def best_times(
 
 @dataclass(frozen=True)
 class Result:
-    ours: float  # seconds per frame
-    floor: float
-    floor_events: float
-    frame_bytes: int  # mean size of the venue's benchmark frames
+    frames: int  # timed frames in the sequence
+    frame_bytes: int  # their mean size
     events_per_frame: float
+    floor: float  # seconds per frame
+    parse: float
+    parse_store: float
+    refused: int  # values the store's gate refused while timed (0: the replay is plausible)
 
 
-def measure(venue: str, seconds: float, repeats: int) -> Result:
-    make_frames, prime, floor = VENUES[venue]
-    frames = make_frames()
+def split(venue: str, frames: list[bytes]) -> tuple[list[bytes], list[bytes]]:
+    """(the frames up to the first with data: priming, the rest: timed)."""
     adapter = get_adapter(venue)
-    for name in prime:
-        adapter.parse(frame(name))
-    parse = adapter.parse
-    state: dict[tuple[str, str, type], object] = {}
+    for i, f in enumerate(frames):
+        if adapter.parse(f):
+            return frames[: i + 1], frames[i + 1 :]
+    raise SystemExit(f"{venue}: no frame with data")
 
-    def ours(batch: list[bytes]) -> None:
-        for f in batch:
-            for e in parse(f):
-                state[(e.venue, e.symbol, type(e))] = e
+
+def measure(venue: str, frames: list[bytes], seconds: float, repeats: int) -> Result:
+    prime, timed = split(venue, frames)
+    batch = timed + timed[::-1]
+    parser_only, parser_stored = get_adapter(venue), get_adapter(venue)
+    events: list[Event] = []
+    for f in frames:
+        events += parser_only.parse(f)
+    store = store_for(venue, events)
+    for f in prime:
+        for e in parser_stored.parse(f):
+            store.apply(e)
+    parse, parse_s, apply, loads = parser_only.parse, parser_stored.parse, store.apply, orjson.loads
 
     def floor_run(batch: list[bytes]) -> None:
         for f in batch:
-            floor(f)
+            loads(f)
 
-    ours(frames)  # every frame must parse, and produce events
-    assert state, f"{venue}: no events from the benchmark frames"
-
-    # floor + the domain event objects: the floor plus building the same events (the adapters'
-    # way, tuple.__new__ on ready field tuples) and storing them exactly as `ours` does: the
-    # least any parser that hands these events to a latest-value state can cost
-    check = get_adapter(venue)
-    for name in prime:
-        check.parse(frame(name))
-    specs = {f: [(type(e), tuple(e)) for e in check.parse(f)] for f in frames}
-    assert all(specs.values()), f"{venue}: a benchmark frame gave no events"
-    floor_state: dict[tuple[str, str, type], object] = {}
-    new_event = tuple.__new__
-
-    def floor_events_run(batch: list[bytes]) -> None:
+    def parse_run(batch: list[bytes]) -> None:
         for f in batch:
-            floor(f)
-            for cls, fields in specs[f]:
-                e = new_event(cls, fields)
-                floor_state[(e.venue, e.symbol, type(e))] = e
+            parse(f)
 
-    t_ours, t_floor, t_floor_events = best_times(
-        [ours, floor_run, floor_events_run], frames, seconds, repeats
+    def store_run(batch: list[bytes]) -> None:
+        for f in batch:
+            for e in parse_s(f):
+                apply(e)
+
+    before = sum(store.refused_counts().values())
+    t_floor, t_parse, t_store = best_times(
+        [floor_run, parse_run, store_run], batch, seconds, repeats
     )
-    size = sum(len(f) for f in frames) // len(frames)
-    per_frame = sum(len(v) for v in specs.values()) / len(frames)
-    return Result(t_ours, t_floor, t_floor_events, size, per_frame)
+    refused = sum(store.refused_counts().values()) - before
+    counter = get_adapter(venue)
+    for f in prime:
+        counter.parse(f)
+    n_events = sum(len(counter.parse(f)) for f in timed)
+    return Result(
+        frames=len(timed),
+        frame_bytes=sum(len(f) for f in timed) // len(timed),
+        events_per_frame=n_events / len(timed),
+        floor=t_floor,
+        parse=t_parse,
+        parse_store=t_store,
+        refused=refused,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=0.3, help="time per measurement")
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = parser.parse_args()
-    print(
-        f"{'venue':8} {'bytes':>5} {'ev/f':>4} {'hedgetui f/s':>12} {'floor f/s':>10} "
-        f"{'us/frame':>8} {'floor us':>8} {'ratio':>6} {'floor+ev us':>11} {'bound':>6}"
-    )
-    worst = worst_bound = 0.0
-    for venue in VENUES:
-        r = measure(venue, args.seconds, args.repeats)
-        ratio, bound = r.ours / r.floor, r.floor_events / r.floor
-        worst, worst_bound = max(worst, ratio), max(worst_bound, bound)
-        print(
-            f"{venue:8} {r.frame_bytes:5d} {r.events_per_frame:4.1f} {1 / r.ours:12,.0f} "
-            f"{1 / r.floor:10,.0f} {r.ours * 1e6:8.2f} {r.floor * 1e6:8.2f} {ratio:5.2f}x "
-            f"{r.floor_events * 1e6:11.2f} {bound:5.2f}x"
-        )
-    print(f"worst ratio to the floor: {worst:.2f}x (target <= 1.5x)")
-    print(f"worst bound (floor+ev / floor, hedgetui's own parsing free): {worst_bound:.2f}x")
+    cols = (
+        "sequence", "frames", "bytes", "ev/frame", "floor µs", "parse µs", "parse+store µs",
+        "store µs", "parse/floor", "parse+store/floor", "refused",
+    )  # fmt: skip
+    if args.markdown:
+        print("| " + " | ".join(cols) + " |")
+        print("|" + "|".join(["---"] + ["---:"] * (len(cols) - 1)) + "|")
+    else:
+        print(f"{cols[0]:12} {cols[1]:>6} {cols[2]:>5} " + " ".join(f"{c:>9}" for c in cols[3:]))
+    worst = worst_parse = 0.0
+    for name, (venue, make) in VENUES.items():
+        r = measure(venue, make(), args.seconds, args.repeats)
+        ratio_p, ratio_s = r.parse / r.floor, r.parse_store / r.floor
+        worst, worst_parse = max(worst, ratio_s), max(worst_parse, ratio_p)
+        cells = (
+            f"{r.events_per_frame:.2f}", f"{r.floor * 1e6:.2f}", f"{r.parse * 1e6:.2f}",
+            f"{r.parse_store * 1e6:.2f}", f"{(r.parse_store - r.parse) * 1e6:.2f}",
+            f"{ratio_p:.2f}x", f"{ratio_s:.2f}x", str(r.refused),
+        )  # fmt: skip
+        if args.markdown:
+            print(f"| {name} | {r.frames} | {r.frame_bytes} | " + " | ".join(cells) + " |")
+        else:
+            print(
+                f"{name:12} {r.frames:6d} {r.frame_bytes:5d} " + " ".join(f"{c:>9}" for c in cells)
+            )
+    print(f"\nworst parse+store / floor: {worst:.2f}x; worst parse / floor: {worst_parse:.2f}x")
 
 
 if __name__ == "__main__":

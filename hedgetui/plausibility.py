@@ -268,9 +268,18 @@ class Gate:
             self._refuse_all(event.venue, event.symbol, ts, now_ms)
             return False
         state = self._keys.get(key) or self._state(key)
+        price = event.price
         if type(event) is MarkPrice:
-            return self._price(state.mark, key, "mark", event.price)
-        return self._price(state.index, key, "index", event.price)
+            track = state.mark
+            if track.lo <= price <= track.hi:  # the fast window, as in :meth:`ticker`
+                track.last = price
+                return True
+            return self._price(track, key, "mark", price)
+        track = state.index
+        if track.lo <= price <= track.hi:
+            track.last = price
+            return True
+        return self._price(track, key, "index", price)
 
     def funding(self, event: Funding, now_ms: int) -> Funding | None:
         """A classic funding event to store (refused fields dropped), or None."""

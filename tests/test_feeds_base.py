@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hedgetui.clock import ManualClock
 from hedgetui.domain import Event, FeedState
 from hedgetui.feeds import Feed, FeedConfig, backoff_delay
-from hedgetui.feeds.base import ticker_delay
+from hedgetui.feeds.grid import ticker_delay
 
 
 def test_backoff_grows_exponentially_and_is_capped() -> None:

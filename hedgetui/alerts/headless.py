@@ -11,7 +11,7 @@ import contextlib
 import dataclasses
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 
 import orjson
 
@@ -25,6 +25,10 @@ from hedgetui.domain import DashboardView, FeedState, Freshness
 from hedgetui.store import Store
 
 Emit = Callable[[str], None]
+
+EVAL_EVERY_S = 0.25
+"""``hedgetui watch`` evaluates its alerts this often, and reads the feeds' sockets in passes
+this far apart (``feeds.read_gate``): one wake-up per pass, not one per frame."""
 
 
 class SetupError(Exception):
@@ -94,14 +98,18 @@ async def watch_loop(
     stop: asyncio.Event,
     duration_s: float | None = None,
     clock: Clock | None = None,
-    eval_every_s: float = 0.25,
+    eval_every_s: float = EVAL_EVERY_S,
     emit_status: Emit | None = None,
+    passed: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
     """Evaluate the alerts a few times a second, print each event as it happens and a status
     line every ``interval_s``, until ``stop`` is set or ``duration_s`` has passed.
 
-    Events go to ``emit``, status lines to ``emit_status`` (default ``emit``): the watcher
-    gives status lines a queue that may drop them, never events."""
+    ``passed``: when the feeds are read in passes (``Runtime.read_in_passes(eval_every_s)``),
+    the gate's ``passed``: each evaluation then follows a pass at once, so a frame is evaluated
+    within one period of its arrival, as without passes (if no pass comes within two periods,
+    it evaluates anyway). Events go to ``emit``, status lines to ``emit_status`` (default
+    ``emit``): the watcher gives status lines a queue that may drop them, never events."""
     clock = clock or SYSTEM_CLOCK
     status_out = emit if emit_status is None else emit_status
     started = clock.monotonic()
@@ -121,7 +129,10 @@ async def watch_loop(
         if duration_s is not None and now - started >= duration_s:
             break
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), eval_every_s)
+            if passed is None:
+                await asyncio.wait_for(stop.wait(), eval_every_s)
+            else:  # stop is seen after the next pass, at most a period later
+                await asyncio.wait_for(passed(), 2 * eval_every_s)
     if not printed:  # always end on a status line
         snapshot = store.snapshot()
         _emit_status(status_out, snapshot, engine.active(), dispatcher.problems(), json_mode)

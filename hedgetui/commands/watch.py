@@ -113,7 +113,12 @@ async def _watch_with(
     import asyncio
     import contextlib
 
-    from hedgetui.alerts.headless import stop_on_signals, watch_loop, with_alert_settings
+    from hedgetui.alerts.headless import (
+        EVAL_EVERY_S,
+        stop_on_signals,
+        watch_loop,
+        with_alert_settings,
+    )
     from hedgetui.alerts.output import QueuedStream
     from hedgetui.demo import demo_environment
     from hedgetui.runtime import Runtime
@@ -137,6 +142,8 @@ async def _watch_with(
         dispatcher.start()
         engine = runtime.alert_engine()
         stop = asyncio.Event()
+        # the feeds' sockets are read in one pass per evaluation, right before it
+        gate = runtime.read_in_passes(EVAL_EVERY_S)
         try:
             async with runtime as rt:
                 with stop_on_signals(stop):
@@ -149,7 +156,9 @@ async def _watch_with(
                         interval_s=args.interval,
                         stop=stop,
                         duration_s=args.duration,
+                        eval_every_s=EVAL_EVERY_S,
                         emit_status=out.status,
+                        passed=gate.passed,
                     )
         finally:
             await dispatcher.close(timeout_s=min(5.0, settings.alerts.apprise_timeout_s))

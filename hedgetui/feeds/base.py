@@ -26,7 +26,7 @@ import logging
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -35,11 +35,9 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from hedgetui.clock import SYSTEM_CLOCK, Clock
 from hedgetui.domain import BalanceUpdate, Event, FeedState, FeedStatus, MarketEvent, PositionUpdate
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
+from hedgetui.feeds.grid import ticker_delay
 from hedgetui.feeds.registry import get_adapter
 from hedgetui.feeds.values import excerpt
-
-if TYPE_CHECKING:
-    from hedgetui.feeds.read_gate import ReadGate
 
 FeedEvent = MarketEvent | PositionUpdate | BalanceUpdate
 _LOGGED_MALFORMED = 20  # log the first N malformed frames of a feed, then every 1000th
@@ -79,16 +77,13 @@ class FeedStats:
     last_error: str | None = None
 
 
-def ticker_delay(now: float, period: float) -> float:
-    """Seconds from ``now`` (the event loop's clock) to the next multiple of ``period``.
+class ReadPasses(Protocol):
+    """What a feed needs of a read gate (``feeds.read_gate.ReadGate``): its socket is read only
+    during the gate's passes while attached."""
 
-    Every feed's ticker sleeps to the same grid, so feeds with the same period wake together:
-    one wake of the process instead of one per feed (on a VM each wake costs ~90 us of CPU
-    however little it does, ``benchmarks/wake_cost.py``). A multiple closer than a tenth of a
-    period is skipped, so a wake a hair early never ticks twice.
-    """
-    delay = period - now % period
-    return delay + period if delay < period / 10 else delay
+    def attach(self, ws: ClientConnection) -> None: ...
+
+    def detach(self, ws: ClientConnection) -> None: ...
 
 
 def backoff_delay(attempt: int, config: FeedConfig, rng: random.Random) -> float:
@@ -113,7 +108,7 @@ class Feed:
         config: FeedConfig | None = None,
         clock: Clock | None = None,
         rng: random.Random | None = None,
-        read_gate: ReadGate | None = None,
+        read_gate: ReadPasses | None = None,
     ) -> None:
         """``read_gate``: read the socket only during its passes (``feeds.read_gate``), as the
         dashboard does; without one every frame is read as it arrives."""

@@ -34,9 +34,13 @@ _CAP = rate_cap(VENUE)
 _NO_FUNDING = (None, None, None, None)  # a Ticker's funding fields when the row changed none
 _ABSENT: Any = object()  # a key the row does not carry (unchanged), unlike a null
 
-_SECONDS: dict[str, int] = {}
-"""``YYYY-MM-DDTHH:MM:SS.`` -> epoch ms of that second: BitMEX sends many rows a second, so a row's
-``timestamp`` is read as that cached second plus its milliseconds (see :func:`_timestamp`)."""
+_MINUTES: dict[str, int] = {}
+"""``YYYY-MM-DDTHH:MM:`` -> epoch ms of that minute: BitMEX sends many rows a minute, so a row's
+``timestamp`` is read as that cached minute plus its seconds and milliseconds (see
+:func:`_timestamp` and :func:`_cached_millis`)."""
+
+_SECONDS_DOT = {f"{s:02d}.": s * 1000 for s in range(60)}
+"""The seconds of a BitMEX timestamp with the dot after them (``05.``) -> their milliseconds."""
 
 
 _MILLIS_Z = {f"{ms:03d}Z": ms for ms in range(1000)}
@@ -44,7 +48,7 @@ _MILLIS_Z = {f"{ms:03d}Z": ms for ms in range(1000)}
 
 
 def _timestamp(value: object) -> int | None:
-    """A row's ``timestamp`` in epoch ms, read in full; caches its second for the fast path."""
+    """A row's ``timestamp`` in epoch ms, read in full; caches its minute for the fast path."""
     ts = iso_millis(value, "timestamp")
     if (
         ts is not None
@@ -54,10 +58,16 @@ def _timestamp(value: object) -> int | None:
         and value[23] == "Z"
         and value[20:23].isdigit()
     ):
-        if len(_SECONDS) > 4096:
-            _SECONDS.clear()
-        _SECONDS[value[:20]] = ts - int(value[20:23])
+        if len(_MINUTES) > 4096:
+            _MINUTES.clear()
+        _MINUTES[value[:17]] = ts - int(value[17:19]) * 1000 - int(value[20:23])
     return ts
+
+
+def _cached_millis(t: str) -> int:
+    """``2021-12-18T20:03:05.000Z`` = the cached minute ``...20:03:`` + ``05.`` + ``000Z``;
+    KeyError for a minute not cached yet (or another format), TypeError for a non-string."""
+    return _MINUTES[t[:17]] + _SECONDS_DOT[t[17:20]] + _MILLIS_Z[t[20:]]
 
 
 class _Row:
@@ -95,33 +105,64 @@ class BitmexAdapter(VenueAdapter):
         return [orjson.dumps({"op": "subscribe", "args": args}).decode()]
 
     def _fast(self, msg: Any) -> list[MarketEvent] | None:
-        """The usual frame (one known row's new mark and index, no funding) read strictly here.
+        """The usual frame (one known row's update) read strictly here.
 
-        Anything else raises on the way, or is not the usual shape, and goes to the general
-        path, ``parse_message``; the row's state changes only once nothing can fail.
+        BitMEX's stream is mostly partial rows: a trade's ``lastPrice``, ``fairPrice`` and
+        ``markPrice``, ``markPrice`` alone, a tick direction, now and then a new (predicted)
+        funding rate. A price or rate the row lacks (or nulls) is the merged one, as in
+        :meth:`_merge`. Anything else (a new funding time or interval, a null rate, an index
+        row) raises on the way, or is not the usual shape, and goes to the general path,
+        ``parse_message``; the row's state changes only once nothing can fail.
         """
-        if msg["table"] == "instrument" and msg["action"] == "update":
+        if msg["table"] == "instrument" and msg["action"] == "update" and self._instrument_partial:
             (d,) = msg["data"]
             symbol = d["symbol"]
             state = self._rows[symbol]
+            if state.index_row or "fundingTimestamp" in d or "fundingInterval" in d:
+                return None
             t = d["timestamp"]
-            ts = _SECONDS[t[:20]] + _MILLIS_Z[t[20:]]
-            mark = d["markPrice"]
-            index = d["indicativeSettlePrice"]
-            if (
-                self._instrument_partial
-                and type(mark) is float
-                and type(index) is float
-                and PRICE_MIN <= mark <= PRICE_MAX
-                and PRICE_MIN <= index <= PRICE_MAX
-                and not state.index_row
-                and "fundingRate" not in d
-                and "indicativeFundingRate" not in d
-                and "fundingTimestamp" not in d
-                and "fundingInterval" not in d
-            ):
+            ts = _cached_millis(t)
+            mark = d.get("markPrice")
+            if mark is None:
+                mark = state.mark
+            elif type(mark) is not float or not PRICE_MIN <= mark <= PRICE_MAX:
+                return None
+            index = d.get("indicativeSettlePrice")
+            if index is None:
+                index = state.index
+            elif type(index) is not float or not PRICE_MIN <= index <= PRICE_MAX:
+                return None
+            if mark is None and index is None:
+                return None
+            if "fundingRate" not in d and "indicativeFundingRate" not in d:
                 state.mark, state.index, state.ts = mark, index, ts
                 return [new_event(Ticker, (VENUE, symbol, ts, mark, index, *_NO_FUNDING))]
+            rate_v = d.get("fundingRate", _ABSENT)
+            if rate_v is _ABSENT:
+                rate_v = state.rate
+            elif type(rate_v) is not float or not -_CAP <= rate_v <= _CAP:
+                return None
+            pred_v = d.get("indicativeFundingRate", _ABSENT)
+            if pred_v is _ABSENT:
+                pred_v = state.predicted
+            elif type(pred_v) is not float or not -_CAP <= pred_v <= _CAP:
+                return None
+            if rate_v is None:
+                return None
+            state.mark, state.index, state.ts = mark, index, ts
+            state.rate, state.predicted = rate_v, pred_v
+            funded = (
+                VENUE,
+                symbol,
+                ts,
+                mark,
+                index,
+                rate_v,
+                pred_v,
+                state.next_time,
+                state.interval,
+            )
+            return [new_event(Ticker, funded)]
         return None
 
     def _parse(self, msg: Any) -> list[MarketEvent]:
@@ -194,7 +235,7 @@ class BitmexAdapter(VenueAdapter):
             ts = state.ts
         else:  # 2021-12-18T20:03:05.000Z = the cached second "...:05." + the millis "000Z"
             try:
-                ts = _SECONDS[t[:20]] + _MILLIS_Z[t[20:]]
+                ts = _cached_millis(t)
             except (KeyError, TypeError):  # a new second, another format, not a string
                 ts = _timestamp(t)
         if state.index_row:

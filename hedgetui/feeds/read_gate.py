@@ -33,7 +33,7 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
-from hedgetui.feeds.base import ticker_delay
+from hedgetui.feeds.grid import ticker_delay
 
 if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection

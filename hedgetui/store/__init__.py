@@ -1,0 +1,21 @@
+"""The reactive store (``Store``): latest market/account state, freshness, and the risk view.
+
+``core`` holds the ``Store`` itself; ``state`` its records and history rings, ``funding`` the
+funding-carried rules, ``positions`` the risk engine's position of a hedge, ``views`` the derived
+rows and totals.
+"""
+
+from __future__ import annotations
+
+from hedgetui.store.core import WALL_REREAD_S, Store, adapter_index_symbol
+from hedgetui.store.positions import manual_position
+from hedgetui.store.state import HISTORY_BUCKET_S, AccountView
+
+__all__ = [
+    "HISTORY_BUCKET_S",
+    "WALL_REREAD_S",
+    "AccountView",
+    "Store",
+    "adapter_index_symbol",
+    "manual_position",
+]

@@ -1,0 +1,457 @@
+"""The reactive store: latest market/account state, freshness, and the derived risk view.
+
+One ``Store`` lives on the asyncio loop. Feeds call :meth:`Store.apply` for every event; that is
+O(1) (a dict write, a ring append) and only marks the store dirty. Readers (the dashboard, the
+alert engine, ``status``) call :meth:`Store.snapshot`, which re-runs the risk engine at most once
+per call and only when an input changed since the last call. Freshness and countdowns are
+re-derived from the injected clock on every call (cheap), so a silent feed turns stale without any
+event arriving.
+
+Funding carried from venue funding events: ``hedgetui.store.funding`` (its rules).
+
+Freshness (of values by age, of account positions by their source's health):
+``hedgetui.store.freshness``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from hedgetui.clock import SYSTEM_CLOCK, Clock
+from hedgetui.config import HedgeSettings, Settings
+from hedgetui.domain import (
+    BalanceUpdate,
+    DashboardView,
+    Event,
+    FeedState,
+    FeedStatus,
+    FeedView,
+    Freshness,
+    Funding,
+    HedgeView,
+    IndexPrice,
+    MarkPrice,
+    PositionUpdate,
+    ScenarioRow,
+    Ticker,
+)
+from hedgetui.risk import InversePosition, assess
+from hedgetui.store.freshness import by_age, of_health, record_health
+from hedgetui.store.funding import announce, carry, settle
+from hedgetui.store.positions import account_position
+from hedgetui.store.setup import hedge_states, plausibility_gate
+from hedgetui.store.state import (
+    HISTORY_BUCKET_S,
+    AccountHealth,
+    AccountPosition,
+    AccountView,
+    FundingState,
+    HedgeState,
+    Key,
+    Stamped,
+)
+from hedgetui.store.views import hedge_view, totals
+
+IndexSymbolFn = Callable[[str, str], str]
+
+WALL_REREAD_S = 1.0
+"""``apply`` re-reads the wall clock at least this often (and every snapshot does): the
+plausibility gate compares exchange times with it, within minutes."""
+
+_INF = float("inf")
+
+
+def adapter_index_symbol(venue: str, symbol: str) -> str:
+    """The symbol under which ``venue`` reports the index of ``symbol`` (OKX: ``BTC-USD``)."""
+    from hedgetui.feeds import get_adapter  # feeds pull websockets: only when needed
+
+    return get_adapter(venue).index_symbol(symbol)
+
+
+class Store:
+    """The single source of truth for the dashboard, alerts and headless commands."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        index_symbol: IndexSymbolFn | None = None,
+        extra_venues: Iterable[str] = (),
+    ) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or SYSTEM_CLOCK
+        self.version = 0
+        self._computed_version = -1
+        self.on_change: Callable[[], None] | None = None
+        """Called after every :meth:`apply` / :meth:`account_status` (the dashboard schedules its
+        repaint from it); must be cheap and must not call back into the store."""
+        self._index_symbol = index_symbol or adapter_index_symbol
+        self._marks: dict[Key, Stamped] = {}
+        self._indexes: dict[Key, Stamped] = {}
+        self._funding: dict[Key, FundingState] = {}
+        self._positions: dict[tuple[str, str, str | None], AccountPosition] = {}
+        self._balances: dict[tuple[str, str, str | None], BalanceUpdate] = {}
+        self._feeds: dict[str, FeedStatus] = {}
+        self._accounts: dict[str, AccountHealth] = {}
+        self._last_data: dict[str, float] = {}  # venue -> monotonic of the last market event
+        self._hedges = hedge_states(settings, self._index_symbol)
+        self._by_key: dict[Key, list[HedgeState]] = {}
+        for state in self._hedges.values():
+            self._by_key.setdefault((state.settings.venue, state.settings.symbol), []).append(state)
+        venues = [h.venue for h in settings.hedges] + list(extra_venues)
+        self.venues: tuple[str, ...] = tuple(dict.fromkeys(venues))
+        self._gate = plausibility_gate(settings, self._hedges.values())
+        self._wall_offset = 0.0  # clock.time() - clock.monotonic(), re-read at least every second
+        self._wall_read_at = -_INF
+
+    # ------------------------------------------------------------------ input
+
+    def apply(self, event: Event) -> None:
+        """Record one event. O(1); the derived view is recomputed lazily by :meth:`snapshot`.
+
+        Every market event and account position passes the plausibility gate first
+        (``hedgetui.plausibility``): a refused value is not stored and its input's freshness is
+        not refreshed (it ages to stale); the event's other values are kept.
+        A :class:`Ticker` is applied field by field, exactly as its :meth:`Ticker.parts` would be
+        (mark, then index, then funding), without building them.
+        """
+        now = self.clock.monotonic()
+        if now - self._wall_read_at >= WALL_REREAD_S:
+            self._read_wall(now)
+        now_ms = int((now + self._wall_offset) * 1000)  # the wall clock, without a clock call
+        if isinstance(event, Ticker):  # the hot path: most venues send one per frame
+            checked = self._gate.ticker(event, now_ms)
+            if checked is not None:
+                venue, symbol, ts, mark, index, rate, predicted, next_time, hours = checked
+                key = (venue, symbol)
+                if mark is not None:
+                    self._put_mark(key, mark, ts, now)
+                if index is not None:
+                    self._put_index(key, index, ts, now)
+                if rate is not None:
+                    self._put_funding(key, rate, predicted, next_time, hours, ts, now)
+                self._last_data[venue] = now
+        elif isinstance(event, MarkPrice | IndexPrice):
+            if self._gate.price_event(event, now_ms):
+                if isinstance(event, MarkPrice):
+                    self._put_mark((event.venue, event.symbol), event.price, event.ts, now)
+                else:
+                    self._put_index((event.venue, event.symbol), event.price, event.ts, now)
+                self._last_data[event.venue] = now
+        elif isinstance(event, Funding):
+            funding = self._gate.funding(event, now_ms)
+            if funding is not None:
+                self._put_funding(
+                    (funding.venue, funding.symbol),
+                    funding.rate,
+                    funding.predicted_rate,
+                    funding.next_funding_time,
+                    funding.interval_hours,
+                    funding.ts,
+                    now,
+                )
+                self._last_data[funding.venue] = now
+        elif isinstance(event, FeedStatus):
+            self._feeds[event.venue] = event
+        elif isinstance(event, PositionUpdate):
+            if self._gate.position(event, now_ms):
+                self._positions[(event.venue, event.symbol, event.account)] = AccountPosition(
+                    event, now
+                )
+        else:
+            self._balances[(event.venue, event.coin.upper(), event.account)] = event
+        self.version += 1
+        if self.on_change is not None:
+            self.on_change()
+
+    def _read_wall(self, now: float) -> None:
+        """Re-read the wall clock's offset from the monotonic one (the gate's time checks)."""
+        self._wall_offset = self.clock.time() - self.clock.monotonic()
+        self._wall_read_at = now
+
+    def _put_mark(self, key: Key, price: float, ts: int | None, now: float) -> None:
+        stamped = self._marks.get(key)
+        if stamped is None:
+            self._marks[key] = Stamped(price, ts, now)
+        else:  # in place: the hot path allocates nothing
+            stamped.price, stamped.ts, stamped.received = price, ts, now
+        hedges = self._by_key.get(key)
+        if hedges is None:
+            return
+        bucket = now // HISTORY_BUCKET_S
+        for hedge in hedges:
+            ring = hedge.mark_ring
+            if ring and hedge.mark_bucket == bucket:
+                ring[-1] = price
+            else:
+                ring.append(price)
+                hedge.mark_bucket = bucket
+            due = hedge.pending_funding_ms
+            if due is not None and ts is not None and ts >= due:
+                self._credit_funding(hedge, due)  # the exchange's time passed the funding time
+
+    def _put_index(self, key: Key, price: float, ts: int | None, now: float) -> None:
+        stamped = self._indexes.get(key)
+        if stamped is None:
+            self._indexes[key] = Stamped(price, ts, now)
+        else:
+            stamped.price, stamped.ts, stamped.received = price, ts, now
+
+    def account_status(self, account: str, status: FeedStatus, *, source: str = "stream") -> None:
+        """Record the health of ``account``'s data source (its stream's ``on_status``).
+
+        Positions from that account are fresh only while it is LIVE (see the module doc).
+        """
+        record_health(self._accounts, account, status, source, self.clock.monotonic())
+        self.version += 1
+        if self.on_change is not None:
+            self.on_change()
+
+    def account_problem(self, account: str, venue: str, message: str) -> None:
+        """``account`` has no data source at all (e.g. its keys are missing): say why.
+
+        Its hedges keep showing "position unknown" (no position ever arrives).
+        """
+        status = FeedStatus(venue, FeedState.DOWN, last_error=message)
+        self.account_status(account, status, source="none")
+
+    def account_views(self) -> tuple[AccountView, ...]:
+        """Every account a source was started (or failed to start) for, in start order."""
+        return tuple(
+            AccountView(
+                name=name,
+                venue=h.venue,
+                state=h.state,
+                freshness=self._health_freshness(h),
+                last_error=h.last_error,
+                reconnects=h.reconnects,
+                source=h.source,
+            )
+            for name, h in self._accounts.items()
+        )
+
+    def _health_freshness(self, health: AccountHealth) -> Freshness:
+        return of_health(health, self.clock.monotonic(), self.settings.freshness)
+
+    def _put_funding(
+        self,
+        key: Key,
+        rate: float,
+        predicted: float | None,
+        next_time: int | None,
+        interval_hours: float | None,
+        ts: int | None,
+        now: float,
+    ) -> None:
+        hedges = self._by_key.get(key, ())
+        for hedge in hedges:  # before the new rate replaces the one announced for the event
+            due = hedge.pending_funding_ms
+            if due is not None and ts is not None and ts >= due:
+                self._credit_funding(hedge, due)
+            if next_time is not None and next_time != hedge.pending_funding_ms:
+                exchange_now = ts if ts is not None else int(self.clock.time() * 1000)
+                announce(hedge, next_time, interval_hours, exchange_now, self._credit_funding)
+        state = self._funding.get(key)
+        if state is None:
+            self._funding[key] = FundingState(rate, predicted, next_time, interval_hours, now)
+        else:  # in place: the hot path allocates nothing
+            state.rate, state.predicted, state.next_time = rate, predicted, next_time
+            state.interval_hours, state.received = interval_hours, now
+        if hedges:
+            bucket = now // HISTORY_BUCKET_S
+            for hedge in hedges:
+                ring = hedge.funding_ring
+                if ring and hedge.funding_bucket == bucket:
+                    ring[-1] = rate
+                else:
+                    ring.append(rate)
+                    hedge.funding_bucket = bucket
+
+    def _credit_funding(self, hedge: HedgeState, due: int) -> None:
+        """Credit the funding event at ``due`` (its passing was shown by exchange data) once."""
+        if not settle(hedge, due):
+            return
+        key = (hedge.settings.venue, hedge.settings.symbol)
+        funding = self._funding.get(key)
+        mark = self._marks.get(key)
+        position = self._position_of(hedge)
+        if funding is None or mark is None or position is None or not mark.price > 0:
+            return
+        carry(hedge, funding.rate, mark.price, position)
+        self.version += 1
+
+    # ------------------------------------------------------------------ output
+
+    def hedge_names(self) -> tuple[str, ...]:
+        return tuple(self._hedges)
+
+    def refused_counts(self) -> dict[tuple[str, str], int]:
+        """Implausible values refused so far, per (venue, field) (see ``hedgetui.plausibility``)."""
+        return dict(self._gate.counts)
+
+    def mark_history(self, hedge: str) -> Sequence[float]:
+        """Mark prices of ``hedge``, oldest first, at most one per second (for sparklines)."""
+        return tuple(self._hedges[hedge].mark_ring)
+
+    def funding_history(self, hedge: str) -> Sequence[float]:
+        """Funding rates of ``hedge`` (fraction per interval), oldest first."""
+        return tuple(self._hedges[hedge].funding_ring)
+
+    def position(self, hedge: str) -> InversePosition | None:
+        """The position the risk engine sees for ``hedge`` (None while unknown)."""
+        return self._position_of(self._hedges[hedge])
+
+    def what_if(self, hedge: str, move_pct: float) -> ScenarioRow | None:
+        """The scenario row for the mark of ``hedge`` moved by ``move_pct`` (None: no data)."""
+        state = self._hedges[hedge]
+        mark = self._marks.get((state.settings.venue, state.settings.symbol))
+        position = self._position_of(state)
+        if mark is None or position is None:
+            return None
+        report = assess(position, mark.price, spot=state.settings.spot_total, scenarios=(move_pct,))
+        return report.scenarios[0] if report.scenarios else None
+
+    def what_if_table(self, hedge: str, moves: Sequence[float]) -> tuple[ScenarioRow, ...]:
+        """Scenario rows for several moves in one risk-engine call (empty: no data)."""
+        state = self._hedges[hedge]
+        mark = self._marks.get((state.settings.venue, state.settings.symbol))
+        position = self._position_of(state)
+        if mark is None or position is None or not moves:
+            return ()
+        report = assess(
+            position, mark.price, spot=state.settings.spot_total, scenarios=tuple(moves)
+        )
+        return report.scenarios
+
+    def snapshot(self) -> DashboardView:
+        """One consistent view of everything. Risk is recomputed only if an input changed."""
+        now_ms = int(self.clock.time() * 1000)
+        self._read_wall(self.clock.monotonic())
+        if self._computed_version != self.version:
+            for hedge in self._hedges.values():
+                self._recompute(hedge)
+            self._computed_version = self.version
+        hedges = tuple(self._hedge_view(h, now_ms) for h in self._hedges.values())
+        return DashboardView(
+            at=self.clock.time(),
+            version=self.version,
+            hedges=hedges,
+            totals=totals(hedges),
+            feeds=tuple(self._feed_view(v) for v in self.venues),
+        )
+
+    # ------------------------------------------------------------------ derivation
+
+    def _recompute(self, hedge: HedgeState) -> None:
+        hs = hedge.settings
+        key = (hs.venue, hs.symbol)
+        mark = self._marks.get(key)
+        hedge.position = self._position_of(hedge)
+        if mark is None or hedge.position is None:
+            hedge.report = None
+            return
+        funding = self._funding.get(key)
+        try:
+            hedge.report = assess(
+                hedge.position,
+                mark.price,
+                spot=hs.spot_total,
+                funding_rate=funding.rate if funding else None,
+                funding_hours=self._funding_hours(hedge, funding),
+            )
+        except ValueError:  # e.g. a zero price from a broken frame: show "no data", keep going
+            hedge.report = None
+
+    def _funding_hours(self, hedge: HedgeState, funding: FundingState | None) -> float:
+        if funding is not None and funding.interval_hours:
+            return funding.interval_hours
+        return hedge.profile.funding_interval_hours
+
+    def _position_of(self, hedge: HedgeState) -> InversePosition | None:
+        if hedge.manual is not None:
+            return hedge.manual
+        hs = hedge.settings
+        found = self._account_position(hs)
+        if found is None:
+            return None
+        balance = self._balances.get((hs.venue, hs.coin.upper(), hs.account))
+        if balance is None:
+            balance = self._balances.get((hs.venue, hs.coin.upper(), None))
+        return account_position(found.update, balance, hedge.profile)
+
+    def _account_position(self, hs: HedgeSettings) -> AccountPosition | None:
+        """The account's position for this hedge (events without an account name also match)."""
+        found = self._positions.get((hs.venue, hs.symbol, hs.account))
+        if found is None:
+            found = self._positions.get((hs.venue, hs.symbol, None))
+        return found
+
+    def _account_freshness(self, hs: HedgeSettings) -> Freshness:
+        """NONE before the first position; then the health of the account's source."""
+        if self._account_position(hs) is None:
+            return Freshness.NONE
+        health = self._accounts.get(hs.account) if hs.account is not None else None
+        if health is None:
+            return Freshness.FRESH  # no source reports health: applied once by a command
+        return self._health_freshness(health)
+
+    def _funding_freshness(self, key: Key, funding: FundingState | None) -> Freshness:
+        """A funding rate is as fresh as its venue's feed once received.
+
+        Venues push funding only when it changes (BitMEX instrument updates, OKX every 30-90 s),
+        so its own age says nothing; a live feed delivering data means the last rate is current.
+        Once the venue's latest funding for this key was refused as implausible, the stored one
+        ages from when it was received instead (it goes stale, never looks current).
+        """
+        if funding is None:
+            return Freshness.NONE
+        if key in self._gate.funding_refused:
+            return self._freshness(funding.received)
+        return self._freshness(self._last_data.get(key[0]))
+
+    def _freshness(self, received: float | None) -> Freshness:
+        age = None if received is None else self.clock.monotonic() - received
+        return by_age(age, self.settings.freshness)
+
+    def _hedge_view(self, hedge: HedgeState, now_ms: int) -> HedgeView:
+        hs = hedge.settings
+        key = (hs.venue, hs.symbol)
+        mark = self._marks.get(key)
+        index = self._indexes.get(hedge.index_key)
+        funding = self._funding.get(key)
+        if hs.position is not None:
+            position_freshness = Freshness.FRESH  # entered by hand: as fresh as the config
+        else:
+            position_freshness = self._account_freshness(hs)
+        return hedge_view(
+            hedge,
+            mark=mark,
+            index=index,
+            funding=funding,
+            account=self._account_position(hs) if hs.position is None else None,
+            hours=self._funding_hours(hedge, funding),
+            freshness=(
+                self._freshness(mark.received if mark else None),
+                self._freshness(index.received if index else None),
+                self._funding_freshness(key, funding),
+                position_freshness,
+            ),
+            now_ms=now_ms,
+        )
+
+    def _feed_view(self, venue: str) -> FeedView:
+        status = self._feeds.get(venue)
+        last = self._last_data.get(venue)
+        age = None if last is None else self.clock.monotonic() - last
+        return FeedView(
+            venue=venue,
+            state=status.state if status else FeedState.CONNECTING,
+            freshness=self._freshness(last),
+            last_message_age=age,
+            reconnects=status.reconnects if status else 0,
+            last_error=status.last_error if status else None,
+            latency_ms=status.latency_ms if status else None,
+            malformed=status.malformed if status else 0,
+            refused=self._gate.refused(venue),
+        )

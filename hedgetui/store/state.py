@@ -1,0 +1,91 @@
+"""The store's per-input and per-hedge records (the hot path updates them in place)."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from hedgetui.config import HedgeSettings
+from hedgetui.domain import FeedState, Freshness, PositionUpdate, RiskReport
+from hedgetui.risk import InversePosition
+from hedgetui.venues import InstrumentProfile
+
+Key = tuple[str, str]  # (venue, symbol)
+
+HISTORY_BUCKET_S = 1.0
+"""Sparkline rings keep at most one point per this many seconds (the last value wins)."""
+
+
+@dataclass(slots=True)
+class Stamped:
+    """The latest value of one input with its exchange and receive times."""
+
+    price: float
+    ts: int | None
+    received: float  # clock.monotonic() at apply
+
+
+@dataclass(slots=True)
+class FundingState:
+    rate: float
+    predicted: float | None
+    next_time: int | None
+    interval_hours: float | None
+    received: float
+
+
+@dataclass(slots=True)
+class AccountPosition:
+    update: PositionUpdate
+    received: float
+
+
+@dataclass(slots=True)
+class AccountHealth:
+    """The connection health of one account's data source (private stream or REST poller)."""
+
+    venue: str
+    state: FeedState
+    not_live_since: float | None  # monotonic when it stopped (or never started) being live
+    last_error: str | None = None
+    reconnects: int = 0
+    source: str = "stream"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountView:
+    """One account's data source as the dashboard shows it.
+
+    ``freshness`` is what a position from this account currently counts as (NONE until the
+    source has been live once); ``source`` is ``"stream"``, ``"poll"`` or ``"none"`` (it could
+    not start, ``last_error`` says why).
+    """
+
+    name: str
+    venue: str
+    state: FeedState
+    freshness: Freshness
+    last_error: str | None
+    reconnects: int
+    source: str
+
+
+@dataclass(slots=True)
+class HedgeState:
+    """Per-hedge mutable bookkeeping that is not market data."""
+
+    settings: HedgeSettings
+    index_key: Key
+    contract_size: float
+    profile: InstrumentProfile
+    manual: InversePosition | None  # a hand-entered position, built once (it never changes)
+    carried_coin: float = 0.0
+    carried_usd: float = 0.0
+    pending_funding_ms: int | None = None  # the announced funding event not credited yet
+    credited_funding_ms: int | None = None  # the last funding event credited (each T once)
+    report: RiskReport | None = None
+    position: InversePosition | None = None
+    mark_ring: deque[float] = field(default_factory=deque)
+    funding_ring: deque[float] = field(default_factory=deque)
+    mark_bucket: float = -1.0
+    funding_bucket: float = -1.0
