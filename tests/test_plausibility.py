@@ -29,7 +29,7 @@ from hedgetui.plausibility import (
 )
 from hedgetui.sim.scenarios import crash
 from hedgetui.store import Store
-from tests.test_store import CORE
+from tests.store.test_store import CORE
 
 VENUE, SYMBOL = CORE.venue, CORE.symbol  # bitmex XBTUSD, a short of 300,000 contracts
 HOUR_MS = 3_600_000

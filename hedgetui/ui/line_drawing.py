@@ -170,7 +170,7 @@ def repaint_now(widget: Widget, screen: Screen[object], regions: Iterable[Region
     two idle round-trips through Textual's message queues (the widget posts itself an idle
     prompt, then its screen an ``Update``, then the screen prompts itself to start its update
     timer): with several widgets changing at every repaint, those hops cost about as much as
-    the drawing. Textual is pinned, and tests/test_ui_repaint.py checks what reaches the
+    the drawing. Textual is pinned, and tests/ui/test_ui_repaint.py checks what reaches the
     terminal.
     """
     widget._layout_cache.clear()
