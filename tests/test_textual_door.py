@@ -135,10 +135,15 @@ def _on_self(node: ast.Attribute) -> bool:
 
 
 def _modules() -> list[Path]:
+    """The UI, and every other module that imports Textual or the UI."""
     return sorted(
         path
         for path in PACKAGE.rglob("*.py")
-        if "textual" in path.read_text(encoding="utf-8") and path.resolve() != DOOR
+        if path.resolve() != DOOR
+        and (
+            path.parent.name == "ui"
+            or any(word in path.read_text(encoding="utf-8") for word in ("textual", "hedgetui.ui"))
+        )
     )
 
 
