@@ -10,18 +10,13 @@ At import the module checks that every name it needs exists with the shape it ex
 does not switch them off (``HEDGETUI_TEXTUAL_FAST=0``); otherwise one line is logged (for a
 missing name) and the dashboard runs on Textual's stock paths, slower but drawing the same screen:
 
-=================================  ==========================================================
-fast path (private names)          stock path
-=================================  ==========================================================
-:func:`repaint_now`                ``Widget.refresh(*regions)``
-:func:`one_update`                 the screen's update timer, as Textual runs it
-:class:`ForgetOnDirty` + kept      every ``render_lines`` draws the widget again
-lines (``Widget._set_dirty``)
-:class:`CroppedUpdates`            Textual's own partial screen update
-(``App._display``, ``ChopsUpdate``)
-``QuietInputDriver``               Textual's ``LinuxDriver`` (polls every 100 ms)
-(``XTermParser``, ``_timeout_time``)
-=================================  ==========================================================
+* :func:`repaint_now` (a widget's changed lines straight to the screen) -> ``Widget.refresh``;
+* :func:`one_update` (the screen update inside the repaint) -> the screen's update timer;
+* :class:`ForgetOnDirty` with kept and cached lines (``Widget._set_dirty``) -> every
+  ``render_lines`` draws the widget again;
+* :class:`CroppedUpdates` (``App._display``, ``ChopsUpdate``) -> Textual's partial update;
+* ``QuietInputDriver`` (``XTermParser``, ``_timeout_time``) -> Textual's ``LinuxDriver``, whose
+  input thread wakes every 100 ms.
 
 The card grid's frames (:func:`draw_frame`, :func:`component_styles`, :func:`title_style`) and
 :func:`widget_style` have no stock path: Textual has no public way to draw a frame for a
