@@ -35,3 +35,22 @@ def pytest_asyncio_loop_factories(
     """Async tests run on the loop the commands run on (uvloop, unless HEDGETUI_EVENT_LOOP)."""
     name, factory = choose_loop(os.environ)
     return {name: factory}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "textual_fast: tests one of the dashboard's Textual fast paths (hedgetui.ui.textual_fast):"
+        " skipped when they are off (HEDGETUI_TEXTUAL_FAST=0), where Textual's stock path runs",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from hedgetui.ui import textual_fast  # imports textual: only once tests are collected
+
+    if textual_fast.FAST:
+        return
+    skip = pytest.mark.skip(reason="the Textual fast paths are off (HEDGETUI_TEXTUAL_FAST=0)")
+    for item in items:
+        if item.get_closest_marker("textual_fast") is not None:
+            item.add_marker(skip)

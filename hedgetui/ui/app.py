@@ -22,43 +22,43 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from functools import partial
-from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable
+from pathlib import PurePath
+from typing import TYPE_CHECKING, ClassVar
 
-from rich.console import RenderableType
-from textual import on
-from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.app import ComposeResult
 from textual.css.query import NoMatches
 from textual.driver import Driver
 from textual.events import Resize
 from textual.screen import Screen
-from textual.theme import Theme
 from textual.widget import Widget
-from textual.widgets import Input
 
 from hedgetui.domain import DashboardView, HedgeView, ScenarioRow
 from hedgetui.store import Store
-from hedgetui.ui import render
-from hedgetui.ui.alerts_panel import AlertsPanel
-from hedgetui.ui.cached_lines import (
-    CachedFooter,
-    CachedHorizontal,
-    CachedLines,
-    CachedVerticalScroll,
+from hedgetui.ui import render, textual_fast, what_if
+from hedgetui.ui.cached_lines import CachedFooter, CachedHorizontal, CachedVerticalScroll
+from hedgetui.ui.cadence import (
+    CLOCK_REPAINT_S,
+    MAX_READ_PERIOD_S,
+    PAINT_ALLOWANCE_S,
+    clock_repaint_due,
+    read_period,
+    refresh_rate,
 )
 from hedgetui.ui.card_grid import HedgeCards
-from hedgetui.ui.line_drawing import one_update
-from hedgetui.ui.screen_update import cropped
-from hedgetui.ui.screens import HelpScreen
+from hedgetui.ui.key_actions import DashboardKeys, UnwindFactory
+from hedgetui.ui.layout import (
+    HIGH_CONTRAST,
+    THEME_NAMES,
+    THEMES_DIR,
+    DashboardScreen,
+    DashboardWidgets,
+    choose_layout,
+)
+from hedgetui.ui.textual_fast import CroppedUpdates, one_update
 from hedgetui.ui.widgets import (
     DashboardAlertsPanel,
     HedgeCard,
@@ -71,160 +71,30 @@ from hedgetui.ui.widgets import (
 if TYPE_CHECKING:
     from hedgetui.feeds.read_gate import ReadGate
 
-THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"
-THEME_NAMES: tuple[str, ...] = ("dark", "light", "high-contrast")
-COMPACT_BELOW = (120, 30)  # (columns, rows): smaller terminals get the compact layout
-CARD_MIN_WIDTH = 40
-CARD_ROWS = 14  # a card's height with its border
-WHAT_IF_ROWS = 11  # the what-if panel (6 moves + a typed one, header, title, input, border)
-CHROME_ROWS = 3  # status, totals, footer
+__all__ = [  # what the launcher, the tests and the benchmarks import from here
+    "CLOCK_REPAINT_S",
+    "MAX_READ_PERIOD_S",
+    "PAINT_ALLOWANCE_S",
+    "THEME_NAMES",
+    "HedgeApp",
+    "clock_repaint_due",
+    "read_period",
+    "terminal_alive",
+]
+
 WHAT_IF_DRIFT_PCT = 0.25  # recompute the what-if rows at once when the mark moved this far
-PAINT_ALLOWANCE_S = 0.025
-"""Part of the ``1 / refresh_hz`` budget kept for Textual's screen-update timer (up to one
-frame, 17 ms at its default 60 fps) and the paint itself (~3 ms)."""
-CLOCK_REPAINT_S = 1.0  # with no data, repaint this often for ages, countdowns and staleness
-MAX_REFRESH_HZ = 10.0
-MIN_REFRESH_HZ = 0.2
-MAX_READ_PERIOD_S = 0.1
-"""The feeds' sockets are read at least this often, whatever the refresh rate: a slow refresh
-(a phone on the move) must not leave seconds of frames in the kernel's socket buffers, where a
-busy stream could fill them and push back on the venue."""
 
 
-def clock_repaint_due(since_paint_s: float, period_s: float = CLOCK_REPAINT_S) -> bool:
-    """Whether the clock's check, run every half ``period_s``, repaints.
+class HedgeApp(CroppedUpdates, DashboardKeys):
+    """The hedgetui dashboard over one :class:`~hedgetui.store.Store`: its layout and repaints
+    (its keys: :class:`~hedgetui.ui.key_actions.DashboardKeys`).
 
-    It takes a quarter of ``period_s`` as slack: a check that wakes a hair early (uvloop's
-    timers count whole milliseconds) would otherwise find the last paint a hair under
-    ``period_s`` old and leave the ages standing for another half period.
-    """
-    return since_paint_s >= period_s * 3 / 4
-
-
-def refresh_rate(hz: float) -> float:
-    """The repaints per second the dashboard makes when ``display.refresh_hz`` asks for ``hz``."""
-    return min(MAX_REFRESH_HZ, max(MIN_REFRESH_HZ, hz))
-
-
-def read_period(hz: float) -> float:
-    """Seconds between two reads of the feeds' sockets (``Runtime.read_in_passes``) for a
-    dashboard that ``display.refresh_hz`` asks to repaint ``hz`` times a second: one read per
-    repaint, but at least every ``MAX_READ_PERIOD_S``."""
-    return min(1 / refresh_rate(hz), MAX_READ_PERIOD_S)
-
-
-HIGH_CONTRAST = Theme(
-    name="hedgetui-high-contrast",
-    primary="#ffff00",
-    secondary="#00ffff",
-    accent="#00ffff",
-    warning="#ffff00",
-    error="#ff3030",
-    success="#00ff00",
-    foreground="#ffffff",
-    background="#000000",
-    surface="#000000",
-    panel="#1a1a1a",
-    dark=True,
-)
-TEXTUAL_THEME = {
-    "dark": "textual-dark",
-    "light": "textual-light",
-    "high-contrast": HIGH_CONTRAST.name,
-}
-
-UnwindFactory = Callable[[str], Screen[Any]]
-
-
-class HedgeCommands(Provider):
-    """Command-palette entries: themes, what-if moves, hedge selection, help, unwind, quit."""
-
-    def _commands(self) -> Iterable[tuple[str, Callable[[], object], str]]:
-        app = self.app
-        if not isinstance(app, HedgeApp):
-            return
-        for theme in THEME_NAMES:
-            yield (f"Theme: {theme}", partial(app.set_hedge_theme, theme), "switch colours")
-        for move in render.WHAT_IF_MOVES:
-            yield (
-                f"What-if: move {move:+.0f}%",
-                partial(app.set_typed_move, move),
-                "show this move in the what-if panel",
-            )
-        for i, name in enumerate(app.store.hedge_names()):
-            yield (f"Select hedge: {name}", partial(app.select_hedge, i), "show its details")
-        yield ("Alerts: acknowledge", app.action_ack_alert, "the highlighted or most severe alert")
-        yield ("Alerts: snooze 15 minutes", app.action_snooze_alert, "silence it for a while")
-        yield ("Help: keys", app.action_help, "show every key binding")
-        yield ("Unwind selected hedge", app.action_unwind, "preview a reduce-only close")
-        yield ("Quit", app.action_quit, "leave hedgetui")
-
-    async def discover(self) -> Hits:
-        for name, callback, help_text in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, callback, help_text in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
-
-
-class DashboardScreen(CachedLines, Screen[None]):
-    """The main screen: tab cycles hedges here instead of moving the focus."""
-
-    AUTO_FOCUS = None  # keys go to the dashboard until `w` focuses the what-if input
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "app.select_next", "Next hedge", show=False),
-        Binding("shift+tab", "app.select_previous", "Previous hedge", show=False),
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class _DashboardWidgets:
-    status: StatusBar
-    totals: TotalsBar
-    table: HedgeTable
-    detail: HedgeCard
-    cards: HedgeCards
-    what_if: WhatIfPanel
-
-
-class HedgeApp(App[None]):
-    """The hedgetui dashboard over one :class:`~hedgetui.store.Store`."""
+    A partial screen update is written as the changed cells only (``CroppedUpdates``)."""
 
     TITLE = "hedgetui"
     CSS_PATH: ClassVar[list[str | PurePath]] = [
         THEMES_DIR / "base.tcss",
         *(THEMES_DIR / f"{name}.tcss" for name in THEME_NAMES),
-    ]
-    COMMANDS = App.COMMANDS | {HedgeCommands}
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark,f1", "help", "Help", key_display="?"),
-        Binding("w", "focus_what_if", "What-if"),
-        Binding("t", "cycle_theme", "Theme"),
-        Binding("u", "unwind", "Unwind"),
-        Binding("a", "ack_alert", "Ack alert", show=False),
-        Binding("s", "snooze_alert", "Snooze alert", show=False),
-        Binding("down,j", "select_next", "Next hedge", show=False),
-        Binding("up,k", "select_previous", "Previous hedge", show=False),
-        Binding("escape", "leave_input", "Back", show=False),
-    ]
-    HELP_KEYS: ClassVar[list[tuple[str, str]]] = [
-        ("tab / down / j", "select the next hedge"),
-        ("shift+tab / up / k", "select the previous hedge"),
-        ("w", "type a what-if move in % (e.g. -15, enter)"),
-        ("escape", "leave the what-if input"),
-        ("t", "cycle theme: dark, light, high-contrast"),
-        ("u", "unwind the selected hedge (preview first)"),
-        ("a", "acknowledge the top (or highlighted) alert"),
-        ("s", "snooze that alert for 15 minutes"),
-        ("ctrl+p", "command palette"),
-        ("? / F1", "this help"),
-        ("q", "quit"),
     ]
 
     def __init__(
@@ -264,7 +134,7 @@ class HedgeApp(App[None]):
         self._painted_at = float("-inf")  # time.monotonic() of the last repaint
         self._change_at: float | None = None  # first change not yet painted
         self._change = asyncio.Event()
-        self._widgets: _DashboardWidgets | None = None
+        self._widgets: DashboardWidgets | None = None
         self.on_painted: Callable[[DashboardView], None] | None = None
         self._watchdog = watchdog
         self._unwind_factory = unwind_factory
@@ -281,8 +151,10 @@ class HedgeApp(App[None]):
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver, with an input thread that sleeps until there is input
-        (``input_driver``) where Textual would use its Linux/macOS one."""
+        (``input_driver``) where Textual would use its Linux/macOS one (fast paths on)."""
         driver = super().get_driver_class()
+        if not textual_fast.FAST:
+            return driver
         if driver.__module__ == "textual.drivers.linux_driver" and driver.__name__ == "LinuxDriver":
             from hedgetui.ui.input_driver import QuietInputDriver  # imports termios: not Windows
 
@@ -322,20 +194,12 @@ class HedgeApp(App[None]):
         if self._watchdog:
             self.set_interval(1.0, self._check_terminal, name="tty-watchdog")
 
-    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
-        """Write a partial screen update as the changed cells only (``screen_update``)."""
-        super()._display(screen, cropped(renderable))
-
     def on_resize(self, event: Resize) -> None:
         self._apply_layout(event.size.width, event.size.height)
         self.call_after_refresh(self.refresh_view)
 
     def _apply_layout(self, width: int, height: int) -> None:
-        count = max(1, len(self.store.hedge_names()))
-        columns = max(1, min(count, width // CARD_MIN_WIDTH))
-        rows = -(-count // columns)
-        needed = CHROME_ROWS + rows * CARD_ROWS + WHAT_IF_ROWS
-        compact = width < COMPACT_BELOW[0] or height < max(COMPACT_BELOW[1], needed)
+        compact, columns = choose_layout(width, height, len(self.store.hedge_names()))
         self.compact = compact
         self.screen.set_class(compact, "-compact")
         self.screen.set_class(not compact, "-wide")
@@ -414,7 +278,7 @@ class HedgeApp(App[None]):
         with one_update(self.screen):  # on the terminal when the block ends
             self._show_view(w)
 
-    def _show_view(self, w: _DashboardWidgets) -> None:
+    def _show_view(self, w: DashboardWidgets) -> None:
         """One snapshot into the widgets; their changed rows are marked for the screen."""
         view = self.store.snapshot()
         self.last_view = view
@@ -450,11 +314,11 @@ class HedgeApp(App[None]):
         if self.on_painted is not None:
             self.on_painted(view)
 
-    def _dashboard_widgets(self) -> _DashboardWidgets | None:
+    def _dashboard_widgets(self) -> DashboardWidgets | None:
         """The dashboard's widgets, looked up once (a repaint must not search the DOM)."""
         if self._widgets is None:
             try:
-                self._widgets = _DashboardWidgets(
+                self._widgets = DashboardWidgets(
                     status=self.query_one("#status", StatusBar),
                     totals=self.query_one("#totals", TotalsBar),
                     table=self.query_one("#table", HedgeTable),
@@ -481,11 +345,11 @@ class HedgeApp(App[None]):
         key = (self.selected, self.typed_move, hedge.stale, hedge.report is None)
         now = self.store.clock.monotonic()
         moved = view.version != self._what_if_version and now - self._what_if_at >= 1.0
-        base = render.what_if_base(self._what_if[0])
+        base = what_if.what_if_base(self._what_if[0])
         if base and hedge.mark is not None:
             moved = moved or abs(hedge.mark / base - 1) * 100 > WHAT_IF_DRIFT_PCT
         if key != self._what_if_key or moved:
-            moves = list(render.WHAT_IF_MOVES)
+            moves = list(what_if.WHAT_IF_MOVES)
             if self.typed_move is not None and self.typed_move not in moves:
                 moves.append(self.typed_move)
             rows = self.store.what_if_table(hedge.name, moves)
@@ -495,112 +359,6 @@ class HedgeApp(App[None]):
             self._what_if_version = view.version
             self._what_if_at = now
         return self._what_if
-
-    # ------------------------------------------------------------------ actions
-
-    def select_hedge(self, index: int) -> None:
-        count = len(self.store.hedge_names())
-        if count:
-            self.selected = index % count
-            self.refresh_view()
-
-    def action_select_next(self) -> None:
-        if isinstance(self.focused, Input):
-            return
-        self.select_hedge(self.selected + 1)
-
-    def action_select_previous(self) -> None:
-        if isinstance(self.focused, Input):
-            return
-        self.select_hedge(self.selected - 1)
-
-    def action_focus_what_if(self) -> None:
-        self.query_one("#whatif-input", Input).focus()
-
-    def action_leave_input(self) -> None:
-        self.set_focus(None)
-
-    def set_typed_move(self, move: float | None) -> None:
-        self.typed_move = move
-        self.refresh_view()
-
-    @on(Input.Submitted, "#whatif-input")
-    def _typed_move_submitted(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
-        if not text:
-            self.set_typed_move(None)
-            return
-        try:
-            move = float(text)
-        except ValueError:
-            self.notify(f"not a move in %: {text!r} (e.g. -15)", severity="warning")
-            return
-        if not -99.0 < move <= 1000.0:
-            self.notify("a move must be above -99% and at most +1000%", severity="warning")
-            return
-        self.set_typed_move(move)
-
-    def set_hedge_theme(self, name: str) -> None:
-        if name not in THEME_NAMES:
-            self.notify(f"unknown theme {name!r}", severity="warning")
-            return
-        for other in THEME_NAMES:
-            self.set_class(other == name, f"theme-{other}")
-        self.hedge_theme = name
-        self.theme = TEXTUAL_THEME[name]
-
-    def action_cycle_theme(self) -> None:
-        index = THEME_NAMES.index(self.hedge_theme)
-        self.set_hedge_theme(THEME_NAMES[(index + 1) % len(THEME_NAMES)])
-        self.notify(f"theme: {self.hedge_theme}", timeout=2)
-
-    def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.HELP_KEYS))
-
-    def action_unwind(self) -> None:
-        names = self.store.hedge_names()
-        if not names:
-            self.notify("no hedge to unwind", severity="warning")
-            return
-        name = names[self.selected % len(names)]
-        factory = self._unwind_factory or _optional_unwind_factory(self)
-        if factory is None:
-            self.notify("unwind not available", severity="warning")
-            return
-        self.push_screen(factory(name))
-
-    def _alerts_for_key(self) -> AlertsPanel | None:
-        """The alerts panel when it has an alert to act on, else a notification saying why."""
-        if isinstance(self.focused, Input):
-            return None
-        panels = self.query(AlertsPanel)
-        panel = panels.first() if panels else None
-        if panel is None:
-            self.notify("no alerts panel", severity="warning", timeout=3)
-            return None
-        if panel.highlighted_key() is None:
-            self.notify("no active alert", timeout=3)
-            return None
-        return panel
-
-    def action_ack_alert(self) -> None:
-        """Acknowledge the highlighted alert (the most severe one unless moved), from anywhere."""
-        panel = self._alerts_for_key()
-        if panel is not None:
-            panel.action_ack()
-
-    def action_snooze_alert(self) -> None:
-        """Snooze the highlighted alert for 15 minutes, from anywhere."""
-        panel = self._alerts_for_key()
-        if panel is not None:
-            panel.action_snooze()
-
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        # Textual's own theme picker would bypass our .tcss themes: offer ours instead.
-        for command in super().get_system_commands(screen):
-            if "theme" not in command.title.lower():
-                yield command
 
     # ------------------------------------------------------------------ ssh / tmux
 
@@ -623,19 +381,3 @@ def terminal_alive() -> bool:
     except (OSError, ValueError):
         return False
     return True
-
-
-def _optional_unwind_factory(app: HedgeApp) -> UnwindFactory | None:
-    try:
-        module = importlib.import_module("hedgetui.ui.unwind_screen")
-    except ImportError:
-        return None
-    screen_class = getattr(module, "UnwindScreen", None)
-    if screen_class is None:
-        return None
-
-    def build(name: str) -> Screen[Any]:
-        screen: Screen[Any] = screen_class(app.store, name)
-        return screen
-
-    return build

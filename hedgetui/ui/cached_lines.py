@@ -8,44 +8,44 @@ lines (``StylesCache``), ~50-100 µs per widget; with a dozen widgets on the das
 about a third of each 10 Hz repaint although only two or three widgets had changed.
 
 :class:`CachedLines` keeps the strips of the last call and returns them again while the widget
-was not refreshed since (Textual marks a widget dirty through ``_set_dirty`` for every repaint,
-layout and style change), the crop and size are the same, and the same line filters are active.
-That is exactly when Textual's own line cache would return the same strips, so the screen is
-unchanged; only the bookkeeping around the cache is skipped.
+was not refreshed since (Textual marks a widget dirty for every repaint, layout and style
+change: :class:`~hedgetui.ui.textual_fast.ForgetOnDirty`), the crop and size are the same, and
+the same line filters are active. That is exactly when Textual's own line cache would return
+the same strips, so the screen is unchanged; only the bookkeeping around the cache is skipped.
+On Textual's stock paths (``textual_fast.FAST`` off) every call renders.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.geometry import Region, Size
 from textual.strip import Strip
-from textual.widget import Widget
 from textual.widgets import Footer, Input
 
-if TYPE_CHECKING:
-    _MixinBase = Widget
-else:
-    # A plain mixin at run time: Textual inherits CSS (DEFAULT_CSS, type selectors) along the
-    # FIRST DOM base class only, so the widget class must come right after the mixin.
-    _MixinBase = object
+from hedgetui.ui import textual_fast
+from hedgetui.ui.textual_fast import ForgetOnDirty
 
 
-class CachedLines(_MixinBase):
-    """Mix in before a Textual widget class: ``class X(CachedLines, Footer)``."""
+class CachedLines(ForgetOnDirty):
+    """Mix in before a Textual widget class: ``class X(CachedLines, Footer)``.
+
+    A plain mixin at run time: Textual inherits CSS (DEFAULT_CSS, type selectors) along the
+    FIRST DOM base class only, so the widget class must come right after the mixin."""
 
     _last_lines: tuple[Region, Size, tuple[Any, ...], list[Strip]] | None = None
 
-    def _set_dirty(self, *regions: Region) -> None:
+    def forget_drawn(self) -> None:
         self._last_lines = None
-        super()._set_dirty(*regions)
 
     def notify_style_update(self) -> None:
         self._last_lines = None
         super().notify_style_update()
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        if not textual_fast.FAST:  # Textual's stock path: every call renders
+            return super().render_lines(crop)
         size = self.region.size
         filters = tuple(self.app.get_line_filters())
         last = self._last_lines

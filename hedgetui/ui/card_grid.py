@@ -25,7 +25,6 @@ from itertools import chain
 
 from rich.segment import Segment
 from rich.style import Style as RichStyle
-from textual._styles_cache import StylesCache
 from textual.content import Content
 from textual.filter import LineFilter
 from textual.geometry import Region, Size
@@ -43,10 +42,18 @@ from hedgetui.ui.line_drawing import (
     frame_edges,
     line_segments,
     plain_text,
-    repaint_now,
     styles_only,
 )
-from hedgetui.ui.render import CARD_MIN_WIDTH, Danger, Line, card_state
+from hedgetui.ui.render import CARD_MIN_WIDTH, Danger, card_state
+from hedgetui.ui.styled import Line
+from hedgetui.ui.textual_fast import (
+    component_styles,
+    draw_frame,
+    repaint_now,
+    styles_cache_lines,
+    title_style,
+    widget_style,
+)
 
 CARD_GUTTER = 1
 """Columns between two cards side by side (there is no gap between rows of cards)."""
@@ -225,7 +232,7 @@ class HedgeCards(KeptLines):
         ]
 
     def _frame_size(self) -> Size:
-        styles = self._component_styles.get("card")
+        styles = component_styles(self).get("card")
         return CARD_FRAME if styles is None else Size(*styles.gutter.totals)
 
     def _on_screen(self, grid: _Grid) -> bool:
@@ -255,7 +262,7 @@ class HedgeCards(KeptLines):
         size = key[0]
         self._styles.clear()
         self._filtered.clear()
-        background = self._styles_cache_lines(size)
+        background = styles_cache_lines(self, size)
         spans = column_spans(size.width, self._columns)
         cuts = [edge for x, width in spans for edge in (x, x + width)]
         pieces = [
@@ -303,7 +310,7 @@ class HedgeCards(KeptLines):
         card = self._cards[index]
         card.drawn = True
         card.changed.clear()
-        styles = self._component_styles[card.state]
+        styles = component_styles(self)[card.state]
         node = styles.node
         assert node is not None  # the component's virtual node
         top, piece, _, width = self._place(grid, index)
@@ -311,21 +318,19 @@ class HedgeCards(KeptLines):
         size = Size(width, len(card.lines) + gutter.height)
         content = Size(max(0, width - gutter.width), len(card.lines))
         base_background, background = node.background_colors
-        title = (Content(card.title), *node._get_title_style_information(base_background))
+        title = (Content(card.title), *title_style(node, base_background))
         table = self._styles_of(card.state)
 
         def content_line(y: int) -> Strip:
             return Strip(line_segments(card.lines[y], content.width, table), content.width)
 
-        strips = StylesCache().render(
+        strips = draw_frame(
             styles,
             size,
-            base_background,
-            background,
+            (base_background, background),
             content_line,
             grid.key[1],
             title,
-            None,
             content_size=content,
             padding=styles.padding,
             opacity=self.opacity,
@@ -362,14 +367,13 @@ class HedgeCards(KeptLines):
 
     def _style(self, state: str, style: str) -> RichStyle:
         """A style of a card's lines (``""`` is the card's own) as Rich draws it."""
-        base = self.get_visual_style(state)
-        return (base + self._get_style(style)).rich_style if style else base.rich_style
+        return widget_style(self, self.get_visual_style(state), style)
 
     def _filtered_style(self, state: str, style: str) -> RichStyle:
         """``_style`` through the line filters, as they would change a segment."""
         filtered = self._styles_of(state)[style]
         grid = self._grid
-        node = self._component_styles[state].node
+        node = component_styles(self)[state].node
         if grid is not None and node is not None:
             filtered = filter_style(filtered, grid.key[1], node.background_colors[1])
         return filtered

@@ -11,7 +11,9 @@ polls for two reasons, both kept here without the polling:
   pipe the thread also waits on.
 
 The loop is Textual 8.2.8's own ``run_input_thread`` (Textual is pinned) with those two
-changes; everything else about the driver is Textual's.
+changes; everything else about the driver is Textual's. Its private names (the key parser and
+its timeout) come from :mod:`hedgetui.ui.textual_fast`, and the app uses this driver only while
+the fast paths are on.
 """
 
 from __future__ import annotations
@@ -23,10 +25,9 @@ from codecs import getincrementaldecoder
 from threading import Event
 from typing import Any
 
-from textual._parser import ParseError
-from textual._time import get_time
-from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
+
+from hedgetui.ui.textual_fast import KEY_PARSE_ERROR, key_parser, key_timeout
 
 _READ_SIZE = 4096
 
@@ -75,7 +76,7 @@ class QuietInputDriver(LinuxDriver):
         selector = selectors.SelectSelector()
         selector.register(fileno, selectors.EVENT_READ)
         selector.register(wake, selectors.EVENT_READ)
-        parser = XTermParser(self._debug)
+        parser = key_parser(self)
         feed = parser.feed
         tick = parser.tick
         decode = getincrementaldecoder("utf-8")().decode
@@ -89,14 +90,9 @@ class QuietInputDriver(LinuxDriver):
             for event in tick():
                 self.process_message(event)
 
-        def timeout() -> float | None:
-            """Until the parser's key timeout (a lone Escape?) if one runs, else for ever."""
-            due: float | None = parser._timeout_time
-            return None if due is None else max(0.0, due - get_time())
-
         try:
             while not self.exit_event.is_set():
-                ready = selector.select(timeout())
+                ready = selector.select(key_timeout(parser))  # None: for ever
                 if any(key.fd == wake for key, _ in ready):
                     self._drain_wakes()
                 process(ready)
@@ -105,7 +101,7 @@ class QuietInputDriver(LinuxDriver):
             process([])
         finally:
             selector.close()
-            with contextlib.suppress(EOFError, ParseError):
+            with contextlib.suppress(EOFError, KEY_PARSE_ERROR):
                 for _event in feed(""):
                     pass
 

@@ -8,9 +8,7 @@ between the frame's own edges, which is what makes a 10 Hz repaint cheap.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable, Sequence
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -20,11 +18,12 @@ from textual.content import Content
 from textual.css.styles import StylesBase
 from textual.filter import ANSIToTruecolor, DimFilter, LineFilter, Monochrome, NoColor
 from textual.geometry import Region, Size, Spacing
-from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
 
-from hedgetui.ui.render import Line
+from hedgetui.ui import textual_fast
+from hedgetui.ui.styled import Line
+from hedgetui.ui.textual_fast import ForgetOnDirty
 
 NO_SPACING = Spacing(0, 0, 0, 0)
 STYLE_FILTERS = (ANSIToTruecolor, DimFilter, Monochrome, NoColor)
@@ -34,12 +33,13 @@ Edges = tuple[list[Segment], list[Segment]]
 """The segments left and right of a content line: border and padding."""
 
 
-class KeptLines(Widget):
+class KeptLines(ForgetOnDirty, Widget):
     """A widget that keeps its lines as last drawn and hands them to the compositor as they are.
 
     A subclass draws in :meth:`_kept_lines`: the whole widget after :meth:`_forget` (any
     refresh through Textual: resize, styles, theme, border title) and only its changed lines
-    otherwise, which it marks with :func:`repaint_now`.
+    otherwise, which it marks with :func:`~hedgetui.ui.textual_fast.repaint_now`. On
+    Textual's stock paths (``textual_fast.FAST`` off) it draws the whole widget every time.
     """
 
     def _forget(self) -> None:
@@ -50,22 +50,17 @@ class KeptLines(Widget):
         """Every line of the widget at ``size``, drawn anew where needed."""
         raise NotImplementedError
 
-    def _set_dirty(self, *regions: Region) -> None:
+    def forget_drawn(self) -> None:
         self._forget()  # Textual's own refresh (line updates go through repaint_now)
-        super()._set_dirty(*regions)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._forget()
 
-    def _styles_cache_lines(self, size: Size) -> list[Strip]:
-        """The whole widget drawn by Textual's styles cache, from a clear cache (line updates
-        since its last draw did not mark it)."""
-        self._styles_cache.clear()
-        return Widget.render_lines(self, size.region)
-
     def render_lines(self, crop: Region) -> list[Strip]:
         size = self.region.size
+        if not textual_fast.FAST:
+            self._forget()
         strips = self._kept_lines(size)[crop.y : crop.bottom]
         if crop.x or crop.width != size.width:
             strips = [strip.crop(crop.x, crop.right) for strip in strips]
@@ -158,57 +153,6 @@ def frame_edges(styles: StylesBase, strips: Sequence[Strip], size: Size) -> Edge
         list(row.crop(0, gutter.left)),
         list(row.crop(size.width - gutter.right, size.width)),
     )
-
-
-def repaint_now(widget: Widget, screen: Screen[object], regions: Iterable[Region]) -> None:
-    """Hand ``regions`` of ``widget`` (its changed content lines, between its frame's edges)
-    straight to ``screen``'s next update; :mod:`hedgetui.ui.screen_update` writes just those
-    cells to the terminal.
-
-    This is what ``Widget.refresh(*regions)`` comes to for a widget that draws its own lines,
-    without the styles-cache bookkeeping (a full draw starts from a clear cache) and without its
-    two idle round-trips through Textual's message queues (the widget posts itself an idle
-    prompt, then its screen an ``Update``, then the screen prompts itself to start its update
-    timer): with several widgets changing at every repaint, those hops cost about as much as
-    the drawing. Textual is pinned, and tests/ui/test_ui_repaint.py checks what reaches the
-    terminal.
-    """
-    widget._layout_cache.clear()
-    widget.clear_cached_dimensions()
-    widget._repaint_regions.update(regions)
-    screen._dirty_widgets.add(widget)
-    if screen not in _UPDATING:
-        screen._update_timer.resume()
-
-
-_UPDATING: list[Screen[Any]] = []
-"""Screens a repaint in progress brings up to date itself when it ends (:func:`one_update`)."""
-
-
-@contextmanager
-def one_update(screen: Screen[Any]) -> Iterator[None]:
-    """Put every row :func:`repaint_now` marks in this block on the terminal as the block ends.
-
-    Without it, the first marked row resumes the screen's update timer: its task runs the
-    update a moment later, then sleeps to the timer's next tick (1/60 s on) only to find itself
-    paused, two more hops of the event loop for every repaint. Here the update runs in the
-    same call, through the timer's own callback, so it does exactly what the timer would
-    have done (layout, dirty widgets, callbacks after the refresh). When the screen cannot
-    update now (not the current screen, or inside ``App.batch_update``) the timer is resumed
-    as before; while the app quits, neither updates.
-    """
-    _UPDATING.append(screen)
-    try:
-        yield
-    finally:
-        _UPDATING.remove(screen)
-        app = screen.app
-        if app._exit:
-            pass  # quitting: the timer would not update either
-        elif screen.is_current and not app._batch_count:
-            screen._on_timer_update()
-        elif screen._dirty_widgets:
-            screen._update_timer.resume()
 
 
 def content_parts(content: Content) -> Line | None:

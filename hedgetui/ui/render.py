@@ -4,6 +4,9 @@ Widgets only call these and push the result to the screen, so what a widget show
 of the snapshot (and the width), testable without a terminal. Colours are Textual theme
 variables (``$success``, ``$warning``, ``$error``) so every theme restyles them.
 
+The what-if panel's table is drawn by :mod:`hedgetui.ui.what_if`, the styled parts and the
+stale rule are :mod:`hedgetui.ui.styled`'s.
+
 Stale rule: a number derived from an input that is stale (or missing) is dimmed and followed by
 ``?``; "no data" is ``—``. A stale value never looks like a fresh one.
 """
@@ -11,7 +14,6 @@ Stale rule: a number derived from an input that is stale (or missing) is dimmed 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import IntEnum
 
 from hedgetui.config import AlertSettings
@@ -21,18 +23,10 @@ from hedgetui.domain import (
     FeedView,
     Freshness,
     HedgeView,
-    ScenarioRow,
     TotalsView,
 )
 from hedgetui.ui import format as fmt
-
-Part = tuple[str, str]  # (text, style)
-Line = tuple[Part, ...]
-"""One screen line as styled parts: what the panels compare and draw (cheaper than ``Content``:
-a tuple compares in one C call and maps straight to segments)."""
-LABEL = "$text-muted"
-STALE_STYLE = "dim"
-WHAT_IF_MOVES: tuple[float, ...] = (-20.0, -10.0, -5.0, 5.0, 10.0, 20.0)
+from hedgetui.ui.styled import LABEL, STALE_STYLE, Line, Part, as_lines, line_parts, value_parts
 
 
 class Danger(IntEnum):
@@ -100,30 +94,6 @@ def hedge_danger(hedge: HedgeView, alerts: AlertSettings) -> Danger | None:
     return max(levels, default=Danger.OK)
 
 
-def _value(text: str, stale: bool, style: str = "") -> list[Part]:
-    """A number, dimmed and tagged ``?`` when derived from stale input."""
-    if text == fmt.NO_DATA:
-        return [(text, LABEL)]
-    if stale:
-        return [(text, STALE_STYLE), (fmt.STALE_GLYPH, "b $warning")]
-    return [(text, style)]
-
-
-def _line(*parts: Part | list[Part]) -> list[Part]:
-    out: list[Part] = []
-    for part in parts:
-        if isinstance(part, list):
-            out.extend(part)
-        else:
-            out.append(part)
-    return out
-
-
-def _as_lines(lines: Sequence[list[Part]]) -> list[Line]:
-    """One :data:`Line` per line (panels compare and repaint line by line)."""
-    return [tuple(line) for line in lines]
-
-
 def _not_fresh(freshness: Freshness) -> bool:
     return freshness in (Freshness.STALE, Freshness.NONE)
 
@@ -161,20 +131,20 @@ def hedge_card(
     buf_style = DANGER_STYLE[buf_d] if buf_d is not None and not stale else ""
     lines: list[list[Part]] = []
     lines.append(
-        _line(
+        line_parts(
             ("Mark   ", LABEL),
-            _value(fmt.price(hedge.mark), _not_fresh(hedge.mark_freshness), "b"),
+            value_parts(fmt.price(hedge.mark), _not_fresh(hedge.mark_freshness), "b"),
             ("  idx ", LABEL),
-            _value(fmt.price(hedge.index), _not_fresh(hedge.index_freshness)),
+            value_parts(fmt.price(hedge.index), _not_fresh(hedge.index_freshness)),
         )
     )
     coin = hedge.coin
     lines.append(
-        _line(
+        line_parts(
             ("Net    ", LABEL),
-            _value(fmt.coin(r.net_exposure_coin if r else None), stale),
+            value_parts(fmt.coin(r.net_exposure_coin if r else None), stale),
             (f" {coin}  ", LABEL),
-            _value(fmt.usd(r.net_exposure_usd if r else None, signed=True), stale),
+            value_parts(fmt.usd(r.net_exposure_usd if r else None, signed=True), stale),
         )
     )
     ratio_style = ""
@@ -184,22 +154,22 @@ def hedge_card(
     if hedge.target_hedge_ratio is not None:
         target = f"  target {hedge.target_hedge_ratio:.2f}±{hedge.hedge_band or 0:.2f}"
     lines.append(
-        _line(
+        line_parts(
             ("Hedge  ", LABEL),
-            _value(fmt.ratio(r.hedge_ratio if r else None), stale, ratio_style),
+            value_parts(fmt.ratio(r.hedge_ratio if r else None), stale, ratio_style),
             (target, LABEL),
         )
     )
     if r is not None and r.liquidation_price is None:
-        lines.append(_line(("Liq    ", LABEL), _value("none", stale, liq_style)))
+        lines.append(line_parts(("Liq    ", LABEL), value_parts("none", stale, liq_style)))
     else:
         distance = r.liquidation_distance_pct if r else None
         lines.append(
-            _line(
+            line_parts(
                 ("Liq    ", LABEL),
-                _value(fmt.price(r.liquidation_price if r else None), stale, liq_style),
+                value_parts(fmt.price(r.liquidation_price if r else None), stale, liq_style),
                 ("  ", ""),
-                _value(
+                value_parts(
                     fmt.liq_distance(distance) if r else fmt.NO_DATA,
                     stale,
                     liq_style,
@@ -216,61 +186,65 @@ def hedge_card(
             liq_fraction = distance / (2 * alerts.liq_distance_warn_pct)
             liq_usd = fmt.usd(r.liquidation_distance_usd)
     lines.append(
-        _line(
+        line_parts(
             ("  dist ", LABEL),
             (fmt.bar(liq_fraction, bar_w - len(liq_usd)), STALE_STYLE if stale else liq_style),
-            _value(f" {liq_usd}", stale) if liq_usd else [],
+            value_parts(f" {liq_usd}", stale) if liq_usd else [],
         )
     )
     lines.append(
-        _line(
+        line_parts(
             ("Buffer ", LABEL),
-            _value(fmt.coin(r.margin_buffer_coin if r else None, signed=False), stale),
+            value_parts(fmt.coin(r.margin_buffer_coin if r else None, signed=False), stale),
             (f" {coin} ", LABEL),
-            _value(fmt.usd(r.margin_buffer_usd if r else None), stale),
+            value_parts(fmt.usd(r.margin_buffer_usd if r else None), stale),
             ("  ", ""),
-            _value(fmt.pct(hedge.margin_buffer_pct_of_equity), stale, buf_style),
+            value_parts(fmt.pct(hedge.margin_buffer_pct_of_equity), stale, buf_style),
         )
     )
     buf_fraction = None
     if hedge.margin_buffer_pct_of_equity is not None:
         buf_fraction = hedge.margin_buffer_pct_of_equity / 100
     lines.append(
-        _line(
+        line_parts(
             ("  buf  ", LABEL), (fmt.bar(buf_fraction, bar_w), STALE_STYLE if stale else buf_style)
         )
     )
     hours = hedge.funding_interval_hours or 8
     lines.append(
-        _line(
+        line_parts(
             ("Fund   ", LABEL),
-            _value(fmt.rate(hedge.funding_rate), _not_fresh(hedge.funding_freshness)),
+            value_parts(fmt.rate(hedge.funding_rate), _not_fresh(hedge.funding_freshness)),
             (f"/{hours:g}h  ", LABEL),
-            _value(fmt.usd(hedge.funding_usd_per_interval, signed=True, decimals=2), fund_stale),
+            value_parts(
+                fmt.usd(hedge.funding_usd_per_interval, signed=True, decimals=2), fund_stale
+            ),
         )
     )
     lines.append(
-        _line(
+        line_parts(
             ("       ", ""),
-            _value(fmt.usd(hedge.funding_usd_per_day, signed=True), fund_stale),
+            value_parts(fmt.usd(hedge.funding_usd_per_day, signed=True), fund_stale),
             ("/d APR ", LABEL),
-            _value(fmt.pct(hedge.funding_apr_pct, signed=True), fund_stale),
+            value_parts(fmt.pct(hedge.funding_apr_pct, signed=True), fund_stale),
             (" in ", LABEL),
-            _value(fmt.countdown(hedge.next_funding_in_s), _not_fresh(hedge.funding_freshness)),
+            value_parts(
+                fmt.countdown(hedge.next_funding_in_s), _not_fresh(hedge.funding_freshness)
+            ),
         )
     )
     lines.append(
-        _line(
+        line_parts(
             ("Carry  ", LABEL),
             (fmt.usd(hedge.funding_carried_usd, signed=True, decimals=2), ""),
             ("  basis ", LABEL),
-            _value(fmt.bps(hedge.basis_bps), idx_stale),
+            value_parts(fmt.bps(hedge.basis_bps), idx_stale),
         )
     )
     spark_w = max(4, width - 7)
-    lines.append(_line(("mark   ", LABEL), (fmt.sparkline(marks, spark_w), "$accent")))
-    lines.append(_line(("fund   ", LABEL), (fmt.sparkline(fundings, spark_w), "")))
-    return _as_lines(lines)
+    lines.append(line_parts(("mark   ", LABEL), (fmt.sparkline(marks, spark_w), "$accent")))
+    lines.append(line_parts(("fund   ", LABEL), (fmt.sparkline(fundings, spark_w), "")))
+    return as_lines(lines)
 
 
 # (title, width) of the right-aligned numeric cells of the compact hedge table; each cell is
@@ -307,7 +281,7 @@ def hedge_row(hedge: HedgeView, alerts: AlertSettings, selected: bool) -> list[P
         s = STALE_STYLE if is_stale else (LABEL if text == fmt.NO_DATA else style)
         return [(pad + shown, s)]
 
-    return _line(
+    return line_parts(
         marker,
         (f"{hedge.name[:9]:<9} ", "b" if selected else ""),
         (f"{hedge.venue[:7]:<7}", LABEL),
@@ -331,7 +305,7 @@ def hedge_table(view: DashboardView, alerts: Sequence[AlertSettings], selected: 
         lines.append(hedge_row(hedge, alerts[i], i == selected))
     if not view.hedges:
         lines.append([("  no hedges configured", LABEL)])
-    return _as_lines(lines)
+    return as_lines(lines)
 
 
 def _feed_parts(feed: FeedView, narrow: bool) -> list[Part]:
@@ -357,153 +331,23 @@ def status_bar(view: DashboardView, width: int = 200) -> list[Line]:
     parts: list[Part] = [] if narrow else [("hedgetui ", "b $accent")]
     for feed in view.feeds:
         parts.extend(_feed_parts(feed, narrow))
-    return _as_lines([parts])
+    return as_lines([parts])
 
 
 def totals_bar(totals: TotalsView, wide: bool) -> list[Line]:
     stale = totals.stale
     parts: list[Part] = [("TOTAL ", "b")]
-    parts += [("net ", LABEL), *_value(fmt.usd(totals.net_exposure_usd, signed=True), stale)]
+    parts += [("net ", LABEL), *value_parts(fmt.usd(totals.net_exposure_usd, signed=True), stale)]
     for coin_name, amount in sorted(totals.net_exposure_by_coin.items()):
-        parts += [(f" {coin_name} ", LABEL), *_value(fmt.coin(amount), stale)]
-    parts += [("  buffer ", LABEL), *_value(fmt.usd(totals.margin_buffer_usd), stale)]
-    parts += [("  fund ", LABEL), *_value(fmt.usd(totals.funding_usd_per_day, signed=True), stale)]
+        parts += [(f" {coin_name} ", LABEL), *value_parts(fmt.coin(amount), stale)]
+    parts += [("  buffer ", LABEL), *value_parts(fmt.usd(totals.margin_buffer_usd), stale)]
+    parts += [
+        ("  fund ", LABEL),
+        *value_parts(fmt.usd(totals.funding_usd_per_day, signed=True), stale),
+    ]
     parts += [("/d", LABEL)]
     if wide:
         parts += [("  carried ", LABEL), (fmt.usd(totals.funding_carried_usd, signed=True), "")]
     if stale:
         parts += [("  STALE", "b $warning")]
-    return _as_lines([parts])
-
-
-@dataclass(frozen=True, slots=True)
-class WhatIfColumn:
-    """One column of the what-if table.
-
-    ``rank``: 0 is kept longest when the panel is narrow (move, then net PnL, then the
-    liquidation distance, ...); ``tight`` is the width in the narrowest layout.
-    """
-
-    key: str
-    title: str
-    width: int
-    tight: int
-    rank: int
-
-
-WHAT_IF_COLUMNS: tuple[WhatIfColumn, ...] = (
-    WhatIfColumn("move", "move", 8, 8, 0),
-    WhatIfColumn("price", "price", 10, 9, 3),
-    WhatIfColumn("spot", "spot PnL", 10, 10, 5),
-    WhatIfColumn("futures", "fut PnL", 10, 10, 6),
-    WhatIfColumn("net", "net PnL", 10, 10, 1),
-    WhatIfColumn("portfolio", "portfolio", 11, 11, 4),
-    WhatIfColumn("liq", "liq dist", 11, 7, 2),
-)
-WHAT_IF_COLUMNS_KEYS: tuple[str, ...] = tuple(c.key for c in WHAT_IF_COLUMNS)
-Layout = tuple[tuple[WhatIfColumn, int], ...]  # (column, width) in display order
-
-
-def _layout_width(layout: Layout) -> int:
-    return sum(width for _, width in layout) + len(layout) - 1 + len(fmt.STALE_GLYPH)
-
-
-def what_if_layout(width: int) -> Layout:
-    """The columns that fit ``width`` cells: all of them when there is room, else the least
-    important ones go first (futures PnL, spot PnL, portfolio, price); move, net PnL and the
-    liquidation distance always stay, at their tight widths if need be."""
-    by_rank = sorted(WHAT_IF_COLUMNS, key=lambda c: c.rank)
-    for count in range(len(by_rank), 2, -1):
-        kept = {c.key for c in by_rank[:count]}
-        for tight in (False, True):
-            layout = tuple(
-                (c, c.tight if tight else c.width) for c in WHAT_IF_COLUMNS if c.key in kept
-            )
-            if _layout_width(layout) <= width:
-                return layout
-    kept = {c.key for c in by_rank[:3]}
-    return tuple((c, c.tight) for c in WHAT_IF_COLUMNS if c.key in kept)
-
-
-def what_if_base(rows: Sequence[ScenarioRow]) -> float | None:
-    """The mark price the rows were computed at (None without rows)."""
-    for row in rows:
-        if row.move_pct > -100:
-            return row.price / (1 + row.move_pct / 100)
-    return None
-
-
-def what_if_header(layout: Layout) -> str:
-    return " ".join(
-        f"{column.title if width >= len(column.title) else column.key:>{width}}"
-        for column, width in layout
-    )
-
-
-def _what_if_liq(row: ScenarioRow, width: int) -> str:
-    tight = width < len(fmt.UNREACHABLE)
-    if row.liquidated:
-        return "LIQ'D" if tight else "LIQUIDATED"
-    distance = row.liquidation_distance_pct
-    decimals = 1 if distance is not None and distance < 100 else 0
-    return fmt.liq_distance(distance, decimals=decimals, short=tight)
-
-
-def what_if_row(row: ScenarioRow, layout: Layout, stale: bool, typed: bool = False) -> list[Part]:
-    """One row of the what-if table with the columns of ``layout``.
-
-    A row past the liquidation price says ``LIQUIDATED`` (``LIQ'D`` when narrow), in red.
-    """
-    style = STALE_STYLE if stale else ("b" if typed else "")
-    cells: list[str] = []
-    liq_cell = ""
-    for column, width in layout:
-        if column.key == "move":
-            text = f"{'»' if typed else ' '}{row.move_pct:+6.1f}%"
-        elif column.key == "price":
-            text = fmt.price(row.price) if width >= 10 else f"{row.price:,.0f}"
-        elif column.key == "spot":
-            text = fmt.usd(row.spot_pnl_usd, signed=True)
-        elif column.key == "futures":
-            text = fmt.usd(row.futures_pnl_usd, signed=True)
-        elif column.key == "net":
-            text = fmt.usd(row.net_pnl_usd, signed=True)
-        elif column.key == "portfolio":
-            text = fmt.usd(row.portfolio_usd)
-        else:
-            text = liq_cell = _what_if_liq(row, width)
-        cells.append(f"{text:>{width}}")
-    parts: list[Part] = [(" ".join(cells), style)]
-    if row.liquidated and liq_cell:
-        last = [c.key for c, _ in layout].index("liq")
-        before = " ".join(cells[:last])
-        after = " ".join(cells[last + 1 :])
-        parts = [
-            (before + " ", style),
-            (cells[last], "b $error"),
-            ((" " + after) if after else "", style),
-        ]
-    if stale:
-        parts.append((fmt.STALE_GLYPH, "b $warning"))
-    return parts
-
-
-def what_if_table(
-    hedge: HedgeView | None,
-    rows: Sequence[ScenarioRow],
-    typed: ScenarioRow | None,
-    width: int,
-) -> list[Line]:
-    """The what-if panel's table for the panel's content ``width`` (columns drop to fit)."""
-    title = f"What if {hedge.name} moves" if hedge else "What if"
-    base = what_if_base(rows)
-    lines: list[list[Part]] = [[(title, "b"), (f" from {fmt.price(base)}" if base else "", LABEL)]]
-    if hedge is None or not rows:
-        lines.append([("  no data yet (mark or position)", LABEL)])
-        return _as_lines(lines)
-    layout = what_if_layout(width)
-    lines.append([(what_if_header(layout), LABEL)])
-    merged = sorted([*rows, *([typed] if typed else [])], key=lambda row: row.move_pct)
-    for row in merged:
-        lines.append(what_if_row(row, layout, hedge.stale, typed=row is typed))
-    return _as_lines(lines)
+    return as_lines([parts])

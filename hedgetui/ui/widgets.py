@@ -18,7 +18,7 @@ from textual.visual import Visual
 from hedgetui.alerts import AlertDispatcher, AlertEngine
 from hedgetui.config import AlertSettings
 from hedgetui.domain import DashboardView, HedgeView, ScenarioRow
-from hedgetui.ui import render
+from hedgetui.ui import render, what_if
 from hedgetui.ui.alerts_panel import AlertsPanel, alert_row
 from hedgetui.ui.cached_lines import CachedInput, CachedVertical
 from hedgetui.ui.line_drawing import (
@@ -32,10 +32,11 @@ from hedgetui.ui.line_drawing import (
     frame_edges,
     line_segments,
     plain_text,
-    repaint_now,
     styles_only,
 )
-from hedgetui.ui.render import CARD_MIN_WIDTH, CARD_STATE_CLASSES, Line
+from hedgetui.ui.render import CARD_MIN_WIDTH, CARD_STATE_CLASSES
+from hedgetui.ui.styled import Line
+from hedgetui.ui.textual_fast import repaint_now, styles_cache_lines, widget_style
 
 
 class Panel(KeptLines):
@@ -125,7 +126,7 @@ class Panel(KeptLines):
         self._styles.clear()
         self._filtered.clear()
         self._changed_rows.clear()
-        strips = self._styles_cache_lines(size)
+        strips = styles_cache_lines(self, size)
         edges = None
         if self.scrollbar_gutter == NO_SPACING:  # a scrolling panel: Textual draws it all
             edges = frame_edges(self.styles, strips, size)
@@ -194,8 +195,7 @@ class Panel(KeptLines):
 
     def _rich(self, style: str) -> RichStyle:
         """A style of our lines (``""`` is the panel's own) as Rich draws it."""
-        base = self.visual_style
-        return (base + self._get_style(style)).rich_style if style else base.rich_style
+        return widget_style(self, self.visual_style, style)
 
     def _filtered_style(self, style: str) -> RichStyle:
         """``_rich(style)`` through the frame's line filters, as they would change a segment."""
@@ -298,7 +298,7 @@ class WhatIfPanel(CachedVertical):
         if key == self._key and rows is self._rows and typed is self._typed:
             return False
         self._key, self._rows, self._typed = key, rows, typed
-        return table.show(render.what_if_table(hedge, rows, typed, width))
+        return table.show(what_if.what_if_table(hedge, rows, typed, width))
 
 
 class DashboardAlertsPanel(AlertsPanel):

@@ -103,6 +103,7 @@ def test_a_lone_escape_leaves_the_input_and_q_then_quits(demo: Demo) -> None:
     assert demo.exit_code(10) == 0, demo.seen[-500:]
 
 
+@pytest.mark.textual_fast
 def test_the_input_thread_sleeps_while_nobody_types(demo: Demo) -> None:
     """Beyond the event loop and the writer thread (they paint), threads barely wake."""
     demo.drain(2.0)  # the first frames, the terminal's replies

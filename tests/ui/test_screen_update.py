@@ -16,7 +16,7 @@ from textual._compositor import ChopsUpdate, LayoutUpdate
 from textual.geometry import Region
 from textual.strip import Strip
 
-from hedgetui.ui.screen_update import CroppedChopsUpdate, cropped
+from hedgetui.ui.textual_fast import CroppedChopsUpdate, cropped
 
 WIDTH = 24
 UNTOUCHED = "~"  # what a cell shows before the update (never in the strips)

@@ -73,6 +73,7 @@ def card_top(cards: HedgeCards, index: int) -> str:
     return whole(cards)[0].crop(x, x + width).text
 
 
+@pytest.mark.textual_fast
 async def test_changed_lines_are_drawn_exactly_as_a_full_redraw(no_color: bool) -> None:
     """Lines redrawn between a card's own edges equal a full redraw through Textual's styles
     cache, line filters included (ANSI colours to truecolor; monochrome under NO_COLOR)."""

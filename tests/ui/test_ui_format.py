@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from hedgetui.domain import ScenarioRow
 from hedgetui.ui import format as fmt
-from hedgetui.ui import render
+from hedgetui.ui import what_if
 
 
 def scenario(move: float, *, liq: float | None, liquidated: bool = False) -> ScenarioRow:
@@ -48,46 +48,46 @@ def test_reachable_distances_show_their_number(distance: float) -> None:
 
 
 def test_what_if_shows_every_column_when_there_is_room() -> None:
-    layout = render.what_if_layout(200)
-    assert [c.key for c, _ in layout] == [c.key for c in render.WHAT_IF_COLUMNS]
-    header = render.what_if_header(layout)
+    layout = what_if.what_if_layout(200)
+    assert [c.key for c, _ in layout] == [c.key for c in what_if.WHAT_IF_COLUMNS]
+    header = what_if.what_if_header(layout)
     for title in ("move", "price", "spot PnL", "fut PnL", "net PnL", "portfolio", "liq dist"):
         assert title in header
 
 
 @pytest.mark.parametrize("width", range(20, 120))
 def test_what_if_columns_fit_and_keep_net_and_liq(width: int) -> None:
-    layout = render.what_if_layout(width)
+    layout = what_if.what_if_layout(width)
     keys = [c.key for c, _ in layout]
     assert {"move", "net", "liq"} <= set(keys)
     if width >= 31:  # the three kept columns at their tight widths, plus the stale glyph
-        row = render.what_if_row(scenario(-10, liq=12.0), layout, stale=True)
+        row = what_if.what_if_row(scenario(-10, liq=12.0), layout, stale=True)
         assert sum(len(text) for text, _ in row) <= width
     # narrower panels drop futures PnL first, then spot PnL, then the portfolio value
-    dropped = [c.key for c in render.WHAT_IF_COLUMNS if c.key not in keys]
+    dropped = [c.key for c in what_if.WHAT_IF_COLUMNS if c.key not in keys]
     order = ["futures", "spot", "portfolio", "price"]
-    assert dropped == [k for k in render.WHAT_IF_COLUMNS_KEYS if k in order[: len(dropped)]]
+    assert dropped == [k for k in what_if.WHAT_IF_COLUMNS_KEYS if k in order[: len(dropped)]]
 
 
 def test_what_if_at_80_columns_keeps_price_net_and_liq() -> None:
-    layout = render.what_if_layout(38)  # the compact layout's what-if panel at 80x24
+    layout = what_if.what_if_layout(38)  # the compact layout's what-if panel at 80x24
     assert [c.key for c, _ in layout] == ["move", "price", "net", "liq"]
 
 
 def test_liquidated_rows_say_so() -> None:
-    wide = render.what_if_layout(200)
-    tight = render.what_if_layout(38)
+    wide = what_if.what_if_layout(200)
+    tight = what_if.what_if_layout(38)
     row = scenario(20, liq=None, liquidated=True)
-    wide_parts = render.what_if_row(row, wide, stale=False)
+    wide_parts = what_if.what_if_row(row, wide, stale=False)
     assert ("LIQUIDATED", "b $error") in [(t.strip(), s) for t, s in wide_parts]
-    assert "LIQ'D" in "".join(t for t, _ in render.what_if_row(row, tight, stale=False))
+    assert "LIQ'D" in "".join(t for t, _ in what_if.what_if_row(row, tight, stale=False))
 
 
 def test_unreachable_liquidation_in_what_if() -> None:
     row = scenario(-20, liq=23_000.0)
     assert "none (≥10×)" in "".join(
-        t for t, _ in render.what_if_row(row, render.what_if_layout(200), False)
+        t for t, _ in what_if.what_if_row(row, what_if.what_if_layout(200), False)
     )
     assert "≥10×" in "".join(
-        t for t, _ in render.what_if_row(row, render.what_if_layout(38), False)
+        t for t, _ in what_if.what_if_row(row, what_if.what_if_layout(38), False)
     )

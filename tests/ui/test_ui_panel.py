@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.content import Content
 from textual.geometry import Region
@@ -71,6 +72,7 @@ class CardApp(App[None]):
         yield Panel(id="p")
 
 
+@pytest.mark.textual_fast
 async def test_a_changed_line_is_drawn_exactly_as_the_styles_cache_draws_it(no_color: bool) -> None:
     """Lines redrawn between the frame's own edges equal a full redraw by Textual, line filters
     included (ANSI colours to truecolor always; monochrome under NO_COLOR)."""

@@ -197,6 +197,7 @@ async def test_changed_lines_are_written_to_the_terminal_and_only_those() -> Non
             assert "Help" not in written  # the footer did not change: not sent again
 
 
+@pytest.mark.textual_fast
 @pytest.mark.parametrize(
     ("index", "venue", "symbol"), [(0, "bitmex", "XBTUSD"), (3, "bybit", "BTCUSD")]
 )
@@ -224,6 +225,7 @@ async def test_a_card_that_changed_sends_its_own_lines_not_its_neighbours(
             assert figure not in written
 
 
+@pytest.mark.textual_fast
 async def test_a_repaint_reaches_the_terminal_before_it_returns() -> None:
     """No hop through the screen's update timer: the update is written inside refresh_view,
     and the timer stays paused (it would wake twice more per repaint)."""

@@ -1,0 +1,225 @@
+"""The dashboard's keys and command palette: hedge selection, the what-if move, themes,
+help, unwind and the alerts' acknowledge and snooze.
+
+:class:`DashboardKeys` is the part of :class:`~hedgetui.ui.app.HedgeApp` that acts on a key; the
+app itself lays the dashboard out and repaints it (``refresh_view``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
+from textual.widgets import Input
+
+from hedgetui.store import Store
+from hedgetui.ui import what_if
+from hedgetui.ui.alerts_panel import AlertsPanel
+from hedgetui.ui.layout import TEXTUAL_THEME, THEME_NAMES
+from hedgetui.ui.screens import HelpScreen
+
+UnwindFactory = Callable[[str], Screen[Any]]
+
+
+class HedgeCommands(Provider):
+    """Command-palette entries: themes, what-if moves, hedge selection, help, unwind, quit."""
+
+    def _commands(self) -> Iterable[tuple[str, Callable[[], object], str]]:
+        app = self.app
+        if not isinstance(app, DashboardKeys):
+            return
+        for theme in THEME_NAMES:
+            yield (f"Theme: {theme}", partial(app.set_hedge_theme, theme), "switch colours")
+        for move in what_if.WHAT_IF_MOVES:
+            yield (
+                f"What-if: move {move:+.0f}%",
+                partial(app.set_typed_move, move),
+                "show this move in the what-if panel",
+            )
+        for i, name in enumerate(app.store.hedge_names()):
+            yield (f"Select hedge: {name}", partial(app.select_hedge, i), "show its details")
+        yield ("Alerts: acknowledge", app.action_ack_alert, "the highlighted or most severe alert")
+        yield ("Alerts: snooze 15 minutes", app.action_snooze_alert, "silence it for a while")
+        yield ("Help: keys", app.action_help, "show every key binding")
+        yield ("Unwind selected hedge", app.action_unwind, "preview a reduce-only close")
+        yield ("Quit", app.action_quit, "leave hedgetui")
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class DashboardKeys(App[None]):
+    """The dashboard's key bindings and what they do (the app's state is set by
+    :class:`~hedgetui.ui.app.HedgeApp`)."""
+
+    store: Store
+    selected: int
+    typed_move: float | None
+    hedge_theme: str
+    _unwind_factory: UnwindFactory | None
+
+    COMMANDS = App.COMMANDS | {HedgeCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("w", "focus_what_if", "What-if"),
+        Binding("t", "cycle_theme", "Theme"),
+        Binding("u", "unwind", "Unwind"),
+        Binding("a", "ack_alert", "Ack alert", show=False),
+        Binding("s", "snooze_alert", "Snooze alert", show=False),
+        Binding("down,j", "select_next", "Next hedge", show=False),
+        Binding("up,k", "select_previous", "Previous hedge", show=False),
+        Binding("escape", "leave_input", "Back", show=False),
+    ]
+    HELP_KEYS: ClassVar[list[tuple[str, str]]] = [
+        ("tab / down / j", "select the next hedge"),
+        ("shift+tab / up / k", "select the previous hedge"),
+        ("w", "type a what-if move in % (e.g. -15, enter)"),
+        ("escape", "leave the what-if input"),
+        ("t", "cycle theme: dark, light, high-contrast"),
+        ("u", "unwind the selected hedge (preview first)"),
+        ("a", "acknowledge the top (or highlighted) alert"),
+        ("s", "snooze that alert for 15 minutes"),
+        ("ctrl+p", "command palette"),
+        ("? / F1", "this help"),
+        ("q", "quit"),
+    ]
+
+    def refresh_view(self) -> None:
+        """Repaint the dashboard now (the app's)."""
+        raise NotImplementedError
+
+    def select_hedge(self, index: int) -> None:
+        count = len(self.store.hedge_names())
+        if count:
+            self.selected = index % count
+            self.refresh_view()
+
+    def action_select_next(self) -> None:
+        if isinstance(self.focused, Input):
+            return
+        self.select_hedge(self.selected + 1)
+
+    def action_select_previous(self) -> None:
+        if isinstance(self.focused, Input):
+            return
+        self.select_hedge(self.selected - 1)
+
+    def action_focus_what_if(self) -> None:
+        self.query_one("#whatif-input", Input).focus()
+
+    def action_leave_input(self) -> None:
+        self.set_focus(None)
+
+    def set_typed_move(self, move: float | None) -> None:
+        self.typed_move = move
+        self.refresh_view()
+
+    @on(Input.Submitted, "#whatif-input")
+    def _typed_move_submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            self.set_typed_move(None)
+            return
+        try:
+            move = float(text)
+        except ValueError:
+            self.notify(f"not a move in %: {text!r} (e.g. -15)", severity="warning")
+            return
+        if not -99.0 < move <= 1000.0:
+            self.notify("a move must be above -99% and at most +1000%", severity="warning")
+            return
+        self.set_typed_move(move)
+
+    def set_hedge_theme(self, name: str) -> None:
+        if name not in THEME_NAMES:
+            self.notify(f"unknown theme {name!r}", severity="warning")
+            return
+        for other in THEME_NAMES:
+            self.set_class(other == name, f"theme-{other}")
+        self.hedge_theme = name
+        self.theme = TEXTUAL_THEME[name]
+
+    def action_cycle_theme(self) -> None:
+        index = THEME_NAMES.index(self.hedge_theme)
+        self.set_hedge_theme(THEME_NAMES[(index + 1) % len(THEME_NAMES)])
+        self.notify(f"theme: {self.hedge_theme}", timeout=2)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.HELP_KEYS))
+
+    def action_unwind(self) -> None:
+        names = self.store.hedge_names()
+        if not names:
+            self.notify("no hedge to unwind", severity="warning")
+            return
+        name = names[self.selected % len(names)]
+        factory = self._unwind_factory or _optional_unwind_factory(self)
+        if factory is None:
+            self.notify("unwind not available", severity="warning")
+            return
+        self.push_screen(factory(name))
+
+    def _alerts_for_key(self) -> AlertsPanel | None:
+        """The alerts panel when it has an alert to act on, else a notification saying why."""
+        if isinstance(self.focused, Input):
+            return None
+        panels = self.query(AlertsPanel)
+        panel = panels.first() if panels else None
+        if panel is None:
+            self.notify("no alerts panel", severity="warning", timeout=3)
+            return None
+        if panel.highlighted_key() is None:
+            self.notify("no active alert", timeout=3)
+            return None
+        return panel
+
+    def action_ack_alert(self) -> None:
+        """Acknowledge the highlighted alert (the most severe one unless moved), from anywhere."""
+        panel = self._alerts_for_key()
+        if panel is not None:
+            panel.action_ack()
+
+    def action_snooze_alert(self) -> None:
+        """Snooze the highlighted alert for 15 minutes, from anywhere."""
+        panel = self._alerts_for_key()
+        if panel is not None:
+            panel.action_snooze()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        # Textual's own theme picker would bypass our .tcss themes: offer ours instead.
+        for command in super().get_system_commands(screen):
+            if "theme" not in command.title.lower():
+                yield command
+
+
+def _optional_unwind_factory(app: DashboardKeys) -> UnwindFactory | None:
+    try:
+        module = importlib.import_module("hedgetui.ui.unwind_screen")
+    except ImportError:
+        return None
+    screen_class = getattr(module, "UnwindScreen", None)
+    if screen_class is None:
+        return None
+
+    def build(name: str) -> Screen[Any]:
+        screen: Screen[Any] = screen_class(app.store, name)
+        return screen
+
+    return build
