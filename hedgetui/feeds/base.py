@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -49,6 +50,12 @@ FeedEvent = MarketEvent | PositionUpdate | BalanceUpdate
 _LOGGED_MALFORMED = 20  # log the first N malformed frames of a feed, then every 1000th
 _STATUS_EVERY_S = 1.0
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
+_RUNNING: weakref.WeakSet[Feed] = weakref.WeakSet()  # feeds inside run(), for debug_stats
+
+
+def running_feeds() -> list[Feed]:
+    """The feeds whose ``run()`` is being awaited (``hedgetui.debug_stats`` reports them)."""
+    return list(_RUNNING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,10 +181,16 @@ class Feed:
             malformed=self.stats.malformed,
         )
 
+    @property
+    def stats_name(self) -> str:
+        """How ``hedgetui.debug_stats`` names this feed: its venue."""
+        return self.venue
+
     async def run(self) -> None:
         """Connect, stream and reconnect until cancelled. Never raises on network trouble."""
         ticker = asyncio.create_task(self._tick_forever(), name=f"feed-{self.venue}-ticker")
         attempt = 0
+        _RUNNING.add(self)
         try:
             while True:
                 self._set_state(FeedState.CONNECTING)
@@ -191,6 +204,7 @@ class Feed:
                 )
                 await asyncio.sleep(delay)
         finally:
+            _RUNNING.discard(self)
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
