@@ -26,6 +26,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from hedgetui.account_streams import AccountStream, watched_instrument
 from hedgetui.domain import FeedState
 from hedgetui.feeds import Feed, FeedConfig
 from hedgetui.sim import Simulator, start_simulator
@@ -37,7 +38,11 @@ from hedgetui.sim.conn_rules import (
     parse_rules_spec,
     shortened,
 )
+from hedgetui.sim.private import attach_private_servers
+from hedgetui.sim.rest.attach import attach_rest_servers
+from hedgetui.trading.venues import make_client
 from tests.conftest import REPO_DIR
+from tests.test_account_streams_sim import DEMO
 from tests.test_feeds_live import SLOW_MARKET, SYMBOLS, VENUES, Recorder, wait_until
 from tests.test_sim_cli import _start, _stop
 
@@ -180,6 +185,50 @@ async def test_okx_maintenance_sends_its_notice_then_closes_and_the_feed_reconne
         assert feed.stats.last_error == "closed by the venue (code 1001: service upgrade)"
         assert closes(sim, "okx")["maintenance"] == 2
         await wait_until(lambda: feed.status.state is FeedState.LIVE)
+
+
+PRIVATE_SYMBOLS = {
+    "bitmex": "XBTUSD",
+    "bybit": "BTCUSD",
+    "binance": "BTCUSD_PERP",
+    "deribit": "BTC-PERPETUAL",
+    "okx": "BTC-USD-SWAP",
+    "kraken": "PI_XBTUSD",
+}
+
+
+@pytest.mark.parametrize("venue", VENUES)
+async def test_the_account_stream_keeps_the_private_server_s_shortened_rules(venue: str) -> None:
+    sim = await start_simulator(venues=[venue], scenario="calm", control=False)
+    rest = await attach_rest_servers(sim)
+    private = await attach_private_servers(
+        rest, push_interval_s=0.05, conn_rules=f"short,idle=3,lifetime={LIFETIME_S}"
+    )
+    client = make_client(venue, DEMO, base_url=rest.url(venue), timeout_s=2.0)
+    w = watched_instrument(venue, PRIVATE_SYMBOLS[venue])
+    stream = AccountStream(
+        client,
+        [w],
+        lambda e: None,
+        url=private.url(venue),
+        config=replace(KEEPING, stale_after_s=1e9),
+    )
+    task = asyncio.create_task(stream.run())
+    try:
+        await wait_until(lambda: stream.logins == 1)
+        await asyncio.sleep(LIFETIME_S + 1.5)
+        keeper = private.servers[venue].keeper
+        assert keeper.closes["idle"] == keeper.closes["pong"] == 0, keeper.closes
+        assert keeper.closes["lifetime"] == 1, keeper.closes
+        await wait_until(lambda: stream.logins == 2 and stream.state is FeedState.LIVE)
+        assert stream.stats.reconnects == 1, stream.stats.last_error
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await client.aclose()
+        await private.close()
+        await rest.close()
+        await sim.close()
 
 
 # --------------------------------------------------------------------------- the rules themselves
