@@ -218,3 +218,15 @@ def test_dashboard_on_a_pty_survives_sigstop_stale_on_the_first_repaint_live_wit
         assert done == 0  # still running: no crash
     finally:
         term.close()
+
+
+@pytest.mark.skipif(not hasattr(time, "CLOCK_BOOTTIME"), reason="Linux's CLOCK_BOOTTIME")
+def test_the_system_clock_counts_suspended_time() -> None:
+    """Ages are measured on CLOCK_BOOTTIME, which keeps counting while the machine sleeps."""
+    from hedgetui.clock import SYSTEM_CLOCK
+
+    before = time.clock_gettime(time.CLOCK_BOOTTIME)
+    got = SYSTEM_CLOCK.monotonic()
+    after = time.clock_gettime(time.CLOCK_BOOTTIME)
+    assert before <= got <= after
+    assert SYSTEM_CLOCK.monotonic() >= got
