@@ -54,7 +54,7 @@ def _timestamp(value: object) -> int | None:
         and value[23] == "Z"
         and value[20:23].isdigit()
     ):
-        if len(_SECONDS) > 4096:
+        if len(_SECONDS) > 64:  # only recent seconds recur: 64 bound it (4096 took 68 min)
             _SECONDS.clear()
         _SECONDS[value[:20]] = ts - int(value[20:23])
     return ts
