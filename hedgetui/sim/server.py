@@ -151,7 +151,7 @@ class Simulator:
 
     @property
     def protocols(self) -> dict[str, VenueProtocol]:
-        """The protocol object of each venue (tests tune e.g. binance ``ping_interval_s``)."""
+        """The protocol object of each venue (its rules: :attr:`rules`, :meth:`set_rules`)."""
         return {name: v.protocol for name, v in self._venues.items()}
 
     @property
