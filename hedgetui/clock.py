@@ -16,11 +16,19 @@ class Clock(Protocol):
         ...
 
 
+_BOOTTIME = getattr(time, "CLOCK_BOOTTIME", None)
+
+
 class SystemClock:
     def time(self) -> float:
         return time.time()
 
     def monotonic(self) -> float:
+        """Linux: CLOCK_BOOTTIME, which also counts the time the machine was suspended (its
+        CLOCK_MONOTONIC stops then), so that a price from before a suspend is as old as it
+        looks on the wall clock and shows stale after the resume. Elsewhere time.monotonic()."""
+        if _BOOTTIME is not None:
+            return time.clock_gettime(_BOOTTIME)
         return time.monotonic()
 
 

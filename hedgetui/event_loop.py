@@ -61,6 +61,11 @@ def loop_name(loop: asyncio.AbstractEventLoop) -> str:
 
 def run(main: Coroutine[Any, Any, T], env: Mapping[str, str] | None = None) -> T:
     """``asyncio.run(main)`` on the loop :func:`choose_loop` picks from ``env`` (os.environ)."""
-    _name, factory = choose_loop(os.environ if env is None else env)
+    env = os.environ if env is None else env
+    _name, factory = choose_loop(env)
+    if env.get("HEDGETUI_DEBUG_STATS"):  # benchmarks/soak.py: the process reports on itself
+        from hedgetui.debug_stats import wrap
+
+        main = wrap(main, env)
     with asyncio.Runner(loop_factory=factory) as runner:
         return runner.run(main)

@@ -99,6 +99,10 @@ class AccountStream(Feed):
         self._listen_key: str | None = None
 
     @property
+    def stats_name(self) -> str:
+        return f"account:{self.account or self.venue}"
+
+    @property
     def credentials(self) -> Credentials:
         return self.client.credentials
 

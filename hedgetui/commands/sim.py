@@ -5,6 +5,11 @@ Prints one JSON line per venue ({"venue", "ws", "rest", "symbols", "private_ws"}
 venue k's websocket listens on N+k, the control channel on N+n and venue k's REST side on N+n+1+k
 (ephemeral ports without --port). "private_ws" is the venue's private (account) stream over the
 same books as the REST side, on an ephemeral port (null with --no-rest).
+
+The venues' connection rules are on (``--conn-rules``: ``default`` = each venue's documented
+idle cut-off, pings, lifetime...; ``short`` for tests; ``off``; or ``idle=3,okx.lifetime=10``).
+``--tls DIR`` makes a test CA and certificate in DIR and serves ``wss://``; the control line
+then carries ``"tls_ca"``: give that file to clients as ``SSL_CERT_FILE``.
 """
 
 from __future__ import annotations
@@ -73,6 +78,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-rest", action="store_true", help="serve only the websockets (no REST order API)"
     )
     parser.add_argument(
+        "--conn-rules",
+        default="default",
+        metavar="SPEC",
+        help="the venues' connection rules: default (documented values), short (seconds, for "
+        "tests), off, or [venue.]RULE=SECONDS|off items (idle, ping, pong, lifetime, heartbeat, "
+        "notice; compression=on|off), comma-separated",
+    )
+    parser.add_argument(
+        "--tls",
+        metavar="DIR",
+        default=None,
+        help="serve wss:// with a test CA and certificate made in DIR (needs openssl); "
+        "clients trust DIR/ca.pem through SSL_CERT_FILE",
+    )
+    parser.add_argument(
         "--list-scenarios", action="store_true", help="print the named scenarios and exit"
     )
 
@@ -88,6 +108,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         scenario = load_csv_scenario(args.path) if args.path else get_scenario(args.scenario)
     except ScenarioError as e:
+        sys.stderr.write(f"hedgetui sim: error: {e}\n")
+        return 2
+    from hedgetui.sim.conn_rules import RulesError, parse_rules_spec
+
+    try:
+        parse_rules_spec(args.conn_rules, args.venues)
+    except RulesError as e:
         sys.stderr.write(f"hedgetui sim: error: {e}\n")
         return 2
     if args.port and args.port + 2 * len(args.venues) > 65535:
@@ -109,8 +136,14 @@ async def _serve(args: argparse.Namespace, scenario: Any) -> int:
     import signal
 
     from hedgetui.sim import SimulatorError, start_simulator
+    from hedgetui.sim.tls import TlsError, make_test_ca
 
+    tls: Any = None
+    ca_file: str | None = None
     try:
+        if args.tls is not None:
+            ca = make_test_ca(args.tls)
+            tls, ca_file = ca.server_context(), str(ca.ca_file)
         sim = await start_simulator(
             venues=args.venues,
             scenario=scenario,
@@ -118,8 +151,10 @@ async def _serve(args: argparse.Namespace, scenario: Any) -> int:
             host=args.host,
             port=args.port,
             tick_hz=args.tick_hz,
+            conn_rules=args.conn_rules,
+            tls=tls,
         )
-    except (OSError, SimulatorError) as e:
+    except (OSError, SimulatorError, TlsError) as e:
         sys.stderr.write(f"hedgetui sim: error: cannot start: {e}\n")
         return 1
     rest: Any = None
@@ -138,7 +173,9 @@ async def _serve(args: argparse.Namespace, scenario: Any) -> int:
         from hedgetui.sim.private import attach_private_servers
 
         try:
-            private = await attach_private_servers(rest, host=args.host)
+            private = await attach_private_servers(
+                rest, host=args.host, conn_rules=sim.rules, tls=sim.tls
+            )
         except OSError as e:
             await rest.close()
             await sim.close()
@@ -158,7 +195,7 @@ async def _serve(args: argparse.Namespace, scenario: Any) -> int:
                 "private_ws": private.url(venue) if venue in _servers(private) else None,
             }
             print(json.dumps(line))
-        print(json.dumps({"control": sim.control_url}))
+        print(json.dumps({"control": sim.control_url} | ({"tls_ca": ca_file} if ca_file else {})))
         sys.stdout.flush()
         sys.stderr.write(
             f"hedgetui sim: scenario {scenario.name!r} at speed {args.speed:g}; "

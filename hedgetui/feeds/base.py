@@ -12,7 +12,11 @@ One :class:`Feed` keeps one websocket to one venue open for as long as ``run()``
 * receives through websockets' bounded queue (``max_queue`` frames, then TCP back-pressure), so a
   slow sink cannot grow memory without limit;
 * counts and logs malformed frames (logger ``hedgetui.feeds.<venue>``, excerpt <= 120 chars) and
-  carries on.
+  carries on;
+* notices a freeze: when the process did not run for ``freeze_after_s`` (SIGSTOP, a suspended
+  machine) or the wall clock jumped that far against the monotonic one, the frames waiting in
+  the socket are old and the venue may have cut the connection meanwhile, so the feed turns
+  STALE at once, drops the socket without reading them and reconnects (a fresh snapshot).
 
 Everything is reported to the sink as events: market events as parsed, and :class:`FeedStatus` on
 every state change and about once a second.
@@ -24,6 +28,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -43,6 +48,12 @@ FeedEvent = MarketEvent | PositionUpdate | BalanceUpdate
 _LOGGED_MALFORMED = 20  # log the first N malformed frames of a feed, then every 1000th
 _STATUS_EVERY_S = 1.0
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
+_RUNNING: weakref.WeakSet[Feed] = weakref.WeakSet()  # feeds inside run(), for debug_stats
+
+
+def running_feeds() -> list[Feed]:
+    """The feeds whose ``run()`` is being awaited (``hedgetui.debug_stats`` reports them)."""
+    return list(_RUNNING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +72,7 @@ class FeedConfig:
     close_timeout_s: float = 2.0
     max_queue: int = 256  # frames buffered by websockets before TCP back-pressure
     max_frame_bytes: int = 4 * 1024 * 1024
+    freeze_after_s: float = 5.0  # the loop did not run (or the clock jumped) this long: a freeze
 
 
 @dataclass(slots=True)
@@ -74,6 +86,7 @@ class FeedStats:
     connects: int = 0  # connection attempts
     sessions: int = 0  # successful handshakes
     reconnects: int = 0
+    freezes: int = 0  # freezes noticed (process stopped, machine suspended, clock jumped)
     last_error: str | None = None
 
 
@@ -135,6 +148,7 @@ class Feed:
         self._last_ping_at = 0.0
         self._latency_ms: float | None = None
         self._closed_because: str | None = None  # set when we close the socket ourselves
+        self._ticked_at: tuple[float, float] | None = None  # (monotonic, wall) of the last tick
         keepalive = self.adapter.keepalive
         self._ping_interval = self.config.ping_interval_s or keepalive.interval_s
         self._ping_message = keepalive.message
@@ -162,10 +176,16 @@ class Feed:
             malformed=self.stats.malformed,
         )
 
+    @property
+    def stats_name(self) -> str:
+        """How ``hedgetui.debug_stats`` names this feed: its venue."""
+        return self.venue
+
     async def run(self) -> None:
         """Connect, stream and reconnect until cancelled. Never raises on network trouble."""
         ticker = asyncio.create_task(self._tick_forever(), name=f"feed-{self.venue}-ticker")
         attempt = 0
+        _RUNNING.add(self)
         try:
             while True:
                 self._set_state(FeedState.CONNECTING)
@@ -179,6 +199,7 @@ class Feed:
                 )
                 await asyncio.sleep(delay)
         finally:
+            _RUNNING.discard(self)
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
@@ -257,6 +278,8 @@ class Feed:
         stats = self.stats
         async for frame in ws:
             now = clock.monotonic()
+            if self._ws is not ws or self._frozen_since_tick(now):
+                break  # dropped (watchdog, freeze): what is still queued is old
             self._last_frame_at = now
             stats.frames += 1
             if answer is not None:
@@ -306,10 +329,12 @@ class Feed:
         cfg = self.config
         period = max(0.01, min(0.25, cfg.stale_after_s / 4, cfg.idle_timeout_s / 4))
         last_status = self._clock.monotonic()
+        self._ticked_at = (last_status, self._clock.time())
         loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(ticker_delay(loop.time(), period))
             now = self._clock.monotonic()
+            self._check_freeze(now, self._clock.time())
             ws = self._ws
             if ws is not None:
                 await self._keep_alive(ws, now)
@@ -323,6 +348,41 @@ class Feed:
             if now - last_status >= _STATUS_EVERY_S:
                 last_status = now
                 self._emit_status()
+
+    def _frozen_since_tick(self, now: float) -> bool:
+        """True when the ticker has not run for ``freeze_after_s`` or the wall clock jumped
+        since it last ran (then handles the freeze): for each frame, before it is applied."""
+        ticked = self._ticked_at
+        if ticked is None:
+            return False
+        limit = self.config.freeze_after_s
+        gap = now - ticked[0]
+        wall = self._clock.time()
+        if gap <= limit and abs(wall - ticked[1] - gap) <= limit:
+            return False
+        self._check_freeze(now, wall)
+        return True
+
+    def _check_freeze(self, now: float, wall: float) -> None:
+        """Notice a freeze from the last tick's times; then go STALE and drop the socket."""
+        ticked, self._ticked_at = self._ticked_at, (now, wall)
+        if ticked is None:
+            return
+        gap, wall_gap = now - ticked[0], wall - ticked[1]
+        limit = self.config.freeze_after_s
+        if gap <= limit and abs(wall_gap - gap) <= limit:
+            return
+        self.stats.freezes += 1
+        what = f"frozen for {max(gap, wall_gap):.1f}s" if gap > limit else "the clock jumped"
+        reason = f"{what} (process stopped or machine suspended): reconnecting"
+        self._log.warning("%s: %s", self.venue, reason)
+        if self._state is FeedState.LIVE:
+            self._set_state(FeedState.STALE)  # what it shows is from before the freeze
+        ws = self._ws
+        if ws is not None:
+            self.stats.last_error = self._closed_because = reason
+            self._ws = None
+            ws.transport.abort()
 
     async def _keep_alive(self, ws: ClientConnection, now: float) -> None:
         if (

@@ -58,7 +58,7 @@ def _timestamp(value: object) -> int | None:
         and value[23] == "Z"
         and value[20:23].isdigit()
     ):
-        if len(_MINUTES) > 4096:
+        if len(_MINUTES) > 64:  # only recent minutes recur: 64 bound it (4096 grew for days)
             _MINUTES.clear()
         _MINUTES[value[:17]] = ts - int(value[17:19]) * 1000 - int(value[20:23])
     return ts

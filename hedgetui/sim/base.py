@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import orjson
 
+from hedgetui.sim.conn_rules import NO_RULES
 from hedgetui.sim.market import Market, Quote
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -72,7 +73,7 @@ class Session:
         self.query: dict[str, list[str]] = parse_qs(split.query)
         self.state: Any = None  # owned by the venue protocol
         self.close_with: tuple[int, str] | None = None  # the protocol asks the server to close
-        self.want_ping = False  # the protocol asks the server to send a WS ping frame
+        self.broke: str | None = None  # the rule the client broke, when close_with says why
 
 
 class VenueProtocol(ABC):
@@ -86,6 +87,7 @@ class VenueProtocol(ABC):
 
     def __init__(self, market: Market, *, tick_hz: float | None = None) -> None:
         self.market = market
+        self.rules = NO_RULES  # the venue's connection rules (the server sets them)
         self.override = tick_hz is not None
         self.hz = tick_hz if tick_hz is not None else self.base_hz
 

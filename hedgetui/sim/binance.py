@@ -4,7 +4,8 @@ Streams served: ``<symbol>@markPrice`` and ``<symbol>@markPrice@1s`` (``btcusd_p
 ``ethusd_perp``), the pair streams ``btcusd@markPrice[@1s]`` (an array) and
 ``!markPrice@arr[@1s]``. On ``/ws`` payloads are raw; on ``/stream`` they are wrapped as
 ``{"stream": ..., "data": ...}``. Unknown stream names are accepted and stay silent, as on the
-real venue. The server sends a WS ping frame every ``ping_interval_s``.
+real venue. The server's WS pings, their pong deadline and the 24 h lifetime are connection
+rules (``conn_rules.py``), kept by the server.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ METHODS = ("SUBSCRIBE", "UNSUBSCRIBE", "LIST_SUBSCRIPTIONS", "SET_PROPERTY", "GE
 class _State:
     combined: bool
     streams: list[str] = field(default_factory=list)
-    ticks_since_ping: int = 0
 
 
 def _stream_symbols(stream: str) -> tuple[str, ...] | None:
@@ -50,7 +50,6 @@ class BinanceProtocol(VenueProtocol):
     paths = ("/ws", "/stream")
     symbols = SYMBOLS
     base_hz = 1.0  # @markPrice@1s; plain @markPrice (3 s) is sped up to 1 s, see contract
-    ping_interval_s = 20.0
 
     def accepts_path(self, path: str) -> bool:
         p = path.split("?", 1)[0]
@@ -113,10 +112,6 @@ class BinanceProtocol(VenueProtocol):
 
     def tick(self, session: Session, quotes: Mapping[str, Quote], n: int) -> list[Frame]:
         st: _State = session.state
-        st.ticks_since_ping += 1
-        if st.ticks_since_ping >= self.ping_interval_s * self.hz:
-            st.ticks_since_ping = 0
-            session.want_ping = True
         out: list[Frame] = []
         for stream in st.streams:
             payload: Any

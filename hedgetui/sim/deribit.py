@@ -94,7 +94,8 @@ class DeribitProtocol(VenueProtocol):
             if not isinstance(interval, int | float) or isinstance(interval, bool) or interval < 10:
                 data = {"reason": "must be a number >= 10", "param": "interval"}
                 return [self._response(rid, "error", _error(-32602, "Invalid params", data))]
-            st.heartbeat_s = float(interval)
+            cap = self.rules.heartbeat_s  # a shortened deadline (tests), else the client's
+            st.heartbeat_s = float(interval) if cap is None else min(float(interval), cap)
             st.next_heartbeat = self.market.clock.monotonic() + st.heartbeat_s
             return [self._response(rid, "result", "ok")]
         if method == "public/disable_heartbeat":
@@ -122,6 +123,7 @@ class DeribitProtocol(VenueProtocol):
         if st.heartbeat_s is not None and self.market.clock.monotonic() >= st.next_heartbeat:
             if st.awaiting_test:
                 session.close_with = (1000, "heartbeat: test_request not answered")
+                session.broke = "heartbeat"
                 return []
             st.awaiting_test = True
             st.next_heartbeat = self.market.clock.monotonic() + st.heartbeat_s

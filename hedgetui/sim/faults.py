@@ -20,6 +20,7 @@ FAULT_KINDS: dict[str, str] = {
     "close_code": "close current connections with code=N (1000-4999) and reason=TEXT",
     "slow": "delay=SECONDS added before every outgoing frame (0 = off)",
     "jump": "move the price path of coin=BTC|ETH (default BTC) by pct=N percent, all venues",
+    "maintenance": "planned maintenance: the venue's notice (if any), then its close code",
     # REST order faults: each applies to the next count=N (default 1) order requests
     "order_reject": "refuse the next count=N orders with the venue's own error (code=, message=)",
     "order_lost_reply": "execute the next count=N orders, then drop the connection unanswered",
@@ -40,6 +41,7 @@ FAULT_PARAMS: dict[str, tuple[str, ...]] = {  # fault kind -> its parameters, in
     "close_code": ("code", "reason"),
     "slow": ("delay",),
     "jump": ("pct", "coin"),
+    "maintenance": (),
     "order_reject": ("count", "code", "message"),
     "order_lost_reply": ("count",),
     "order_timeout": ("count", "delay"),

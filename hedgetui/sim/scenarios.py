@@ -235,6 +235,35 @@ def stall() -> Scenario:
     )
 
 
+SOAK_FAULT_EVERY_S = 180.0
+
+
+def soak() -> Scenario:
+    """A calm market with a fault every 3 minutes on a different venue, looping every 18 min:
+    what ``benchmarks/soak.py`` runs the dashboard and the watcher against for hours."""
+    base = calm(duration_s=6 * SOAK_FAULT_EVERY_S)
+    every = SOAK_FAULT_EVERY_S
+    return Scenario(
+        name="soak",
+        description=(
+            "A calm market with one fault every 3 minutes, each venue in turn: bybit stalls "
+            "20 s, okx planned maintenance, kraken garbage, deribit closes 1011, binance drops, "
+            "bitmex stalls 40 s (past the watchdog). Loops every 18 minutes."
+        ),
+        source="synthetic",
+        paths=base.paths,
+        loop=True,
+        faults=(
+            ScheduledFault(every * 0 + 60.0, "bybit", "stall", {"seconds": 20}),
+            ScheduledFault(every * 1 + 60.0, "okx", "maintenance"),
+            ScheduledFault(every * 2 + 60.0, "kraken", "garbage", {"count": 5}),
+            ScheduledFault(every * 3 + 60.0, "deribit", "close_code", {"code": 1011}),
+            ScheduledFault(every * 4 + 60.0, "binance", "drop"),
+            ScheduledFault(every * 5 + 60.0, "bitmex", "stall", {"seconds": 40}),
+        ),
+    )
+
+
 # --------------------------------------------------------------------------- real history
 
 
@@ -368,6 +397,7 @@ _BUILDERS: dict[str, Callable[[], Scenario]] = {
     "funding-flip": funding_flip,
     "stall": stall,
     "calm": calm,
+    "soak": soak,
     **{h.name: (lambda h=h: _history(h)) for h in _HISTORIES},  # type: ignore[misc]
 }
 

@@ -4,6 +4,12 @@ Connections are owned here; the venue protocols (``bitmex.py`` ...) only turn me
 ticks into frames. Every connection has an outbox and a sender task, so that ``slow`` (a
 delay before each frame) and ``stall`` (nothing sent, reading paused so that not even WS
 pings are answered) apply to every frame the same way.
+
+Each venue's connection rules (``conn_rules.py``: idle cut-offs, server pings and their pong
+deadline, the connection lifetime, Deribit's heartbeat deadline, planned maintenance) are on
+by default with the venue's documented values; ``conn_rules="short"`` (or a spec such as
+``idle=3,lifetime=10``) shortens them for tests. ``tls=`` serves ``wss://`` (``sim/tls.py``
+makes a test CA and certificate).
 """
 
 from __future__ import annotations
@@ -12,7 +18,8 @@ import asyncio
 import contextlib
 import logging
 import math
-from collections.abc import Coroutine, Sequence
+import ssl
+from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from types import TracebackType
@@ -29,12 +36,14 @@ from hedgetui.sim.base import Frame, Session, VenueProtocol
 from hedgetui.sim.binance import BinanceProtocol
 from hedgetui.sim.bitmex import BitmexProtocol
 from hedgetui.sim.bybit import BybitProtocol
+from hedgetui.sim.conn_rules import ConnRules, RulesError, as_rules, parse_rules_spec
 from hedgetui.sim.deribit import DeribitProtocol
 from hedgetui.sim.faults import FAULT_KINDS, Fault, FaultError, parse_fault
 from hedgetui.sim.kraken import KrakenProtocol
 from hedgetui.sim.market import Market
 from hedgetui.sim.okx import OkxProtocol
 from hedgetui.sim.rest.http import HttpServer
+from hedgetui.sim.ruled import RuleKeeper, serve_options
 from hedgetui.sim.scenarios import Scenario, ScenarioError, get_scenario
 
 log = logging.getLogger("hedgetui.sim")
@@ -83,6 +92,7 @@ class _Conn:
 class _Venue:
     name: str
     protocol: VenueProtocol
+    keeper: RuleKeeper
     conns: set[_Conn] = field(default_factory=set)
     server: Server | None = None
     port: int = 0
@@ -109,16 +119,21 @@ class Simulator:
         host: str,
         clock: Clock,
         tick_hz: float | None,
+        rules: Mapping[str, ConnRules] | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.scenario = scenario
         self.clock = clock
         self.host = host
         self.market = Market(scenario, clock, speed)
         self.control_url: str | None = None
+        self.tls = tls
         self._venues: dict[str, _Venue] = {}
+        all_rules = as_rules(rules, tuple(venues))
         for name in venues:
             proto = PROTOCOLS[name](self.market, tick_hz=tick_hz)
-            v = _Venue(name, proto)
+            proto.rules = all_rules[name]
+            v = _Venue(name, proto, RuleKeeper(name, all_rules[name], clock, self._spawn))
             v.resumed.set()
             self._venues[name] = v
         self._rest_urls: dict[str, str] = {}
@@ -136,12 +151,31 @@ class Simulator:
 
     @property
     def protocols(self) -> dict[str, VenueProtocol]:
-        """The protocol object of each venue (tests tune e.g. binance ``ping_interval_s``)."""
+        """The protocol object of each venue (its rules: :attr:`rules`, :meth:`set_rules`)."""
         return {name: v.protocol for name, v in self._venues.items()}
+
+    @property
+    def rules(self) -> dict[str, ConnRules]:
+        """Each venue's connection rules (``conn_rules.py``)."""
+        return {name: v.keeper.rules for name, v in self._venues.items()}
+
+    def set_rules(self, venue: str, spec: str) -> None:
+        """Change ``venue``'s (``all``: every venue's) connection rules by a spec such as
+        ``idle=3`` or ``short`` (``conn_rules.parse_rules_spec``), open connections included.
+        Raises SimulatorError for a bad spec."""
+        targets = self._venues.values() if venue in ALL else (self._venue(venue),)
+        try:
+            changed = parse_rules_spec(spec, tuple(v.name for v in targets), self.rules)
+        except RulesError as e:
+            raise SimulatorError(str(e)) from None
+        for v in targets:
+            v.protocol.rules = changed[v.name]
+            v.keeper.change(changed[v.name], [c.ws for c in v.conns])
 
     def ws_url(self, venue: str) -> str:
         v = self._venue(venue)
-        base = f"ws://{_url_host(self.host)}:{v.port}"
+        scheme = "wss" if self.tls is not None else "ws"
+        base = f"{scheme}://{_url_host(self.host)}:{v.port}"
         return base if venue == "binance" else base + v.protocol.paths[0]
 
     def rest_url(self, venue: str) -> str | None:
@@ -213,6 +247,7 @@ class Simulator:
             "duration_s": self.scenario.duration_s,
             "speed": self.market.speed,
             "control": self.control_url,
+            "tls": self.tls is not None,
             "venues": {
                 name: {
                     "ws": self.ws_url(name),
@@ -225,6 +260,7 @@ class Simulator:
                     "frames_sent": v.frames_sent,
                     "order_faults_pending": self._pending_order_faults(name),
                 }
+                | v.keeper.status()
                 for name, v in self._venues.items()
             },
             "prices": prices,
@@ -272,6 +308,7 @@ class Simulator:
                 process_request=self._router_for(v),
                 ping_interval=None,
                 server_header=None,
+                **serve_options(v.keeper.rules, self.tls),
             )
             v.port = v.server.sockets[0].getsockname()[1]
             self._tasks.append(asyncio.create_task(self._tick_loop(v), name=f"sim-tick-{name}"))
@@ -308,6 +345,7 @@ class Simulator:
         path = ws.request.path if ws.request is not None else "/"
         conn = _Conn(ws, Session(path))
         v.conns.add(conn)
+        v.keeper.opened(ws)
         if v.stalled:
             _pause_reading(ws)
         sender = asyncio.create_task(self._sender(v, conn), name=f"sim-send-{v.name}")
@@ -330,7 +368,7 @@ class Simulator:
                     continue
                 for frame in replies:
                     conn.put(frame)
-                self._after(conn)
+                self._after(v, conn)
         except ConnectionClosed:
             pass
         finally:
@@ -352,15 +390,15 @@ class Simulator:
                 return
             v.frames_sent += 1
 
-    def _after(self, conn: _Conn) -> None:
-        """Carry out what the protocol asked for: a WS ping, a close."""
+    def _after(self, v: _Venue, conn: _Conn) -> None:
+        """Carry out what the protocol asked for: a close (counted when a rule was broken)."""
         s = conn.session
-        if s.want_ping:
-            s.want_ping = False
-            self._spawn(_ping(conn.ws))
         if s.close_with is not None:
             code, reason = s.close_with
             s.close_with = None
+            if s.broke is not None:
+                v.keeper.record(s.broke, s.conn_id, reason)
+                s.broke = None
             self._spawn(conn.ws.close(code, reason))
 
     async def _tick_loop(self, v: _Venue) -> None:
@@ -382,9 +420,11 @@ class Simulator:
             try:
                 quotes = v.protocol.quotes_now()
                 for conn in list(v.conns):
+                    if v.keeper.check(conn.ws, conn.session.conn_id):
+                        continue  # closing: it broke a rule (or reached its lifetime)
                     for frame in v.protocol.tick(conn.session, quotes, n):
                         conn.put(frame)
-                    self._after(conn)
+                    self._after(v, conn)
             except Exception:
                 log.exception("%s: tick failed", v.name)
 
@@ -448,6 +488,11 @@ class Simulator:
                 self._spawn(c.ws.close(f.code, f.reason))
         elif f.kind == "slow":
             v.slow_delay = f.delay
+        elif f.kind == "maintenance":
+            notice = v.keeper.rules.maintenance_notice
+            for c in list(v.conns):
+                text = None if notice is None else notice.format(conn_id=c.session.conn_id)
+                v.keeper.maintenance(c.ws, c.session.conn_id, text)
 
     def _inject_order_fault(self, venues: Sequence[str], f: Fault) -> None:
         """Queue ``f`` for the next ``f.count`` order requests of each of ``venues``."""
@@ -481,6 +526,7 @@ class Simulator:
         for c in v.conns:
             if c.session.state is not None:
                 v.protocol.resumed(c.session)
+            v.keeper.resumed(c.ws)
             _resume_reading(c.ws)
         v.resumed.set()
 
@@ -497,11 +543,6 @@ class Simulator:
             raise SimulatorError(
                 f"unknown or not-running venue {venue!r}; running: {', '.join(self._venues)}"
             ) from None
-
-
-async def _ping(ws: ServerConnection) -> None:
-    with contextlib.suppress(ConnectionClosed, RuntimeError):
-        await ws.ping()
 
 
 def _pause_reading(ws: ServerConnection) -> None:
@@ -545,11 +586,16 @@ async def start_simulator(
     clock: Clock | None = None,
     control: bool = True,
     tick_hz: float | None = None,
+    conn_rules: str | Mapping[str, ConnRules] | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> Simulator:
     """Start every venue's server (and the HTTP control channel) and return the simulator.
 
     With ``port=0`` every server gets an ephemeral port; with ``port=N`` venue k of
-    ``venues`` listens on N+k and the control channel on N+len(venues).
+    ``venues`` listens on N+k and the control channel on N+len(venues). ``conn_rules``: the
+    venues' connection rules (None: each venue's documented values; a spec such as ``short``
+    or ``idle=3,lifetime=10``; or a mapping venue -> ConnRules). ``tls``: serve ``wss://``
+    with this server context (``sim.tls.TestCA.server_context()``).
     """
     names = parse_venues(venues)
     if not (speed > 0 and math.isfinite(speed)):
@@ -563,6 +609,10 @@ async def start_simulator(
             scenario = get_scenario(scenario)
         except ScenarioError as e:
             raise SimulatorError(str(e)) from None
+    try:
+        rules = as_rules(conn_rules, names)
+    except RulesError as e:
+        raise SimulatorError(str(e)) from None
     sim = Simulator(
         venues=names,
         scenario=scenario,
@@ -570,6 +620,8 @@ async def start_simulator(
         host=host,
         clock=clock or SYSTEM_CLOCK,
         tick_hz=tick_hz,
+        rules=rules,
+        tls=tls,
     )
     try:
         await sim._start(port, control)

@@ -3,7 +3,8 @@
 Subscribe and receive the right numbers; drop -> reconnect -> resubscribe -> numbers again;
 stall -> STALE within the threshold; garbage -> counted, still live; accept-then-close -> the
 backoff grows (no tight loop). Small thresholds and backoffs keep the file fast; every wait is
-bounded.
+bounded. The ``live`` tests run both ways: plain ``ws://`` without compression, and ``wss://``
+(a test CA trusted through ``SSL_CERT_FILE``, as a user would) with permessage-deflate.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 import pytest
+from websockets.asyncio.client import ClientConnection
 
 from hedgetui.clock import ManualClock
 from hedgetui.domain import (
@@ -30,6 +32,7 @@ from hedgetui.domain import (
 )
 from hedgetui.feeds import Feed, FeedConfig, get_adapter
 from hedgetui.sim import Simulator, start_simulator
+from hedgetui.sim.tls import SimCA, make_test_ca
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -99,15 +102,37 @@ class Rig:
     feed: Feed
     rec: Recorder
     venue: str
+    transport: str = "ws+deflate"
 
     def market_events_since(self, t0: float) -> list[Event]:
         return [e for e in self.rec.since(t0) if isinstance(e, MarkPrice | IndexPrice | Funding)]
 
 
+TRANSPORTS = ("ws", "wss+deflate")
+
+
+@pytest.fixture(scope="session")
+def test_ca(tmp_path_factory: pytest.TempPathFactory) -> SimCA:
+    return make_test_ca(tmp_path_factory.mktemp("tls"))
+
+
 @contextlib.asynccontextmanager
-async def rig(venue: str, config: FeedConfig = FAST, tick_hz: float = 20.0) -> AsyncIterator[Rig]:
+async def rig(
+    venue: str,
+    config: FeedConfig = FAST,
+    tick_hz: float = 20.0,
+    *,
+    tls: SimCA | None = None,
+    compression: bool = True,
+) -> AsyncIterator[Rig]:
     sim = await start_simulator(
-        venues=[venue], scenario="calm", speed=SLOW_MARKET, tick_hz=tick_hz, control=False
+        venues=[venue],
+        scenario="calm",
+        speed=SLOW_MARKET,
+        tick_hz=tick_hz,
+        control=False,
+        conn_rules=None if compression else "compression=off",
+        tls=None if tls is None else tls.server_context(),
     )
     rec = Recorder()
     feed = Feed(venue, list(SYMBOLS[venue].values()), rec, url=sim.ws_url(venue), config=config)
@@ -120,10 +145,30 @@ async def rig(venue: str, config: FeedConfig = FAST, tick_hz: float = 20.0) -> A
         await sim.close()
 
 
-@pytest.fixture(params=VENUES)
-async def live(request: pytest.FixtureRequest) -> AsyncIterator[Rig]:
-    async with rig(request.param) as r:
+@pytest.fixture(params=[(v, t) for t in TRANSPORTS for v in VENUES], ids=lambda p: "-".join(p))
+async def live(
+    request: pytest.FixtureRequest, test_ca: SimCA, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Rig]:
+    venue, transport = request.param
+    secure = transport.startswith("wss")
+    if secure:  # the feed trusts the test CA the way a user's client would be told to
+        monkeypatch.setenv("SSL_CERT_FILE", str(test_ca.ca_file))
+    async with rig(
+        venue, tls=test_ca if secure else None, compression=transport.endswith("deflate")
+    ) as r:
+        r.transport = transport
         yield r
+
+
+async def test_the_connection_is_tls_and_compressed_as_the_parameter_says(live: Rig) -> None:
+    await wait_until(lambda: live.feed.status.state is FeedState.LIVE)
+    ws: ClientConnection | None = live.feed._ws
+    assert ws is not None
+    secure = live.transport.startswith("wss")
+    assert live.feed.url.startswith("wss://" if secure else "ws://")
+    assert (ws.transport.get_extra_info("ssl_object") is not None) is secure
+    deflate = any(e.name == "permessage-deflate" for e in ws.protocol.extensions)
+    assert deflate is live.transport.endswith("deflate")
 
 
 async def test_subscribes_and_receives_the_simulated_numbers(live: Rig) -> None:

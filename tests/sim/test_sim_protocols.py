@@ -279,7 +279,7 @@ async def test_binance_all_mark_prices_array(sim: Simulator) -> None:
 async def test_binance_server_sends_ws_pings(
     sim: Simulator, caplog: pytest.LogCaptureFixture
 ) -> None:
-    sim.protocols["binance"].ping_interval_s = 1.0  # type: ignore[attr-defined]
+    sim.set_rules("binance", "ping=1")
     caplog.set_level(logging.DEBUG, logger="websockets.client")
     async with connect(sim.ws_url("binance") + "/ws/btcusd_perp@markPrice@1s") as ws:
         for _ in range(3):

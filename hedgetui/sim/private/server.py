@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
@@ -13,6 +16,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from hedgetui.clock import Clock
+from hedgetui.sim.conn_rules import ConnRules, as_rules
 from hedgetui.sim.private.base import MarkFn, PrivateProtocol, PrivateSession, SimCredentials
 from hedgetui.sim.private.binance import BinancePrivate, ListenKeys, add_listen_key_routes
 from hedgetui.sim.private.bitmex import BitmexPrivate
@@ -22,6 +26,7 @@ from hedgetui.sim.private.kraken import KrakenPrivate
 from hedgetui.sim.private.okx import OkxPrivate
 from hedgetui.sim.rest.accounts import SimAccounts
 from hedgetui.sim.rest.attach import RestSide
+from hedgetui.sim.ruled import RuleKeeper, serve_options
 
 PRIVATE_PROTOCOLS: dict[str, type[PrivateProtocol]] = {
     cls.venue: cls
@@ -37,14 +42,25 @@ PRIVATE_PROTOCOLS: dict[str, type[PrivateProtocol]] = {
 
 
 class PrivateServer:
-    """One venue's private websocket endpoint on loopback."""
+    """One venue's private websocket endpoint on loopback, keeping the venue's connection
+    rules (``sim/conn_rules.py``; checked on every push interval)."""
 
-    def __init__(self, protocol: PrivateProtocol, push_interval_s: float) -> None:
+    def __init__(
+        self,
+        protocol: PrivateProtocol,
+        push_interval_s: float,
+        rules: ConnRules | None = None,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.protocol = protocol
         self.venue = protocol.venue
         self.push_interval_s = push_interval_s
+        self.tls = tls
         self._server: Server | None = None
         self._conns: set[ServerConnection] = set()
+        self._background: set[asyncio.Task[Any]] = set()
+        venue_rules = rules if rules is not None else as_rules(None, (self.venue,))[self.venue]
+        self.keeper = RuleKeeper(self.venue, venue_rules, protocol.clock, self._spawn)
         self.url = ""
         self.logins = 0  # successful logins, for tests and the status page
 
@@ -60,11 +76,13 @@ class PrivateServer:
             process_request=self._route,
             ping_interval=None,
             server_header=None,
+            **serve_options(self.keeper.rules, self.tls),
         )
         bound = self._server.sockets[0].getsockname()[1]
         shown = f"[{host}]" if ":" in host else host
         path = "/ws" if self.venue == "binance" else self.protocol.path
-        self.url = f"ws://{shown}:{bound}{path}"
+        scheme = "wss" if self.tls is not None else "ws"
+        self.url = f"{scheme}://{shown}:{bound}{path}"
 
     def _route(self, conn: ServerConnection, request: Request) -> Response | None:
         if self.protocol.accepts(request.path):
@@ -77,6 +95,7 @@ class PrivateServer:
         path = ws.request.path if ws.request is not None else "/"
         session = PrivateSession(path)
         self._conns.add(ws)
+        self.keeper.opened(ws)
         pusher = asyncio.create_task(self._push_forever(ws, session))
         try:
             for frame in self.protocol.open(session):
@@ -101,6 +120,8 @@ class PrivateServer:
     async def _push_forever(self, ws: ServerConnection, session: PrivateSession) -> None:
         while True:
             await asyncio.sleep(self.push_interval_s)
+            if self.keeper.check(ws, session.conn_id):
+                return  # closing: it broke a rule (or reached its lifetime)
             if not session.topics:
                 continue
             try:
@@ -108,6 +129,19 @@ class PrivateServer:
                     await ws.send(frame)
             except ConnectionClosed:
                 return
+
+    def maintenance(self) -> None:
+        """Planned maintenance: every connection gets the venue's notice, then its close."""
+        notice = self.keeper.rules.maintenance_notice
+        for ws in list(self._conns):
+            conn_id = id(ws)
+            text = None if notice is None else notice.format(conn_id=f"{conn_id:x}")
+            self.keeper.maintenance(ws, conn_id, text)
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def drop(self) -> None:
         """Abort every connection without a close frame (a network drop)."""
@@ -149,8 +183,11 @@ async def start_private_server(
     credentials: SimCredentials | None = None,
     listen_keys: ListenKeys | None = None,
     push_interval_s: float = 0.05,
+    rules: ConnRules | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> PrivateServer:
-    """Serve ``venue``'s private stream over ``accounts`` (Binance: keys from ``listen_keys``)."""
+    """Serve ``venue``'s private stream over ``accounts`` (Binance: keys from ``listen_keys``),
+    with the venue's connection rules (None: its documented values) and TLS if given."""
     try:
         cls = PRIVATE_PROTOCOLS[venue]
     except KeyError:
@@ -160,7 +197,7 @@ async def start_private_server(
     protocol = cls(accounts, mark, credentials or SimCredentials(), clock or accounts.clock)
     if isinstance(protocol, BinancePrivate):
         protocol.listen_keys = listen_keys if listen_keys is not None else ListenKeys()
-    server = PrivateServer(protocol, push_interval_s)
+    server = PrivateServer(protocol, push_interval_s, rules, tls)
     await server.start(host, port)
     return server
 
@@ -183,11 +220,18 @@ class PrivateSide:
 
 
 async def attach_private_servers(
-    rest_side: RestSide, *, host: str = "127.0.0.1", push_interval_s: float = 0.05
+    rest_side: RestSide,
+    *,
+    host: str = "127.0.0.1",
+    push_interval_s: float = 0.05,
+    conn_rules: str | Mapping[str, ConnRules] | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> PrivateSide:
     """One private stream per venue the REST side serves, pushing from ITS books (so orders
-    placed over that REST show up), with Binance's listen-key routes added to its REST API."""
+    placed over that REST show up), with Binance's listen-key routes added to its REST API.
+    ``conn_rules`` and ``tls`` as for ``start_simulator`` (pass ``sim.rules``, ``sim.tls``)."""
     side = PrivateSide()
+    rules = as_rules(conn_rules, tuple(rest_side.servers))
     try:
         for venue, rest in rest_side.servers.items():
             if venue == "binance":
@@ -199,6 +243,8 @@ async def attach_private_servers(
                 host=host,
                 listen_keys=side.listen_keys,
                 push_interval_s=push_interval_s,
+                rules=rules[venue],
+                tls=tls,
             )
     except BaseException:
         await side.close()
