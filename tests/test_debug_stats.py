@@ -9,7 +9,7 @@ from pathlib import Path
 from hedgetui import event_loop
 from hedgetui.feeds import Feed
 from hedgetui.sim import start_simulator
-from tests.test_feeds_live import FAST, Recorder
+from tests.feeds.test_feeds_live import FAST, Recorder
 
 
 def test_the_process_reports_its_tasks_and_feeds_every_interval(tmp_path: Path) -> None:

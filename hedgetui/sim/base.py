@@ -1,9 +1,9 @@
 """What every simulated venue protocol shares: the session, the protocol interface, templates.
 
 A venue protocol is pure bookkeeping: it turns client messages and market ticks into the
-frames the real venue would send. It never touches a socket; the server (``server.py``)
-owns connections, queues and faults. Frames are built from the venues' real sample
-messages (``templates/*.json``), never from ``hedgetui.feeds``.
+frames the real venue would send. It never touches a socket; the server side
+(``connections.py``, ``timeline.py``) owns connections, queues and faults. Frames are built
+from the venues' real sample messages (``templates/*.json``), never from ``hedgetui.feeds``.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A real venue closes a connection that breaks its rules, usually hours into a session; these
 rules make the simulator do the same, on by default with each venue's documented value and
 shortenable for tests (``--conn-rules short`` or ``idle=3,lifetime=10``, see
-:func:`parse_rules_spec`). The server (``server.py``, ``private/server.py``) asks
+:func:`parse_rules_spec`). The servers (``timeline.py``, ``private/server.py``) ask
 :meth:`RuleClock.broken` on every tick and closes the connection with the venue's words; a
 break caused by the client (idle, unanswered pings, unanswered heartbeat) is logged on
 ``hedgetui.sim`` and counted in the simulator's status.

@@ -2,23 +2,34 @@
 
 Served by the simulator's own small HTTP/1.1 server (``hedgetui.sim.rest.http``), loopback by
 default. Every answer is JSON; a bad request gets status 400 and ``{"error": "..."}``.
+It talks to the simulator through :class:`Controlled` (what it needs of it), so it does not
+import the server that starts it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
 from hedgetui.sim.faults import FAULT_KINDS
 from hedgetui.sim.rest.http import HttpRequest, HttpResponse, HttpServer
-
-if TYPE_CHECKING:
-    from hedgetui.sim.server import Simulator
+from hedgetui.sim.urls import url_host
 
 
-async def handle_request(sim: Simulator, method: str, target: str) -> tuple[int, str, Any]:
+class Controlled(Protocol):
+    """What the control channel needs of the simulator (``server.Simulator``)."""
+
+    @property
+    def venues(self) -> tuple[str, ...]: ...
+
+    def status(self) -> dict[str, Any]: ...
+
+    async def fault(self, venue: str, kind: str, **params: float | int | str) -> None: ...
+
+
+async def handle_request(sim: Controlled, method: str, target: str) -> tuple[int, str, Any]:
     """Answer one request: (status, reason, JSON body). Pure routing, no socket."""
     split = urlsplit(target)
     if method != "GET":
@@ -47,7 +58,7 @@ async def handle_request(sim: Simulator, method: str, target: str) -> tuple[int,
     return 404, "Not Found", {"error": f"no such endpoint: {split.path}"}
 
 
-async def start_control_server(sim: Simulator, host: str, port: int) -> tuple[HttpServer, str]:
+async def start_control_server(sim: Controlled, host: str, port: int) -> tuple[HttpServer, str]:
     """Serve the control channel on the simulator's own small HTTP server (``sim.rest.http``)."""
 
     async def handler(request: HttpRequest) -> HttpResponse:
@@ -56,6 +67,4 @@ async def start_control_server(sim: Simulator, host: str, port: int) -> tuple[Ht
 
     server = HttpServer(handler)
     await server.start(host, port)
-    from hedgetui.sim.server import _url_host
-
-    return server, f"http://{_url_host(host)}:{server.port}"
+    return server, f"http://{url_host(host)}:{server.port}"

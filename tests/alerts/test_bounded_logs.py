@@ -8,7 +8,7 @@ from pathlib import Path
 
 from hedgetui.alerts.model import EventKind
 from hedgetui.alerts.sinks.log_file import MAX_LOG_BYTES, JsonLinesLogSink
-from tests.test_alerts_sinks import event
+from tests.alerts.test_alerts_sinks import event
 
 
 async def test_the_alert_log_rotates_at_its_size_limit_keeping_one_old_file(

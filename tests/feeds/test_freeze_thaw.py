@@ -27,8 +27,8 @@ from hedgetui.clock import ManualClock
 from hedgetui.domain import FeedState, FeedStatus, MarkPrice, Ticker
 from hedgetui.feeds import Feed
 from hedgetui.sim import start_simulator
-from tests.test_feeds_live import FAST, SLOW_MARKET, Recorder, wait_until
-from tests.test_watch import fast_config
+from tests.commands.test_watch import fast_config
+from tests.feeds.test_feeds_live import FAST, SLOW_MARKET, Recorder, wait_until
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="signals, a pty")
 

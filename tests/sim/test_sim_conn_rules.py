@@ -41,10 +41,10 @@ from hedgetui.sim.conn_rules import (
 from hedgetui.sim.private import attach_private_servers
 from hedgetui.sim.rest.attach import attach_rest_servers
 from hedgetui.trading.venues import make_client
+from tests.account_streams.test_account_streams_sim import DEMO
+from tests.commands.test_sim_cli import _start, _stop
 from tests.conftest import REPO_DIR
-from tests.test_account_streams_sim import DEMO
-from tests.test_feeds_live import SLOW_MARKET, SYMBOLS, VENUES, Recorder, wait_until
-from tests.test_sim_cli import _start, _stop
+from tests.feeds.test_feeds_live import SLOW_MARKET, SYMBOLS, VENUES, Recorder, wait_until
 
 pytestmark = pytest.mark.timeout(40)
 
