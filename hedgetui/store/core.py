@@ -132,13 +132,15 @@ class Store:
                 if rate is not None:
                     self._put_funding(inputs, rate, predicted, next_time, hours, ts, now)
                 self._last_data[venue] = now
-        elif isinstance(event, MarkPrice | IndexPrice):
+        elif isinstance(event, MarkPrice):
             if self._gate.price_event(event, now_ms):
                 inputs = self._inputs_of((event.venue, event.symbol))
-                if isinstance(event, MarkPrice):
-                    self._put_mark(inputs, event.price, event.ts, now)
-                else:
-                    self._put_index(inputs, event.price, event.ts, now)
+                self._put_mark(inputs, event.price, event.ts, now)
+                self._last_data[event.venue] = now
+        elif isinstance(event, IndexPrice):
+            if self._gate.price_event(event, now_ms):
+                inputs = self._inputs_of((event.venue, event.symbol))
+                self._put_index(inputs, event.price, event.ts, now)
                 self._last_data[event.venue] = now
         elif isinstance(event, Funding):
             funding = self._gate.funding(event, now_ms)
