@@ -312,7 +312,7 @@ class FrozenWall:
     def time(self) -> float:
         return self._wall
 
-    monotonic = staticmethod(time.monotonic)  # as cheap as the system clock's (``SystemClock``)
+    monotonic = staticmethod(_monotonic)  # as cheap as the system clock's (``SystemClock``)
 
 
 def store_for(venue: str, events: list[Event]) -> Store:
