@@ -47,7 +47,7 @@ row's event re-confirms the merged mark and index, where floor+state writes only
 All runs happen in this process on one core, interleaved (so machine noise hits them alike); the
 best of several repeats is reported. Usage::
 
-    .venv/bin/python benchmarks/ingest.py [--seconds 0.3] [--repeats 7] [--markdown]
+    .venv/bin/python benchmarks/ingest.py [--seconds 0.3] [--repeats 7] [--markdown] [--only SEQ...]
 """
 
 from __future__ import annotations
