@@ -1,4 +1,4 @@
-"""Cost of ingesting recorded frame sequences, per venue: parse, parse + store, and the floor.
+"""Cost of ingesting recorded frame sequences, per venue: parse, parse + store, and their floors.
 
 Each venue replays a RECORDED sequence, the frames a feed really receives, in order:
 
@@ -13,19 +13,41 @@ Each venue replays a RECORDED sequence, the frames a feed really receives, in or
 The first frames up to the first one with data (welcome, acks, the partial or snapshot) prime
 the adapter and the store and are not timed; the rest is timed, forwards then backwards (so a
 loop never jumps from the scenario's last price back to its first: the store's plausibility
-gate would refuse that jump, which no real stream does). Timed, per frame:
+gate would refuse that jump, which no real stream does). Timed, per frame, on the same frames:
 
-* **floor**: ``orjson.loads(frame)``: the least any Python consumer of these bytes must do;
+* **loads**: ``orjson.loads(frame)`` alone: decoding the bytes, nothing read;
+* **floor**: loads plus reading, with plain ``float()``/``int()``, the fields the venue's adapter
+  reads from that frame shape: the instrument, the exchange time (BitMEX's ISO timestamps via
+  ``datetime.fromisoformat``), mark, index and the funding fields, each only when the frame
+  carries it (a BitMEX or Bybit partial row: only the fields present). No events, no checks, no
+  state: the least any Python parser must do with these bytes to know their values;
+* **floor+state**: the floor plus keeping the latest values with freshness, the least any Python
+  store must do: one dict write of (value, exchange time, receive time) keyed
+  (venue, symbol, field) per value read, the receive time read once per frame
+  (``time.monotonic()``); on the delta streams (BitMEX, Bybit), where a row confirms the values
+  it does not change as of its time, also one write of (exchange time, receive time) keyed
+  (venue, symbol, "ts") per row;
 * **parse**: ``adapter.parse(frame)`` (the adapter's merge state included);
 * **parse+store**: ``adapter.parse(frame)`` and ``Store.apply`` of every event, into a store
-  holding one hedge per recorded instrument (its plausibility gate, history rings and funding
-  accrual included), on a clock frozen at the recording's time: what the dashboard and
-  ``hedgetui watch`` do for every frame.
+  holding one hedge per recorded instrument, on a clock frozen at the recording's time: what
+  the dashboard and ``hedgetui watch`` do for every frame;
+* **gate**: what the store's plausibility gate adds to parse+store: parse+store minus the same
+  run on a store whose gate believes everything (``PassThrough``, as ``plausibility.py``
+  measures it; a benchmark-only substitution, there is no production switch).
 
-All three run in this process on one core, interleaved (so machine noise hits them alike); the
+The honest comparisons are therefore parse / floor (what hedgetui's adapters add to reading the
+same fields: dispatch, the wire-band checks on every value, the merge of partial rows, building
+the events) and parse+store / floor+state (what hedgetui adds to keeping the same latest values
+with a receive time). The store does more than floor+state, and that is part of the ratio: the
+plausibility gate (its cost is the gate column), a history ring per hedge for the sparklines
+(one bucket compare and a write or an append per mark and per funding rate), the funding
+accrual's due-time check, the venue's last-data time and the change version; and a partial
+row's event re-confirms the merged mark and index, where floor+state writes only the row's time.
+
+All runs happen in this process on one core, interleaved (so machine noise hits them alike); the
 best of several repeats is reported. Usage::
 
-    .venv/bin/python benchmarks/ingest.py [--seconds 0.3] [--repeats 7] [--markdown]
+    .venv/bin/python benchmarks/ingest.py [--seconds 0.3] [--repeats 7] [--markdown] [--only SEQ...]
 """
 
 from __future__ import annotations
@@ -42,10 +64,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
+from plausibility import PassThrough  # benchmarks/plausibility.py: the gate that believes all
 
 from hedgetui.config import HedgeSettings, ManualPosition, Settings
 from hedgetui.domain import Event
 from hedgetui.feeds import get_adapter
+from hedgetui.plausibility import Rules
 from hedgetui.store import Store
 from hedgetui.venues import get_instrument
 
@@ -113,6 +137,157 @@ def bitmex_live() -> list[bytes]:
     return frames
 
 
+# ------------------------------------------------ floors: loads + the same fields (+ the state)
+
+State = dict[tuple[str, str, str], tuple[object, ...]]
+Floor = Callable[[bytes, "State | None"], None]
+_loads, _monotonic, _iso_time = orjson.loads, time.monotonic, datetime.fromisoformat
+
+
+def floor_bitmex(f: bytes, state: State | None) -> None:
+    """instrument rows: markPrice, indicativeSettlePrice, the funding fields, each if present
+    (an index row: lastPrice); funding rows: fundingRate and fundingInterval; every row's
+    ISO timestamp."""
+    m = _loads(f)
+    data = m.get("data")
+    if data is None:
+        return
+    now = _monotonic() if state is not None else 0.0
+    for r in data:
+        symbol = r["symbol"]
+        t = r.get("timestamp")
+        ts = None if t is None else int(_iso_time(t).timestamp() * 1000)
+        if state is not None:
+            state[("bitmex", symbol, "ts")] = (ts, now)
+        for k in ("markPrice", "indicativeSettlePrice", "fundingRate", "indicativeFundingRate"):
+            if k in r:
+                v = float(r[k])
+                if state is not None:
+                    state[("bitmex", symbol, k)] = (v, ts, now)
+        if symbol[0] == "." and "lastPrice" in r:
+            v = float(r["lastPrice"])
+            if state is not None:
+                state[("bitmex", symbol, "lastPrice")] = (v, ts, now)
+        for k in ("fundingTimestamp", "fundingInterval"):
+            if k in r:
+                at = _iso_time(r[k]).timestamp()
+                if state is not None:
+                    state[("bitmex", symbol, k)] = (at, ts, now)
+
+
+def floor_bybit(f: bytes, state: State | None) -> None:
+    """A ticker snapshot or delta: markPrice, indexPrice, fundingRate, nextFundingTime,
+    fundingIntervalHour, each if present (and not ""), and the frame's ts."""
+    m = _loads(f)
+    d = m.get("data")
+    if d is None:
+        return
+    symbol = d["symbol"]
+    ts = int(m["ts"])
+    now = _monotonic() if state is not None else 0.0
+    if state is not None:
+        state[("bybit", symbol, "ts")] = (ts, now)
+    for k in ("markPrice", "indexPrice", "fundingRate", "fundingIntervalHour"):
+        raw = d.get(k)
+        if raw:
+            v = float(raw)
+            if state is not None:
+                state[("bybit", symbol, k)] = (v, ts, now)
+    raw = d.get("nextFundingTime")
+    if raw:
+        at = int(raw)
+        if state is not None:
+            state[("bybit", symbol, "nextFundingTime")] = (at, ts, now)
+
+
+def floor_binance(f: bytes, state: State | None) -> None:
+    """A markPriceUpdate: s, E, p, i, r, T."""
+    d = _loads(f)["data"]
+    symbol, ts = d["s"], int(d["E"])
+    mark, index, rate, next_time = float(d["p"]), float(d["i"]), float(d["r"]), int(d["T"])
+    if state is not None:
+        now = _monotonic()
+        state[("binance", symbol, "mark")] = (mark, ts, now)
+        state[("binance", symbol, "index")] = (index, ts, now)
+        state[("binance", symbol, "rate")] = (rate, ts, now)
+        state[("binance", symbol, "next")] = (next_time, ts, now)
+
+
+def floor_deribit(f: bytes, state: State | None) -> None:
+    """A ticker notification: instrument_name, timestamp, mark_price, index_price, funding_8h."""
+    params = _loads(f).get("params")
+    if params is None:
+        return
+    d = params["data"]
+    symbol, ts = d["instrument_name"], int(d["timestamp"])
+    mark, index, rate = float(d["mark_price"]), float(d["index_price"]), float(d["funding_8h"])
+    if state is not None:
+        now = _monotonic()
+        state[("deribit", symbol, "mark")] = (mark, ts, now)
+        state[("deribit", symbol, "index")] = (index, ts, now)
+        state[("deribit", symbol, "rate")] = (rate, ts, now)
+
+
+def floor_okx(f: bytes, state: State | None) -> None:
+    """mark-price: markPx; index-tickers: idxPx; funding-rate: fundingRate, fundingTime,
+    nextFundingTime, nextFundingRate (if not ""); each item's instId and ts."""
+    m = _loads(f)
+    data = m.get("data")
+    if data is None:
+        return
+    channel = m["arg"]["channel"]
+    now = _monotonic() if state is not None else 0.0
+    for d in data:
+        symbol, ts = d["instId"], int(d["ts"])
+        if channel == "mark-price":
+            v = float(d["markPx"])
+            if state is not None:
+                state[("okx", symbol, "mark")] = (v, ts, now)
+        elif channel == "index-tickers":
+            v = float(d["idxPx"])
+            if state is not None:
+                state[("okx", symbol, "index")] = (v, ts, now)
+        else:
+            rate, this_time = float(d["fundingRate"]), int(d["fundingTime"])
+            next_time = int(d["nextFundingTime"])
+            predicted = float(d["nextFundingRate"]) if d["nextFundingRate"] else None
+            if state is not None:
+                state[("okx", symbol, "rate")] = (rate, ts, now)
+                state[("okx", symbol, "time")] = (this_time, ts, now)
+                state[("okx", symbol, "next")] = (next_time, ts, now)
+                state[("okx", symbol, "predicted")] = (predicted, ts, now)
+
+
+def floor_kraken(f: bytes, state: State | None) -> None:
+    """A ticker push: product_id, time, markPrice, index, relative_funding_rate(_prediction),
+    next_funding_rate_time."""
+    d = _loads(f)
+    if d.get("feed") != "ticker" or "event" in d:
+        return
+    symbol, ts = d["product_id"], int(d["time"])
+    mark, index = float(d["markPrice"]), float(d["index"])
+    rate = float(d["relative_funding_rate"])
+    predicted = float(d["relative_funding_rate_prediction"])
+    next_time = int(d["next_funding_rate_time"])
+    if state is not None:
+        now = _monotonic()
+        state[("kraken", symbol, "mark")] = (mark, ts, now)
+        state[("kraken", symbol, "index")] = (index, ts, now)
+        state[("kraken", symbol, "rate")] = (rate, ts, now)
+        state[("kraken", symbol, "predicted")] = (predicted, ts, now)
+        state[("kraken", symbol, "next")] = (next_time, ts, now)
+
+
+FLOORS: dict[str, Floor] = {
+    "bitmex": floor_bitmex,
+    "bybit": floor_bybit,
+    "binance": floor_binance,
+    "deribit": floor_deribit,
+    "okx": floor_okx,
+    "kraken": floor_kraken,
+}
+
+
 VENUES: dict[str, tuple[str, Callable[[], list[bytes]]]] = {
     # row name: (venue, its frame sequence)
     "bitmex-live": ("bitmex", bitmex_live),
@@ -137,8 +312,7 @@ class FrozenWall:
     def time(self) -> float:
         return self._wall
 
-    def monotonic(self) -> float:
-        return time.monotonic()
+    monotonic = staticmethod(_monotonic)  # as cheap as the system clock's (``SystemClock``)
 
 
 def store_for(venue: str, events: list[Event]) -> Store:
@@ -165,6 +339,9 @@ def store_for(venue: str, events: list[Event]) -> Store:
 
 
 # ------------------------------------------------------------------------------ measuring
+
+
+Runner = Callable[[list[bytes]], None]
 
 
 def calibrate(run: Callable[[list[bytes]], None], batch: list[bytes], seconds: float) -> int:
@@ -200,9 +377,12 @@ class Result:
     frames: int  # timed frames in the sequence
     frame_bytes: int  # their mean size
     events_per_frame: float
-    floor: float  # seconds per frame
+    loads: float  # seconds per frame
+    floor: float
+    floor_state: float
     parse: float
     parse_store: float
+    ungated: float  # parse+store with a gate that believes everything
     refused: int  # values the store's gate refused while timed (0: the replay is plausible)
 
 
@@ -215,35 +395,61 @@ def split(venue: str, frames: list[bytes]) -> tuple[list[bytes], list[bytes]]:
     raise SystemExit(f"{venue}: no frame with data")
 
 
+def primed_store(venue: str, frames: list[bytes], prime: list[bytes], *, gate: bool) -> Runner:
+    """A fresh adapter and store, primed: the parse+store run over a batch."""
+    events: list[Event] = []
+    counter = get_adapter(venue)
+    for f in frames:
+        events += counter.parse(f)
+    store = store_for(venue, events)
+    if not gate:
+        store._gate = PassThrough(Rules(), {})
+    parse = get_adapter(venue).parse
+    for f in prime:
+        for e in parse(f):
+            store.apply(e)
+    apply = store.apply
+
+    def run(batch: list[bytes]) -> None:
+        for f in batch:
+            for e in parse(f):
+                apply(e)
+
+    run.store = store  # type: ignore[attr-defined]
+    return run
+
+
 def measure(venue: str, frames: list[bytes], seconds: float, repeats: int) -> Result:
     prime, timed = split(venue, frames)
     batch = timed + timed[::-1]
-    parser_only, parser_stored = get_adapter(venue), get_adapter(venue)
-    events: list[Event] = []
-    for f in frames:
-        events += parser_only.parse(f)
-    store = store_for(venue, events)
+    parser_only = get_adapter(venue)
     for f in prime:
-        for e in parser_stored.parse(f):
-            store.apply(e)
-    parse, parse_s, apply, loads = parser_only.parse, parser_stored.parse, store.apply, orjson.loads
+        parser_only.parse(f)
+    parse, loads, floor = parser_only.parse, orjson.loads, FLOORS[venue]
+    state: State = {}
+
+    def loads_run(batch: list[bytes]) -> None:
+        for f in batch:
+            loads(f)
 
     def floor_run(batch: list[bytes]) -> None:
         for f in batch:
-            loads(f)
+            floor(f, None)
+
+    def floor_state_run(batch: list[bytes]) -> None:
+        for f in batch:
+            floor(f, state)
 
     def parse_run(batch: list[bytes]) -> None:
         for f in batch:
             parse(f)
 
-    def store_run(batch: list[bytes]) -> None:
-        for f in batch:
-            for e in parse_s(f):
-                apply(e)
-
+    stored = primed_store(venue, frames, prime, gate=True)
+    ungated = primed_store(venue, frames, prime, gate=False)
+    store: Store = stored.store  # type: ignore[attr-defined]
     before = sum(store.refused_counts().values())
-    t_floor, t_parse, t_store = best_times(
-        [floor_run, parse_run, store_run], batch, seconds, repeats
+    times = best_times(
+        [loads_run, floor_run, floor_state_run, parse_run, stored, ungated], batch, seconds, repeats
     )
     refused = sum(store.refused_counts().values()) - before
     counter = get_adapter(venue)
@@ -251,13 +457,7 @@ def measure(venue: str, frames: list[bytes], seconds: float, repeats: int) -> Re
         counter.parse(f)
     n_events = sum(len(counter.parse(f)) for f in timed)
     return Result(
-        frames=len(timed),
-        frame_bytes=sum(len(f) for f in timed) // len(timed),
-        events_per_frame=n_events / len(timed),
-        floor=t_floor,
-        parse=t_parse,
-        parse_store=t_store,
-        refused=refused,
+        len(timed), sum(len(f) for f in timed) // len(timed), n_events / len(timed), *times, refused
     )
 
 
@@ -266,10 +466,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=0.3, help="time per measurement")
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument("--only", nargs="*", choices=list(VENUES), help="these sequences only")
     args = parser.parse_args()
     cols = (
-        "sequence", "frames", "bytes", "ev/frame", "floor µs", "parse µs", "parse+store µs",
-        "store µs", "parse/floor", "parse+store/floor", "refused",
+        "sequence", "frames", "bytes", "ev/frame", "loads µs", "floor µs", "floor+state µs",
+        "parse µs", "parse+store µs", "gate µs", "parse/floor", "parse+store/floor+state",
+        "refused",
     )  # fmt: skip
     if args.markdown:
         print("| " + " | ".join(cols) + " |")
@@ -278,12 +480,15 @@ def main() -> None:
         print(f"{cols[0]:12} {cols[1]:>6} {cols[2]:>5} " + " ".join(f"{c:>9}" for c in cols[3:]))
     worst = worst_parse = 0.0
     for name, (venue, make) in VENUES.items():
+        if args.only and name not in args.only:
+            continue
         r = measure(venue, make(), args.seconds, args.repeats)
-        ratio_p, ratio_s = r.parse / r.floor, r.parse_store / r.floor
+        ratio_p, ratio_s = r.parse / r.floor, r.parse_store / r.floor_state
         worst, worst_parse = max(worst, ratio_s), max(worst_parse, ratio_p)
         cells = (
-            f"{r.events_per_frame:.2f}", f"{r.floor * 1e6:.2f}", f"{r.parse * 1e6:.2f}",
-            f"{r.parse_store * 1e6:.2f}", f"{(r.parse_store - r.parse) * 1e6:.2f}",
+            f"{r.events_per_frame:.2f}", *(f"{t * 1e6:.2f}" for t in (
+                r.loads, r.floor, r.floor_state, r.parse, r.parse_store, r.parse_store - r.ungated
+            )),
             f"{ratio_p:.2f}x", f"{ratio_s:.2f}x", str(r.refused),
         )  # fmt: skip
         if args.markdown:
@@ -292,7 +497,9 @@ def main() -> None:
             print(
                 f"{name:12} {r.frames:6d} {r.frame_bytes:5d} " + " ".join(f"{c:>9}" for c in cells)
             )
-    print(f"\nworst parse+store / floor: {worst:.2f}x; worst parse / floor: {worst_parse:.2f}x")
+    print(
+        f"\nworst parse+store / floor+state: {worst:.2f}x; worst parse / floor: {worst_parse:.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import time
 import timeit
 
 from hedgetui.demo.portfolio import demo_settings
-from hedgetui.domain import Ticker
+from hedgetui.domain import Funding, IndexPrice, MarkPrice, PositionUpdate, Ticker
 from hedgetui.plausibility import Gate, Rules
 from hedgetui.store import Store
 
@@ -24,6 +24,15 @@ class PassThrough(Gate):
 
     def ticker(self, event: Ticker, now_ms: int) -> Ticker | None:
         return event
+
+    def price_event(self, event: MarkPrice | IndexPrice, now_ms: int) -> bool:
+        return True
+
+    def funding(self, event: Funding, now_ms: int) -> Funding | None:
+        return event
+
+    def position(self, event: PositionUpdate, now_ms: int) -> bool:
+        return True
 
 
 def main() -> None:

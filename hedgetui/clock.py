@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import time
+import functools
+import time as _time
 from typing import Protocol
 
 
@@ -16,20 +17,26 @@ class Clock(Protocol):
         ...
 
 
-_BOOTTIME = getattr(time, "CLOCK_BOOTTIME", None)
+_BOOTTIME = getattr(_time, "CLOCK_BOOTTIME", None)
 
 
 class SystemClock:
-    def time(self) -> float:
-        return time.time()
+    """The machine's clocks, read through the builtins themselves: the store reads the
+    monotonic clock for every event it applies, and a Python-level wrapper would add a frame to
+    each read.
 
-    def monotonic(self) -> float:
-        """Linux: CLOCK_BOOTTIME, which also counts the time the machine was suspended (its
-        CLOCK_MONOTONIC stops then), so that a price from before a suspend is as old as it
-        looks on the wall clock and shows stale after the resume. Elsewhere time.monotonic()."""
-        if _BOOTTIME is not None:
-            return time.clock_gettime(_BOOTTIME)
-        return time.monotonic()
+    ``monotonic`` on Linux is CLOCK_BOOTTIME, which also counts the time the machine was
+    suspended (its CLOCK_MONOTONIC stops then), so that a price from before a suspend is as old
+    as it looks on the wall clock and shows stale after the resume; elsewhere
+    ``time.monotonic``.
+    """
+
+    time = staticmethod(_time.time)
+    monotonic = staticmethod(
+        functools.partial(_time.clock_gettime, _BOOTTIME)
+        if _BOOTTIME is not None
+        else _time.monotonic
+    )
 
 
 class ManualClock:

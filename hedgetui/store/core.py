@@ -47,6 +47,7 @@ from hedgetui.store.state import (
     AccountView,
     FundingState,
     HedgeState,
+    Inputs,
     Key,
     Stamped,
 )
@@ -87,18 +88,17 @@ class Store:
         """Called after every :meth:`apply` / :meth:`account_status` (the dashboard schedules its
         repaint from it); must be cheap and must not call back into the store."""
         self._index_symbol = index_symbol or adapter_index_symbol
-        self._marks: dict[Key, Stamped] = {}
-        self._indexes: dict[Key, Stamped] = {}
-        self._funding: dict[Key, FundingState] = {}
+        self._inputs: dict[Key, Inputs] = {}  # latest market values, per (venue, symbol)
         self._positions: dict[tuple[str, str, str | None], AccountPosition] = {}
         self._balances: dict[tuple[str, str, str | None], BalanceUpdate] = {}
         self._feeds: dict[str, FeedStatus] = {}
         self._accounts: dict[str, AccountHealth] = {}
         self._last_data: dict[str, float] = {}  # venue -> monotonic of the last market event
         self._hedges = hedge_states(settings, self._index_symbol)
-        self._by_key: dict[Key, list[HedgeState]] = {}
-        for state in self._hedges.values():
-            self._by_key.setdefault((state.settings.venue, state.settings.symbol), []).append(state)
+        for state in self._hedges.values():  # every hedge's inputs exist from the start
+            self._inputs_of(state.index_key)
+            inputs = self._inputs_of((state.settings.venue, state.settings.symbol))
+            inputs.hedges += (state,)
         venues = [h.venue for h in settings.hedges] + list(extra_venues)
         self.venues: tuple[str, ...] = tuple(dict.fromkeys(venues))
         self._gate = plausibility_gate(settings, self._hedges.values())
@@ -124,26 +124,29 @@ class Store:
             checked = self._gate.ticker(event, now_ms)
             if checked is not None:
                 venue, symbol, ts, mark, index, rate, predicted, next_time, hours = checked
-                key = (venue, symbol)
+                inputs = self._inputs.get((venue, symbol)) or self._inputs_of((venue, symbol))
                 if mark is not None:
-                    self._put_mark(key, mark, ts, now)
+                    self._put_mark(inputs, mark, ts, now)
                 if index is not None:
-                    self._put_index(key, index, ts, now)
+                    self._put_index(inputs, index, ts, now)
                 if rate is not None:
-                    self._put_funding(key, rate, predicted, next_time, hours, ts, now)
+                    self._put_funding(inputs, rate, predicted, next_time, hours, ts, now)
                 self._last_data[venue] = now
-        elif isinstance(event, MarkPrice | IndexPrice):
+        elif isinstance(event, MarkPrice):
             if self._gate.price_event(event, now_ms):
-                if isinstance(event, MarkPrice):
-                    self._put_mark((event.venue, event.symbol), event.price, event.ts, now)
-                else:
-                    self._put_index((event.venue, event.symbol), event.price, event.ts, now)
+                inputs = self._inputs_of((event.venue, event.symbol))
+                self._put_mark(inputs, event.price, event.ts, now)
+                self._last_data[event.venue] = now
+        elif isinstance(event, IndexPrice):
+            if self._gate.price_event(event, now_ms):
+                inputs = self._inputs_of((event.venue, event.symbol))
+                self._put_index(inputs, event.price, event.ts, now)
                 self._last_data[event.venue] = now
         elif isinstance(event, Funding):
             funding = self._gate.funding(event, now_ms)
             if funding is not None:
                 self._put_funding(
-                    (funding.venue, funding.symbol),
+                    self._inputs_of((funding.venue, funding.symbol)),
                     funding.rate,
                     funding.predicted_rate,
                     funding.next_funding_time,
@@ -170,17 +173,22 @@ class Store:
         self._wall_offset = self.clock.time() - self.clock.monotonic()
         self._wall_read_at = now
 
-    def _put_mark(self, key: Key, price: float, ts: int | None, now: float) -> None:
-        stamped = self._marks.get(key)
+    def _inputs_of(self, key: Key) -> Inputs:
+        inputs = self._inputs.get(key)
+        if inputs is None:
+            inputs = self._inputs[key] = Inputs()
+        return inputs
+
+    def _put_mark(self, inputs: Inputs, price: float, ts: int | None, now: float) -> None:
+        stamped = inputs.mark
         if stamped is None:
-            self._marks[key] = Stamped(price, ts, now)
+            inputs.mark = Stamped(price, ts, now)
         else:  # in place: the hot path allocates nothing
             stamped.price, stamped.ts, stamped.received = price, ts, now
-        hedges = self._by_key.get(key)
-        if hedges is None:
+        if not inputs.hedges:
             return
         bucket = now // HISTORY_BUCKET_S
-        for hedge in hedges:
+        for hedge in inputs.hedges:
             ring = hedge.mark_ring
             if ring and hedge.mark_bucket == bucket:
                 ring[-1] = price
@@ -191,10 +199,10 @@ class Store:
             if due is not None and ts is not None and ts >= due:
                 self._credit_funding(hedge, due)  # the exchange's time passed the funding time
 
-    def _put_index(self, key: Key, price: float, ts: int | None, now: float) -> None:
-        stamped = self._indexes.get(key)
+    def _put_index(self, inputs: Inputs, price: float, ts: int | None, now: float) -> None:
+        stamped = inputs.index
         if stamped is None:
-            self._indexes[key] = Stamped(price, ts, now)
+            inputs.index = Stamped(price, ts, now)
         else:
             stamped.price, stamped.ts, stamped.received = price, ts, now
 
@@ -236,7 +244,7 @@ class Store:
 
     def _put_funding(
         self,
-        key: Key,
+        inputs: Inputs,
         rate: float,
         predicted: float | None,
         next_time: int | None,
@@ -244,37 +252,34 @@ class Store:
         ts: int | None,
         now: float,
     ) -> None:
-        hedges = self._by_key.get(key, ())
-        for hedge in hedges:  # before the new rate replaces the one announced for the event
-            due = hedge.pending_funding_ms
-            if due is not None and ts is not None and ts >= due:
-                self._credit_funding(hedge, due)
-            if next_time is not None and next_time != hedge.pending_funding_ms:
-                exchange_now = ts if ts is not None else int(self.clock.time() * 1000)
-                announce(hedge, next_time, interval_hours, exchange_now, self._credit_funding)
-        state = self._funding.get(key)
-        if state is None:
-            self._funding[key] = FundingState(rate, predicted, next_time, interval_hours, now)
-        else:  # in place: the hot path allocates nothing
-            state.rate, state.predicted, state.next_time = rate, predicted, next_time
-            state.interval_hours, state.received = interval_hours, now
-        if hedges:
+        if inputs.hedges:
             bucket = now // HISTORY_BUCKET_S
-            for hedge in hedges:
+            for hedge in inputs.hedges:  # before the new rate replaces the announced one
+                due = hedge.pending_funding_ms
+                if due is not None and ts is not None and ts >= due:
+                    self._credit_funding(hedge, due)
+                if next_time is not None and next_time != hedge.pending_funding_ms:
+                    exchange_now = ts if ts is not None else int(self.clock.time() * 1000)
+                    announce(hedge, next_time, interval_hours, exchange_now, self._credit_funding)
                 ring = hedge.funding_ring
                 if ring and hedge.funding_bucket == bucket:
                     ring[-1] = rate
                 else:
                     ring.append(rate)
                     hedge.funding_bucket = bucket
+        state = inputs.funding
+        if state is None:
+            inputs.funding = FundingState(rate, predicted, next_time, interval_hours, now)
+        else:  # in place: the hot path allocates nothing
+            state.rate, state.predicted, state.next_time = rate, predicted, next_time
+            state.interval_hours, state.received = interval_hours, now
 
     def _credit_funding(self, hedge: HedgeState, due: int) -> None:
         """Credit the funding event at ``due`` (its passing was shown by exchange data) once."""
         if not settle(hedge, due):
             return
-        key = (hedge.settings.venue, hedge.settings.symbol)
-        funding = self._funding.get(key)
-        mark = self._marks.get(key)
+        inputs = self._inputs[(hedge.settings.venue, hedge.settings.symbol)]
+        funding, mark = inputs.funding, inputs.mark
         position = self._position_of(hedge)
         if funding is None or mark is None or position is None or not mark.price > 0:
             return
@@ -305,7 +310,7 @@ class Store:
     def what_if(self, hedge: str, move_pct: float) -> ScenarioRow | None:
         """The scenario row for the mark of ``hedge`` moved by ``move_pct`` (None: no data)."""
         state = self._hedges[hedge]
-        mark = self._marks.get((state.settings.venue, state.settings.symbol))
+        mark = self._inputs[(state.settings.venue, state.settings.symbol)].mark
         position = self._position_of(state)
         if mark is None or position is None:
             return None
@@ -315,7 +320,7 @@ class Store:
     def what_if_table(self, hedge: str, moves: Sequence[float]) -> tuple[ScenarioRow, ...]:
         """Scenario rows for several moves in one risk-engine call (empty: no data)."""
         state = self._hedges[hedge]
-        mark = self._marks.get((state.settings.venue, state.settings.symbol))
+        mark = self._inputs[(state.settings.venue, state.settings.symbol)].mark
         position = self._position_of(state)
         if mark is None or position is None or not moves:
             return ()
@@ -345,13 +350,13 @@ class Store:
 
     def _recompute(self, hedge: HedgeState) -> None:
         hs = hedge.settings
-        key = (hs.venue, hs.symbol)
-        mark = self._marks.get(key)
+        inputs = self._inputs[(hs.venue, hs.symbol)]
+        mark = inputs.mark
         hedge.position = self._position_of(hedge)
         if mark is None or hedge.position is None:
             hedge.report = None
             return
-        funding = self._funding.get(key)
+        funding = inputs.funding
         try:
             hedge.report = assess(
                 hedge.position,
@@ -417,9 +422,9 @@ class Store:
     def _hedge_view(self, hedge: HedgeState, now_ms: int) -> HedgeView:
         hs = hedge.settings
         key = (hs.venue, hs.symbol)
-        mark = self._marks.get(key)
-        index = self._indexes.get(hedge.index_key)
-        funding = self._funding.get(key)
+        inputs = self._inputs[key]
+        mark, funding = inputs.mark, inputs.funding
+        index = self._inputs[hedge.index_key].index
         if hs.position is not None:
             position_freshness = Freshness.FRESH  # entered by hand: as fresh as the config
         else:

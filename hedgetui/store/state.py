@@ -89,3 +89,15 @@ class HedgeState:
     funding_ring: deque[float] = field(default_factory=deque)
     mark_bucket: float = -1.0
     funding_bucket: float = -1.0
+
+
+@dataclass(slots=True)
+class Inputs:
+    """Everything the store keeps for one (venue, symbol): its latest mark, index and funding
+    (None until received; then updated in place) and the hedges on that instrument, so that
+    ``Store.apply`` finds all it updates with one lookup."""
+
+    mark: Stamped | None = None
+    index: Stamped | None = None
+    funding: FundingState | None = None
+    hedges: tuple[HedgeState, ...] = ()
