@@ -13,6 +13,9 @@ drawn by Textual's styles cache from the ``.card`` rules of the theme files. A c
 (danger, stale, selected) is a *component class* of the widget named after the classes a card
 widget would carry (``"card -crit -selected"``); Textual applies the stylesheet to a virtual node
 of those classes under this widget, so ``HedgeApp.theme-dark .card.-crit`` styles it as before.
+
+That frame is a private path of Textual's (:mod:`hedgetui.ui.textual_fast`): on the stock paths
+``HedgeCards(...)`` is a :class:`StockHedgeCards`, a card widget per card in Textual's grid.
 """
 
 from __future__ import annotations
@@ -22,18 +25,21 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cache, partial
 from itertools import chain
+from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style as RichStyle
+from textual.app import ComposeResult
 from textual.content import Content
 from textual.filter import LineFilter
 from textual.geometry import Region, Size
 from textual.screen import Screen
 from textual.strip import Strip
+from textual.widget import Widget
 
 from hedgetui.config import AlertSettings
 from hedgetui.domain import HedgeView
-from hedgetui.ui import render
+from hedgetui.ui import render, textual_fast
 from hedgetui.ui.line_drawing import (
     Edges,
     KeptLines,
@@ -44,7 +50,7 @@ from hedgetui.ui.line_drawing import (
     plain_text,
     styles_only,
 )
-from hedgetui.ui.render import CARD_MIN_WIDTH, Danger, card_state
+from hedgetui.ui.render import CARD_MIN_WIDTH, CARD_STATE_CLASSES, Danger, card_state
 from hedgetui.ui.styled import Line
 from hedgetui.ui.textual_fast import (
     component_styles,
@@ -54,6 +60,7 @@ from hedgetui.ui.textual_fast import (
     title_style,
     widget_style,
 )
+from hedgetui.ui.widgets import HedgeCard
 
 CARD_GUTTER = 1
 """Columns between two cards side by side (there is no gap between rows of cards)."""
@@ -135,6 +142,10 @@ class HedgeCards(KeptLines):
     DEFAULT_CSS = """
     HedgeCards { height: auto; }
     """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> HedgeCards:
+        # on Textual's stock paths, the cards are card widgets (StockHedgeCards)
+        return super().__new__(StockHedgeCards if not textual_fast.FAST else cls)
 
     def __init__(self, count: int, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -391,3 +402,73 @@ class HedgeCards(KeptLines):
         if table is None:
             table = self._filtered[state] = StyleTable(partial(self._filtered_style, state))
         return table
+
+
+class StockHedgeCards(HedgeCards):
+    """The cards on Textual's stock paths: a :class:`~hedgetui.ui.widgets.HedgeCard` per
+    hedge, carrying its card's state as classes, in Textual's grid of ``1fr`` columns with a
+    gutter of one column (where :func:`column_spans` puts the cards), each drawn by Textual
+    like any widget. Slower (a widget per card), the same screen."""
+
+    DEFAULT_CSS = """
+    StockHedgeCards { layout: grid; grid-size: 2; grid-rows: auto; grid-gutter: 0 1; }
+    """
+
+    def __init__(self, count: int, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(count, id=id, classes=classes)
+        self.styles.grid_size_columns = self._columns
+
+    def compose(self) -> ComposeResult:
+        for index in range(len(self._cards)):
+            yield HedgeCard(id=f"card-{index}", classes="card")
+
+    @property
+    def columns(self) -> int:
+        return self._columns
+
+    @columns.setter
+    def columns(self, columns: int) -> None:
+        self._columns = max(1, columns)
+        self.styles.grid_size_columns = self._columns
+
+    def _card(self, index: int) -> HedgeCard | None:
+        children = self.children
+        card = children[index] if index < len(children) else None  # None: before compose
+        return card if isinstance(card, HedgeCard) else None
+
+    def card_width(self, index: int) -> int:
+        card = self._card(index)
+        return CARD_MIN_WIDTH if card is None else max(CARD_MIN_WIDTH, card.content_region.width)
+
+    def show_card(
+        self,
+        index: int,
+        hedge: HedgeView,
+        alerts: AlertSettings,
+        *,
+        selected: bool,
+        marks: Sequence[float] = (),
+        fundings: Sequence[float] = (),
+    ) -> bool:
+        card = self._card(index)
+        if card is None:
+            return False
+        return card.show_hedge(hedge, alerts, selected=selected, marks=marks, fundings=fundings)
+
+    def card_text(self, index: int) -> str:
+        card = self._card(index)
+        return "" if card is None else card.shown_text
+
+    def card_title(self, index: int) -> str:
+        card = self._card(index)
+        return "" if card is None else card.shown_title
+
+    def card_classes(self, index: int) -> set[str]:
+        card = self._card(index)
+        return set() if card is None else set(card.classes) & {"card", *CARD_STATE_CLASSES}
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return Widget.get_content_height(self, container, viewport, width)  # the grid's
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        return Widget.render_lines(self, crop)  # the background: the cards draw themselves

@@ -18,10 +18,14 @@ missing name) and the dashboard runs on Textual's stock paths, slower but drawin
 * ``QuietInputDriver`` (``XTermParser``, ``_timeout_time``) -> Textual's ``LinuxDriver``, whose
   input thread wakes every 100 ms.
 
-The card grid's frames (:func:`draw_frame`, :func:`component_styles`, :func:`title_style`) and
-:func:`widget_style` have no stock path: Textual has no public way to draw a frame for a
-component class. Their names are checked too and a missing one is logged, but they are used
-with the switch off as well.
+* the card grid's frames (:func:`draw_frame`, :func:`component_styles`, :func:`title_style`:
+  every card drawn in one widget through ``StylesCache``, a frame for a component class) ->
+  one stock card widget per card in Textual's grid
+  (:class:`~hedgetui.ui.card_grid.StockHedgeCards`), each drawn by Textual like any widget;
+* :func:`widget_style` (``Widget._get_style``) -> the same lookup through public calls
+  (``Widget.get_visual_style``, ``textual.style.Style.parse``).
+
+On the stock paths hedgetui uses none of these names, only Textual's public API.
 """
 
 from __future__ import annotations
@@ -84,7 +88,9 @@ def _has_params(function: object, *names: str) -> bool:
 
 
 def textual_problems() -> list[str]:
-    """The private names this module needs that the running Textual lacks (none on 8.2.8)."""
+    """The private names the fast paths need that the running Textual lacks (none on 8.2.8).
+
+    The stock paths need none of them: only Textual's public API."""
     checks = {
         "Screen._dirty_widgets": _sets(Screen, "_dirty_widgets"),
         "Screen._update_timer": isinstance(getattr(Screen, "_update_timer", None), property),
@@ -311,8 +317,30 @@ def title_style(node: DOMNode, background: Color) -> tuple[Color, Color, VisualS
 
 def widget_style(widget: Widget, base: VisualStyle, style: str) -> RichStyle:
     """``base`` with ``style`` (a style name of ours, read in ``widget``) on top, as Rich
-    draws it (``Widget._get_style``: how a ``Content`` span's style string is read)."""
-    return (base + widget._get_style(style)).rich_style if style else base.rich_style
+    draws it (``Widget._get_style``: how a ``Content`` span's style string is read).
+    Stock: :func:`public_style`, the same lookup through Textual's public API."""
+    if not style:
+        return base.rich_style
+    return (base + (widget._get_style(style) if FAST else public_style(widget, style))).rich_style
+
+
+def public_style(widget: Widget, style: str) -> VisualStyle:
+    """A ``Content`` span's style string read in ``widget`` as ``Widget._get_style`` reads it:
+    ``.name`` is the component class of the nearest widget (``widget`` or an ancestor) that has
+    it, anything else is parsed (an unknown name is no style)."""
+    if style.startswith("."):
+        for node in widget.ancestors_with_self:
+            if not isinstance(node, Widget):
+                return VisualStyle()  # up to the screen without the class: no style
+            try:
+                return node.get_visual_style(style[1:], partial=True)
+            except KeyError:
+                continue
+        raise KeyError(f"No matching component class found for {style!r}")
+    try:
+        return VisualStyle.parse(style)
+    except Exception:  # as Textual: a style it cannot read is no style
+        return VisualStyle()
 
 
 # ---------------------------------------------------------------- the input thread

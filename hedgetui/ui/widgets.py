@@ -266,6 +266,11 @@ class HedgeCard(Panel):
                 self.set_class(name in classes, name)
         return self.show(render.hedge_card(hedge, alerts, width, marks, fundings))
 
+    @property
+    def shown_title(self) -> str:
+        """The border title shown (for tests and the card grid's stock path)."""
+        return self._title
+
 
 class WhatIfPanel(CachedVertical):
     """Scenario table for the selected hedge plus an input for a typed move in %."""
