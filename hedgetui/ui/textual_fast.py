@@ -178,10 +178,12 @@ class CroppedUpdates(_AppBase):
     """Mix in before ``App``: a partial screen update is written as the changed cells only.
 
     Replaces ``App._display``'s argument (a ``ChopsUpdate``) with a :class:`CroppedChopsUpdate`:
-    half the bytes at 200x50 when a line changed in one card of four."""
+    half the bytes at 200x50 when a line changed in one card of four. Stock: no override."""
 
-    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
-        super()._display(screen, cropped(renderable) if FAST else renderable)
+    if FAST:
+
+        def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+            super()._display(screen, cropped(renderable))
 
 
 # ---------------------------------------------------------------- widgets that keep their lines
@@ -190,14 +192,17 @@ class CroppedUpdates(_AppBase):
 class ForgetOnDirty(_WidgetBase):
     """Mix in before a widget class: :meth:`forget_drawn` runs whenever Textual marks the
     widget dirty (``Widget._set_dirty``: every refresh, layout and size change), the one hook
-    that sees all of them, so a widget may keep its lines as drawn until then."""
+    that sees all of them, so a widget may keep its lines as drawn until then. Stock: no
+    override (the widgets keep no lines then: every ``render_lines`` draws anew)."""
 
     def forget_drawn(self) -> None:
         raise NotImplementedError
 
-    def _set_dirty(self, *regions: Region) -> None:
-        self.forget_drawn()
-        super()._set_dirty(*regions)
+    if FAST:
+
+        def _set_dirty(self, *regions: Region) -> None:
+            self.forget_drawn()
+            super()._set_dirty(*regions)
 
 
 def styles_cache_lines(widget: Widget, size: Size) -> list[Strip]:

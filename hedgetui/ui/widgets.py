@@ -237,7 +237,8 @@ class HedgeCard(Panel):
     """One hedge with all its numbers, gauges and sparklines; border coloured by danger.
 
     The compact layout's detail card. (The wide layout draws every card in one widget,
-    :class:`~hedgetui.ui.card_grid.HedgeCards`, styled by the same ``.card`` rules.)
+    :class:`~hedgetui.ui.card_grid.HedgeCards`, styled by the same ``.card`` rules; on
+    Textual's stock paths it is a grid of these, :class:`~hedgetui.ui.card_grid.StockHedgeCards`.)
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
