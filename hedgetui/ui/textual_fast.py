@@ -16,8 +16,7 @@ missing name) and the dashboard runs on Textual's stock paths, slower but drawin
   ``render_lines`` draws the widget again;
 * :class:`CroppedUpdates` (``App._display``, ``ChopsUpdate``) -> Textual's partial update;
 * ``QuietInputDriver`` (``XTermParser``, ``_timeout_time``) -> Textual's ``LinuxDriver``, whose
-  input thread wakes every 100 ms.
-
+  input thread wakes every 100 ms;
 * the card grid's frames (:func:`draw_frame`, :func:`component_styles`, :func:`title_style`:
   every card drawn in one widget through ``StylesCache``, a frame for a component class) ->
   one stock card widget per card in Textual's grid
@@ -25,7 +24,9 @@ missing name) and the dashboard runs on Textual's stock paths, slower but drawin
 * :func:`widget_style` (``Widget._get_style``) -> the same lookup through public calls
   (``Widget.get_visual_style``, ``textual.style.Style.parse``).
 
-On the stock paths hedgetui uses none of these names, only Textual's public API.
+On the stock paths hedgetui calls and overrides none of these names, only Textual's public
+API. (This module still imports the private modules it names: a Textual without one of those
+modules fails at this import, not later.)
 """
 
 from __future__ import annotations
