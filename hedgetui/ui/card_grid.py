@@ -13,29 +13,37 @@ drawn by Textual's styles cache from the ``.card`` rules of the theme files. A c
 (danger, stale, selected) is a *component class* of the widget named after the classes a card
 widget would carry (``"card -crit -selected"``); Textual applies the stylesheet to a virtual node
 of those classes under this widget, so ``HedgeApp.theme-dark .card.-crit`` styles it as before.
+
+That frame is a private path of Textual's (:mod:`hedgetui.ui.textual_fast`): on the stock paths
+``HedgeCards(...)`` is a :class:`StockHedgeCards`, a card widget per card in Textual's grid.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from fractions import Fraction
-from functools import cache, partial
+from functools import partial
 from itertools import chain
+from typing import Any
 
-from rich.segment import Segment
 from rich.style import Style as RichStyle
+from textual.app import ComposeResult
 from textual.content import Content
 from textual.filter import LineFilter
 from textual.geometry import Region, Size
-from textual.screen import Screen
 from textual.strip import Strip
+from textual.widget import Widget
 
 from hedgetui.config import AlertSettings
 from hedgetui.domain import HedgeView
-from hedgetui.ui import render
+from hedgetui.ui import render, textual_fast
+from hedgetui.ui.card_layout import (
+    CARD_FRAME,
+    CARD_STATES,
+    KeptCard,
+    KeptGrid,
+    column_spans,
+)
 from hedgetui.ui.line_drawing import (
-    Edges,
     KeptLines,
     StyleTable,
     filter_style,
@@ -44,8 +52,7 @@ from hedgetui.ui.line_drawing import (
     plain_text,
     styles_only,
 )
-from hedgetui.ui.render import CARD_MIN_WIDTH, Danger, card_state
-from hedgetui.ui.styled import Line
+from hedgetui.ui.render import CARD_MIN_WIDTH, CARD_STATE_CLASSES
 from hedgetui.ui.textual_fast import (
     component_styles,
     draw_frame,
@@ -54,73 +61,7 @@ from hedgetui.ui.textual_fast import (
     title_style,
     widget_style,
 )
-
-CARD_GUTTER = 1
-"""Columns between two cards side by side (there is no gap between rows of cards)."""
-CARD_FRAME = Size(4, 2)
-"""Border and padding around a card's lines in every theme (``.card`` in base.tcss), used
-until the stylesheet has styled the widget."""
-
-
-CARD_STATES = set(  # the component classes: every state a card can be in
-    card_state(danger, stale, selected)
-    for danger in (None, *Danger)
-    for stale in (False, True)
-    for selected in (False, True)
-)
-
-
-@cache
-def column_spans(
-    width: int, columns: int, gutter: int = CARD_GUTTER
-) -> tuple[tuple[int, int], ...]:
-    """(x, width) of each of ``columns`` equal columns across ``width`` cells.
-
-    The same division as Textual's grid layout with ``1fr`` columns: fractional widths, each
-    edge rounded down, so the cards sit exactly where a ``Grid`` of card widgets put them.
-    """
-    columns = max(1, columns)
-    unit = Fraction(max(0, width - gutter * (columns - 1)), columns)
-    spans: list[tuple[int, int]] = []
-    for i in range(columns):
-        start = (unit * i + gutter * i).__floor__()
-        end = (unit * (i + 1) + gutter * i).__floor__()
-        spans.append((start, end - start))
-    return tuple(spans)
-
-
-@dataclass(slots=True)
-class _Card:
-    """One card: what it shows, and how its lines were last drawn."""
-
-    lines: list[Line] = field(default_factory=list)
-    title: str = ""
-    state: str = "card"  # its component class (see card_state)
-    drawn: bool = False  # its frame is drawn for the current state and grid
-    edges: Edges | None = None  # border and padding either side of a content line
-    content_top: int = 1  # the card's row of its first line (below the border)
-    content_left: int = 2  # the card's column of its lines (right of border and padding)
-    content_width: int = 0
-    changed: set[int] = field(default_factory=set)  # lines changed since drawn
-
-
-@dataclass(slots=True)
-class _Grid:
-    """The widget as drawn for one size, theme, set of line filters and number of columns.
-
-    Each line of the widget is kept in pieces: the background left of the first card, the
-    first card's line, the background up to the next card, and so on. A changed card line
-    replaces its piece, and the widget's line is joined again from its pieces.
-    """
-
-    key: tuple[Size, tuple[LineFilter, ...], str, int]  # size, filters, theme, columns
-    tops: list[int]  # the first line of each row of cards
-    spans: tuple[tuple[int, int], ...]  # (x, width) of each column
-    widths: tuple[int, ...]  # the width of a card's lines in each column (see card_width)
-    pieces: list[list[list[Segment]]]  # every line of the widget, in pieces
-    strips: list[Strip]  # every line of the widget, joined
-    screen: Screen[object]
-    styles_only: bool  # every line filter maps styles only: filter each style once
+from hedgetui.ui.widgets import HedgeCard
 
 
 class HedgeCards(KeptLines):
@@ -136,11 +77,15 @@ class HedgeCards(KeptLines):
     HedgeCards { height: auto; }
     """
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> HedgeCards:
+        # on Textual's stock paths, the cards are card widgets (StockHedgeCards)
+        return super().__new__(StockHedgeCards if not textual_fast.FAST else cls)
+
     def __init__(self, count: int, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._cards = [_Card() for _ in range(count)]
+        self._cards = [KeptCard() for _ in range(count)]
         self._columns = max(1, min(count, 2))
-        self._grid: _Grid | None = None
+        self._grid: KeptGrid | None = None
         self._styles: dict[str, StyleTable] = {}  # by card state: as Rich draws them
         self._filtered: dict[str, StyleTable] = {}  # the same through the line filters
 
@@ -235,7 +180,7 @@ class HedgeCards(KeptLines):
         styles = component_styles(self).get("card")
         return CARD_FRAME if styles is None else Size(*styles.gutter.totals)
 
-    def _on_screen(self, grid: _Grid) -> bool:
+    def _on_screen(self, grid: KeptGrid) -> bool:
         return self.display and grid.screen.is_current
 
     # ------------------------------------------------------------------ drawing
@@ -257,7 +202,7 @@ class HedgeCards(KeptLines):
         background = self.background_colors[1]
         return Strip.blank(self.size.width, RichStyle(bgcolor=background.rich_color))
 
-    def _draw_grid(self, key: tuple[Size, tuple[LineFilter, ...], str, int]) -> _Grid:
+    def _draw_grid(self, key: tuple[Size, tuple[LineFilter, ...], str, int]) -> KeptGrid:
         """The widget's background cut into pieces around the cards, then every card."""
         size = key[0]
         self._styles.clear()
@@ -272,7 +217,7 @@ class HedgeCards(KeptLines):
         for height in self._row_heights():
             tops.append(tops[-1] + height)
         widths = tuple(self._line_width(width) for _, width in spans)
-        grid = _Grid(
+        grid = KeptGrid(
             key, tops[:-1], spans, widths, pieces, background, self.screen, styles_only(key[1])
         )
         self._grid = grid
@@ -282,7 +227,7 @@ class HedgeCards(KeptLines):
         grid.strips = [Strip(list(chain.from_iterable(row)), size.width) for row in pieces]
         return grid
 
-    def _draw_changes(self, grid: _Grid) -> None:
+    def _draw_changes(self, grid: KeptGrid) -> None:
         """Draw the cards whose state changed and the lines that changed since the last call."""
         rows: set[int] = set()
         for index, card in enumerate(self._cards):
@@ -295,14 +240,14 @@ class HedgeCards(KeptLines):
         for y in rows:
             grid.strips[y] = Strip(list(chain.from_iterable(pieces[y])), width)
 
-    def _place(self, grid: _Grid, index: int) -> tuple[int, int, int, int]:
+    def _place(self, grid: KeptGrid, index: int) -> tuple[int, int, int, int]:
         """The card's first line in the widget, its piece of a line, its column and width."""
         columns = len(grid.spans)
         band, column = divmod(index, columns)
         x, width = grid.spans[column]
         return grid.tops[band], 2 * column + 1, x, width
 
-    def _draw_card(self, grid: _Grid, index: int) -> range:
+    def _draw_card(self, grid: KeptGrid, index: int) -> range:
         """One card's frame and lines through Textual's styles cache, as a card widget's.
 
         Returns the lines of the widget it covers.
@@ -346,7 +291,7 @@ class HedgeCards(KeptLines):
             grid.pieces[y][piece] = list(strip)
         return rows
 
-    def _draw_lines(self, grid: _Grid, index: int) -> list[int]:
+    def _draw_lines(self, grid: KeptGrid, index: int) -> list[int]:
         """Draw a card's changed lines between its frame's edges; returns the widget's lines."""
         card = self._cards[index]
         if card.edges is None or not grid.styles_only:  # only the styles cache draws those
@@ -391,3 +336,73 @@ class HedgeCards(KeptLines):
         if table is None:
             table = self._filtered[state] = StyleTable(partial(self._filtered_style, state))
         return table
+
+
+class StockHedgeCards(HedgeCards):
+    """The cards on Textual's stock paths: a :class:`~hedgetui.ui.widgets.HedgeCard` per
+    hedge, carrying its card's state as classes, in Textual's grid of ``1fr`` columns with a
+    gutter of one column (where :func:`column_spans` puts the cards), each drawn by Textual
+    like any widget. Slower (a widget per card), the same screen."""
+
+    DEFAULT_CSS = """
+    StockHedgeCards { layout: grid; grid-size: 2; grid-rows: auto; grid-gutter: 0 1; }
+    """
+
+    def __init__(self, count: int, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(count, id=id, classes=classes)
+        self.styles.grid_size_columns = self._columns
+
+    def compose(self) -> ComposeResult:
+        for index in range(len(self._cards)):
+            yield HedgeCard(id=f"card-{index}", classes="card")
+
+    @property
+    def columns(self) -> int:
+        return self._columns
+
+    @columns.setter
+    def columns(self, columns: int) -> None:
+        self._columns = max(1, columns)
+        self.styles.grid_size_columns = self._columns
+
+    def _card(self, index: int) -> HedgeCard | None:
+        children = self.children
+        card = children[index] if index < len(children) else None  # None: before compose
+        return card if isinstance(card, HedgeCard) else None
+
+    def card_width(self, index: int) -> int:
+        card = self._card(index)
+        return CARD_MIN_WIDTH if card is None else max(CARD_MIN_WIDTH, card.content_region.width)
+
+    def show_card(
+        self,
+        index: int,
+        hedge: HedgeView,
+        alerts: AlertSettings,
+        *,
+        selected: bool,
+        marks: Sequence[float] = (),
+        fundings: Sequence[float] = (),
+    ) -> bool:
+        card = self._card(index)
+        if card is None:
+            return False
+        return card.show_hedge(hedge, alerts, selected=selected, marks=marks, fundings=fundings)
+
+    def card_text(self, index: int) -> str:
+        card = self._card(index)
+        return "" if card is None else card.shown_text
+
+    def card_title(self, index: int) -> str:
+        card = self._card(index)
+        return "" if card is None else card.shown_title
+
+    def card_classes(self, index: int) -> set[str]:
+        card = self._card(index)
+        return set() if card is None else set(card.classes) & {"card", *CARD_STATE_CLASSES}
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return Widget.get_content_height(self, container, viewport, width)  # the grid's
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        return Widget.render_lines(self, crop)  # the background: the cards draw themselves

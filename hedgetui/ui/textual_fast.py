@@ -16,12 +16,17 @@ missing name) and the dashboard runs on Textual's stock paths, slower but drawin
   ``render_lines`` draws the widget again;
 * :class:`CroppedUpdates` (``App._display``, ``ChopsUpdate``) -> Textual's partial update;
 * ``QuietInputDriver`` (``XTermParser``, ``_timeout_time``) -> Textual's ``LinuxDriver``, whose
-  input thread wakes every 100 ms.
+  input thread wakes every 100 ms;
+* the card grid's frames (:func:`draw_frame`, :func:`component_styles`, :func:`title_style`:
+  every card drawn in one widget through ``StylesCache``, a frame for a component class) ->
+  one stock card widget per card in Textual's grid
+  (:class:`~hedgetui.ui.card_grid.StockHedgeCards`), each drawn by Textual like any widget;
+* :func:`widget_style` (``Widget._get_style``) -> the same lookup through public calls
+  (``Widget.get_visual_style``, ``textual.style.Style.parse``).
 
-The card grid's frames (:func:`draw_frame`, :func:`component_styles`, :func:`title_style`) and
-:func:`widget_style` have no stock path: Textual has no public way to draw a frame for a
-component class. Their names are checked too and a missing one is logged, but they are used
-with the switch off as well.
+On the stock paths hedgetui calls and overrides none of these names, only Textual's public
+API. (This module still imports the private modules it names: a Textual without one of those
+modules fails at this import, not later.)
 """
 
 from __future__ import annotations
@@ -84,7 +89,9 @@ def _has_params(function: object, *names: str) -> bool:
 
 
 def textual_problems() -> list[str]:
-    """The private names this module needs that the running Textual lacks (none on 8.2.8)."""
+    """The private names the fast paths need that the running Textual lacks (none on 8.2.8).
+
+    The stock paths need none of them: only Textual's public API."""
     checks = {
         "Screen._dirty_widgets": _sets(Screen, "_dirty_widgets"),
         "Screen._update_timer": isinstance(getattr(Screen, "_update_timer", None), property),
@@ -172,10 +179,12 @@ class CroppedUpdates(_AppBase):
     """Mix in before ``App``: a partial screen update is written as the changed cells only.
 
     Replaces ``App._display``'s argument (a ``ChopsUpdate``) with a :class:`CroppedChopsUpdate`:
-    half the bytes at 200x50 when a line changed in one card of four."""
+    half the bytes at 200x50 when a line changed in one card of four. Stock: no override."""
 
-    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
-        super()._display(screen, cropped(renderable) if FAST else renderable)
+    if FAST:
+
+        def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+            super()._display(screen, cropped(renderable))
 
 
 # ---------------------------------------------------------------- widgets that keep their lines
@@ -184,14 +193,17 @@ class CroppedUpdates(_AppBase):
 class ForgetOnDirty(_WidgetBase):
     """Mix in before a widget class: :meth:`forget_drawn` runs whenever Textual marks the
     widget dirty (``Widget._set_dirty``: every refresh, layout and size change), the one hook
-    that sees all of them, so a widget may keep its lines as drawn until then."""
+    that sees all of them, so a widget may keep its lines as drawn until then. Stock: no
+    override (the widgets keep no lines then: every ``render_lines`` draws anew)."""
 
     def forget_drawn(self) -> None:
         raise NotImplementedError
 
-    def _set_dirty(self, *regions: Region) -> None:
-        self.forget_drawn()
-        super()._set_dirty(*regions)
+    if FAST:
+
+        def _set_dirty(self, *regions: Region) -> None:
+            self.forget_drawn()
+            super()._set_dirty(*regions)
 
 
 def styles_cache_lines(widget: Widget, size: Size) -> list[Strip]:
@@ -311,8 +323,30 @@ def title_style(node: DOMNode, background: Color) -> tuple[Color, Color, VisualS
 
 def widget_style(widget: Widget, base: VisualStyle, style: str) -> RichStyle:
     """``base`` with ``style`` (a style name of ours, read in ``widget``) on top, as Rich
-    draws it (``Widget._get_style``: how a ``Content`` span's style string is read)."""
-    return (base + widget._get_style(style)).rich_style if style else base.rich_style
+    draws it (``Widget._get_style``: how a ``Content`` span's style string is read).
+    Stock: :func:`public_style`, the same lookup through Textual's public API."""
+    if not style:
+        return base.rich_style
+    return (base + (widget._get_style(style) if FAST else public_style(widget, style))).rich_style
+
+
+def public_style(widget: Widget, style: str) -> VisualStyle:
+    """A ``Content`` span's style string read in ``widget`` as ``Widget._get_style`` reads it:
+    ``.name`` is the component class of the nearest widget (``widget`` or an ancestor) that has
+    it, anything else is parsed (an unknown name is no style)."""
+    if style.startswith("."):
+        for node in widget.ancestors_with_self:
+            if not isinstance(node, Widget):
+                return VisualStyle()  # up to the screen without the class: no style
+            try:
+                return node.get_visual_style(style[1:], partial=True)
+            except KeyError:
+                continue
+        raise KeyError(f"No matching component class found for {style!r}")
+    try:
+        return VisualStyle.parse(style)
+    except Exception:  # as Textual: a style it cannot read is no style
+        return VisualStyle()
 
 
 # ---------------------------------------------------------------- the input thread

@@ -237,7 +237,8 @@ class HedgeCard(Panel):
     """One hedge with all its numbers, gauges and sparklines; border coloured by danger.
 
     The compact layout's detail card. (The wide layout draws every card in one widget,
-    :class:`~hedgetui.ui.card_grid.HedgeCards`, styled by the same ``.card`` rules.)
+    :class:`~hedgetui.ui.card_grid.HedgeCards`, styled by the same ``.card`` rules; on
+    Textual's stock paths it is a grid of these, :class:`~hedgetui.ui.card_grid.StockHedgeCards`.)
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -265,6 +266,11 @@ class HedgeCard(Panel):
             for name in CARD_STATE_CLASSES:
                 self.set_class(name in classes, name)
         return self.show(render.hedge_card(hedge, alerts, width, marks, fundings))
+
+    @property
+    def shown_title(self) -> str:
+        """The border title shown (for tests and the card grid's stock path)."""
+        return self._title
 
 
 class WhatIfPanel(CachedVertical):

@@ -192,3 +192,77 @@ def test_a_textual_without_a_name_runs_the_stock_paths_and_says_so_in_one_line()
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and "Screen._on_timer_update" in lines[0], run.stderr
     assert "stock paths" in lines[0]
+
+
+HIDE_FRAME_NAMES = '''
+import sys
+import textual.dom, textual.widget, textual._styles_cache as styles_cache
+USED = []
+
+def _ours(depth):
+    return sys._getframe(depth).f_globals.get("__name__", "").startswith("hedgetui")
+
+def _hide(owner, name):
+    """``owner.name`` kept for Textual's own code, gone for hedgetui's (a use is recorded)."""
+    real = owner.__dict__[name]
+    def hidden(*args, **kwargs):
+        if _ours(2):
+            USED.append(name)
+        return real(*args, **kwargs)
+    setattr(owner, name, hidden)  # no parameters to check: StylesCache.render is "missing"
+
+def _hide_attribute(owner, name):
+    def get(self):
+        if _ours(2):
+            USED.append(name)
+        return self.__dict__[name]
+    def put(self, value):
+        self.__dict__[name] = value
+    setattr(owner, name, property(get, put))
+
+_hide(styles_cache.StylesCache, "render")
+_hide(textual.dom.DOMNode, "_get_title_style_information")
+_hide(textual.widget.Widget, "_get_style")
+_hide_attribute(textual.dom.DOMNode, "_component_styles")
+_hide_attribute(textual.widget.Widget, "_styles_cache")
+'''
+
+DRAW_THE_DASHBOARD = """
+import asyncio
+from hedgetui.ui.app import HedgeApp
+from hedgetui.ui.card_grid import HedgeCards
+from tests.ui.test_ui_dashboard import scripted_store
+
+async def main():
+    store, _ = scripted_store()
+    app = HedgeApp(store, mount_alerts=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        cards = app.query_one("#cards", HedgeCards)
+        print("CARDS", type(cards).__name__, cards.columns)
+        screen = app.export_screenshot().replace("&#160;", " ")
+        for name in store.hedge_names():
+            print("ON SCREEN", name, name in screen)
+    print("USED", sorted(set(USED)))
+
+asyncio.run(main())
+"""
+
+
+def test_a_textual_without_the_frames_names_draws_the_cards_on_its_public_api() -> None:
+    """As on a Textual whose styles cache, title styles, component styles and style lookup
+    are not what hedgetui expects: one line naming the one that changed shape, the stock
+    paths, and a dashboard whose cards are on screen without hedgetui touching any of them
+    (Textual's own code still uses them; hedgetui's uses are recorded)."""
+    code = "import logging; logging.basicConfig(format='%(message)s')\n" + HIDE_FRAME_NAMES
+    run = _door_in_subprocess(code + DRAW_THE_DASHBOARD)
+    assert run.returncode == 0, run.stderr
+    out = run.stdout.splitlines()
+    assert "CARDS StockHedgeCards 4" in out
+    shown = [line for line in out if line.startswith("ON SCREEN")]
+    assert shown and all(line.endswith(" True") for line in shown), out
+    assert "USED []" in out  # hedgetui used none of the hidden names
+    assert out[-1] == "FAST False"
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "StylesCache.render" in lines[0], run.stderr
+    assert "stock paths" in lines[0]

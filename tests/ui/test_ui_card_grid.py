@@ -60,7 +60,17 @@ def cards_of(app: HedgeApp) -> HedgeCards:
 
 
 def whole(cards: HedgeCards) -> list[Strip]:
-    return cards.render_lines(Region(0, 0, *cards.region.size))
+    """Every line of the cards as on screen: the widget's own lines, and on the stock paths
+    (a card widget per card) each card's lines laid over its background where it sits."""
+    lines = cards.render_lines(Region(0, 0, *cards.region.size))
+    for card in cards.children:
+        x, y = card.region.offset - cards.region.offset
+        drawn = card.render_lines(Region(0, 0, *card.region.size))
+        for row, strip in enumerate(drawn, start=y):
+            line = lines[row]
+            parts = [line.crop(0, x), strip, line.crop(x + strip.cell_length, line.cell_length)]
+            lines[row] = Strip.join(parts)
+    return lines
 
 
 def segments(strips: list[Strip]) -> list[list[object]]:
