@@ -25,8 +25,8 @@ missing name) and the dashboard runs on Textual's stock paths, slower but drawin
   (``Widget.get_visual_style``, ``textual.style.Style.parse``).
 
 On the stock paths hedgetui calls and overrides none of these names, only Textual's public
-API. (This module still imports the private modules it names: a Textual without one of those
-modules fails at this import, not later.)
+API. The private modules are imported under a guard: a Textual without one of them (or without
+a name imported from one) logs that one line and runs the stock paths, like a missing attribute.
 """
 
 from __future__ import annotations
@@ -43,11 +43,6 @@ from rich.color import ColorSystem
 from rich.console import Console, RenderableType
 from rich.style import Style as RichStyle
 from rich.terminal_theme import TerminalTheme
-from textual._compositor import ChopsUpdate  # the partial update CroppedUpdates writes
-from textual._parser import ParseError  # what feeding the key parser its end may raise
-from textual._styles_cache import StylesCache  # draws a frame (border, padding, title)
-from textual._time import get_time  # the clock of the key parser's timeout
-from textual._xterm_parser import XTermParser  # the key parser of the quiet input thread
 from textual.app import App
 from textual.color import Color
 from textual.content import Content
@@ -62,6 +57,17 @@ from textual.style import Style as VisualStyle
 from textual.widget import Widget
 
 from hedgetui.ui.screen_update import cropped_segments
+
+try:  # Textual's private modules; another Textual may lack one: then the stock paths, one line
+    from textual._compositor import ChopsUpdate  # the partial update CroppedUpdates writes
+    from textual._parser import ParseError  # what feeding the key parser its end may raise
+    from textual._styles_cache import StylesCache  # draws a frame (border, padding, title)
+    from textual._time import get_time  # the clock of the key parser's timeout
+    from textual._xterm_parser import XTermParser  # the key parser of the quiet input thread
+except ImportError as exc:  # the fast paths' code below is then never defined nor run
+    _MISSING_MODULE: str | None = str(exc)
+else:
+    _MISSING_MODULE = None
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +98,8 @@ def textual_problems() -> list[str]:
     """The private names the fast paths need that the running Textual lacks (none on 8.2.8).
 
     The stock paths need none of them: only Textual's public API."""
+    if _MISSING_MODULE is not None:  # a private module or a name in one is gone
+        return [_MISSING_MODULE]
     checks = {
         "Screen._dirty_widgets": _sets(Screen, "_dirty_widgets"),
         "Screen._update_timer": isinstance(getattr(Screen, "_update_timer", None), property),
@@ -147,23 +155,24 @@ FAST = _decide()
 # ---------------------------------------------------------------- the screen update
 
 
-class CroppedChopsUpdate(ChopsUpdate):
-    """Textual's partial update (``textual._compositor.ChopsUpdate``, written from each
-    widget's left edge) writing only the segments that overlap each changed span
-    (:func:`hedgetui.ui.screen_update.cropped_segments`)."""
+if _MISSING_MODULE is None:  # ChopsUpdate exists
 
-    def render_segments(self, console: Console) -> str:
-        """The update as raw data for the terminal (what Textual's driver writes)."""
-        # rich's private ``_color_system``: the one the console renders in, as Textual reads it
-        color_system = console._color_system or ColorSystem.TRUECOLOR
-        return cropped_segments(self.chops, self.spans, self.chop_ends, console, color_system)
+    class CroppedChopsUpdate(ChopsUpdate):
+        """Textual's partial update (``textual._compositor.ChopsUpdate``, written from each
+        widget's left edge) writing only the segments that overlap each changed span
+        (:func:`hedgetui.ui.screen_update.cropped_segments`)."""
 
+        def render_segments(self, console: Console) -> str:
+            """The update as raw data for the terminal (what Textual's driver writes)."""
+            # rich's private ``_color_system``: the one the console renders in, as Textual reads it
+            color_system = console._color_system or ColorSystem.TRUECOLOR
+            return cropped_segments(self.chops, self.spans, self.chop_ends, console, color_system)
 
-def cropped(update: RenderableType | None) -> RenderableType | None:
-    """``update`` as a :class:`CroppedChopsUpdate` when it is Textual's partial update."""
-    if type(update) is ChopsUpdate:
-        return CroppedChopsUpdate(update.chops, update.spans, update.chop_ends)
-    return update
+    def cropped(update: RenderableType | None) -> RenderableType | None:
+        """``update`` as a :class:`CroppedChopsUpdate` when it is Textual's partial update."""
+        if type(update) is ChopsUpdate:
+            return CroppedChopsUpdate(update.chops, update.spans, update.chop_ends)
+        return update
 
 
 if TYPE_CHECKING:
@@ -364,5 +373,5 @@ def key_timeout(parser: XTermParser) -> float | None:
     return None if due is None else max(0.0, due - get_time())
 
 
-KEY_PARSE_ERROR = ParseError
+KEY_PARSE_ERROR: type[Exception] = ParseError if _MISSING_MODULE is None else Exception
 """What feeding the key parser its end may raise."""

@@ -266,3 +266,19 @@ def test_a_textual_without_the_frames_names_draws_the_cards_on_its_public_api() 
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and "StylesCache.render" in lines[0], run.stderr
     assert "stock paths" in lines[0]
+
+
+def test_a_textual_without_a_private_module_name_runs_the_stock_paths() -> None:
+    """As on a Textual that moved or renamed a name in one of the private modules the door
+    imports: no import error, one line naming it, the stock paths. (Only the door's import is
+    tested here: Textual 8.2.8's own code needs the name it is made to miss.)"""
+    code = (
+        "import logging; logging.basicConfig(format='%(message)s')\n"
+        "import textual.app, textual._compositor\n"
+        "del textual._compositor.ChopsUpdate\n"
+    )
+    run = _door_in_subprocess(code)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "FAST False"
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "ChopsUpdate" in lines[0] and "stock paths" in lines[0], run.stderr
