@@ -192,7 +192,10 @@ def main() -> int:
     minutes = args.minutes if args.minutes is not None else 60.0 * (args.hours or 1.0)
     cols, _, rows = args.size.partition("x")
     work = Path(tempfile.mkdtemp(prefix="hedgetui-soak-"))
-    env = {"HEDGETUI_DEBUG_STATS_EVERY": str(min(args.sample_s, 60.0))}
+    env = {
+        "HEDGETUI_DEBUG_STATS_EVERY": str(min(args.sample_s, 60.0)),
+        "XDG_STATE_HOME": str(work / "state"),  # the alert logs go here, not the user's
+    }
     dash = start_dashboard(
         work / "dashboard.jsonl",
         {**env, "HEDGETUI_DEBUG_STATS": str(work / "dashboard.jsonl")},
