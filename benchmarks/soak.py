@@ -9,13 +9,16 @@ each venue in turn (stalls, a planned-maintenance close, garbage, a close code, 
 Every ``--sample-s`` (60) seconds it records for each process, from ``/proc``: RSS, CPU (% of
 one core over the last interval), open file descriptors; and from the process itself
 (``HEDGETUI_DEBUG_STATS``, see ``hedgetui/debug_stats.py``): asyncio tasks and reconnects per
-feed. At the end it prints the table and the growth per hour after the first ``--warmup-min``
-(10) minutes (least-squares slope), and writes everything to ``--out`` (JSON).
+feed. At the end it prints the growth per hour (least-squares slope) after the first
+``--warmup-min`` (10) minutes, and again after ``--steady-min`` (20: the scenario's first loop,
+in which each fault kind struck once and one-time costs such as opening the alert log at the
+first alert were paid), and writes everything to ``--out`` (JSON; ``--report`` re-prints it).
 
 Usage::
 
     .venv/bin/python benchmarks/soak.py --hours 1 [--out soak.json]
     .venv/bin/python benchmarks/soak.py --minutes 15 --sample-s 30
+    .venv/bin/python benchmarks/soak.py --report soak.json
 """
 
 from __future__ import annotations
@@ -156,8 +159,8 @@ def slope_per_hour(points: list[tuple[float, float]]) -> float | None:
     return 60.0 * sxy / sxx
 
 
-def summary(t: Target, warmup_min: float) -> dict[str, Any]:
-    after = [s for s in t.samples if s["min"] >= warmup_min]
+def summary(samples: list[dict[str, Any]], warmup_min: float) -> dict[str, Any]:
+    after = [s for s in samples if s["min"] >= warmup_min]
     out: dict[str, Any] = {"samples_after_warmup": len(after)}
     for key in ("rss_mb", "fds", "tasks"):
         pts = [(s["min"], float(s[key])) for s in after if s[key] is not None]
@@ -173,10 +176,26 @@ def summary(t: Target, warmup_min: float) -> dict[str, Any]:
         cpu_pts = [(s["min"], s["cpu_pct"]) for s in after if s["cpu_pct"] is not None]
         cpu_slope = slope_per_hour(cpu_pts)
         out["cpu_pct_per_hour"] = None if cpu_slope is None else round(cpu_slope, 3)
-    if t.samples:
-        out["reconnects_at_end"] = t.samples[-1]["reconnects"]
-        out["freezes_at_end"] = t.samples[-1]["freezes"]
+    if samples:
+        out["reconnects_at_end"] = samples[-1]["reconnects"]
+        out["freezes_at_end"] = samples[-1]["freezes"]
     return out
+
+
+def print_summaries(samples: dict[str, list[dict[str, Any]]], cutoffs: list[float]) -> None:
+    for cutoff in cutoffs:
+        print(f"\ngrowth per hour after the first {cutoff:g} minutes (least squares):")
+        for name, rows in samples.items():
+            s = summary(rows, cutoff)
+            print(
+                f"  {name:9} RSS {s.get('rss_mb_per_hour')} MB/h {s.get('rss_mb_first_last')}  "
+                f"fds {s.get('fds_per_hour')}/h  tasks {s.get('tasks_per_hour')}/h  "
+                f"CPU {s.get('cpu_pct_first_half')}% -> {s.get('cpu_pct_second_half')}% "
+                f"({s.get('cpu_pct_per_hour')} %/h)"
+            )
+    for name, rows in samples.items():
+        if rows:
+            print(f"  {name:9} reconnects at the end: {rows[-1]['reconnects']}")
 
 
 def main() -> int:
@@ -186,13 +205,28 @@ def main() -> int:
     length.add_argument("--minutes", type=float, default=None)
     parser.add_argument("--sample-s", type=float, default=60.0, help="seconds between samples")
     parser.add_argument("--warmup-min", type=float, default=10.0, help="minutes left out")
+    parser.add_argument(
+        "--steady-min",
+        type=float,
+        default=20.0,
+        help="a second summary from this minute: after the soak scenario's first 18-minute loop "
+        "every fault kind has struck once (the first alert opens the alert log, for instance)",
+    )
+    parser.add_argument("--report", metavar="JSON", help="print the summaries of a saved --out")
     parser.add_argument("--size", default="160x48", help="the pty's COLSxROWS")
     parser.add_argument("--out", default=None, help="write the samples and summary (JSON) here")
     args = parser.parse_args()
+    if args.report:
+        saved = json.loads(Path(args.report).read_text())
+        print_summaries(saved["samples"], [args.warmup_min, args.steady_min])
+        return 0
     minutes = args.minutes if args.minutes is not None else 60.0 * (args.hours or 1.0)
     cols, _, rows = args.size.partition("x")
     work = Path(tempfile.mkdtemp(prefix="hedgetui-soak-"))
-    env = {"HEDGETUI_DEBUG_STATS_EVERY": str(min(args.sample_s, 60.0))}
+    env = {
+        "HEDGETUI_DEBUG_STATS_EVERY": str(min(args.sample_s, 60.0)),
+        "XDG_STATE_HOME": str(work / "state"),  # the alert logs go here, not the user's
+    }
     dash = start_dashboard(
         work / "dashboard.jsonl",
         {**env, "HEDGETUI_DEBUG_STATS": str(work / "dashboard.jsonl")},
@@ -237,17 +271,16 @@ def main() -> int:
         "minutes": minutes,
         "warmup_min": args.warmup_min,
         "ended_early": ended,
-        "summary": {t.name: summary(t, args.warmup_min) for t in targets},
+        "summary": {
+            t.name: {
+                "after_warmup": summary(t.samples, args.warmup_min),
+                "after_steady": summary(t.samples, args.steady_min),
+            }
+            for t in targets
+        },
         "samples": {t.name: t.samples for t in targets},
     }
-    print(f"\ngrowth per hour after the first {args.warmup_min:g} minutes (least squares):")
-    for name, s in result["summary"].items():
-        print(
-            f"  {name:9} RSS {s.get('rss_mb_per_hour')} MB/h  fds {s.get('fds_per_hour')}/h  "
-            f"tasks {s.get('tasks_per_hour')}/h  CPU {s.get('cpu_pct_first_half')}% -> "
-            f"{s.get('cpu_pct_second_half')}% ({s.get('cpu_pct_per_hour')} %/h)  "
-            f"reconnects {s.get('reconnects_at_end')}"
-        )
+    print_summaries(result["samples"], [args.warmup_min, args.steady_min])
     if args.out:
         Path(args.out).write_text(json.dumps(result, indent=1))
     return 1 if ended else 0
