@@ -185,35 +185,19 @@ def test_subprocess_demo_json(tmp_path: Path) -> None:
 async def test_live_config_with_trading_disabled_is_a_dry_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hedgetui.sim import start_simulator
-    from hedgetui.sim.rest import start_rest_server
-    from tests.trading.test_unwind_secrets import KEY, SECRET, config
+    from tests.trading.test_unwind_secrets import bybit_account, config
 
-    monkeypatch.setenv("HT_TEST_KEY", KEY)
-    monkeypatch.setenv("HT_TEST_SECRET", SECRET)
-    books = SimAccounts()
-    async with await start_simulator(venues=["bybit"], scenario="calm", tick_hz=10) as sim:
-        books.set_position("bybit", "BTCUSD", 20_000, sim.price("BTC")[0], collateral=1.0)
-        rest = await start_rest_server(
-            "bybit",
-            accounts=books,
-            mark=lambda s: sim.price("BTC")[0],
-            api_key=KEY,
-            api_secret=SECRET,
+    async with bybit_account(monkeypatch) as (sim, rest, books):
+        cfg = config(
+            tmp_path / "c.toml",
+            sim.ws_url("bybit"),
+            rest.url,
+            tmp_path / "a.jsonl",
+            enabled=False,
         )
-        try:
-            cfg = config(
-                tmp_path / "c.toml",
-                sim.ws_url("bybit"),
-                rest.url,
-                tmp_path / "a.jsonl",
-                enabled=False,
-            )
-            args = parse("--config", str(cfg), "--hedge", "lev", "--fraction", "0.5", "--yes")
-            out = io.StringIO()
-            assert await unwind_main(args, out=out) == 0
-        finally:
-            await rest.close()
+        args = parse("--config", str(cfg), "--hedge", "lev", "--fraction", "0.5", "--yes")
+        out = io.StringIO()
+        assert await unwind_main(args, out=out) == 0
     assert books.orders("bybit") == [] and books.position("bybit", "BTCUSD") == 20_000
     text = out.getvalue()
     assert "DRY RUN (trading is disabled" in text and "SELL 10,000 BTCUSD market" in text

@@ -368,29 +368,13 @@ async def test_a_read_only_account_in_the_config_is_refused_by_the_command(
     """config -> runtime -> account -> `hedgetui unwind`: exit 1, one line, nothing sent."""
     from hedgetui.cli import build_parser
     from hedgetui.commands.unwind import unwind_main
-    from hedgetui.sim import start_simulator
-    from tests.trading.test_unwind_secrets import KEY, PASSPHRASE, SECRET, config
+    from tests.trading.test_unwind_secrets import bybit_account, config
 
-    monkeypatch.setenv("HT_TEST_KEY", KEY)
-    monkeypatch.setenv("HT_TEST_SECRET", SECRET)
-    books = SimAccounts()
-    async with await start_simulator(venues=["bybit"], scenario="calm", tick_hz=10) as sim:
-        books.set_position("bybit", "BTCUSD", 20_000, sim.price("BTC")[0], collateral=1.0)
-        rest = await start_rest_server(
-            "bybit",
-            accounts=books,
-            mark=lambda s: sim.price("BTC")[0],
-            api_key=KEY,
-            api_secret=SECRET,
-            passphrase=PASSPHRASE,
-        )
-        try:
-            cfg = config(tmp_path / "c.toml", sim.ws_url("bybit"), rest.url, tmp_path / "a.jsonl")
-            cfg.write_text(cfg.read_text().replace('permissions = "trade"', ""))  # the default
-            argv = ["unwind", "--config", str(cfg), "--hedge", "lev", "--fraction", "0.5", "--yes"]
-            assert await unwind_main(build_parser().parse_args(argv)) == 1
-        finally:
-            await rest.close()
+    async with bybit_account(monkeypatch) as (sim, rest, books):
+        cfg = config(tmp_path / "c.toml", sim.ws_url("bybit"), rest.url, tmp_path / "a.jsonl")
+        cfg.write_text(cfg.read_text().replace('permissions = "trade"', ""))  # the default
+        argv = ["unwind", "--config", str(cfg), "--hedge", "lev", "--fraction", "0.5", "--yes"]
+        assert await unwind_main(build_parser().parse_args(argv)) == 1
     err = capsys.readouterr().err
     assert err == (
         "hedgetui unwind: refused: account 'bybit-main' is read-only (permissions = \"read\"): "

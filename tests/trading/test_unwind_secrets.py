@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
 from hedgetui.cli import build_parser, main
 from hedgetui.commands.unwind import unwind_main
-from hedgetui.sim import start_simulator
-from hedgetui.sim.rest import SimAccounts, start_rest_server
+from hedgetui.sim import Simulator, start_simulator
+from hedgetui.sim.rest import RestServer, SimAccounts, start_rest_server
 from hedgetui.trading.credentials import Credentials, Secret
 from hedgetui.trading.orders import AuthError
 from hedgetui.trading.venues import make_client
@@ -53,20 +55,17 @@ account = "bybit-main"
     return path
 
 
-async def test_the_secret_leaks_nowhere(
-    tmp_path: Path,
+@asynccontextmanager
+async def bybit_account(
     monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    caplog.set_level(logging.DEBUG)
+) -> AsyncIterator[tuple[Simulator, RestServer, SimAccounts]]:
+    """The config's Bybit on loopback: its market data, and the signed REST side of an account
+    holding a 20,000-contract long whose keys are in HT_TEST_KEY / HT_TEST_SECRET."""
     monkeypatch.setenv("HT_TEST_KEY", KEY)
     monkeypatch.setenv("HT_TEST_SECRET", SECRET)
-    audit = tmp_path / "audit.jsonl"
     books = SimAccounts()
     async with await start_simulator(venues=["bybit"], scenario="calm", tick_hz=10) as sim:
-        mark = sim.price("BTC")[0]
-        books.set_position("bybit", "BTCUSD", 20_000, mark, collateral=1.0)
+        books.set_position("bybit", "BTCUSD", 20_000, sim.price("BTC")[0], collateral=1.0)
         rest = await start_rest_server(
             "bybit",
             accounts=books,
@@ -76,36 +75,48 @@ async def test_the_secret_leaks_nowhere(
             passphrase=PASSPHRASE,
         )
         try:
-            cfg = config(tmp_path / "c.toml", sim.ws_url("bybit"), rest.url, audit)
-            assert main(["check-config", str(cfg)]) == 0
-            # A lost reply, then the retry path: every step is logged and audited.
-            books.inject("bybit", "lost_reply")
-            args = build_parser().parse_args(
-                [
-                    "unwind",
-                    "--config",
-                    str(cfg),
-                    "--hedge",
-                    "lev",
-                    "--fraction",
-                    "0.5",
-                    "--yes",
-                    "--json",
-                ]
-            )
-            out = io.StringIO()
-            assert await unwind_main(args, out=out) == 0
-            assert books.position("bybit", "BTCUSD") == 10_000
-            assert len(books.orders("bybit")) == 1
-            # An auth failure whose error text would carry the (wrong) secret if not redacted.
-            wrong = Credentials("x", Secret(KEY), Secret(SECRET[::-1]), Secret(PASSPHRASE))
-            client = make_client("bybit", wrong, base_url=rest.url)
-            with pytest.raises(AuthError) as info:
-                await client.position("BTCUSD", 1.0)
-            await client.aclose()
-            logging.getLogger("hedgetui").error("auth failed: %s", info.value)
+            yield sim, rest, books
         finally:
             await rest.close()
+
+
+async def test_the_secret_leaks_nowhere(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    audit = tmp_path / "audit.jsonl"
+    async with bybit_account(monkeypatch) as (sim, rest, books):
+        cfg = config(tmp_path / "c.toml", sim.ws_url("bybit"), rest.url, audit)
+        assert main(["check-config", str(cfg)]) == 0
+        # A lost reply, then the retry path: every step is logged and audited.
+        books.inject("bybit", "lost_reply")
+        args = build_parser().parse_args(
+            [
+                "unwind",
+                "--config",
+                str(cfg),
+                "--hedge",
+                "lev",
+                "--fraction",
+                "0.5",
+                "--yes",
+                "--json",
+            ]
+        )
+        out = io.StringIO()
+        assert await unwind_main(args, out=out) == 0
+        assert books.position("bybit", "BTCUSD") == 10_000
+        assert len(books.orders("bybit")) == 1
+        # An auth failure whose error text would carry the (wrong) secret if not redacted.
+        wrong = Credentials("x", Secret(KEY), Secret(SECRET[::-1]), Secret(PASSPHRASE))
+        client = make_client("bybit", wrong, base_url=rest.url)
+        with pytest.raises(AuthError) as info:
+            await client.position("BTCUSD", 1.0)
+        await client.aclose()
+        logging.getLogger("hedgetui").error("auth failed: %s", info.value)
     captured = capsys.readouterr()
     everything = [
         out.getvalue(),
