@@ -45,6 +45,7 @@ from hedgetui.risk.report import (
     funding_annualized_pct,
     funding_coin,
     hedge_ratio,
+    long_leverage,
     net_exposure_coin,
     scenario_rows,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "hedge_ratio",
     "initial_margin_coin",
     "liquidation_price",
+    "long_leverage",
     "maintenance_margin_coin",
     "net_exposure_coin",
     "order_cost_coin",

@@ -285,9 +285,11 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         if view.hedges:
             self.selected %= len(view.hedges)
         w.status.show(render.status_bar(view, self.size.width))
-        w.totals.show(render.totals_bar(view.totals, not self.compact))
+        totals_width = w.totals.content_region.width or self.size.width - 2
+        w.totals.show(render.totals_bar(view.totals, not self.compact, totals_width))
         if self.compact:
-            w.table.show(render.hedge_table(view, self._alerts, self.selected))
+            width = w.table.content_region.width or self.size.width
+            w.table.show(render.hedge_table(view, self._alerts, self.selected, width))
             if view.hedges:
                 hedge = view.hedges[self.selected]
                 w.detail.show_hedge(

@@ -35,6 +35,16 @@ def line_parts(*parts: Part | list[Part]) -> list[Part]:
     return out
 
 
+def fitted(width: int, *candidates: list[Part]) -> list[Part]:
+    """The first of ``candidates`` (one line's parts, longest first) that fits ``width``
+    characters, else the last: a line gives way to a shorter form of its numbers, or drops a
+    less important one, and is never cut inside a number."""
+    for parts in candidates:
+        if sum(len(text) for text, _ in parts) <= width:
+            return parts
+    return candidates[-1]
+
+
 def as_lines(lines: Sequence[list[Part]]) -> list[Line]:
     """One :data:`Line` per line (panels compare and repaint line by line)."""
     return [tuple(line) for line in lines]

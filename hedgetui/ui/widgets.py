@@ -256,7 +256,7 @@ class HedgeCard(Panel):
         fundings: Sequence[float] = (),
     ) -> bool:
         width = max(CARD_MIN_WIDTH, self.content_region.width or self.size.width - 4)
-        title, state = render.card_look(hedge, alerts, selected)
+        title, state = render.card_look(hedge, alerts, selected, width)
         if title != self._title:  # setting border_title repaints the whole card, even unchanged
             self._title = title
             self.border_title = title
