@@ -58,6 +58,7 @@ from hedgetui.ui.layout import (
     DashboardWidgets,
     choose_layout,
 )
+from hedgetui.ui.screens import FollowsDashboard
 from hedgetui.ui.textual_fast import CroppedUpdates, one_update
 from hedgetui.ui.widgets import (
     DashboardAlertsPanel,
@@ -269,14 +270,26 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
 
     def refresh_view(self) -> None:
         """Take one snapshot and push it to the widgets (the painter, the clock, a key)."""
-        if not self.is_running or not isinstance(self.screen, DashboardScreen):
-            return  # not started, or a modal screen is on top: the dashboard keeps its last frame
+        dashboard = self._dashboard_screen()
+        if not self.is_running or dashboard is None:
+            return
         w = self._dashboard_widgets()
         if w is None:
             return
         self._painted_at = time.monotonic()
-        with one_update(self.screen):  # on the terminal when the block ends
+        # under a dialog too: the screen behind stays live (Textual draws it under the dialog)
+        with one_update(dashboard):  # on the terminal when the block ends
             self._show_view(w)
+        dialog = self.screen
+        if dialog is not dashboard and isinstance(dialog, FollowsDashboard):
+            dialog.dashboard_painted()
+
+    def _dashboard_screen(self) -> DashboardScreen | None:
+        """The dashboard's screen, whether or not a dialog is on top of it."""
+        for screen in self.screen_stack:
+            if isinstance(screen, DashboardScreen):
+                return screen
+        return None
 
     def _show_view(self, w: DashboardWidgets) -> None:
         """One snapshot into the widgets; their changed rows are marked for the screen."""
@@ -318,15 +331,16 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
 
     def _dashboard_widgets(self) -> DashboardWidgets | None:
         """The dashboard's widgets, looked up once (a repaint must not search the DOM)."""
-        if self._widgets is None:
+        screen = self._dashboard_screen()
+        if self._widgets is None and screen is not None:
             try:
                 self._widgets = DashboardWidgets(
-                    status=self.query_one("#status", StatusBar),
-                    totals=self.query_one("#totals", TotalsBar),
-                    table=self.query_one("#table", HedgeTable),
-                    detail=self.query_one("#detail", HedgeCard),
-                    cards=self.query_one("#cards", HedgeCards),
-                    what_if=self.query_one(WhatIfPanel),
+                    status=screen.query_one("#status", StatusBar),
+                    totals=screen.query_one("#totals", TotalsBar),
+                    table=screen.query_one("#table", HedgeTable),
+                    detail=screen.query_one("#detail", HedgeCard),
+                    cards=screen.query_one("#cards", HedgeCards),
+                    what_if=screen.query_one(WhatIfPanel),
                 )
             except NoMatches:  # before compose finished
                 return None

@@ -1,10 +1,10 @@
-"""Modal screens of the dashboard: the key help."""
+"""Modal screens of the dashboard: the key help, and what a dialog that follows the data is."""
 
 from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import ClassVar, Protocol, runtime_checkable
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,6 +19,15 @@ HELP_FOOTNOTE = (
 )
 
 NOTE_WIDTH = 64  # fits the help box in an 80-column terminal
+
+
+@runtime_checkable
+class FollowsDashboard(Protocol):
+    """A dialog that shows live numbers (the unwind preview): the dashboard, which keeps
+    painting under it, calls :meth:`dashboard_painted` after each repaint, so the dialog and
+    the screen behind it show the same snapshot."""
+
+    def dashboard_painted(self) -> None: ...
 
 
 class HelpScreen(ModalScreen[None]):

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from hedgetui.runtime import Runtime
 
 PRESETS = {"1": 0.25, "2": 0.5, "3": 1.0}
+SIMULATOR_MODE = "SIMULATOR: this goes to the built-in simulator, not an exchange."
+"""The mode line of a dialog whose orders go to the simulator (``UnwindService.simulated``)."""
 
 
 def parse_amount(text: str) -> UnwindRequest:
@@ -69,10 +71,11 @@ class UnwindScreen(ModalScreen[UnwindResult | None]):
     }
     #unwind-title { text-style: bold; }
     #unwind-refusal { color: $error; text-style: bold; display: none; }
-    #unwind-mode { color: $warning; }
-    #unwind-presets { height: auto; }
-    #unwind-presets Button { min-width: 9; width: auto; margin-right: 1; }
+    #unwind-mode { color: $warning; text-style: bold; }
+    #unwind-presets { height: 1; margin-bottom: 1; }
+    #unwind-presets Button { min-width: 8; width: auto; margin-right: 1; }
     #unwind-amount { width: 1fr; }
+    #unwind-confirm { margin-top: 1; }
     #unwind-preview { height: auto; }
     #unwind-status { height: auto; }
     """
@@ -103,12 +106,12 @@ class UnwindScreen(ModalScreen[UnwindResult | None]):
             yield Static("", id="unwind-mode", markup=False)
             yield Static("", id="unwind-refusal", markup=False)
             with Horizontal(id="unwind-presets"):
-                yield Button("25% 1", id="p25")
-                yield Button("50% 2", id="p50")
-                yield Button("100% 3", id="p100")
-                yield Input(placeholder="0.3, 30%, 1200c", id="unwind-amount")
+                yield Button("25% 1", id="p25", compact=True)
+                yield Button("50% 2", id="p50", compact=True)
+                yield Button("100% 3", id="p100", compact=True)
+                yield Input(placeholder="0.3, 30%, 1200c", id="unwind-amount", compact=True)
             yield Static("", id="unwind-preview", markup=False)
-            yield Input(placeholder="type the symbol to confirm", id="unwind-confirm")
+            yield Input(placeholder="type the symbol to confirm", id="unwind-confirm", compact=True)
             yield Static("", id="unwind-status", markup=False)
 
     def on_mount(self) -> None:
@@ -116,10 +119,7 @@ class UnwindScreen(ModalScreen[UnwindResult | None]):
         if self.service.dry_run:
             mode.update(f"DRY RUN: {self.service.dry_run_reason}; nothing is sent.")
         elif self.service.simulated:
-            mode.update(
-                "LIVE on the SIMULATOR: this sends a reduce-only order to the built-in "
-                "exchange simulator (no real money)."
-            )
+            mode.update(SIMULATOR_MODE)
         else:
             mode.update("LIVE: this sends a real reduce-only order.")
         self.query_one("#unwind-confirm", Input).display = False
@@ -129,6 +129,23 @@ class UnwindScreen(ModalScreen[UnwindResult | None]):
             self._refuse(str(exc))
             return
         self.query_one("#p50", Button).focus()  # digits 1/2/3 work; Tab reaches the input
+
+    def dashboard_painted(self) -> None:
+        """The dashboard behind repainted: the preview follows the same data (re-planned for
+        the amount asked, so the order shown is the order that would be sent now)."""
+        request = self.request
+        if self.plan is None or request is None or self.sending or self.result is not None:
+            return
+        try:
+            plan = self.service.plan(self.hedge_name, request)
+        except (Refused, PlanError, KeyError, ValueError) as exc:
+            self._refuse(str(exc).strip("'\""))
+            return
+        self.plan = plan
+        text = describe_plan(plan)
+        preview = self.query_one("#unwind-preview", Static)
+        if text != preview.content:  # a repaint of the dialog only when the preview moved
+            preview.update(text)
 
     # ------------------------------------------------------------------ actions
 
@@ -170,6 +187,8 @@ class UnwindScreen(ModalScreen[UnwindResult | None]):
         self.query_one("#unwind-preview", Static).update(describe_plan(plan))
         confirm = self.query_one("#unwind-confirm", Input)
         verb = "record this dry run" if self.service.dry_run else "SEND"
+        if self.service.simulated and not self.service.dry_run:
+            verb = "SEND to the simulator"
         confirm.placeholder = f"type {plan.symbol} and Enter to {verb}"
         confirm.value = ""
         confirm.display = True
