@@ -25,7 +25,7 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import PurePath
 from typing import TYPE_CHECKING, ClassVar
 
@@ -33,12 +33,15 @@ from textual.app import ComposeResult
 from textual.css.query import NoMatches
 from textual.driver import Driver
 from textual.events import Resize
+from textual.filter import LineFilter
 from textual.screen import Screen
 from textual.widget import Widget
 
+from hedgetui import glyphs
 from hedgetui.domain import DashboardView, HedgeView, ScenarioRow
 from hedgetui.store import Store
 from hedgetui.ui import render, textual_fast, what_if
+from hedgetui.ui.ascii_filter import AsciiFilter
 from hedgetui.ui.cached_lines import CachedFooter, CachedHorizontal, CachedVerticalScroll
 from hedgetui.ui.cadence import (
     CLOCK_REPAINT_S,
@@ -110,13 +113,17 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         mount_alerts: bool = True,
         read_gate: ReadGate | None = None,
         clock_repaint_s: float = CLOCK_REPAINT_S,
+        ascii: bool | None = None,
     ) -> None:
         """``read_gate``: the feeds' sockets are read in its passes (``Runtime.read_in_passes``
         every ``read_period(refresh_hz)``): repaint right after a pass that brought a change
         rather than on a timer of the app's own.
 
         ``clock_repaint_s``: with no data, repaint this often for ages and countdowns (tests
-        that count the repaints data causes move it out of their way)."""
+        that count the repaints data causes move it out of their way).
+
+        ``ascii``: draw ASCII only (``hedgetui.glyphs``; default ``display.ascii``): the
+        commands turn it on for a locale that is not UTF-8 or ``--ascii`` too."""
         super().__init__()
         self.store = store
         display = store.settings.display
@@ -127,6 +134,10 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         self._read_gate = read_gate
         self._clock_repaint_s = clock_repaint_s
         self.animation_level = "full" if display.animations else "none"
+        self.ascii = display.ascii if ascii is None else ascii
+        self._ascii_filter = AsciiFilter() if self.ascii else None
+        if self.ascii:  # before compose: the widgets' own texts are made in ASCII too
+            glyphs.use_ascii(True)
         self.selected = 0
         self.typed_move: float | None = None
         self.compact = True
@@ -161,6 +172,16 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
 
             return QuietInputDriver
         return driver
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, and in ASCII mode :class:`AsciiFilter` last: every glyph that
+        Textual draws itself (borders, scrollbars, buttons, toasts) as its ASCII twin."""
+        filters = super().get_line_filters()
+        return filters if self._ascii_filter is None else [*filters, self._ascii_filter]
+
+    def on_unmount(self) -> None:
+        if self.ascii:
+            glyphs.use_ascii(False)  # the mode is the process's: this app set it
 
     def get_default_screen(self) -> Screen[None]:
         return DashboardScreen(id="dashboard")

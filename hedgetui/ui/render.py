@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from enum import IntEnum
 
+from hedgetui import glyphs
 from hedgetui.config import AlertSettings
 from hedgetui.domain import (
     DashboardView,
@@ -401,7 +402,8 @@ def hedge_row(
         return widths[index] - (1 if is_stale else 0)  # the "?" of a stale value
 
     def cell(index: int, text: str, is_stale: bool, style: str = "") -> list[Part]:
-        shown = text + (fmt.STALE_GLYPH if is_stale and text != fmt.NO_DATA else "")
+        shown = glyphs.text(text)  # aligned as shown: ">=10x" is one wider than "≥10×"
+        shown += fmt.STALE_GLYPH if is_stale and text != fmt.NO_DATA else ""
         pad = " " * max(1, widths[index] + 1 - len(shown))
         s = STALE_STYLE if is_stale else (LABEL if text == fmt.NO_DATA else style)
         return [(pad + shown, s)]

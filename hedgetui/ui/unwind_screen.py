@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from hedgetui import glyphs
 from hedgetui.trading.broker import UnwindResult
 from hedgetui.trading.describe import describe_plan
 from hedgetui.trading.planner import PlanError, UnwindPlan, UnwindRequest
@@ -222,9 +223,11 @@ class UnwindScreen(ModalScreen[UnwindResult | None]):
         self.sending = True
         event.input.disabled = True
         self.query_one("#unwind-status", Static).update(
-            f"Sending {plan.order.side} {plan.order.contracts:g} {plan.symbol}…"
-            if not self.service.dry_run
-            else "Dry run: recording the order that would be sent…"
+            glyphs.text(
+                f"Sending {plan.order.side} {plan.order.contracts:g} {plan.symbol}…"
+                if not self.service.dry_run
+                else "Dry run: recording the order that would be sent…"
+            )
         )
         self._execute(plan)
 

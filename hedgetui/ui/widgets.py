@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.strip import Strip
 from textual.visual import Visual
 
+from hedgetui import glyphs
 from hedgetui.alerts import AlertDispatcher, AlertEngine
 from hedgetui.config import AlertSettings
 from hedgetui.domain import DashboardView, HedgeView, ScenarioRow
@@ -285,7 +286,7 @@ class WhatIfPanel(CachedVertical):
     def compose(self) -> ComposeResult:
         yield Panel(id="whatif-table")
         yield CachedInput(
-            placeholder="move % (e.g. -15) ⏎",
+            placeholder=glyphs.text("move % (e.g. -15) ⏎"),
             restrict=r"[-+0-9.]*",
             id="whatif-input",
             compact=True,

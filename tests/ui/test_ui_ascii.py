@@ -1,0 +1,128 @@
+"""ASCII mode: every character on screen is ASCII, the glyphs' twins read as they should,
+and a locale that is not UTF-8 turns it on by itself."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hedgetui import glyphs
+from hedgetui.alerts.report import hedge_block
+from hedgetui.clock import ManualClock
+from hedgetui.demo.trading import demo_trading
+from hedgetui.ui import format as fmt
+from hedgetui.ui.app import HedgeApp
+from hedgetui.ui.unwind_screen import UnwindScreen
+from tests.ui.test_ui_dashboard import screen_text, scripted_store
+
+
+@pytest.fixture(autouse=True)
+def unicode_after() -> Iterator[None]:
+    yield
+    glyphs.use_ascii(False)  # the mode is the process's: never leak it into another test
+
+
+def non_ascii(screen: str) -> set[str]:
+    return {char for char in screen if ord(char) >= 128}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_the_dashboard_in_ascii_mode_draws_ascii_only(size: tuple[int, int]) -> None:
+    store, _ = scripted_store(history_s=30)
+    app = HedgeApp(store, ascii=True)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        app.refresh_view()
+        await pilot.pause()
+        screen = screen_text(app)
+        assert not non_ascii(screen), non_ascii(screen)
+        assert "*bitmex" in screen.replace("* ", "*")  # the live feed's dot
+        assert ">=10x" in screen  # btc-core's unreachable liquidation, not ">10x" or "_10_"
+        assert "lev 5.0x" in screen  # btc-lev, the long
+        assert "+-" in screen and "|" in screen  # the cards' borders
+        assert "#" in screen  # gauges
+        if size == (80, 24):
+            assert "> btc-core" in screen  # the selected row's marker
+            assert "Enter" in screen  # the what-if input's hint
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_screen = screen_text(app)
+        assert "Keys" in help_screen and not non_ascii(help_screen), non_ascii(help_screen)
+        await pilot.press("escape")
+    assert not glyphs.ASCII  # the app turned it off as it ended
+
+
+async def test_the_unwind_dialog_in_ascii_mode(tmp_path: Path) -> None:
+    clock = ManualClock()
+    async with demo_trading("btc-lev", audit_log=tmp_path / "a.jsonl", clock=clock) as demo:
+        await demo.poller.poll_once()
+        app = HedgeApp(
+            demo.store,
+            ascii=True,
+            unwind_factory=lambda name: UnwindScreen(demo.service, name),
+        )
+        async with app.run_test(size=(80, 23)) as pilot:
+            app.selected = demo.store.hedge_names().index("btc-lev")
+            await pilot.press("u")
+            await pilot.pause()
+            await pilot.press("2")
+            await pilot.pause()
+            screen = screen_text(app)
+            assert "SIMULATOR" in screen and "SELL" in screen
+            assert not non_ascii(screen), non_ascii(screen)
+
+
+def test_every_glyph_of_the_dashboard_has_an_ascii_twin() -> None:
+    """The glyphs the formats and the feed line use are in the table (not the ``?`` net)."""
+    used = set(fmt.SPARK_CHARS + fmt.NO_DATA + fmt.UNREACHABLE + fmt.bar(0.5, 4) + "●◌✖▶»⏎·±")
+    assert {c for c in used if ord(c) >= 128} <= set(glyphs.TWINS)
+    assert glyphs.ascii_text(fmt.UNREACHABLE) == "none (>=10x)"
+    assert glyphs.ascii_text(fmt.sparkline([1, 2, 3, 4, 5, 6, 7, 8], 8)) == "_.-:=+*#"
+    assert all(len(twin) == 1 for twin in glyphs.CELL_TWINS.values())
+    assert glyphs.ascii_cells("╭─ a ─╮ ≥10× 漢") == "+- a -+ >10x ??"
+
+
+def test_the_status_text_in_ascii_mode() -> None:
+    store, _ = scripted_store()
+    lines = [line for h in store.snapshot().hedges for line in hedge_block(h)]
+    assert any("±" in line for line in lines)  # the band, in UTF-8
+    ascii_lines = [glyphs.ascii_text(line) for line in lines]
+    assert any("+/-" in line for line in ascii_lines) and not non_ascii("".join(ascii_lines))
+
+
+@pytest.mark.parametrize(
+    ("env", "utf8_mode", "forced", "expected"),
+    [
+        ({"LANG": "C.UTF-8"}, False, False, True),
+        ({"LANG": "en_US.utf8"}, False, False, True),
+        ({"LANG": "en_US.UTF-8", "LC_ALL": "C"}, False, False, False),
+        ({"LANG": "en_US.ISO-8859-1"}, False, False, False),
+        ({"LC_CTYPE": "de_DE.UTF-8", "LANG": "C"}, False, False, True),
+        ({}, False, False, False),
+        ({"LC_CTYPE": "C.UTF-8"}, True, False, False),  # PEP 538 coerced a C locale
+        ({"LANG": "C.UTF-8", "PYTHONUTF8": "1"}, True, True, True),
+    ],
+)
+def test_which_locales_are_utf8(
+    env: dict[str, str], utf8_mode: bool, forced: bool, expected: bool
+) -> None:
+    assert glyphs.utf8_locale(env, utf8_mode=utf8_mode, utf8_forced=forced) is expected
+
+
+@pytest.mark.parametrize("locale", [{"LANG": "C", "LC_ALL": "C"}, {"LANG": "C"}])
+def test_a_c_locale_makes_the_commands_write_ascii(locale: dict[str, str]) -> None:
+    """``status --demo`` (the same text as the dashboard's hedges) in a real subprocess."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG", "PYTHONUTF8"))}
+    args = [sys.executable, "-m", "hedgetui", "status", "--demo"]
+    utf8 = subprocess.run(
+        args, env={**env, "LANG": "C.UTF-8"}, capture_output=True, timeout=60, check=False
+    )
+    assert "±".encode() in utf8.stdout, utf8.stdout[-400:]
+    out = subprocess.run(args, env={**env, **locale}, capture_output=True, timeout=60, check=False)
+    assert out.stdout and out.stdout.isascii(), out.stdout[-400:]
+    assert b"+/-" in out.stdout and out.stderr.isascii()
