@@ -487,15 +487,18 @@ def status_bar(view: DashboardView, width: int = 200) -> list[Line]:
 
 def totals_bar(totals: TotalsView, wide: bool, width: int | None = None) -> list[Line]:
     """Totals across hedges within ``width``: money gives way to ``$14.8k`` forms, then the
-    amounts per coin and the carried funding go, before anything would be cut."""
+    carried funding goes, the amounts per coin show 2 decimals, then go, before anything
+    would be cut."""
     stale = totals.stale
 
-    def parts(usd: Callable[..., str], coins: bool, carried: bool) -> list[Part]:
+    def parts(usd: Callable[..., str], coins: int | None, carried: bool) -> list[Part]:
+        """``coins``: the decimals of the amounts per coin (None: no amounts)."""
         out: list[Part] = [("TOTAL ", "b")]
         out += [("net ", LABEL), *value_parts(usd(totals.net_exposure_usd, signed=True), stale)]
-        if coins:
+        if coins is not None:
             for coin_name, amount in sorted(totals.net_exposure_by_coin.items()):
-                out += [(f" {coin_name} ", LABEL), *value_parts(fmt.coin(amount), stale)]
+                amount_text = fmt.coin(amount, decimals=coins)
+                out += [(f" {coin_name} ", LABEL), *value_parts(amount_text, stale)]
         out += [("  buffer ", LABEL), *value_parts(usd(totals.margin_buffer_usd), stale)]
         out += [
             ("  fund ", LABEL),
@@ -508,7 +511,7 @@ def totals_bar(totals: TotalsView, wide: bool, width: int | None = None) -> list
             out += [("  STALE", "b $warning")]
         return out
 
-    full = parts(fmt.usd, True, wide)
+    full = parts(fmt.usd, 4, wide)
     if width is None:
         return as_lines([full])
     return as_lines(
@@ -516,9 +519,10 @@ def totals_bar(totals: TotalsView, wide: bool, width: int | None = None) -> list
             fitted(
                 width,
                 full,
-                parts(fmt.usd_compact, True, wide),
-                parts(fmt.usd_compact, True, False),
-                parts(fmt.usd_compact, False, False),
+                parts(fmt.usd_compact, 4, wide),
+                parts(fmt.usd_compact, 4, False),
+                parts(fmt.usd_compact, 2, False),
+                parts(fmt.usd_compact, None, False),
             )
         ]
     )

@@ -172,5 +172,9 @@ def test_the_totals_line_gives_way_before_it_is_cut(wide: bool) -> None:
     assert_fits([line], 78)
     assert line.endswith("STALE") and "fund -$1.04M?/d" in line, line
     calm = TotalsView(95_066.0, {"BTC": 1.3341, "ETH": 5.001}, 339_794.0, 113.0, 0.0, False)
+    stalled = dataclasses.replace(calm, net_exposure_usd=95_196.0, stale=True)  # docs' capture
+    assert text(render.totals_bar(stalled, False, 78)[0]) == (
+        "TOTAL net +$95.2k? BTC +1.33? ETH +5.00?  buffer $340k?  fund +$113?/d  STALE"
+    )
     room = 118 if wide else 78  # the wide layout starts at 120 columns
     assert text(render.totals_bar(calm, wide, room)[0]) == text(render.totals_bar(calm, wide)[0])
