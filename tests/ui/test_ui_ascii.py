@@ -4,6 +4,7 @@ and a locale that is not UTF-8 turns it on by itself."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -126,3 +127,21 @@ def test_a_c_locale_makes_the_commands_write_ascii(locale: dict[str, str]) -> No
     out = subprocess.run(args, env={**env, **locale}, capture_output=True, timeout=60, check=False)
     assert out.stdout and out.stdout.isascii(), out.stdout[-400:]
     assert b"+/-" in out.stdout and out.stderr.isascii()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a pty: Linux")
+def test_the_demo_on_a_pty_under_a_c_locale_writes_ascii_only() -> None:
+    """``LANG=C LC_ALL=C hedgetui demo`` on a real terminal: every byte it writes is ASCII
+    (escape sequences are), and the twins are on screen: the choice is automatic."""
+    from tests.ui.test_input_driver import Demo
+
+    demo = Demo({"LANG": "C", "LC_ALL": "C", "LC_CTYPE": "", "PYTHONUTF8": ""})
+    try:
+        assert demo.read_until(b"btc-core", 30), demo.seen[-500:]
+        assert demo.read_until(b">=10x", 15), demo.seen[-500:]
+        demo.drain(1.0)
+        assert demo.seen.isascii(), sorted({b for b in demo.seen if b >= 128})
+        text = re.sub(rb"\x1b\[[0-9;?>$]*[A-Za-z]", b"", demo.seen)  # the characters only
+        assert b"lev 3.0x" in text and b"*bitmex" in text, text[-800:]
+    finally:
+        demo.close()
