@@ -205,11 +205,16 @@ class AsciiStream:
     stdout and stderr in ASCII mode): ``print`` and ``write`` work as on the stream itself."""
 
     def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
+        self.wrapped = stream
 
     def write(self, value: str) -> int:
-        self._stream.write(ascii_text(value))
+        self.wrapped.write(ascii_text(value))
         return len(value)
 
     def __getattr__(self, name: str) -> object:
-        return getattr(self._stream, name)
+        return getattr(self.wrapped, name)
+
+
+def unwrapped(stream: TextIO) -> TextIO:
+    """The stream an :class:`AsciiStream` writes to (``stream`` itself otherwise)."""
+    return stream.wrapped if isinstance(stream, AsciiStream) else stream
