@@ -15,7 +15,7 @@ from textual.widgets import Static
 HELP_FOOTNOTE = (
     "Stale data: a value whose input is older than freshness.stale_after_s is dimmed and "
     "followed by '?', and its card says STALE. '—' means no data yet.\n"
-    "Ctrl+P opens the command palette (themes, what-if moves, hedges, alerts, unwind, quit)."
+    "Ctrl+P: the command palette (all of the above, by name)."
 )
 
 NOTE_WIDTH = 64  # fits the help box in an 80-column terminal

@@ -100,3 +100,19 @@ async def test_the_dialog_fits_80x23_and_the_dashboard_behind_it_stays_live(
             status = str(dialog.query_one("#unwind-status", Static).render())
             assert status.startswith("Done: sell"), status
             assert_fits(dialog)  # the result and "[Esc] close" fit too
+
+
+async def test_the_help_fits_80x23() -> None:
+    """The other dialog: its last line (the command palette's) was cut at 80x23."""
+    from tests.ui.test_ui_dashboard import scripted_store
+
+    store, _ = scripted_store()
+    app = HedgeApp(store, mount_alerts=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        box = app.screen.query_one("#help-box", Vertical)
+        assert Region(0, 0, *SIZE).contains_region(box.region), box.region
+        assert box.virtual_size.height <= box.content_region.height, "the help is clipped"
+        note = app.screen.query_one("#help-note", Static)
+        assert box.content_region.contains_region(note.region), note.region
