@@ -145,3 +145,39 @@ def test_the_demo_on_a_pty_under_a_c_locale_writes_ascii_only() -> None:
         assert b"lev 3.0x" in text and b"*bitmex" in text, text[-800:]
     finally:
         demo.close()
+
+
+def test_ascii_mode_is_chosen_by_flag_config_or_locale() -> None:
+    import dataclasses
+
+    from hedgetui.cli import build_parser
+    from hedgetui.commands.args import ascii_choice
+    from hedgetui.store import Store
+
+    parser = build_parser()
+    assert ascii_choice(parser.parse_args(["--ascii"])) is True
+    assert ascii_choice(parser.parse_args(["demo", "--ascii"])) is True
+    assert ascii_choice(parser.parse_args(["demo"])) is None  # the config decides
+    glyphs.use_ascii(True)  # what the entry point does for a locale that is not UTF-8
+    assert ascii_choice(parser.parse_args([])) is True
+    glyphs.use_ascii(False)
+    store, _ = scripted_store()
+    display = dataclasses.replace(store.settings.display, ascii=True)
+    configured = Store(dataclasses.replace(store.settings, display=display))
+    assert HedgeApp(configured).ascii and not HedgeApp(store).ascii
+    assert glyphs.ASCII  # set as the app is made: its widgets' texts are composed in ASCII
+
+
+def test_display_ascii_in_the_config_file_and_the_environment(tmp_path: Path) -> None:
+    from hedgetui.config import load_settings
+
+    path = tmp_path / "hedgetui.toml"
+    hedge = (
+        '[[hedges]]\ncoin = "BTC"\nvenue = "bitmex"\n'
+        '[hedges.position]\nside = "short"\ncontracts = 100\nentry = 60000\ncollateral = 0.1\n'
+    )
+    path.write_text("[display]\nascii = true\n\n" + hedge)
+    assert load_settings(path, {}).display.ascii is True
+    path.write_text(hedge)
+    assert load_settings(path, {}).display.ascii is False
+    assert load_settings(path, {"HEDGETUI_DISPLAY__ASCII": "true"}).display.ascii is True
