@@ -133,12 +133,16 @@ class UnwindScreen(ModalScreen[UnwindResult | None]):
 
     def dashboard_painted(self) -> None:
         """The dashboard behind repainted: the preview follows the same data (re-planned for
-        the amount asked, so the order shown is the order that would be sent now)."""
-        request = self.request
-        if self.plan is None or request is None or self.sending or self.result is not None:
+        the amount asked, so the order shown is the order that would be sent now).
+
+        The same order as previewed, on newer data: its client order id stays (the audit log
+        has its plan once; Enter re-plans it again and says what moved, as before)."""
+        request, shown = self.request, self.plan
+        if shown is None or request is None or self.sending or self.result is not None:
             return
         try:
-            plan = self.service.plan(self.hedge_name, request)
+            cid = shown.order.client_order_id
+            plan = self.service.plan(self.hedge_name, request, client_order_id=cid)
         except (Refused, PlanError, KeyError, ValueError) as exc:
             self._refuse(str(exc).strip("'\""))
             return

@@ -90,6 +90,8 @@ async def test_the_dialog_fits_80x23_and_the_dashboard_behind_it_stays_live(
             assert "48,158.8" in app.query_one(HedgeTable).shown_text  # the table behind
             assert "Mark   48,158.8" in app.query_one("#detail", HedgeCard).shown_text
             assert "mark 48,158.80" in preview(dialog)  # the preview: the same mark
+            plan = dialog.plan
+            assert plan is not None and plan.mark == 48_158.8
 
             await pilot.press(*hedge.symbol, "enter")
             for _ in range(200):  # the order's worker (the painter's never completes)
@@ -100,6 +102,11 @@ async def test_the_dialog_fits_80x23_and_the_dashboard_behind_it_stays_live(
             status = str(dialog.query_one("#unwind-status", Static).render())
             assert status.startswith("Done: sell"), status
             assert_fits(dialog)  # the result and "[Esc] close" fit too
+            assert dialog.result is not None
+            # the order sent is the one previewed: same client id, planned (audited) once
+            assert dialog.result.plan.order.client_order_id == plan.order.client_order_id
+    events = [e["event"] for e in demo.service.audit.read()]
+    assert events[:3] == ["plan", "confirm", "send"], events
 
 
 async def test_the_help_fits_80x23() -> None:
