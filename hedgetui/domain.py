@@ -226,6 +226,14 @@ class FeedFailure:
         return word
 
 
+def shown_failure(state: FeedState, failure: FeedFailure | None) -> FeedFailure | None:
+    """The failure a feed or account says in place of its state: while it is not live, or
+    when a subscription of a live feed was rejected (its other symbols stream)."""
+    if failure is None or (state is FeedState.LIVE and failure.kind is not FailureKind.REJECTED):
+        return None
+    return failure
+
+
 @dataclass(frozen=True, slots=True)
 class FeedStatus:
     """Connection health of one venue's market-data feed."""
