@@ -22,8 +22,8 @@ Everything is reported to the sink as events: market events as parsed, and :clas
 every state change and about once a second. Why the feed is not live is its ``failure``
 (``feeds.failure`` classifies: dns, refused, tls, http 403, closed with a code, subscription
 rejected, ...) with the time of the next attempt; connects, disconnects with their reason,
-subscription results and retries are recorded on the :data:`CONNECTION_LOG` logger, which the
-runtime writes to the connection log file (``runtime.connection_log``).
+subscription results and retries are recorded on the connection log's logger
+(``feeds.journal``), which the runtime writes to a file (``runtime.connection_log``).
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ from hedgetui.domain import (
 from hedgetui.feeds import failure as failures
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.grid import ticker_delay
+from hedgetui.feeds.journal import note
 from hedgetui.feeds.registry import get_adapter
 from hedgetui.feeds.values import excerpt
 
@@ -63,15 +64,6 @@ _LOGGED_MALFORMED = 20  # log the first N malformed frames of a feed, then every
 _STATUS_EVERY_S = 1.0
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _RUNNING: weakref.WeakSet[Feed] = weakref.WeakSet()  # feeds inside run(), for debug_stats
-
-CONNECTION_LOG = "hedgetui.connections"
-"""The logger of every feed's and account stream's connection events (INFO, one line each:
-``<name>: <what happened>``). It does not propagate: only the connection log file
-(``runtime.connection_log``) writes it, never the terminal."""
-_journal = logging.getLogger(CONNECTION_LOG)
-_journal.setLevel(logging.INFO)
-_journal.propagate = False
-_journal.addHandler(logging.NullHandler())  # no handler: dropped, never Python's last resort
 
 
 def running_feeds() -> list[Feed]:
@@ -239,6 +231,7 @@ class Feed:
         finally:
             _RUNNING.discard(self)
             self._retry_at = None
+            self._note("stopped")
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
@@ -317,8 +310,8 @@ class Feed:
         return f"{urlsplit(self.url).scheme}://{failures.host_port(self.url)[1]}"
 
     def _note(self, text: str) -> None:
-        """One line in the connection log (``CONNECTION_LOG``)."""
-        _journal.info("%s: %s", self.stats_name, text)
+        """One line in the connection log (``feeds.journal``)."""
+        note(self.stats_name, text)
 
     async def _connect_url(self) -> str:
         """The URL of the next connection (a hook: private streams fetch a listen key here)."""
