@@ -31,11 +31,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import random
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -57,6 +58,7 @@ from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.grid import ticker_delay
 from hedgetui.feeds.journal import note
 from hedgetui.feeds.registry import get_adapter
+from hedgetui.feeds.resolve import pinned_address, resolve_table
 from hedgetui.feeds.values import excerpt
 
 FeedEvent = MarketEvent | PositionUpdate | BalanceUpdate
@@ -154,6 +156,7 @@ class Feed:
         self._clock = clock or SYSTEM_CLOCK
         self._rng = rng or random.Random()
         self._read_gate = read_gate
+        self._resolve = resolve_table(os.environ)  # HEDGETUI_RESOLVE: host pins (feeds.resolve)
         self._log = logging.getLogger(f"hedgetui.feeds.{self.venue}")
         self.stats = FeedStats()
         self._state = FeedState.DOWN
@@ -247,15 +250,20 @@ class Feed:
         self._closed_because = None
         opened_at: float | None = None
         try:
+            url = await self._connect_url()
+            host = urlsplit(url).hostname
+            pinned = pinned_address(host, self._resolve)  # a pinned-away name fails here
+            where: dict[str, Any] = {} if pinned is None else {"host": pinned}
             async with connect(
-                await self._connect_url(),
+                url,
                 open_timeout=cfg.open_timeout_s,
                 close_timeout=cfg.close_timeout_s,
                 ping_interval=self._ping_interval if self._protocol_ping else None,
                 ping_timeout=self._ping_interval if self._protocol_ping else None,
                 max_queue=cfg.max_queue,
                 max_size=cfg.max_frame_bytes,
-                proxy=None if urlsplit(self.url).hostname in _LOOPBACK else True,
+                proxy=None if pinned is not None or host in _LOOPBACK else True,
+                **where,
             ) as ws:
                 opened_at = self._clock.monotonic()
                 self.stats.sessions += 1
