@@ -32,6 +32,7 @@ HELP = "\n".join(
         "  slow VENUE DELAY           add DELAY seconds before every frame (0 = off)",
         "  accept_then_close VENUE on|off [CODE] [REASON]",
         "  reject_upgrade VENUE STATUS  answer new upgrades with HTTP STATUS (0 = off)",
+        "  delist VENUE SYMBOL [on|off]  answer subscriptions to SYMBOL as an unknown symbol",
         "  close_code VENUE CODE [REASON]",
         "  jump PCT [COIN]            move the price of COIN (default BTC) by PCT percent",
         "  status                     venues, connections, scenario time, prices",

@@ -25,6 +25,10 @@ FAULT_KINDS: dict[str, str] = {
     ),
     "close_code": "close current connections with code=N (1000-4999) and reason=TEXT",
     "slow": "delay=SECONDS added before every outgoing frame (0 = off)",
+    "delist": (
+        "symbol=S enabled=1/0: new subscriptions to S are answered as an unknown symbol "
+        "(the venue's own error; Deribit leaves it out, Binance streams nothing)"
+    ),
     "jump": "move the price path of coin=BTC|ETH (default BTC) by pct=N percent, all venues",
     "maintenance": "planned maintenance: the venue's notice (if any), then its close code",
     # REST order faults: each applies to the next count=N (default 1) order requests
@@ -47,6 +51,7 @@ FAULT_PARAMS: dict[str, tuple[str, ...]] = {  # fault kind -> its parameters, in
     "reject_upgrade": ("status",),
     "close_code": ("code", "reason"),
     "slow": ("delay",),
+    "delist": ("symbol", "enabled"),
     "jump": ("pct", "coin"),
     "maintenance": (),
     "order_reject": ("count", "code", "message"),
@@ -79,6 +84,7 @@ class Fault:
     code: int = 1000  # close_code, accept_then_close
     reason: str = ""  # close_code, accept_then_close
     status: int = 0  # reject_upgrade: the HTTP status (0 = off)
+    symbol: str = ""  # delist
     delay: float = 0.0  # slow
     pct: float = 0.0  # jump
     coin: str = "BTC"  # jump
@@ -118,13 +124,13 @@ def _number(kind: str, name: str, value: float | int | str) -> float:
     return x
 
 
-def _flag(value: float | int | str) -> bool:
+def _flag(value: float | int | str, kind: str = "accept_then_close") -> bool:
     text = str(value).strip().lower()
     if text in ("1", "true", "yes", "on"):
         return True
     if text in ("0", "false", "no", "off"):
         return False
-    raise FaultError(f"accept_then_close: enabled={value!r} must be 1/0 (or on/off)")
+    raise FaultError(f"{kind}: enabled={value!r} must be 1/0 (or on/off)")
 
 
 def _close(kind: str, params: Mapping[str, float | int | str]) -> tuple[int, str]:
@@ -199,6 +205,11 @@ def parse_fault(kind: str, params: Mapping[str, float | int | str]) -> Fault:
     if kind == "close_code":
         code, reason = _close(kind, params)
         return Fault(kind, code=code, reason=reason)
+    if kind == "delist":
+        symbol = str(params.get("symbol", "")).strip().upper()
+        if not symbol:
+            raise FaultError("delist: symbol=S is required (e.g. symbol=ETH-USD-SWAP)")
+        return Fault(kind, symbol=symbol, enabled=_flag(params.get("enabled", 1), kind))
     if kind == "reject_upgrade":
         status = _number(kind, "status", params.get("status", 503))
         known = {int(s) for s in HTTPStatus if 400 <= s <= 599}
