@@ -36,7 +36,6 @@ from hedgetui.domain import (
     Event,
     FailureKind,
     FeedFailure,
-    FeedState,
     FeedStatus,
     PositionUpdate,
 )
@@ -148,7 +147,7 @@ class AccountStream(Feed):
         await self.resync()
         # logged in, subscribed and resynced: the account is live even if nothing changes
         self._last_data_at = self._clock.monotonic()
-        self._set_state(FeedState.LIVE)
+        self._went_live()  # and the reason it was down is over
 
     def _failure_of(self, exc: Exception) -> FeedFailure:
         if isinstance(exc, LoginRefused):  # already redacted by _on_open / _new_listen_key

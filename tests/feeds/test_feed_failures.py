@@ -297,9 +297,10 @@ async def test_auth_failed_on_an_account_stream_and_the_secret_stays_out_of_the_
 ) -> None:
     async with bybit_with_account(tmp_path, monkeypatch, WRONG_SECRET) as cfg:
 
-        def auth_failed(view: DashboardView) -> bool:
+        def auth_failed(view: DashboardView) -> bool:  # while the market feed streams
             failure = view.accounts[0].failure if view.accounts else None
-            return failure is not None and failure.kind is FailureKind.AUTH
+            live = view.feeds[0].state is FeedState.LIVE
+            return live and failure is not None and failure.kind is FailureKind.AUTH
 
         line = await status_line(cfg, auth_failed)
         assert re.search(r"✖acct main auth( ↻\d+s)?", line), line
@@ -376,3 +377,139 @@ def test_six_feeds_down_fit_80_columns() -> None:
     assert "binance http 403" in line_text(mixed, 120)
     one = replace(base, feeds=(*base.feeds[:5], down(*[(FailureKind.REFUSED, None)] * 6).feeds[5]))
     assert line_text(one).endswith("✖kraken refused ↻12s ")
+
+
+async def test_an_account_that_logs_in_again_no_longer_says_auth_failed() -> None:
+    """The venue refuses the login until its key matches; the next login clears the failure."""
+    from hedgetui.account_streams import AccountStream, watched_instrument
+    from hedgetui.feeds.base import FeedConfig
+    from hedgetui.sim.private.base import SimCredentials
+    from hedgetui.trading.credentials import Credentials, Secret
+    from hedgetui.trading.venues import make_client
+
+    server = await start_private_server(
+        "bybit",
+        accounts=SimAccounts(),
+        mark=lambda s: 60_000.0,
+        credentials=SimCredentials(api_secret=WRONG_SECRET),
+    )
+    demo = Credentials("demo", Secret(DEMO_API_KEY), Secret(DEMO_API_SECRET), Secret(""))
+    client = make_client("bybit", demo, base_url=f"http://127.0.0.1:{closed_port()}")
+    fast = FeedConfig(backoff_initial_s=0.02, backoff_max_s=0.1, jitter=0.0, stale_after_s=1e9)
+    stream = AccountStream(
+        client, [watched_instrument("bybit", "BTCUSD")], lambda e: None, url=server.url, config=fast
+    )
+    task = asyncio.create_task(stream.run())
+    try:
+        await wait_until(lambda: stream.failure is not None and stream.failure.kind.value == "auth")
+        assert stream.status.failure == stream.failure
+        server.protocol.creds = SimCredentials()  # the venue now knows the key
+        await wait_until(lambda: stream.state is FeedState.LIVE)
+        assert stream.failure is None and stream.status.failure is None
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await client.aclose()
+        await server.close()
+
+
+async def test_timeout_when_the_server_never_answers_the_upgrade() -> None:
+    """A loopback TCP server that accepts and says nothing: the handshake times out."""
+    from hedgetui.feeds.base import Feed, FeedConfig
+
+    held: list[asyncio.StreamWriter] = []
+
+    async def silent(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    config = FeedConfig(open_timeout_s=0.2, backoff_initial_s=5.0, jitter=0.0)
+    feed = Feed(
+        "kraken", ["PI_XBTUSD"], lambda e: None, url=f"ws://127.0.0.1:{port}", config=config
+    )
+    task = asyncio.create_task(feed.run())
+    try:
+        await wait_until(lambda: feed.failure is not None and feed.failure.retry_at is not None)
+        failure = feed.failure
+        assert failure is not None and failure.kind is FailureKind.TIMEOUT
+        assert failure.reason == f"no answer from 127.0.0.1:{port} within the connect timeout"
+        assert failure.short == "timeout"
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        for writer in held:
+            writer.close()
+        server.close()
+
+
+def test_classify_the_kinds_no_loopback_server_makes() -> None:
+    import errno
+
+    from websockets.exceptions import ConnectionClosedError
+
+    from hedgetui.feeds.failure import classify
+
+    url = "wss://ws.okx.com:8443/ws/v5/public"
+    unreachable = classify(OSError(errno.ENETUNREACH, "Network is unreachable"), url)
+    assert (unreachable.kind, unreachable.short) == (FailureKind.UNREACHABLE, "no route")
+    assert unreachable.reason == "no route to ws.okx.com:8443 (Network is unreachable)"
+    lost = classify(ConnectionClosedError(None, None), url)
+    assert (lost.kind, lost.reason) == (FailureKind.LOST, "connection lost (no close frame)")
+    reset = classify(ConnectionResetError(errno.ECONNRESET, "Connection reset by peer"), url)
+    assert reset.kind is FailureKind.LOST
+    other = classify(ValueError("something odd"), "wss://[::1]/x")
+    assert (other.kind, other.reason) == (FailureKind.ERROR, "ValueError: something odd")
+    assert classify(ConnectionRefusedError(), "wss://[::1]/x").reason == (
+        "connection refused by [::1]:443"
+    )
+
+
+def test_resolve_table_skips_what_is_not_host_equals_address(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import socket as sockets
+
+    from hedgetui.feeds.resolve import pinned_address, resolve_table
+
+    table = resolve_table({"HEDGETUI_RESOLVE": " WS.OKX.com=10.0.0.1, nonsense ,gone.test= ,"})
+    assert table == {"ws.okx.com": "10.0.0.1", "gone.test": ""}
+    assert "'nonsense' is not host=address" in caplog.text
+    assert pinned_address("ws.okx.com", table) == "10.0.0.1"
+    assert pinned_address("stream.bybit.com", table) is None
+    with pytest.raises(sockets.gaierror):
+        pinned_address("gone.test", table)
+
+
+def test_the_connection_log_rotates_and_stays_private(tmp_path: Path) -> None:
+    import logging
+
+    from hedgetui.feeds.journal import CONNECTION_LOG, note
+    from hedgetui.runtime.connection_log import ConnectionLogHandler
+
+    path = tmp_path / "logs" / "connections.log"
+    handler = ConnectionLogHandler(path, max_bytes=300)
+    logging.getLogger(CONNECTION_LOG).addHandler(handler)
+    try:
+        for i in range(10):  # ~95 bytes each: rotated after the 4th and the 8th
+            note("okx", f"down: connection refused by 127.0.0.1:9; retry in {i}.0s\nsecond line")
+    finally:
+        logging.getLogger(CONNECTION_LOG).removeHandler(handler)
+        handler.close()
+    rotated = path.with_name("connections.log.1")
+    assert rotated.exists() and path.stat().st_size < 300 + 120
+    for p in (path, rotated):
+        assert stat.S_IMODE(p.stat().st_mode) == 0o600
+        for line in p.read_text().splitlines():  # one line per event, whatever the words held
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z okx: down: .*", line)
+
+
+def test_watch_status_line_says_why() -> None:
+    from hedgetui.alerts.report import status_line
+
+    down = replace(
+        feed("okx", state=FeedState.DOWN, age=None),
+        failure=FeedFailure(FailureKind.REFUSED, "connection refused by 127.0.0.1:9", None, 12.2),
+    )
+    text = status_line(replace(view(feeds=(feed("bybit"), down)), at=0.0), [])
+    assert text.endswith("| feeds stale: okx (refused, retry in 13s)")
