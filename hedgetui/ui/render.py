@@ -13,6 +13,7 @@ Stale rule: a number derived from an input that is stale (or missing) is dimmed 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from enum import IntEnum
@@ -333,10 +334,11 @@ def _feed_parts(feed: FeedView, narrow: bool) -> list[Part]:
 
 
 def retry_words(failure: FeedFailure, now: float) -> str:
-    """``12s`` until the next attempt (``now`` while one is being made, empty when none)."""
+    """``12s`` (whole seconds, rounded up: no digits flicker) until the next attempt; ``0s``
+    when it is due; empty when none is planned."""
     if failure.retry_at is None:
         return ""
-    return fmt.age(max(0.0, failure.retry_at - now)).replace("<1s", "0s")
+    return fmt.countdown(math.ceil(max(0.0, failure.retry_at - now)))
 
 
 class _Failed(NamedTuple):

@@ -353,7 +353,7 @@ def test_six_feeds_down_fit_80_columns() -> None:
 
     def down(*kinds: tuple[FailureKind, int | None]) -> DashboardView:
         feeds = tuple(
-            replace(f, state=FeedState.DOWN, failure=FeedFailure(k, "x", code, retry_at=12.4))
+            replace(f, state=FeedState.DOWN, failure=FeedFailure(k, "x", code, retry_at=12.0))
             for f, (k, code) in zip(base.feeds, kinds, strict=True)
         )
         return replace(base, feeds=feeds)
