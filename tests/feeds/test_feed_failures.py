@@ -513,3 +513,19 @@ def test_watch_status_line_says_why() -> None:
     )
     text = status_line(replace(view(feeds=(feed("bybit"), down)), at=0.0), [])
     assert text.endswith("| feeds stale: okx (refused, retry in 13s)")
+
+
+def test_the_feed_alert_says_why() -> None:
+    from hedgetui.alerts.engine import AlertEngine
+    from hedgetui.clock import ManualClock
+    from hedgetui.config import AlertSettings
+    from tests.alerts_views import hedge
+
+    clock = ManualClock()
+    engine = AlertEngine(AlertSettings(feed_stale_after_s=10.0), clock=clock)
+    failure = FeedFailure(FailureKind.HTTP, "HTTP 451 Unavailable For Legal Reasons", 451)
+    down = view(hedge(), feeds=(replace(feed(state=FeedState.DOWN, age=None), failure=failure),))
+    engine.evaluate(down)
+    clock.advance(10.5)
+    [fired] = [e for e in engine.evaluate(down) if e.rule == "feed_stale"]
+    assert fired.message.startswith("bybit feed down (http 451): 10.5s"), fired.message
