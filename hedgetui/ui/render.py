@@ -345,21 +345,26 @@ class _Failed(NamedTuple):
     glyph: Part
     name: str
     failure: FeedFailure
+    order: int  # its place among the failed entries (the last fallback words some of them)
 
 
-def _failed_parts(run: Sequence[_Failed], now: float, narrow: bool, level: int) -> list[Part]:
+def _failed_parts(
+    run: Sequence[_Failed], now: float, narrow: bool, level: int, worded: frozenset[int]
+) -> list[Part]:
     """``✖okx refused ↻12s`` per entry (level 0); adjacent entries with the same words share
-    them, with the earliest retry (1); without the retry (2); the glyph and name only (3)."""
+    them, with the earliest retry (1); without the retry (2); the glyph and name only, with the
+    words of the entries in ``worded`` (3)."""
     parts: list[Part] = []
     lead = "" if narrow else " "
     gap = " " if narrow else "  "
     shared: list[FeedFailure] = []  # the entries since the last words, sharing the next ones
-    for i, (glyph, name, failure) in enumerate(run):
+    for i, (glyph, name, failure, order) in enumerate(run):
         parts += [glyph, (f"{lead}{name}", "")]
         shared.append(failure)
         following = run[i + 1].failure.short if i + 1 < len(run) else None
         if level >= 3:
-            parts.append((gap, ""))
+            words = f" {failure.short}" if order in worded else ""
+            parts += [(words, "b $error"), (gap, "")] if words else [(gap, "")]
             continue
         if level >= 1 and following == failure.short:
             parts.append((" ", ""))
@@ -377,32 +382,47 @@ def status_bar(view: DashboardView, width: int = 200) -> list[Line]:
     """Every feed: a coloured glyph, its name, its state when not live, the age of its data;
     a feed or account stream that is down says why in a word and when it retries
     (``✖okx refused ↻12s``). When the line is too narrow for every reason, feeds down for the
-    same reason side by side share it, then the retry times go, then the reasons."""
+    same reason side by side share it, then the retry times go, then the reasons of those that
+    do not fit (from the right)."""
     narrow = width < 100
     items: list[list[Part] | _Failed] = []
+    failed = 0
     for feed in view.feeds:
         failure = shown_failure(feed.state, feed.failure)
         if failure is None:
             items.append(_feed_parts(feed, narrow))
         else:
-            items.append(_Failed(_feed_glyph(feed), feed.venue, failure))
+            items.append(_Failed(_feed_glyph(feed), feed.venue, failure, failed))
+            failed += 1
     for account in view.accounts:
         failure = shown_failure(account.state, account.failure)
         if failure is not None:
-            items.append(_Failed(("✖", "b $error"), f"acct {account.name}", failure))
-    parts: list[Part] = []
-    for level in range(4):
-        parts = [] if narrow else [("hedgetui ", "b $accent")]
+            items.append(_Failed(("✖", "b $error"), f"acct {account.name}", failure, failed))
+            failed += 1
+
+    def line(level: int, worded: frozenset[int] = frozenset()) -> list[Part]:
+        parts: list[Part] = [] if narrow else [("hedgetui ", "b $accent")]
         run: list[_Failed] = []
         for item in [*items, []]:
             if isinstance(item, _Failed):
                 run.append(item)
                 continue
-            parts += _failed_parts(run, view.at, narrow, level) + item
+            parts += _failed_parts(run, view.at, narrow, level, worded) + item
             run = []
-        if sum(len(text) for text, _ in parts) <= width + 1:  # the trailing gap may be cut
-            break
-    return as_lines([parts])
+        return parts
+
+    def fits(parts: list[Part]) -> bool:
+        return sum(len(text) for text, _ in parts) <= width + 1  # the trailing gap may be cut
+
+    for level in range(3):
+        parts = line(level)
+        if fits(parts):
+            return as_lines([parts])
+    worded: frozenset[int] = frozenset()
+    for index in range(failed):  # the words of as many as fit, left to right
+        if fits(line(3, worded | {index})):
+            worded |= {index}
+    return as_lines([line(3, worded)])
 
 
 def totals_bar(totals: TotalsView, wide: bool) -> list[Line]:

@@ -371,9 +371,11 @@ def test_six_feeds_down_fit_80_columns() -> None:
     )
     for width in (80, 100, 120, 200):
         assert len(line_text(mixed, width).rstrip()) <= width
-    # six different reasons do not fit 80 columns: the glyphs and names stay, the words are in
-    # `hedgetui status` and the connection log
-    assert line_text(mixed) == "✖bitmex ✖bybit ✖binance ✖deribit ✖okx ✖kraken "
+    # six different reasons do not fit 80 columns: the glyphs and names stay, with the words of
+    # as many as fit from the left (all of them are in `hedgetui status` and the connection log)
+    assert line_text(mixed) == (
+        "✖bitmex dns ✖bybit refused ✖binance http 403 ✖deribit closed 1013 ✖okx ✖kraken "
+    )
     assert "binance http 403" in line_text(mixed, 120)
     one = replace(base, feeds=(*base.feeds[:5], down(*[(FailureKind.REFUSED, None)] * 6).feeds[5]))
     assert line_text(one).endswith("✖kraken refused ↻12s ")
