@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hedgetui.domain import ScenarioRow
+from hedgetui.domain import LiquidationState, ScenarioRow
 from hedgetui.ui import format as fmt
 from hedgetui.ui import what_if
 
@@ -20,6 +20,11 @@ def scenario(move: float, *, liq: float | None, liquidated: bool = False) -> Sce
         net_pnl_usd=-1_345.0,
         portfolio_usd=287_655.0,
         drawdown_pct=0.4,
+        liquidation_state=LiquidationState.NONE
+        if liq is None
+        else LiquidationState.PAST
+        if liquidated
+        else LiquidationState.AHEAD,
         liquidation_distance_pct=liq,
         liquidated=liquidated,
     )
