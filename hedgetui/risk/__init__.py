@@ -25,6 +25,7 @@ from __future__ import annotations
 from hedgetui.risk.liquidation import (
     LiquidationOutlook,
     beyond_reach,
+    closeness_key,
     liquidation_outlook,
     within_reach,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "assess",
     "bankruptcy_price",
     "beyond_reach",
+    "closeness_key",
     "funding_annualized_pct",
     "funding_coin",
     "harmonic_entry",

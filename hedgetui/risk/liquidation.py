@@ -65,3 +65,13 @@ def liquidation_outlook(
 def within_reach(price: float | None, mark: float) -> float | None:
     """``price`` unless it is None or more than a 10x move from ``mark`` (then None)."""
     return None if price is None or beyond_reach(price, mark) else price
+
+
+def closeness_key(state: LiquidationState, distance_pct: float | None) -> float:
+    """A sort key, smallest = closest to liquidation: below maintenance first (``-inf``), then
+    the signed distance (past liquidation is negative), ``none`` last (``inf``)."""
+    if state is LiquidationState.BELOW_MAINTENANCE:
+        return -math.inf
+    if state is LiquidationState.NONE or distance_pct is None:
+        return math.inf
+    return distance_pct

@@ -11,6 +11,7 @@ from hedgetui.risk import (
     InversePosition,
     assess,
     beyond_reach,
+    closeness_key,
     liquidation_outlook,
     liquidation_price,
 )
@@ -140,3 +141,19 @@ def test_the_state_agrees_with_the_buffer_and_the_sign(
     else:
         assert distance is None and report.liquidation_price is None
         assert report.margin_buffer_coin >= 0
+
+
+def test_closeness_orders_below_maintenance_then_past_then_ahead_then_none() -> None:
+    reports = {
+        "none": assess(ALMOST_ONE_X, 60_000),
+        "ahead": assess(LONG_10X, 60_000),
+        "past": assess(LONG_10X, 50_000),
+        "below": assess(DERIBIT_SHORT, 1314.39),
+    }
+    ranked = sorted(
+        reports,
+        key=lambda k: closeness_key(
+            reports[k].liquidation_state, reports[k].liquidation_distance_pct
+        ),
+    )
+    assert ranked == ["below", "past", "ahead", "none"]
