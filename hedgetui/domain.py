@@ -185,6 +185,55 @@ class FeedState(StrEnum):
     DOWN = "down"
 
 
+class FailureKind(StrEnum):
+    """Why a connection is down (``hedgetui.feeds.failure`` classifies; docs/feeds.md lists)."""
+
+    DNS = "dns"  # the venue's host name does not resolve
+    REFUSED = "refused"  # nothing listens there (connection refused)
+    UNREACHABLE = "unreachable"  # no route to the host or network
+    TIMEOUT = "timeout"  # no answer to the connect or the handshake in time
+    TLS = "tls"  # certificate not trusted, or a TLS protocol error
+    HTTP = "http"  # the websocket upgrade was answered with an HTTP status (403, 451, 503)
+    CLOSED = "closed"  # closed by the venue with a close code and reason
+    LOST = "lost"  # the connection dropped without a close frame
+    REJECTED = "rejected"  # the venue refused a subscription (e.g. an unknown symbol)
+    AUTH = "auth"  # the venue refused the login of an account stream
+    SILENT = "silent"  # our watchdog closed a socket that stayed silent
+    ERROR = "error"  # anything else (the reason says what)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFailure:
+    """The last reason a connection is (or was) not live, in words.
+
+    ``reason``: the full sentence (``connection refused by 127.0.0.1:9``); ``code``: the HTTP
+    status or websocket close code when there is one; ``retry_at``: wall-clock epoch seconds of
+    the next connection attempt (None while connected or connecting).
+    """
+
+    kind: FailureKind
+    reason: str
+    code: int | None = None
+    retry_at: float | None = None
+
+    @property
+    def short(self) -> str:
+        """The status line's words: the kind, with the HTTP status or close code
+        (``refused``, ``http 403``, ``closed 1013``; ``no route`` for unreachable)."""
+        word = "no route" if self.kind is FailureKind.UNREACHABLE else self.kind.value
+        if self.code is not None and self.kind in (FailureKind.HTTP, FailureKind.CLOSED):
+            return f"{word} {self.code}"
+        return word
+
+
+def shown_failure(state: FeedState, failure: FeedFailure | None) -> FeedFailure | None:
+    """The failure a feed or account says in place of its state: while it is not live, or
+    when a subscription of a live feed was rejected (its other symbols stream)."""
+    if failure is None or (state is FeedState.LIVE and failure.kind is not FailureKind.REJECTED):
+        return None
+    return failure
+
+
 @dataclass(frozen=True, slots=True)
 class FeedStatus:
     """Connection health of one venue's market-data feed."""
@@ -196,6 +245,7 @@ class FeedStatus:
     last_message_age: float | None = None
     latency_ms: float | None = None
     malformed: int = 0
+    failure: FeedFailure | None = None  # why it is not live, while that matters
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,6 +384,26 @@ class FeedView:
     latency_ms: float | None = None
     malformed: int = 0
     refused: int = 0  # implausible values the store refused (hedgetui.plausibility)
+    failure: FeedFailure | None = None  # why it is not live (kind, words, next retry)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountView:
+    """One account's data source as the dashboard shows it.
+
+    ``freshness`` is what a position from this account currently counts as (NONE until the
+    source has been live once); ``source`` is ``"stream"``, ``"poll"`` or ``"none"`` (it could
+    not start, ``last_error`` says why); ``failure``: why it is not live (kind, words, retry).
+    """
+
+    name: str
+    venue: str
+    state: FeedState
+    freshness: Freshness
+    last_error: str | None
+    reconnects: int
+    source: str
+    failure: FeedFailure | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,3 +468,4 @@ class DashboardView:
     hedges: tuple[HedgeView, ...]
     totals: TotalsView
     feeds: tuple[FeedView, ...]
+    accounts: tuple[AccountView, ...] = ()  # the account streams/pollers, in start order

@@ -6,19 +6,23 @@ suffixed ``?`` and a missing one prints ``—`` (``null`` in JSON, with ``"stale
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 
 from hedgetui.alerts.model import Alert, AlertEvent, Severity
 from hedgetui.domain import (
     LIQUIDATION_WORDS,
+    AccountView,
     DashboardView,
+    FeedFailure,
     FeedState,
     FeedView,
     Freshness,
     HedgeView,
     LiquidationState,
     RiskReport,
+    shown_failure,
 )
 
 MISSING = "—"
@@ -67,6 +71,19 @@ def hedge_record(h: HedgeView) -> dict[str, object]:
     }
 
 
+def failure_record(failure: FeedFailure | None) -> dict[str, object] | None:
+    """``{"kind": "refused", "reason": "connection refused by ...", "code": null,
+    "retry_at": <epoch s or null>}``, or None when nothing is wrong."""
+    if failure is None:
+        return None
+    return {
+        "kind": failure.kind.value,
+        "reason": failure.reason,
+        "code": failure.code,
+        "retry_at": failure.retry_at,
+    }
+
+
 def feed_record(f: FeedView) -> dict[str, object]:
     return {
         "venue": f.venue,
@@ -75,8 +92,47 @@ def feed_record(f: FeedView) -> dict[str, object]:
         "last_message_age": f.last_message_age,
         "reconnects": f.reconnects,
         "last_error": f.last_error,
+        "failure": failure_record(f.failure),
         "refused": f.refused,  # implausible values kept out of the store (hedgetui.plausibility)
     }
+
+
+def account_record(a: AccountView) -> dict[str, object]:
+    return {
+        "name": a.name,
+        "venue": a.venue,
+        "source": a.source,
+        "state": a.state.value,
+        "freshness": a.freshness.value,
+        "reconnects": a.reconnects,
+        "last_error": a.last_error,
+        "failure": failure_record(a.failure),
+    }
+
+
+def retry_text(failure: FeedFailure, now: float) -> str:
+    """``retry at 22:41:07 (in 12s)``; ``retrying now`` when the time has come; empty when no
+    retry is planned (a rejected subscription stays connected)."""
+    at = failure.retry_at
+    if at is None:
+        return ""
+    if at <= now:
+        return "retrying now"
+    stamp = time.strftime("%H:%M:%S", time.localtime(at))
+    return f"retry at {stamp} (in {_wait(at - now)})"
+
+
+def failure_text(failure: FeedFailure, now: float) -> str:
+    """The full words: ``connection refused by 127.0.0.1:9; retry at 22:41:07 (in 12s)``."""
+    retry = retry_text(failure, now)
+    return f"{failure.reason}; {retry}" if retry else failure.reason
+
+
+def _short_with_retry(failure: FeedFailure, now: float) -> str:
+    at = failure.retry_at
+    if at is None:
+        return failure.short
+    return f"{failure.short}, retry in {_wait(max(0.0, at - now))}"
 
 
 def alert_record(a: Alert) -> dict[str, object]:
@@ -105,6 +161,7 @@ def status_record(view: DashboardView, alerts: Sequence[Alert]) -> dict[str, obj
         "at": view.at,
         "hedges": [hedge_record(h) for h in view.hedges],
         "feeds": [feed_record(f) for f in view.feeds],
+        "accounts": [account_record(a) for a in view.accounts],
         "active_alerts": [a.key for a in alerts if a.state.value == "firing"],
     }
 
@@ -154,14 +211,26 @@ def status_line(view: DashboardView, alerts: Sequence[Alert]) -> str:
     stamp = time.strftime("%H:%M:%S", time.localtime(view.at))
     hedges = " | ".join(hedge_summary(h) for h in view.hedges) or "no hedges"
     bad = [
-        f.venue
+        _named(f.venue, shown_failure(f.state, f.failure), view.at)
         for f in view.feeds
-        if f.state != FeedState.LIVE or f.freshness in (Freshness.STALE, Freshness.NONE)
+        if f.state != FeedState.LIVE
+        or f.freshness in (Freshness.STALE, Freshness.NONE)
+        or shown_failure(f.state, f.failure)
+    ]
+    bad += [
+        _named(f"account {a.name}", failure, view.at)
+        for a in view.accounts
+        if (failure := shown_failure(a.state, a.failure)) is not None
     ]
     feeds = f" | feeds stale: {','.join(bad)}" if bad else ""
     firing = [a for a in alerts if a.state.value == "firing"]
     tail = f" | {len(firing)} alert{'s' if len(firing) != 1 else ''} firing" if firing else ""
     return f"{stamp} {hedges}{feeds}{tail}"
+
+
+def _named(name: str, failure: FeedFailure | None, now: float) -> str:
+    """``okx`` or, when it says why, ``okx (refused, retry in 12s)``."""
+    return name if failure is None else f"{name} ({_short_with_retry(failure, now)})"
 
 
 def event_line(event: AlertEvent) -> str:
@@ -203,6 +272,12 @@ _CODE_NAMES = {
 
 def _money(x: float | None, stale: bool) -> str:
     return _num(x, ",.0f", stale, " USD")
+
+
+def _wait(seconds: float) -> str:
+    """A wait until a retry: ``0s``, ``12s``, ``4m05s`` (the backoff is capped at minutes)."""
+    s = math.ceil(seconds)
+    return f"{s}s" if s < 60 else f"{s // 60}m{s % 60:02d}s"
 
 
 def _age(seconds: float | None) -> str:
@@ -268,10 +343,20 @@ def status_text(
     bad = [
         f"{f.venue} {f.state.value}/{f.freshness.value}"
         for f in view.feeds
-        if f.state != FeedState.LIVE or f.freshness != Freshness.FRESH
+        if (f.state != FeedState.LIVE or f.freshness != Freshness.FRESH)
+        and shown_failure(f.state, f.failure) is None
     ]
     if bad:
         lines.append("feeds not fresh: " + ", ".join(bad))
+    for f in view.feeds:
+        failure = shown_failure(f.state, f.failure)
+        if failure is not None:
+            lines.append(f"feed {f.venue} {f.state.value}: {failure_text(failure, view.at)}")
+    for a in view.accounts:
+        failure = shown_failure(a.state, a.failure)
+        if failure is not None:
+            words = failure_text(failure, view.at)
+            lines.append(f"account {a.name} ({a.venue}) {a.state.value}: {words}")
     if alerts:
         lines.append("alerts:")
         lines.extend(f"  {a.severity.value.upper():8} {a.message}" for a in alerts)

@@ -31,6 +31,7 @@ from hedgetui.domain import (
     Freshness,
     HedgeView,
     LiquidationState,
+    shown_failure,
 )
 from hedgetui.risk.liquidation import beyond_reach
 
@@ -340,6 +341,9 @@ def feed_observation(f: FeedView, t: AlertThresholds, unhealthy_for_s: float) ->
             age = 0.0  # (an unknown age: how long it has been unhealthy still counts)
         value = max(unhealthy_for_s, age)
     state = f.state.value if f.freshness == Freshness.FRESH else f"{f.state.value}/{f.freshness}"
+    failure = shown_failure(f.state, f.failure)
+    if failure is not None:  # why, in a word: okx feed down/none (refused)
+        state += f" ({failure.short})"
     return Observation(
         rule=FEED_STALE,
         key=f"{FEED_STALE}:{f.venue}",

@@ -13,18 +13,23 @@ Stale rule: a number derived from an input that is stale (or missing) is dimmed 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import replace
 from enum import IntEnum
+from typing import NamedTuple
 
 from hedgetui.config import AlertSettings
 from hedgetui.domain import (
     DashboardView,
+    FeedFailure,
     FeedState,
     FeedView,
     Freshness,
     HedgeView,
     LiquidationState,
     TotalsView,
+    shown_failure,
 )
 from hedgetui.ui import format as fmt
 from hedgetui.ui.styled import LABEL, STALE_STYLE, Line, Part, as_lines, line_parts, value_parts
@@ -333,30 +338,116 @@ def hedge_table(view: DashboardView, alerts: Sequence[AlertSettings], selected: 
     return as_lines(lines)
 
 
-def _feed_parts(feed: FeedView, narrow: bool) -> list[Part]:
+def _feed_glyph(feed: FeedView) -> Part:
     if feed.state is FeedState.LIVE and feed.freshness is Freshness.FRESH:
-        glyph, style = "●", "$success"
-    elif feed.state is FeedState.LIVE and feed.freshness is Freshness.DELAYED:
-        glyph, style = "●", "$warning"
-    elif feed.state is FeedState.CONNECTING and feed.freshness is Freshness.NONE:
-        glyph, style = "◌", LABEL
-    else:
-        glyph, style = "✖", "b $error"
+        return "●", "$success"
+    if feed.state is FeedState.LIVE and feed.freshness is Freshness.DELAYED:
+        return "●", "$warning"
+    if feed.state is FeedState.CONNECTING and feed.freshness is Freshness.NONE:
+        return "◌", LABEL
+    return "✖", "b $error"
+
+
+def _feed_parts(feed: FeedView, narrow: bool) -> list[Part]:
+    glyph = _feed_glyph(feed)
     state = "" if feed.state is FeedState.LIVE else f" {feed.state.value}"
     age = fmt.age(feed.last_message_age)
     age_style = STALE_STYLE if feed.freshness in (Freshness.STALE, Freshness.NONE) else ""
     gap = " " if narrow else "  "
     name = f"{'' if narrow else ' '}{feed.venue}{state} "
-    return [(glyph, style), (name, ""), (age, age_style), (gap, "")]
+    return [glyph, (name, ""), (age, age_style), (gap, "")]
+
+
+def retry_words(failure: FeedFailure, now: float) -> str:
+    """``12s`` (whole seconds, rounded up: no digits flicker) until the next attempt; ``0s``
+    when it is due; empty when none is planned."""
+    if failure.retry_at is None:
+        return ""
+    return fmt.countdown(math.ceil(max(0.0, failure.retry_at - now)))
+
+
+class _Failed(NamedTuple):
+    glyph: Part
+    name: str
+    failure: FeedFailure
+    order: int  # its place among the failed entries (the last fallback words some of them)
+
+
+def _failed_parts(
+    run: Sequence[_Failed], now: float, narrow: bool, level: int, worded: frozenset[int]
+) -> list[Part]:
+    """``✖okx refused ↻12s`` per entry (level 0); adjacent entries with the same words share
+    them, with the earliest retry (1); without the retry (2); the glyph and name only, with the
+    words of the entries in ``worded`` (3)."""
+    parts: list[Part] = []
+    lead = "" if narrow else " "
+    gap = " " if narrow else "  "
+    shared: list[FeedFailure] = []  # the entries since the last words, sharing the next ones
+    for i, (glyph, name, failure, order) in enumerate(run):
+        parts += [glyph, (f"{lead}{name}", "")]
+        shared.append(failure)
+        following = run[i + 1].failure.short if i + 1 < len(run) else None
+        if level >= 3:
+            words = f" {failure.short}" if order in worded else ""
+            parts += [(words, "b $error"), (gap, "")] if words else [(gap, "")]
+            continue
+        if level >= 1 and following == failure.short:
+            parts.append((" ", ""))
+            continue
+        words = f" {failure.short}"
+        retries = [f.retry_at for f in shared if f.retry_at is not None]
+        if level <= 1 and retries:
+            words += f" ↻{retry_words(replace(failure, retry_at=min(retries)), now)}"
+        parts += [(words, "b $error"), (gap, "")]
+        shared = []
+    return parts
 
 
 def status_bar(view: DashboardView, width: int = 200) -> list[Line]:
-    """Every feed: a coloured glyph, its name, its state when not live, the age of its data."""
+    """Every feed: a coloured glyph, its name, its state when not live, the age of its data;
+    a feed or account stream that is down says why in a word and when it retries
+    (``✖okx refused ↻12s``). When the line is too narrow for every reason, feeds down for the
+    same reason side by side share it, then the retry times go, then the reasons of those that
+    do not fit (from the right)."""
     narrow = width < 100
-    parts: list[Part] = [] if narrow else [("hedgetui ", "b $accent")]
+    items: list[list[Part] | _Failed] = []
+    failed = 0
     for feed in view.feeds:
-        parts.extend(_feed_parts(feed, narrow))
-    return as_lines([parts])
+        failure = shown_failure(feed.state, feed.failure)
+        if failure is None:
+            items.append(_feed_parts(feed, narrow))
+        else:
+            items.append(_Failed(_feed_glyph(feed), feed.venue, failure, failed))
+            failed += 1
+    for account in view.accounts:
+        failure = shown_failure(account.state, account.failure)
+        if failure is not None:
+            items.append(_Failed(("✖", "b $error"), f"acct {account.name}", failure, failed))
+            failed += 1
+
+    def line(level: int, worded: frozenset[int] = frozenset()) -> list[Part]:
+        parts: list[Part] = [] if narrow else [("hedgetui ", "b $accent")]
+        run: list[_Failed] = []
+        for item in [*items, []]:
+            if isinstance(item, _Failed):
+                run.append(item)
+                continue
+            parts += _failed_parts(run, view.at, narrow, level, worded) + item
+            run = []
+        return parts
+
+    def fits(parts: list[Part]) -> bool:
+        return sum(len(text) for text, _ in parts) <= width + 1  # the trailing gap may be cut
+
+    for level in range(3):
+        parts = line(level)
+        if fits(parts):
+            return as_lines([parts])
+    worded: frozenset[int] = frozenset()
+    for index in range(failed):  # the words of as many as fit, left to right
+        if fits(line(3, worded | {index})):
+            worded |= {index}
+    return as_lines([line(3, worded)])
 
 
 def totals_bar(totals: TotalsView, wide: bool) -> list[Line]:
