@@ -1,0 +1,56 @@
+"""Charts of a card's history: the one-line sparkline grown to several rows on a big screen,
+and which of a card's lines go first when the card has fewer rows than lines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hedgetui.ui import format as fmt
+from hedgetui.ui.styled import Line
+
+
+def chart(values: Sequence[float], width: int, rows: int) -> list[str]:
+    """The last ``width`` values as a block chart ``rows`` high, top row first, scaled between
+    their min and max. One row is exactly :func:`hedgetui.ui.format.sparkline`."""
+    rows = max(1, rows)
+    if width <= 0:
+        return [""] * rows
+    data = list(values)[-width:]
+    if not data:
+        return [""] * rows
+    steps = len(fmt.SPARK_CHARS)
+    top = steps * rows - 1
+    low, high = min(data), max(data)
+    span = high - low
+    levels = [top // 2] * len(data) if span <= 0 else [round((v - low) / span * top) for v in data]
+    out: list[str] = []
+    for row in range(rows - 1, -1, -1):  # top row first
+        cells = []
+        for level in levels:
+            fill = min(steps, level + 1 - steps * row)
+            cells.append(fmt.SPARK_CHARS[fill - 1] if fill > 0 else " ")
+        out.append("".join(cells))
+    return out
+
+
+def chart_heights(extra: int) -> tuple[int, int]:
+    """(mark, funding) chart rows when a card has ``extra`` rows beyond its one-line
+    sparklines: two thirds to the mark, a third to the funding."""
+    extra = max(0, extra)
+    fund = extra // 3
+    return 1 + extra - fund, 1 + fund
+
+
+def shed(lines: Sequence[Line], rows: int, order: Sequence[str]) -> list[Line]:
+    """``lines`` cut to ``rows``: the lines whose first part's text is ``order[0]`` go first,
+    then ``order[1]``'s, and so on; lines no label names are kept (when that is still too many,
+    the last lines go)."""
+    kept = list(lines)
+    for label in order:
+        if len(kept) <= rows:
+            break
+        for i in range(len(kept) - 1, -1, -1):
+            if kept[i] and kept[i][0][0] == label:
+                del kept[i]
+                break
+    return kept[: max(0, rows)]
