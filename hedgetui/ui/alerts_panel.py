@@ -47,7 +47,7 @@ _TOAST: dict[Severity, SeverityLevel] = {
     Severity.WARNING: "warning",
     Severity.CRITICAL: "error",
 }
-SEVERITY_COLOURS = {"sev-warn": "#ffb000", "sev-crit": "#e01b24"}
+SEVERITY_COLOURS = {"sev-warn": "#ffb000", "sev-crit": "#ff3030"}
 """The severities' colours when the host sets none (``App.theme_variables``). Chosen to map to
 yellow and red in a 16-colour terminal: Rich maps a colour to the nearest of the 16, and the
 themes' orange ``$warning`` comes out bright red there; ANSI ``yellow``/``red`` are turned
@@ -236,8 +236,8 @@ class AlertsPanel(CachedVertical):
         return events
 
     def list_on_screen(self) -> bool:
-        """Whether the list is displayed (it says what a toast would)."""
-        return self.is_mounted and self.display and self.parent is not None
+        """Whether the list is displayed (it says what a toast would); from its mount on."""
+        return self.display and self.parent is not None
 
     def handle_events(self, events: Sequence[AlertEvent]) -> None:
         """Ring for the events the engine wants pushed; hand all to the sinks. An event toasts

@@ -19,7 +19,7 @@ from hedgetui.ui.widgets import HedgeCard, HedgeTable, StatusBar, TotalsBar, Wha
 THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"
 THEME_NAMES: tuple[str, ...] = ("dark", "light", "high-contrast")
 SEVERITY_COLOURS: dict[str, dict[str, str]] = {
-    "dark": {"sev-warn": "#ffb000", "sev-crit": "#e01b24"},
+    "dark": {"sev-warn": "#ffb000", "sev-crit": "#ff3030"},
     "light": {"sev-warn": "#b36b00", "sev-crit": "#c01c28"},
     "high-contrast": {"sev-warn": "#ffff00", "sev-crit": "#ff3030"},
 }

@@ -154,7 +154,7 @@ def hedge_card(
     )
     ratio_style = ""
     if hedge.hedge_ratio_in_band is not None:
-        ratio_style = "$success" if hedge.hedge_ratio_in_band else "$warning"
+        ratio_style = "$success" if hedge.hedge_ratio_in_band else "$sev-warn"
     target = ""
     if hedge.target_hedge_ratio is not None:
         target = f"  target {hedge.target_hedge_ratio:.2f}±{hedge.hedge_band or 0:.2f}"
@@ -250,7 +250,7 @@ def hedge_card(
     extra = 0 if rows is None else rows - len(lines) - 2
     mark_rows, fund_rows = charts.chart_heights(extra)
     for label, history, style, height in (
-        ("mark   ", marks, "$accent", mark_rows),
+        ("mark   ", marks, "$primary", mark_rows),
         ("fund   ", fundings, "", fund_rows),
     ):
         plot = charts.chart(history, spark_w, height)
