@@ -94,7 +94,7 @@ def alert_row(
 
 def alert_order(alerts: Sequence[Alert]) -> list[Alert]:
     """Worst first: critical before warning before info, firing before pending, then the
-    newest first."""
+    newest first. (Acknowledging does not move an alert: ``a`` then ``s`` act on one alert.)"""
     return sorted(
         alerts, key=lambda a: (-a.severity.rank, a.state != AlertState.FIRING, -a.since, a.key)
     )

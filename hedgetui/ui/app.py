@@ -91,7 +91,7 @@ __all__ = [  # what the launcher, the tests and the benchmarks import from here
 ]
 
 WHAT_IF_DRIFT_PCT = 0.25  # recompute the what-if rows at once when the mark moved this far
-TOAST_MAX_S = 4.0  # a notification goes after this long at most
+TOAST_MAX_S = 5.0  # a notification goes after this long at most
 
 
 class HedgeApp(CroppedUpdates, DashboardKeys):
@@ -275,7 +275,8 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         """A notification: one at a time (a new one replaces the last), for ``TOAST_MAX_S`` at
         most. The dashboard's notifications are key feedback and things not on screen: the
         alerts list toasts none while it is displayed, nor over a dialog."""
-        self.clear_notifications()
+        # in the queue before the new one (Textual adds a notification from its own message)
+        self.call_later(self.clear_notifications)
         shown = TOAST_MAX_S if timeout is None else min(timeout, TOAST_MAX_S)
         super().notify(message, title=title, severity=severity, timeout=shown, markup=markup)
 

@@ -29,9 +29,10 @@ from textual.filter import LineFilter
 from textual.pilot import Pilot
 
 from hedgetui.alerts.model import Severity
+from hedgetui.domain import MarkPrice
 from hedgetui.ui import format as fmt
 from hedgetui.ui.alerts_panel import severity_style
-from hedgetui.ui.app import HedgeApp
+from hedgetui.ui.app import TOAST_MAX_S, HedgeApp
 from hedgetui.ui.layout import SEVERITY_COLOURS, THEME_NAMES
 from tests.ui.crash_bottom import ALERT_COUNTS, IN_DANGER, crash_panel, crash_store
 from tests.ui.test_ui_dashboard import screen_text
@@ -154,3 +155,46 @@ def test_severities_are_yellow_and_red_in_16_colours(theme: str) -> None:
     assert name(warn.bgcolor) in ("yellow", "bright_yellow") and warn.bold
     assert name(crit.bgcolor) in ("red", "bright_red") and crit.bold
     assert name(crit.color) in ("white", "bright_white")
+
+
+async def test_the_hedge_in_danger_is_selected_once_per_firing() -> None:
+    """Its critical alert firing selects it; the user's selection after that stays while the
+    alert keeps firing (a repeat after the cooldown too); the next firing selects it again."""
+    store, clock, engine = crash_store(1)
+    panel = crash_panel(store, engine)
+    app = HedgeApp(store, alerts_panel=panel)
+    names = store.hedge_names()
+
+    def bybit(mark: float) -> None:
+        store.apply(MarkPrice("bybit", "BTCUSD", mark, int(clock.time() * 1000)))
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert names[app.selected] == IN_DANGER
+        await pilot.press("up")
+        await pilot.pause()
+        assert names[app.selected] != IN_DANGER
+        clock.advance(store.settings.alerts.cooldown_s + 1)
+        bybit(47_900.0)
+        panel.evaluate_now()  # still firing, repeated after the cooldown
+        await pilot.pause()
+        assert names[app.selected] != IN_DANGER
+        bybit(56_000.0)  # 19% away: clear of the warning too (a jump the store accepts)
+        panel.evaluate_now()  # resolved
+        bybit(47_900.0)
+        panel.evaluate_now()  # fires again
+        await pilot.pause()
+        assert names[app.selected] == IN_DANGER
+
+
+async def test_one_notification_at_a_time_and_short() -> None:
+    store, _, _ = crash_store(0)
+    app = HedgeApp(store, mount_alerts=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.notify("first", timeout=30)
+        app.notify("second", timeout=30)
+        await pilot.pause()
+        shown = list(app._notifications)
+        assert [n.message for n in shown] == ["second"]
+        assert shown[0].timeout <= TOAST_MAX_S
