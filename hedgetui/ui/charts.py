@@ -3,7 +3,7 @@ and which of a card's lines go first when the card has fewer rows than lines."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from hedgetui.ui import format as fmt
 from hedgetui.ui.styled import Line
@@ -31,6 +31,34 @@ def chart(values: Sequence[float], width: int, rows: int) -> list[str]:
             cells.append(fmt.SPARK_CHARS[fill - 1] if fill > 0 else " ")
         out.append("".join(cells))
     return out
+
+
+def chart_labels(
+    label: str, values: Sequence[float], width: int, rows: int, scale: Callable[[float], str]
+) -> list[str]:
+    """The label column beside a chart ``rows`` high: ``label`` on the top row, then, when the
+    chart has three rows or more, its high (second row) and low (bottom row) as ``scale``
+    writes them, each cut to the label's width."""
+    out = [label] + [""] * (max(1, rows) - 1)
+    data = list(values)[-width:] if width > 0 else []
+    if rows >= 3 and data:
+        out[1], out[-1] = scale(max(data)), scale(min(data))
+    size = len(label)
+    return [f"{text[:size]:<{size}}" for text in out]
+
+
+def price_scale(value: float) -> str:
+    """A price in at most six characters: ``60.1k``, ``2,401``, ``0.5123``."""
+    if abs(value) >= 10_000:
+        return f"{value / 1000:.1f}k"
+    if abs(value) >= 1_000:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
+def rate_scale(value: float) -> str:
+    """A funding rate (a fraction per interval) in percent: ``-0.11%``."""
+    return f"{value * 100:+.2f}%"
 
 
 def chart_heights(extra: int) -> tuple[int, int]:

@@ -249,14 +249,14 @@ def hedge_card(
     spark_w = max(4, width - 7)
     extra = 0 if rows is None else rows - len(lines) - 2
     mark_rows, fund_rows = charts.chart_heights(extra)
-    for label, history, style, height in (
-        ("mark   ", marks, "$primary", mark_rows),
-        ("fund   ", fundings, "", fund_rows),
+    for label, history, style, height, scale in (
+        ("mark   ", marks, "$primary", mark_rows, charts.price_scale),
+        ("fund   ", fundings, "", fund_rows, charts.rate_scale),
     ):
         plot = charts.chart(history, spark_w, height)
+        labels = charts.chart_labels(label, history, spark_w, height, scale)
         lines.extend(
-            line_parts((label if i == 0 else " " * len(label), LABEL), (row, style))
-            for i, row in enumerate(plot)
+            line_parts((side, LABEL), (row, style)) for side, row in zip(labels, plot, strict=True)
         )
     out = as_lines(lines)
     return out if rows is None else charts.shed(out, rows, CARD_SHED_ORDER)

@@ -136,3 +136,18 @@ def test_the_alerts_list_worst_first_then_newest() -> None:
     ]
     order = [a.key for a in alert_order(alerts)]
     assert order == ["crit", "pending-crit", "new-warn", "old-warn", "info"]
+
+
+def test_a_tall_chart_says_its_high_and_low() -> None:
+    values = [48_000.0, 60_112.0, 52_000.0]
+    labels = charts.chart_labels("mark   ", values, 10, 4, charts.price_scale)
+    assert labels == ["mark   ", "60.1k  ", "       ", "48.0k  "]
+    assert charts.chart_labels("fund   ", [-0.0011, 0.0001], 10, 2, charts.rate_scale) == [
+        "fund   ",
+        "       ",
+    ]
+    assert charts.chart_labels("fund   ", [-0.0011, 0.0001], 10, 3, charts.rate_scale)[1:] == [
+        "+0.01% ",
+        "-0.11% ",
+    ]
+    assert charts.price_scale(2_400.5) == "2,400" and charts.price_scale(0.51234) == "0.5123"
