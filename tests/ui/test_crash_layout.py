@@ -34,6 +34,7 @@ from hedgetui.ui import format as fmt
 from hedgetui.ui.alerts_panel import severity_style
 from hedgetui.ui.app import TOAST_MAX_S, HedgeApp
 from hedgetui.ui.layout import SEVERITY_COLOURS, THEME_NAMES
+from hedgetui.ui.screens import HelpScreen
 from tests.ui.crash_bottom import ALERT_COUNTS, IN_DANGER, crash_panel, crash_store
 from tests.ui.test_ui_dashboard import screen_text
 
@@ -198,3 +199,16 @@ async def test_one_notification_at_a_time_and_short() -> None:
         shown = list(app._notifications)
         assert [n.message for n in shown] == ["second"]
         assert shown[0].timeout <= TOAST_MAX_S
+
+
+async def test_no_toast_over_a_dialog() -> None:
+    store, _, _ = crash_store(0)
+    app = HedgeApp(store, mount_alerts=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")  # key feedback: a toast
+        await pilot.pause()
+        assert list(app._notifications)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert not list(app._notifications) and not app.screen.query("Toast")
