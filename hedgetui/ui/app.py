@@ -59,6 +59,7 @@ from hedgetui.ui.cadence import (
 from hedgetui.ui.card_grid import HedgeCards
 from hedgetui.ui.key_actions import DashboardKeys, UnwindFactory
 from hedgetui.ui.layout import (
+    CHART_COLOURS,
     HIGH_CONTRAST,
     SEVERITY_COLOURS,
     THEME_NAMES,
@@ -215,8 +216,9 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         self.call_after_refresh(self.refresh_view)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
-        """The theme's ``$sev-warn`` and ``$sev-crit`` (``layout.SEVERITY_COLOURS``)."""
-        colours = SEVERITY_COLOURS.get(getattr(self, "hedge_theme", "dark"), {})
+        """The theme's ``$sev-warn``, ``$sev-crit`` and ``$chart-mark`` (``layout``)."""
+        theme = getattr(self, "hedge_theme", "dark")
+        colours = {**SEVERITY_COLOURS.get(theme, {}), **CHART_COLOURS.get(theme, {})}
         return {**super().get_theme_variable_defaults(), **colours}
 
     def _apply_layout(self, width: int, height: int) -> None:

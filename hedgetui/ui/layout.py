@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
 
+from hedgetui.ui.alerts_panel import SEVERITY_COLOURS as DEFAULT_SEVERITY_COLOURS
 from hedgetui.ui.cached_lines import CachedLines
 from hedgetui.ui.card_grid import HedgeCards
 from hedgetui.ui.widgets import HedgeCard, HedgeTable, StatusBar, TotalsBar, WhatIfPanel
@@ -19,7 +20,7 @@ from hedgetui.ui.widgets import HedgeCard, HedgeTable, StatusBar, TotalsBar, Wha
 THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"
 THEME_NAMES: tuple[str, ...] = ("dark", "light", "high-contrast")
 SEVERITY_COLOURS: dict[str, dict[str, str]] = {
-    "dark": {"sev-warn": "#ffb000", "sev-crit": "#ff3030"},
+    "dark": dict(DEFAULT_SEVERITY_COLOURS),
     "light": {"sev-warn": "#b36b00", "sev-crit": "#c01c28"},
     "high-contrast": {"sev-warn": "#ffff00", "sev-crit": "#ff3030"},
 }
@@ -27,6 +28,13 @@ SEVERITY_COLOURS: dict[str, dict[str, str]] = {
 dashboard (card borders, danger values, the alerts' labels). Each maps to yellow and red in a
 16-colour terminal (``TERM=screen``, ``TERM=linux``), where Rich draws a colour as the nearest
 of the 16: the themes' own ``$warning`` (orange) and ``$error`` both come out bright red there."""
+CHART_COLOURS: dict[str, dict[str, str]] = {
+    "dark": {"chart-mark": "#0178d4"},
+    "light": {"chart-mark": "#0178d4"},
+    "high-contrast": {"chart-mark": "#00ffff"},
+}
+"""``$chart-mark``: the mark chart's colour in each theme, never a severity's (blue, cyan in 16
+colours; the high-contrast theme's primary is its warning yellow)."""
 
 HIGH_CONTRAST = Theme(
     name="hedgetui-high-contrast",

@@ -250,7 +250,7 @@ def hedge_card(
     extra = 0 if rows is None else rows - len(lines) - 2
     mark_rows, fund_rows = charts.chart_heights(extra)
     for label, history, style, height, scale in (
-        ("mark   ", marks, "$primary", mark_rows, charts.price_scale),
+        ("mark   ", marks, "$chart-mark", mark_rows, charts.price_scale),
         ("fund   ", fundings, "", fund_rows, charts.rate_scale),
     ):
         plot = charts.chart(history, spark_w, height)
