@@ -4,6 +4,7 @@ and which of a card's lines go first when the card has fewer rows than lines."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache
 
 from hedgetui.ui import format as fmt
 from hedgetui.ui.styled import Line
@@ -13,24 +14,29 @@ def chart(values: Sequence[float], width: int, rows: int) -> list[str]:
     """The last ``width`` values as a block chart ``rows`` high, top row first, scaled between
     their min and max. One row is exactly :func:`hedgetui.ui.format.sparkline`."""
     rows = max(1, rows)
-    if width <= 0:
-        return [""] * rows
-    data = list(values)[-width:]
+    data = list(values)[-width:] if width > 0 else []
     if not data:
         return [""] * rows
-    steps = len(fmt.SPARK_CHARS)
-    top = steps * rows - 1
+    top = len(fmt.SPARK_CHARS) * rows - 1
     low, high = min(data), max(data)
     span = high - low
-    levels = [top // 2] * len(data) if span <= 0 else [round((v - low) / span * top) for v in data]
-    out: list[str] = []
-    for row in range(rows - 1, -1, -1):  # top row first
-        cells = []
-        for level in levels:
-            fill = min(steps, level + 1 - steps * row)
-            cells.append(fmt.SPARK_CHARS[fill - 1] if fill > 0 else " ")
-        out.append("".join(cells))
-    return out
+    if span <= 0:
+        columns = [_column(top // 2, rows)] * len(data)
+    else:
+        columns = [_column(round((v - low) / span * top), rows) for v in data]
+    return ["".join(row) for row in zip(*columns, strict=True)]
+
+
+@cache
+def _column(level: int, rows: int) -> tuple[str, ...]:
+    """One column of a chart ``rows`` high filled to ``level`` eighths of a row (0: one
+    eighth), top row first (a repaint joins cached columns instead of computing cells)."""
+    steps = len(fmt.SPARK_CHARS)
+    cells = []
+    for row in range(rows - 1, -1, -1):
+        fill = min(steps, level + 1 - steps * row)
+        cells.append(fmt.SPARK_CHARS[fill - 1] if fill > 0 else " ")
+    return tuple(cells)
 
 
 def chart_labels(
