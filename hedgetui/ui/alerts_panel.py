@@ -111,9 +111,10 @@ class AlertsPanel(CachedVertical):
     AlertsPanel #alerts-summary {
         height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;
     }
-    AlertsPanel DataTable { height: auto; max-height: 5; scrollbar-visibility: hidden; }
+    AlertsPanel DataTable { height: auto; max-height: 5; }
     AlertsPanel.-quiet DataTable { display: none; }
     AlertsPanel.-budget { max-height: 100%; }
+    AlertsPanel.-budget DataTable { scrollbar-visibility: hidden; }
     .-compact AlertsPanel DataTable { max-height: 3; }
     """
 
