@@ -9,11 +9,12 @@ snapshot function and dispatcher.
 The list shows the worst alerts first (critical before warning, then the newest) in the rows
 its host gives it (:meth:`AlertsPanel.set_rows`); the others fold into the summary's
 "+N more". Severity is a label on a block of colour (``CRIT`` white on red, ``WARN`` black on
-amber) that holds in 16 colours and without colour, and the list's cursor shows only while
-the list has the focus, so the top row is never a neutral highlight. No toast repeats an
-alert the list shows: an alert toasts only when the list is not displayed, and never over a
-dialog. The panel tells its host when the number of alerts changes (:class:`AlertsPanel.Changed`)
-and when a critical alert fires (:class:`AlertsPanel.CriticalFired`).
+amber in the dark theme) that holds in 16 colours and without colour, and the list's cursor
+shows only while the list has the focus, so the top row is never a neutral highlight. No
+toast repeats an alert the list shows: an alert toasts only when the list is not displayed,
+and never over a dialog. The panel tells its host when the number of alerts changes
+(:class:`AlertsPanel.Changed`) and when a critical alert fires
+(:class:`AlertsPanel.CriticalFired`).
 
 Keys (when the list has focus): ``a`` acknowledge, ``s`` snooze 15 minutes, on the
 highlighted alert.
@@ -27,6 +28,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.color import Color, ColorParseError
 from textual.events import DescendantBlur, DescendantFocus
 from textual.message import Message
 from textual.notifications import SeverityLevel
@@ -63,15 +65,19 @@ def _age(seconds: float) -> str:
 
 
 def severity_style(severity: Severity, colours: Mapping[str, str] = SEVERITY_COLOURS) -> str:
-    """The style of a severity's label: a block of colour with the label in bold on it, so the
-    label reads in every theme, in 16 colours (yellow, red) and without colour (a label)."""
-    warn = colours.get("sev-warn", SEVERITY_COLOURS["sev-warn"])
-    crit = colours.get("sev-crit", SEVERITY_COLOURS["sev-crit"])
-    if severity == Severity.CRITICAL:
-        return f"bold #ffffff on {crit}"
-    if severity == Severity.WARNING:
-        return f"bold #000000 on {warn}"
-    return "dim"
+    """The style of a severity's label: a block of colour with the label in bold on it (white on
+    a dark block, black on a light one), so the label reads in every theme, in 16 colours
+    (yellow, red) and without colour (a label)."""
+    if severity == Severity.INFO:
+        return "dim"
+    name = "sev-crit" if severity == Severity.CRITICAL else "sev-warn"
+    block = colours.get(name, SEVERITY_COLOURS[name])
+    try:
+        dark = Color.parse(block).brightness < 0.5
+    except ColorParseError:  # a colour Textual cannot read: the default one
+        block = SEVERITY_COLOURS[name]
+        dark = Color.parse(block).brightness < 0.5
+    return f"bold {'#ffffff' if dark else '#000000'} on {block}"
 
 
 def alert_row(
