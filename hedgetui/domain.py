@@ -236,6 +236,30 @@ Event = MarkPrice | IndexPrice | Funding | Ticker | FeedStatus | PositionUpdate 
 # --------------------------------------------------------------------------- risk report
 
 
+class LiquidationState(StrEnum):
+    """Where a position stands relative to liquidation (``hedgetui.risk.liquidation``).
+
+    One classification read by calc, status, watch, the alerts and the dashboard alike.
+    """
+
+    NONE = "none"  # no price liquidates it, or only a price more than a 10x move away
+    AHEAD = "ahead"  # a liquidation price the mark has not reached: distance > 0
+    PAST = "past"  # the mark is at or beyond the liquidation price: distance <= 0
+    BELOW_MAINTENANCE = "below_maintenance"  # equity below maintenance and no price fixes it
+
+
+LIQUIDATION_REACH = 10.0
+"""A liquidation price more than this factor away from the mark (above it, or below it) is
+treated as no liquidation at all: the one threshold behind ``LiquidationState.NONE``."""
+
+LIQUIDATION_WORDS: dict[LiquidationState, str] = {
+    LiquidationState.NONE: "none (≥10×)",
+    LiquidationState.PAST: "past liquidation",
+    LiquidationState.BELOW_MAINTENANCE: "already below maintenance",
+}
+"""The words every surface prints for a state that is not (only) a distance."""
+
+
 @dataclass(frozen=True, slots=True)
 class ScenarioRow:
     """One row of the what-if table: the mark moved by ``move_pct``."""
@@ -247,8 +271,9 @@ class ScenarioRow:
     net_pnl_usd: float
     portfolio_usd: float
     drawdown_pct: float
-    liquidation_distance_pct: float | None
-    liquidated: bool = False
+    liquidation_state: LiquidationState
+    liquidation_distance_pct: float | None  # signed: negative past the liquidation price
+    liquidated: bool = False  # past the liquidation price or below maintenance
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +282,12 @@ class RiskReport:
 
     Field names are the keys of ``hedgetui calc --json``. ``None`` where not applicable
     (e.g. no liquidation price for a fully collateralised short).
+
+    ``liquidation_state`` says which liquidation fields mean something: ``none`` and
+    ``below_maintenance`` carry no liquidation price and no distance; ``ahead`` a positive
+    distance, ``past`` a negative (or zero) one. Distances are signed, in % of the mark and in
+    USD per coin of price: positive while the mark has not reached the liquidation price.
+    ``bankruptcy_price`` is None as well when it lies more than a 10x move from the mark.
     """
 
     notional_usd: float
@@ -268,6 +299,7 @@ class RiskReport:
     maintenance_margin_coin: float
     margin_buffer_coin: float
     margin_buffer_usd: float
+    liquidation_state: LiquidationState
     liquidation_price: float | None
     bankruptcy_price: float | None
     liquidation_distance_pct: float | None

@@ -10,7 +10,16 @@ import time
 from collections.abc import Sequence
 
 from hedgetui.alerts.model import Alert, AlertEvent, Severity
-from hedgetui.domain import DashboardView, FeedState, FeedView, Freshness, HedgeView
+from hedgetui.domain import (
+    LIQUIDATION_WORDS,
+    DashboardView,
+    FeedState,
+    FeedView,
+    Freshness,
+    HedgeView,
+    LiquidationState,
+    RiskReport,
+)
 
 MISSING = "—"
 
@@ -38,6 +47,7 @@ def hedge_record(h: HedgeView) -> dict[str, object]:
         "margin_buffer_coin": None if r is None else r.margin_buffer_coin,
         "margin_buffer_usd": None if r is None else r.margin_buffer_usd,
         "margin_buffer_pct_of_equity": h.margin_buffer_pct_of_equity,
+        "liquidation_state": None if r is None else r.liquidation_state.value,
         "liquidation_price": None if r is None else r.liquidation_price,
         "liquidation_distance_pct": None if r is None else r.liquidation_distance_pct,
         "liquidation_distance_usd": None if r is None else r.liquidation_distance_usd,
@@ -105,6 +115,15 @@ def _num(x: float | None, fmt: str, stale: bool, unit: str = "") -> str:
     return f"{x:{fmt}}{unit}{'?' if stale else ''}"
 
 
+def _liq_distance(r: RiskReport, stale: bool) -> str:
+    """``12.3%``, ``-9.6% past liquidation``, ``none (≥10×)``, ``already below maintenance``."""
+    state = r.liquidation_state
+    if r.liquidation_distance_pct is None:
+        return LIQUIDATION_WORDS.get(state, MISSING)
+    text = _num(r.liquidation_distance_pct, ".1f", stale, "%")
+    return f"{text} {LIQUIDATION_WORDS[state]}" if state is LiquidationState.PAST else text
+
+
 def hedge_summary(h: HedgeView) -> str:
     """``btc-lev net +1.000 BTC +$60,012 liq 24.9% buf 97% fund -10.9%/yr``."""
     r = h.report
@@ -115,9 +134,7 @@ def hedge_summary(h: HedgeView) -> str:
         _num(None if r is None else r.net_exposure_coin, "+.3f", st, f" {h.coin}"),
         _num(None if r is None else r.net_exposure_usd, "+,.0f", st, " USD"),
         "liq",
-        "none"
-        if r is not None and r.liquidation_price is None
-        else _num(None if r is None else r.liquidation_distance_pct, ".1f", st, "%"),
+        MISSING if r is None else _liq_distance(r, st),
         "buf",
         _num(h.margin_buffer_pct_of_equity, ".0f", st, "%"),
         "fund",
@@ -221,12 +238,14 @@ def hedge_block(h: HedgeView) -> list[str]:
         f"{_num(h.margin_buffer_pct_of_equity, '.0f', st, '%')} of equity)"
     )
     if r.liquidation_price is None:
-        lines.append("  liquidation: none (fully collateralised)")
+        lines.append(f"  liquidation: {_liq_distance(r, st)}")
     else:
+        past = r.liquidation_state is LiquidationState.PAST
         lines.append(
             f"  liquidation {_num(r.liquidation_price, ',.1f', st)}  "
-            f"{_num(r.liquidation_distance_pct, '.1f', st, '%')} away "
+            f"{_num(r.liquidation_distance_pct, '.1f', st, '%')}{'' if past else ' away'} "
             f"({_money(r.liquidation_distance_usd, st)})"
+            + (f": {LIQUIDATION_WORDS[LiquidationState.PAST]}" if past else "")
         )
     fst = h.funding_freshness in (Freshness.STALE, Freshness.NONE)
     rate = None if h.funding_rate is None else h.funding_rate * 100

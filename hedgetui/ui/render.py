@@ -23,6 +23,7 @@ from hedgetui.domain import (
     FeedView,
     Freshness,
     HedgeView,
+    LiquidationState,
     TotalsView,
 )
 from hedgetui.ui import charts
@@ -62,13 +63,16 @@ CARD_STATE_CLASSES = ("-ok", "-warn", "-crit", "-stale", "-selected")
 
 
 def liquidation_danger(hedge: HedgeView, alerts: AlertSettings) -> Danger | None:
-    """Danger from the distance to liquidation; None when unknown (no report)."""
+    """Danger from the liquidation state and the (signed) distance; None when unknown."""
     report = hedge.report
     if report is None:
         return None
+    state = report.liquidation_state
+    if state in (LiquidationState.PAST, LiquidationState.BELOW_MAINTENANCE):
+        return Danger.CRIT
     dist = report.liquidation_distance_pct
-    if dist is None:
-        return Danger.OK  # no liquidation price at all
+    if state is LiquidationState.NONE or dist is None:
+        return Danger.OK  # no liquidation price within a 10x move
     if dist < alerts.liq_distance_crit_pct:
         return Danger.CRIT
     if dist < alerts.liq_distance_warn_pct:
@@ -93,6 +97,24 @@ def hedge_danger(hedge: HedgeView, alerts: AlertSettings) -> Danger | None:
     if hedge.report is None:
         return None
     return max(levels, default=Danger.OK)
+
+
+def room_fraction(hedge: HedgeView, alerts: AlertSettings) -> float | None:
+    """The card's one danger scale: the room left before liquidation, 0..1.
+
+    1 at twice the warning distance or more (and when there is no liquidation within a 10x
+    move), 0 at or past the liquidation price or below maintenance; None without a report.
+    Both gauges of a card are drawn on it (see ``hedge_card``).
+    """
+    r = hedge.report
+    if r is None:
+        return None
+    if r.liquidation_state is LiquidationState.NONE:
+        return 1.0
+    distance = r.liquidation_distance_pct
+    if distance is None or r.liquidation_state is not LiquidationState.AHEAD:
+        return 0.0
+    return max(0.0, min(1.0, distance / (2 * alerts.liq_distance_warn_pct)))
 
 
 def _not_fresh(freshness: Freshness) -> bool:
@@ -131,8 +153,9 @@ def hedge_card(
     idx_stale = _not_fresh(hedge.index_freshness) or _not_fresh(hedge.mark_freshness)
     bar_w = max(4, width - 8)
     liq_d = liquidation_danger(hedge, alerts)
-    buf_d = buffer_danger(hedge, alerts)
     liq_style = DANGER_STYLE[liq_d] if liq_d is not None and not stale else ""
+    # the buffer is worth the price move it absorbs: its gauge and % share the worse danger
+    buf_d = hedge_danger(hedge, alerts)
     buf_style = DANGER_STYLE[buf_d] if buf_d is not None and not stale else ""
     lines: list[list[Part]] = []
     lines.append(
@@ -166,30 +189,29 @@ def hedge_card(
         )
     )
     if r is not None and r.liquidation_price is None:
-        lines.append(line_parts(("Liq    ", LABEL), value_parts("none", stale, liq_style)))
+        words = fmt.liq_distance(r.liquidation_state, None)
+        if r.liquidation_state is LiquidationState.BELOW_MAINTENANCE and len(words) + 7 > width:
+            words = "below maint."  # "already below maintenance" on a narrow card
+        lines.append(line_parts(("Liq    ", LABEL), value_parts(words, stale, liq_style)))
     else:
-        distance = r.liquidation_distance_pct if r else None
         lines.append(
             line_parts(
                 ("Liq    ", LABEL),
                 value_parts(fmt.price(r.liquidation_price if r else None), stale, liq_style),
                 ("  ", ""),
                 value_parts(
-                    fmt.liq_distance(distance) if r else fmt.NO_DATA,
+                    fmt.liq_distance(r.liquidation_state, r.liquidation_distance_pct)
+                    if r
+                    else fmt.NO_DATA,
                     stale,
                     liq_style,
                 ),
             )
         )
-    liq_fraction = None
+    liq_fraction = room_fraction(hedge, alerts)
     liq_usd = ""
-    if r is not None:
-        distance = r.liquidation_distance_pct
-        if distance is None or fmt.liq_unreachable(distance):
-            liq_fraction = 1.0
-        else:  # full bar at twice the warning distance
-            liq_fraction = distance / (2 * alerts.liq_distance_warn_pct)
-            liq_usd = fmt.usd(r.liquidation_distance_usd)
+    if r is not None and r.liquidation_distance_usd is not None:
+        liq_usd = fmt.usd(r.liquidation_distance_usd)
     lines.append(
         line_parts(
             ("  dist ", LABEL),
@@ -208,8 +230,11 @@ def hedge_card(
         )
     )
     buf_fraction = None
-    if hedge.margin_buffer_pct_of_equity is not None:
-        buf_fraction = hedge.margin_buffer_pct_of_equity / 100
+    if r is not None and liq_fraction is not None:
+        # never fuller than the distance bar: one danger scale for both gauges (no equity left,
+        # where the store leaves the % unset, is an empty gauge)
+        share = hedge.margin_buffer_pct_of_equity
+        buf_fraction = min(0.0 if share is None else share / 100, liq_fraction)
     lines.append(
         line_parts(
             ("  buf  ", LABEL), (fmt.bar(buf_fraction, bar_w), STALE_STYLE if stale else buf_style)
@@ -285,9 +310,9 @@ def hedge_row(hedge: HedgeView, alerts: AlertSettings, selected: bool) -> list[P
     r = hedge.report
     stale = hedge.stale
     liq_d = liquidation_danger(hedge, alerts)
-    buf_d = buffer_danger(hedge, alerts)
+    buf_d = hedge_danger(hedge, alerts)  # the buffer shares the worse danger, as on the card
     liq_text = (
-        fmt.liq_distance(r.liquidation_distance_pct, decimals=0, short=True)
+        fmt.liq_distance(r.liquidation_state, r.liquidation_distance_pct, decimals=0, short=True)
         if r is not None
         else fmt.NO_DATA
     )

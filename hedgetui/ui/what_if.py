@@ -83,7 +83,7 @@ def _what_if_liq(row: ScenarioRow, width: int) -> str:
         return "LIQ'D" if tight else "LIQUIDATED"
     distance = row.liquidation_distance_pct
     decimals = 1 if distance is not None and distance < 100 else 0
-    return fmt.liq_distance(distance, decimals=decimals, short=tight)
+    return fmt.liq_distance(row.liquidation_state, distance, decimals=decimals, short=tight)
 
 
 def what_if_row(row: ScenarioRow, layout: Layout, stale: bool, typed: bool = False) -> list[Part]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from hedgetui.alerts.model import Alert, AlertState, Severity
-from hedgetui.domain import ScenarioRow
+from hedgetui.domain import LiquidationState, ScenarioRow
 from hedgetui.ui import budget, charts, render, what_if
 from hedgetui.ui import format as fmt
 from hedgetui.ui.alerts_panel import alert_order
@@ -108,13 +108,15 @@ def test_a_card_sheds_its_sparklines_then_its_gauges_never_its_numbers() -> None
         for line in render.hedge_card(hedge, alerts, 40, marks, (), budget.CARD_CORE)
     )
     assert hedge.report is not None
-    assert fmt.liq_distance(hedge.report.liquidation_distance_pct) in text
+    report = hedge.report
+    assert fmt.liq_distance(report.liquidation_state, report.liquidation_distance_pct) in text
     taller = labels(budget.CARD_FULL + 6)
     assert len(taller) == budget.CARD_FULL + 6 and taller[10] == "mark"
 
 
 def test_a_short_what_if_keeps_the_smallest_moves() -> None:
-    rows = tuple(ScenarioRow(m, 1.0, 0, 0, 0, 0, 0, None) for m in what_if.WHAT_IF_MOVES)
+    ahead = LiquidationState.AHEAD
+    rows = tuple(ScenarioRow(m, 1.0, 0, 0, 0, 0, 0, ahead, 50.0) for m in what_if.WHAT_IF_MOVES)
     assert what_if.kept_moves(rows, 6) == rows
     kept = what_if.kept_moves(rows, 3)
     assert [r.move_pct for r in kept] == [-10.0, -5.0, 5.0]

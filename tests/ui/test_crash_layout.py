@@ -106,10 +106,10 @@ async def check_screen(pilot: Pilot[None], alerts: int) -> None:
     assert bottoms >= cards + (0 if app.compact else 1)  # + the what-if's, below the cards
     danger = next(h for h in view.hedges if h.name == IN_DANGER)
     assert danger.report is not None
-    distance = danger.report.liquidation_distance_pct
+    state, distance = danger.report.liquidation_state, danger.report.liquidation_distance_pct
     row = next(line for line in lines if f"{IN_DANGER} " in line and "bybit" in line)
-    shown = fmt.liq_distance(distance) in "\n".join(lines) or (
-        app.compact and fmt.liq_distance(distance, decimals=0, short=True) in row
+    shown = fmt.liq_distance(state, distance) in "\n".join(lines) or (
+        app.compact and fmt.liq_distance(state, distance, decimals=0, short=True) in row
     )
     assert shown
     assert not app.screen.query("Toast")  # the list says it: no toast over the screen
