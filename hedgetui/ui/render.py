@@ -31,6 +31,7 @@ from hedgetui.domain import (
     TotalsView,
     shown_failure,
 )
+from hedgetui.ui import charts
 from hedgetui.ui import format as fmt
 from hedgetui.ui.styled import LABEL, STALE_STYLE, Line, Part, as_lines, line_parts, value_parts
 
@@ -41,7 +42,7 @@ class Danger(IntEnum):
     CRIT = 2
 
 
-DANGER_STYLE = {Danger.OK: "$success", Danger.WARN: "$warning", Danger.CRIT: "b $error"}
+DANGER_STYLE = {Danger.OK: "$success", Danger.WARN: "$sev-warn", Danger.CRIT: "b $sev-crit"}
 DANGER_CLASS = {Danger.OK: "-ok", Danger.WARN: "-warn", Danger.CRIT: "-crit"}
 
 
@@ -142,10 +143,14 @@ def hedge_card(
     width: int,
     marks: Sequence[float] = (),
     fundings: Sequence[float] = (),
+    rows: int | None = None,
 ) -> list[Line]:
     """The full card of one hedge (also the detail panel in the compact layout).
 
-    ``marks`` and ``fundings`` are the sparkline histories, oldest first.
+    ``marks`` and ``fundings`` are the sparkline histories, oldest first. ``rows``: the lines
+    the layout budget gives the card (:mod:`hedgetui.ui.budget`); fewer than the card has shed
+    its lines in ``CARD_SHED_ORDER`` (sparklines, then gauges, then the carry and the funding's
+    second line), more grow the sparklines into taller charts.
     """
     r = hedge.report
     stale = hedge.stale
@@ -177,7 +182,7 @@ def hedge_card(
     )
     ratio_style = ""
     if hedge.hedge_ratio_in_band is not None:
-        ratio_style = "$success" if hedge.hedge_ratio_in_band else "$warning"
+        ratio_style = "$success" if hedge.hedge_ratio_in_band else "$sev-warn"
     target = ""
     if hedge.target_hedge_ratio is not None:
         target = f"  target {hedge.target_hedge_ratio:.2f}±{hedge.hedge_band or 0:.2f}"
@@ -272,9 +277,24 @@ def hedge_card(
         )
     )
     spark_w = max(4, width - 7)
-    lines.append(line_parts(("mark   ", LABEL), (fmt.sparkline(marks, spark_w), "$accent")))
-    lines.append(line_parts(("fund   ", LABEL), (fmt.sparkline(fundings, spark_w), "")))
-    return as_lines(lines)
+    extra = 0 if rows is None else rows - len(lines) - 2
+    mark_rows, fund_rows = charts.chart_heights(extra)
+    for label, history, style, height, scale in (
+        ("mark   ", marks, "$chart-mark", mark_rows, charts.price_scale),
+        ("fund   ", fundings, "", fund_rows, charts.rate_scale),
+    ):
+        plot = charts.chart(history, spark_w, height)
+        labels = charts.chart_labels(label, history, spark_w, height, scale)
+        lines.extend(
+            line_parts((side, LABEL), (row, style)) for side, row in zip(labels, plot, strict=True)
+        )
+    out = as_lines(lines)
+    return out if rows is None else charts.shed(out, rows, CARD_SHED_ORDER)
+
+
+CARD_SHED_ORDER = ("fund   ", "mark   ", "  buf  ", "  dist ", "Carry  ", "       ")
+"""The labels of a card's lines in the order they go when the card is short of rows: the
+sparklines, the gauges, the carry, the funding's second line. The numbers stay."""
 
 
 # (title, width) of the right-aligned numeric cells of the compact hedge table; each cell is
