@@ -104,10 +104,14 @@ def hedge_danger(hedge: HedgeView, alerts: AlertSettings) -> Danger | None:
     return max(levels, default=Danger.OK)
 
 
+ROOM_FULL_WITHOUT_LEVELS_PCT = 30.0  # twice the default 15% warning distance
+
+
 def room_fraction(hedge: HedgeView, alerts: AlertSettings) -> float | None:
     """The card's one danger scale: the room left before liquidation, 0..1.
 
-    1 at twice the warning distance or more (and when there is no liquidation within a 10x
+    1 at twice the warning distance or more (twice the critical one if larger; 30% with
+    both set to 0) (and when there is no liquidation within a 10x
     move), 0 at or past the liquidation price or below maintenance; None without a report.
     Both gauges of a card are drawn on it (see ``hedge_card``).
     """
@@ -119,7 +123,10 @@ def room_fraction(hedge: HedgeView, alerts: AlertSettings) -> float | None:
     distance = r.liquidation_distance_pct
     if distance is None or r.liquidation_state is not LiquidationState.AHEAD:
         return 0.0
-    return max(0.0, min(1.0, distance / (2 * alerts.liq_distance_warn_pct)))
+    full_at = 2 * max(alerts.liq_distance_warn_pct, alerts.liq_distance_crit_pct)
+    if full_at <= 0:  # both levels set to 0 (alerts off): the default warning level's scale
+        full_at = ROOM_FULL_WITHOUT_LEVELS_PCT
+    return max(0.0, min(1.0, distance / full_at))
 
 
 def _not_fresh(freshness: Freshness) -> bool:

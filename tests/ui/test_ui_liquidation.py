@@ -101,3 +101,18 @@ def test_none_is_the_same_words_everywhere_and_a_full_green_bar() -> None:
     fill, style = gauge(lines["dist"])
     assert style == OK and fill == 40 - 8
     assert ("    ≥10×", OK) in render.hedge_row(h, ALERTS, selected=False)
+
+
+def test_liquidation_levels_set_to_zero_still_draw_the_gauges() -> None:
+    """The config allows both levels at 0 (no liquidation-distance alert): the card still draws
+    its gauges, on the default warning level's scale, instead of dividing by zero."""
+    off = AlertSettings(liq_distance_warn_pct=0, liq_distance_crit_pct=0)
+    report = assess(THREE_X, THREE_X_MARK)
+    h = view_of(report, THREE_X_MARK)
+    assert render.room_fraction(h, off) == pytest.approx(5.6 / 30)
+    lines = {
+        "".join(t for t, _ in line).split()[0]: line
+        for line in render.hedge_card(h, off, 40)
+        if line
+    }
+    assert 0 < fill(lines["dist"]) < 0.25
