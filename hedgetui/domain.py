@@ -185,6 +185,55 @@ class FeedState(StrEnum):
     DOWN = "down"
 
 
+class FailureKind(StrEnum):
+    """Why a connection is down (``hedgetui.feeds.failure`` classifies; docs/feeds.md lists)."""
+
+    DNS = "dns"  # the venue's host name does not resolve
+    REFUSED = "refused"  # nothing listens there (connection refused)
+    UNREACHABLE = "unreachable"  # no route to the host or network
+    TIMEOUT = "timeout"  # no answer to the connect or the handshake in time
+    TLS = "tls"  # certificate not trusted, or a TLS protocol error
+    HTTP = "http"  # the websocket upgrade was answered with an HTTP status (403, 451, 503)
+    CLOSED = "closed"  # closed by the venue with a close code and reason
+    LOST = "lost"  # the connection dropped without a close frame
+    REJECTED = "rejected"  # the venue refused a subscription (e.g. an unknown symbol)
+    AUTH = "auth"  # the venue refused the login of an account stream
+    SILENT = "silent"  # our watchdog closed a socket that stayed silent
+    ERROR = "error"  # anything else (the reason says what)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFailure:
+    """The last reason a connection is (or was) not live, in words.
+
+    ``reason``: the full sentence (``connection refused by 127.0.0.1:9``); ``code``: the HTTP
+    status or websocket close code when there is one; ``retry_at``: wall-clock epoch seconds of
+    the next connection attempt (None while connected or connecting).
+    """
+
+    kind: FailureKind
+    reason: str
+    code: int | None = None
+    retry_at: float | None = None
+
+    @property
+    def short(self) -> str:
+        """The status line's words: the kind, with the HTTP status or close code
+        (``refused``, ``http 403``, ``closed 1013``; ``no route`` for unreachable)."""
+        word = "no route" if self.kind is FailureKind.UNREACHABLE else self.kind.value
+        if self.code is not None and self.kind in (FailureKind.HTTP, FailureKind.CLOSED):
+            return f"{word} {self.code}"
+        return word
+
+
+def shown_failure(state: FeedState, failure: FeedFailure | None) -> FeedFailure | None:
+    """The failure a feed or account says in place of its state: while it is not live, or
+    when a subscription of a live feed was rejected (its other symbols stream)."""
+    if failure is None or (state is FeedState.LIVE and failure.kind is not FailureKind.REJECTED):
+        return None
+    return failure
+
+
 @dataclass(frozen=True, slots=True)
 class FeedStatus:
     """Connection health of one venue's market-data feed."""
@@ -196,6 +245,7 @@ class FeedStatus:
     last_message_age: float | None = None
     latency_ms: float | None = None
     malformed: int = 0
+    failure: FeedFailure | None = None  # why it is not live, while that matters
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +286,30 @@ Event = MarkPrice | IndexPrice | Funding | Ticker | FeedStatus | PositionUpdate 
 # --------------------------------------------------------------------------- risk report
 
 
+class LiquidationState(StrEnum):
+    """Where a position stands relative to liquidation (``hedgetui.risk.liquidation``).
+
+    One classification read by calc, status, watch, the alerts and the dashboard alike.
+    """
+
+    NONE = "none"  # no price liquidates it, or only a price more than a 10x move away
+    AHEAD = "ahead"  # a liquidation price the mark has not reached: distance > 0
+    PAST = "past"  # the mark is at or beyond the liquidation price: distance <= 0
+    BELOW_MAINTENANCE = "below_maintenance"  # equity below maintenance and no price fixes it
+
+
+LIQUIDATION_REACH = 10.0
+"""A liquidation price more than this factor away from the mark (above it, or below it) is
+treated as no liquidation at all: the one threshold behind ``LiquidationState.NONE``."""
+
+LIQUIDATION_WORDS: dict[LiquidationState, str] = {
+    LiquidationState.NONE: "none (≥10×)",
+    LiquidationState.PAST: "past liquidation",
+    LiquidationState.BELOW_MAINTENANCE: "already below maintenance",
+}
+"""The words every surface prints for a state that is not (only) a distance."""
+
+
 @dataclass(frozen=True, slots=True)
 class ScenarioRow:
     """One row of the what-if table: the mark moved by ``move_pct``."""
@@ -247,8 +321,9 @@ class ScenarioRow:
     net_pnl_usd: float
     portfolio_usd: float
     drawdown_pct: float
-    liquidation_distance_pct: float | None
-    liquidated: bool = False
+    liquidation_state: LiquidationState
+    liquidation_distance_pct: float | None  # signed: negative past the liquidation price
+    liquidated: bool = False  # past the liquidation price or below maintenance
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +332,12 @@ class RiskReport:
 
     Field names are the keys of ``hedgetui calc --json``. ``None`` where not applicable
     (e.g. no liquidation price for a fully collateralised short).
+
+    ``liquidation_state`` says which liquidation fields mean something: ``none`` and
+    ``below_maintenance`` carry no liquidation price and no distance; ``ahead`` a positive
+    distance, ``past`` a negative (or zero) one. Distances are signed, in % of the mark and in
+    USD per coin of price: positive while the mark has not reached the liquidation price.
+    ``bankruptcy_price`` is None as well when it lies more than a 10x move from the mark.
     """
 
     notional_usd: float
@@ -268,6 +349,7 @@ class RiskReport:
     maintenance_margin_coin: float
     margin_buffer_coin: float
     margin_buffer_usd: float
+    liquidation_state: LiquidationState
     liquidation_price: float | None
     bankruptcy_price: float | None
     liquidation_distance_pct: float | None
@@ -302,6 +384,26 @@ class FeedView:
     latency_ms: float | None = None
     malformed: int = 0
     refused: int = 0  # implausible values the store refused (hedgetui.plausibility)
+    failure: FeedFailure | None = None  # why it is not live (kind, words, next retry)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountView:
+    """One account's data source as the dashboard shows it.
+
+    ``freshness`` is what a position from this account currently counts as (NONE until the
+    source has been live once); ``source`` is ``"stream"``, ``"poll"`` or ``"none"`` (it could
+    not start, ``last_error`` says why); ``failure``: why it is not live (kind, words, retry).
+    """
+
+    name: str
+    venue: str
+    state: FeedState
+    freshness: Freshness
+    last_error: str | None
+    reconnects: int
+    source: str
+    failure: FeedFailure | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,3 +468,4 @@ class DashboardView:
     hedges: tuple[HedgeView, ...]
     totals: TotalsView
     feeds: tuple[FeedView, ...]
+    accounts: tuple[AccountView, ...] = ()  # the account streams/pollers, in start order

@@ -11,11 +11,12 @@ when an existing file is readable by group or others.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -140,3 +141,39 @@ def open_private_append(path: Path, *, devices_ok: bool = False) -> int:
         os.close(fd)
         raise
     return fd
+
+
+class RotatingLog:
+    """A private append-only log of lines, bounded on disk: opened on the first write with
+    :func:`open_private_append` (0600; ``/dev/null`` or another character device accepted,
+    never rotated), flushed per line, and once the file reaches ``max_bytes`` renamed to
+    ``<name>.1`` (replacing the previous one; the mode goes with it) and started anew, so it
+    keeps at most about twice ``max_bytes``. Write errors are ``OSError``; the next write
+    tries again."""
+
+    def __init__(self, path: Path, max_bytes: int) -> None:
+        self.path = path
+        self.max_bytes = max_bytes
+        self._file: IO[bytes] | None = None
+        self._rotates = False  # only a regular file is rotated (not /dev/null, not a tty)
+
+    def write(self, line: bytes) -> None:
+        """Append ``line`` (which ends with a newline) and flush it."""
+        try:
+            if self._file is None:
+                self._file = os.fdopen(open_private_append(self.path, devices_ok=True), "ab")
+                self._rotates = stat.S_ISREG(os.fstat(self._file.fileno()).st_mode)
+            self._file.write(line)
+            self._file.flush()
+            if self._rotates and self._file.tell() >= self.max_bytes:
+                self.close()
+                self.path.replace(self.path.with_name(self.path.name + ".1"))
+        except OSError:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                self._file.close()
+            self._file = None

@@ -10,6 +10,7 @@ from hedgetui.domain import (
     FeedView,
     Freshness,
     HedgeView,
+    LiquidationState,
     RiskReport,
     TotalsView,
 )
@@ -22,7 +23,17 @@ def report(
     hedge_ratio: float | None = 1.0,
     equity: float = 1.0,
     buffer: float = 0.9,
+    state: LiquidationState | None = None,
 ) -> RiskReport:
+    """A report; ``state`` defaults to what the distance says (none, ahead, or past when <= 0)."""
+    if state is None:
+        state = (
+            LiquidationState.NONE
+            if liq_distance_pct is None
+            else LiquidationState.AHEAD
+            if liq_distance_pct > 0
+            else LiquidationState.PAST
+        )
     return RiskReport(
         notional_usd=60_000.0,
         position_value_coin=1.0,
@@ -33,6 +44,7 @@ def report(
         maintenance_margin_coin=equity - buffer,
         margin_buffer_coin=buffer,
         margin_buffer_usd=buffer * 60_000.0,
+        liquidation_state=state,
         liquidation_price=liq_price,
         bankruptcy_price=None if liq_price is None else liq_price * 0.99,
         liquidation_distance_pct=liq_distance_pct,
@@ -122,4 +134,7 @@ def view(*hedges: HedgeView, feeds: tuple[FeedView, ...] | None = None) -> Dashb
 
 def with_liq(h: HedgeView, distance: float | None) -> HedgeView:
     assert h.report is not None
-    return replace(h, report=replace(h.report, liquidation_distance_pct=distance))
+    state = report(liq_distance_pct=distance).liquidation_state
+    return replace(
+        h, report=replace(h.report, liquidation_distance_pct=distance, liquidation_state=state)
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -38,6 +39,15 @@ def pytest_asyncio_loop_factories(
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # hedgetui writes logs (alerts, audit, connections) and caches under the XDG dirs: the tests
+    # write theirs to a directory of the run's own, never to the user's home (subprocesses
+    # inherit it). A test that checks a default path sets its own.
+    import tempfile
+
+    xdg = Path(tempfile.mkdtemp(prefix="hedgetui-tests-xdg-"))
+    config.add_cleanup(lambda: shutil.rmtree(xdg, ignore_errors=True))
+    for name in ("XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        os.environ[name] = str(xdg / name.removeprefix("XDG_").lower())
     config.addinivalue_line(
         "markers",
         "textual_fast: tests one of the dashboard's Textual fast paths (hedgetui.ui.textual_fast):"

@@ -31,8 +31,16 @@ from websockets.asyncio.client import ClientConnection
 from hedgetui.account_streams.logins import LoginKeys, LoginRefused, Watched, private_venue
 from hedgetui.account_streams.parsers import AccountEvent, ListenKeyExpired, private_parser
 from hedgetui.clock import Clock
-from hedgetui.domain import BalanceUpdate, Event, FeedState, FeedStatus, PositionUpdate
+from hedgetui.domain import (
+    BalanceUpdate,
+    Event,
+    FailureKind,
+    FeedFailure,
+    FeedStatus,
+    PositionUpdate,
+)
 from hedgetui.feeds.base import Feed, FeedConfig
+from hedgetui.feeds.failure import auth_failed
 from hedgetui.trading.credentials import Credentials, redact
 from hedgetui.trading.orders import TradingError
 from hedgetui.trading.venues.base import VenueClient
@@ -133,12 +141,18 @@ class AccountStream(Feed):
         except LoginRefused as exc:
             raise LoginRefused(self._redact(str(exc))) from None
         self.logins += 1
+        self._note("logged in")
         for message in self.private.subscribe_messages(self.watched):
             await ws.send(message)
         await self.resync()
         # logged in, subscribed and resynced: the account is live even if nothing changes
         self._last_data_at = self._clock.monotonic()
-        self._set_state(FeedState.LIVE)
+        self._went_live()  # and the reason it was down is over
+
+    def _failure_of(self, exc: Exception) -> FeedFailure:
+        if isinstance(exc, LoginRefused):  # already redacted by _on_open / _new_listen_key
+            return auth_failed(str(exc))
+        return super()._failure_of(exc)
 
     def _emit_status(self) -> None:
         if self.on_status is None:
@@ -209,7 +223,7 @@ class AccountStream(Feed):
         except ListenKeyExpired:
             ws = self._ws
             if ws is not None:  # the stream is dead: reconnect with a fresh key
-                self._closed_because = "listen key expired"
+                self._closed_because = FeedFailure(FailureKind.CLOSED, "listen key expired")
                 ws.transport.abort()
             raise
 

@@ -6,11 +6,24 @@ suffixed ``?`` and a missing one prints ``—`` (``null`` in JSON, with ``"stale
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 
 from hedgetui.alerts.model import Alert, AlertEvent, Severity
-from hedgetui.domain import DashboardView, FeedState, FeedView, Freshness, HedgeView
+from hedgetui.domain import (
+    LIQUIDATION_WORDS,
+    AccountView,
+    DashboardView,
+    FeedFailure,
+    FeedState,
+    FeedView,
+    Freshness,
+    HedgeView,
+    LiquidationState,
+    RiskReport,
+    shown_failure,
+)
 from hedgetui.risk.report import long_leverage
 
 MISSING = "—"
@@ -39,6 +52,7 @@ def hedge_record(h: HedgeView) -> dict[str, object]:
         "margin_buffer_coin": None if r is None else r.margin_buffer_coin,
         "margin_buffer_usd": None if r is None else r.margin_buffer_usd,
         "margin_buffer_pct_of_equity": h.margin_buffer_pct_of_equity,
+        "liquidation_state": None if r is None else r.liquidation_state.value,
         "liquidation_price": None if r is None else r.liquidation_price,
         "liquidation_distance_pct": None if r is None else r.liquidation_distance_pct,
         "liquidation_distance_usd": None if r is None else r.liquidation_distance_usd,
@@ -58,6 +72,19 @@ def hedge_record(h: HedgeView) -> dict[str, object]:
     }
 
 
+def failure_record(failure: FeedFailure | None) -> dict[str, object] | None:
+    """``{"kind": "refused", "reason": "connection refused by ...", "code": null,
+    "retry_at": <epoch s or null>}``, or None when nothing is wrong."""
+    if failure is None:
+        return None
+    return {
+        "kind": failure.kind.value,
+        "reason": failure.reason,
+        "code": failure.code,
+        "retry_at": failure.retry_at,
+    }
+
+
 def feed_record(f: FeedView) -> dict[str, object]:
     return {
         "venue": f.venue,
@@ -66,8 +93,47 @@ def feed_record(f: FeedView) -> dict[str, object]:
         "last_message_age": f.last_message_age,
         "reconnects": f.reconnects,
         "last_error": f.last_error,
+        "failure": failure_record(f.failure),
         "refused": f.refused,  # implausible values kept out of the store (hedgetui.plausibility)
     }
+
+
+def account_record(a: AccountView) -> dict[str, object]:
+    return {
+        "name": a.name,
+        "venue": a.venue,
+        "source": a.source,
+        "state": a.state.value,
+        "freshness": a.freshness.value,
+        "reconnects": a.reconnects,
+        "last_error": a.last_error,
+        "failure": failure_record(a.failure),
+    }
+
+
+def retry_text(failure: FeedFailure, now: float) -> str:
+    """``retry at 22:41:07 (in 12s)``; ``retrying now`` when the time has come; empty when no
+    retry is planned (a rejected subscription stays connected)."""
+    at = failure.retry_at
+    if at is None:
+        return ""
+    if at <= now:
+        return "retrying now"
+    stamp = time.strftime("%H:%M:%S", time.localtime(at))
+    return f"retry at {stamp} (in {_wait(at - now)})"
+
+
+def failure_text(failure: FeedFailure, now: float) -> str:
+    """The full words: ``connection refused by 127.0.0.1:9; retry at 22:41:07 (in 12s)``."""
+    retry = retry_text(failure, now)
+    return f"{failure.reason}; {retry}" if retry else failure.reason
+
+
+def _short_with_retry(failure: FeedFailure, now: float) -> str:
+    at = failure.retry_at
+    if at is None:
+        return failure.short
+    return f"{failure.short}, retry in {_wait(max(0.0, at - now))}"
 
 
 def alert_record(a: Alert) -> dict[str, object]:
@@ -96,6 +162,7 @@ def status_record(view: DashboardView, alerts: Sequence[Alert]) -> dict[str, obj
         "at": view.at,
         "hedges": [hedge_record(h) for h in view.hedges],
         "feeds": [feed_record(f) for f in view.feeds],
+        "accounts": [account_record(a) for a in view.accounts],
         "active_alerts": [a.key for a in alerts if a.state.value == "firing"],
     }
 
@@ -104,6 +171,15 @@ def _num(x: float | None, fmt: str, stale: bool, unit: str = "") -> str:
     if x is None:
         return MISSING
     return f"{x:{fmt}}{unit}{'?' if stale else ''}"
+
+
+def _liq_distance(r: RiskReport, stale: bool) -> str:
+    """``12.3%``, ``-9.6% past liquidation``, ``none (≥10×)``, ``already below maintenance``."""
+    state = r.liquidation_state
+    if r.liquidation_distance_pct is None:
+        return LIQUIDATION_WORDS.get(state, MISSING)
+    text = _num(r.liquidation_distance_pct, ".1f", stale, "%")
+    return f"{text} {LIQUIDATION_WORDS[state]}" if state is LiquidationState.PAST else text
 
 
 def hedge_summary(h: HedgeView) -> str:
@@ -116,9 +192,7 @@ def hedge_summary(h: HedgeView) -> str:
         _num(None if r is None else r.net_exposure_coin, "+.3f", st, f" {h.coin}"),
         _num(None if r is None else r.net_exposure_usd, "+,.0f", st, " USD"),
         "liq",
-        "none"
-        if r is not None and r.liquidation_price is None
-        else _num(None if r is None else r.liquidation_distance_pct, ".1f", st, "%"),
+        MISSING if r is None else _liq_distance(r, st),
         "buf",
         _num(h.margin_buffer_pct_of_equity, ".0f", st, "%"),
         "fund",
@@ -138,14 +212,26 @@ def status_line(view: DashboardView, alerts: Sequence[Alert]) -> str:
     stamp = time.strftime("%H:%M:%S", time.localtime(view.at))
     hedges = " | ".join(hedge_summary(h) for h in view.hedges) or "no hedges"
     bad = [
-        f.venue
+        _named(f.venue, shown_failure(f.state, f.failure), view.at)
         for f in view.feeds
-        if f.state != FeedState.LIVE or f.freshness in (Freshness.STALE, Freshness.NONE)
+        if f.state != FeedState.LIVE
+        or f.freshness in (Freshness.STALE, Freshness.NONE)
+        or shown_failure(f.state, f.failure)
+    ]
+    bad += [
+        _named(f"account {a.name}", failure, view.at)
+        for a in view.accounts
+        if (failure := shown_failure(a.state, a.failure)) is not None
     ]
     feeds = f" | feeds stale: {','.join(bad)}" if bad else ""
     firing = [a for a in alerts if a.state.value == "firing"]
     tail = f" | {len(firing)} alert{'s' if len(firing) != 1 else ''} firing" if firing else ""
     return f"{stamp} {hedges}{feeds}{tail}"
+
+
+def _named(name: str, failure: FeedFailure | None, now: float) -> str:
+    """``okx`` or, when it says why, ``okx (refused, retry in 12s)``."""
+    return name if failure is None else f"{name} ({_short_with_retry(failure, now)})"
 
 
 def event_line(event: AlertEvent) -> str:
@@ -189,6 +275,12 @@ def _money(x: float | None, stale: bool) -> str:
     return _num(x, ",.0f", stale, " USD")
 
 
+def _wait(seconds: float) -> str:
+    """A wait until a retry: ``0s``, ``12s``, ``4m05s`` (the backoff is capped at minutes)."""
+    s = math.ceil(seconds)
+    return f"{s}s" if s < 60 else f"{s // 60}m{s % 60:02d}s"
+
+
 def _age(seconds: float | None) -> str:
     if seconds is None:
         return MISSING
@@ -225,12 +317,14 @@ def hedge_block(h: HedgeView) -> list[str]:
         f"{_num(h.margin_buffer_pct_of_equity, '.0f', st, '%')} of equity)"
     )
     if r.liquidation_price is None:
-        lines.append("  liquidation: none (fully collateralised)")
+        lines.append(f"  liquidation: {_liq_distance(r, st)}")
     else:
+        past = r.liquidation_state is LiquidationState.PAST
         lines.append(
             f"  liquidation {_num(r.liquidation_price, ',.1f', st)}  "
-            f"{_num(r.liquidation_distance_pct, '.1f', st, '%')} away "
+            f"{_num(r.liquidation_distance_pct, '.1f', st, '%')}{'' if past else ' away'} "
             f"({_money(r.liquidation_distance_usd, st)})"
+            + (f": {LIQUIDATION_WORDS[LiquidationState.PAST]}" if past else "")
         )
     fst = h.funding_freshness in (Freshness.STALE, Freshness.NONE)
     rate = None if h.funding_rate is None else h.funding_rate * 100
@@ -253,10 +347,20 @@ def status_text(
     bad = [
         f"{f.venue} {f.state.value}/{f.freshness.value}"
         for f in view.feeds
-        if f.state != FeedState.LIVE or f.freshness != Freshness.FRESH
+        if (f.state != FeedState.LIVE or f.freshness != Freshness.FRESH)
+        and shown_failure(f.state, f.failure) is None
     ]
     if bad:
         lines.append("feeds not fresh: " + ", ".join(bad))
+    for f in view.feeds:
+        failure = shown_failure(f.state, f.failure)
+        if failure is not None:
+            lines.append(f"feed {f.venue} {f.state.value}: {failure_text(failure, view.at)}")
+    for a in view.accounts:
+        failure = shown_failure(a.state, a.failure)
+        if failure is not None:
+            words = failure_text(failure, view.at)
+            lines.append(f"account {a.name} ({a.venue}) {a.state.value}: {words}")
     if alerts:
         lines.append("alerts:")
         lines.extend(f"  {a.severity.value.upper():8} {a.message}" for a in alerts)

@@ -24,7 +24,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 from hedgetui.alerts.model import AlertThresholds, Severity
-from hedgetui.domain import FeedState, FeedView, Freshness, HedgeView
+from hedgetui.domain import (
+    LIQUIDATION_WORDS,
+    FeedState,
+    FeedView,
+    Freshness,
+    HedgeView,
+    LiquidationState,
+    shown_failure,
+)
+from hedgetui.risk.liquidation import beyond_reach
 
 Direction = Literal["below", "above"]  # the dangerous side of the trigger
 
@@ -49,6 +58,7 @@ RULES: tuple[str, ...] = (
 )
 
 _UNUSABLE = (Freshness.STALE, Freshness.NONE)
+_PAST_OR_BELOW = (LiquidationState.PAST, LiquidationState.BELOW_MAINTENANCE)
 STALE_CRITICAL_FACTOR = 4.0  # a feed/hedge without data for 4 x T is critical
 
 
@@ -222,11 +232,19 @@ def hedge_observations(
         "% of equity",
         risk_blind or buffer_pct is None,
     )
-    # liquidation distance; no liquidation price (1x short) is "not applicable", not no data.
+    # liquidation distance, signed (negative past the price); no liquidation (a 1x short, or
+    # one beyond a 10x move) is "not applicable", not no data; below maintenance is 0% away.
+    liq_state = None if report is None else report.liquidation_state
+    liq_value = None if report is None else report.liquidation_distance_pct
+    liq_subject = "liquidation distance"
+    if liq_state is LiquidationState.BELOW_MAINTENANCE:
+        liq_value = 0.0
+    if liq_state in _PAST_OR_BELOW:
+        liq_subject += f" ({LIQUIDATION_WORDS[liq_state]})"
     yield obs(
         LIQ_DISTANCE,
-        "liquidation distance",
-        None if report is None else report.liquidation_distance_pct,
+        liq_subject,
+        liq_value,
         (
             Level(Severity.WARNING, t.liq_distance_warn_pct),
             Level(Severity.CRITICAL, t.liq_distance_crit_pct),
@@ -278,6 +296,10 @@ def hedge_observations(
     if h.exchange_liquidation_price is not None:
         own = None if report is None else report.liquidation_price
         gap = _divergence_pct(own, h.exchange_liquidation_price)
+        exchange = h.exchange_liquidation_price
+        if liq_state is LiquidationState.NONE and h.mark is not None and math.isfinite(exchange):
+            # both beyond a 10x move: the exchange's far-away price is our "none" (one rule)
+            gap = 0.0 if beyond_reach(exchange, h.mark) else gap
         yield obs(
             LIQ_DIVERGENCE,
             "own vs exchange liquidation price gap",
@@ -319,6 +341,9 @@ def feed_observation(f: FeedView, t: AlertThresholds, unhealthy_for_s: float) ->
             age = 0.0  # (an unknown age: how long it has been unhealthy still counts)
         value = max(unhealthy_for_s, age)
     state = f.state.value if f.freshness == Freshness.FRESH else f"{f.state.value}/{f.freshness}"
+    failure = shown_failure(f.state, f.failure)
+    if failure is not None:  # why, in a word: okx feed down/none (refused)
+        state += f" ({failure.short})"
     return Observation(
         rule=FEED_STALE,
         key=f"{FEED_STALE}:{f.venue}",

@@ -284,7 +284,7 @@ def _coin_usd(coin_value: float | None, usd_value: float | None, coin: str) -> s
 
 
 def _coin(value: float | None, coin: str) -> str:
-    return "-" if value is None else f"{value:.8f} {coin}"
+    return "-" if value is None else f"{round(value, 8) + 0.0:.8f} {coin}"  # no "-0.00000000"
 
 
 def _pct(value: float | None, *, signed: bool = False) -> str:
@@ -293,15 +293,30 @@ def _pct(value: float | None, *, signed: bool = False) -> str:
     return f"{value:+.2f}%" if signed else f"{value:.2f}%"
 
 
+def _to_liquidation(report: RiskReport) -> str:
+    """The signed distance (``-9.64%  -4,818.18 USD  past liquidation``), or ``-`` without one."""
+    from hedgetui.domain import LIQUIDATION_WORDS, LiquidationState
+
+    if report.liquidation_distance_pct is None:
+        return "-"
+    text = f"{_pct(report.liquidation_distance_pct)}  {_usd(report.liquidation_distance_usd)} USD"
+    if report.liquidation_state is LiquidationState.PAST:
+        text += f"  {LIQUIDATION_WORDS[LiquidationState.PAST]}"
+    return text
+
+
 def render_table(calc: CalcInput, report: RiskReport) -> str:
     """A readable, aligned summary that fits 80 columns."""
+    from hedgetui.domain import LIQUIDATION_WORDS
     from hedgetui.venues import round_liquidation
 
     p = calc.position
     coin = calc.coin
     where = f"{calc.profile.venue} {calc.profile.symbol}, " if calc.profile else ""
     liq = report.liquidation_price
-    liq_text = "none" if liq is None else f"{_usd(liq)} USD"
+    liq_text = (
+        LIQUIDATION_WORDS.get(report.liquidation_state, "-") if liq is None else f"{_usd(liq)} USD"
+    )
     if liq is not None and calc.profile is not None:
         liq_text += f"  (venue shows {_usd(round_liquidation(calc.profile, p.side, liq))})"
     mm_text = "tiered" if p.tiers else f"{p.mmr:.4%}"
@@ -338,13 +353,7 @@ def render_table(calc: CalcInput, report: RiskReport) -> str:
             "bankruptcy price",
             "none" if report.bankruptcy_price is None else f"{_usd(report.bankruptcy_price)} USD",
         ),
-        (
-            "to liquidation",
-            "-"
-            if report.liquidation_distance_pct is None
-            else f"{_pct(report.liquidation_distance_pct)}  "
-            f"{_usd(report.liquidation_distance_usd)} USD",
-        ),
+        ("to liquidation", _to_liquidation(report)),
         (
             "net exposure",
             _coin_usd(report.net_exposure_coin, report.net_exposure_usd, coin),

@@ -65,6 +65,7 @@ async def _status(args: argparse.Namespace, base: object) -> int:
     from hedgetui.alerts.headless import json_line, wait_for_data, with_alert_settings
     from hedgetui.alerts.report import (
         EXIT_NO_DATA,
+        account_record,
         alert_record,
         exit_code,
         feed_record,
@@ -95,6 +96,7 @@ async def _status(args: argparse.Namespace, base: object) -> int:
             "hedges": [hedge_record(h) for h in view.hedges],
             "alerts": [alert_record(a) for a in alerts],
             "feeds": [feed_record(f) for f in view.feeds],
+            "accounts": [account_record(a) for a in view.accounts],
             "no_data": engine.no_data(),
             "exit_code": code,
             "at": view.at,

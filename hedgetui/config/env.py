@@ -22,6 +22,7 @@ from hedgetui.config.model import (
     ConfigError,
     DisplaySettings,
     FreshnessSettings,
+    LoggingSettings,
     TradingSettings,
     VenueSettings,
 )
@@ -38,6 +39,7 @@ SECTIONS: dict[str, type[DataclassInstance]] = {
     "freshness": FreshnessSettings,
     "alerts": AlertSettings,
     "trading": TradingSettings,
+    "logging": LoggingSettings,
 }
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
@@ -66,7 +68,7 @@ def _override(var: str, text: str) -> EnvOverride:
     if section not in allowed:
         raise ConfigError(
             f"unknown section '{section}'{did_you_mean(section, allowed)}; the environment can "
-            "set display, freshness, alerts, trading and venues.<venue> keys",
+            "set display, freshness, alerts, trading, logging and venues.<venue> keys",
             env_var=var,
         )
     cls: type[DataclassInstance]

@@ -210,6 +210,16 @@ class TradingSettings:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class LoggingSettings:
+    """The connection log: every feed's and account stream's connects, disconnects (with the
+    reason), subscription results, auth failures and retries, one line each, 0600, rotated at
+    10 MiB to ``<name>.1``. ``None``: ``connections.log`` in the user state dir;
+    ``"/dev/null"``: off."""
+
+    connection_log: str | None = field(default=None, metadata=_PATH)
+
+
 def default_venues() -> Mapping[str, VenueSettings]:
     return MappingProxyType({name: VenueSettings(name=name) for name in VENUES})
 
@@ -230,6 +240,7 @@ class Settings:
     alerts: AlertSettings = AlertSettings()
     accounts: tuple[AccountSettings, ...] = ()
     trading: TradingSettings = TradingSettings()
+    logging: LoggingSettings = LoggingSettings()
     path: Path | None = None
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 

@@ -17,6 +17,7 @@ from hedgetui.config.model import (
     ConfigError,
     DisplaySettings,
     FreshnessSettings,
+    LoggingSettings,
     Settings,
     TradingSettings,
 )
@@ -32,7 +33,16 @@ from hedgetui.config.sections import check_alerts, check_freshness, read_venues
 from hedgetui.files import MIB, FileReadError, loads_toml, read_text_file
 
 MAX_CONFIG_BYTES = MIB  # a config is a few KiB; /dev/zero or a log file given by mistake is not
-SECTIONS = ("display", "freshness", "venues", "alerts", "trading", "accounts", "hedges")
+SECTIONS = (
+    "display",
+    "freshness",
+    "venues",
+    "alerts",
+    "trading",
+    "logging",
+    "accounts",
+    "hedges",
+)
 
 # Keys that would hold a secret: rejected anywhere in the file, with the way to do it instead.
 SECRET_KEYS: Mapping[str, str] = MappingProxyType(
@@ -116,6 +126,7 @@ def build_settings(
     alerts = read_table(AlertSettings, _section(data, "alerts", ctx), ("alerts",), ctx)
     check_alerts(alerts, ("alerts",), ctx)
     trading = read_table(TradingSettings, _section(data, "trading", ctx), ("trading",), ctx)
+    logging = read_table(LoggingSettings, _section(data, "logging", ctx), ("logging",), ctx)
     accounts = read_accounts(data.get("accounts", []), ctx)
     hedges = read_hedges(data.get("hedges", []), alerts, accounts, ctx)
     return Settings(
@@ -126,6 +137,7 @@ def build_settings(
         alerts=alerts,
         accounts=accounts,
         trading=trading,
+        logging=logging,
         path=path,
         sources=MappingProxyType(dict(ctx.sources)),
     )
@@ -138,6 +150,7 @@ def _check_top_level(data: Mapping[str, object], ctx: Context) -> None:
         "freshness": fields_of(FreshnessSettings),
         "alerts": fields_of(AlertSettings),
         "trading": fields_of(TradingSettings),
+        "logging": fields_of(LoggingSettings),
     }
     for key in data:
         for section, names in homes.items():

@@ -57,7 +57,8 @@ def _redacted(key: str, value: object) -> JsonValue:
 
 
 def setting_rows(settings: Settings) -> list[SettingRow]:
-    """All settings in file order: display, freshness, alerts, trading, venues, accounts, hedges."""
+    """All settings in file order: display, freshness, alerts, trading, logging, venues,
+    accounts, hedges."""
     rows: list[SettingRow] = []
     sources = settings.sources
 
@@ -78,6 +79,7 @@ def setting_rows(settings: Settings) -> list[SettingRow]:
     walk(settings.freshness, ("freshness",))
     walk(settings.alerts, ("alerts",))
     walk(settings.trading, ("trading",))
+    walk(settings.logging, ("logging",))
     for name, venue in settings.venues.items():
         for f in dataclasses.fields(venue):
             if f.name != "name":

@@ -19,7 +19,11 @@ One :class:`Feed` keeps one websocket to one venue open for as long as ``run()``
   STALE at once, drops the socket without reading them and reconnects (a fresh snapshot).
 
 Everything is reported to the sink as events: market events as parsed, and :class:`FeedStatus` on
-every state change and about once a second.
+every state change and about once a second. Why the feed is not live is its ``failure``
+(``feeds.failure`` classifies: dns, refused, tls, http 403, closed with a code, subscription
+rejected, ...) with the time of the next attempt; connects, disconnects with their reason,
+subscription results and retries are recorded on the connection log's logger
+(``feeds.journal``), which the runtime writes to a file (``runtime.connection_log``).
 """
 
 from __future__ import annotations
@@ -27,21 +31,34 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import random
 import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed
 
 from hedgetui.clock import SYSTEM_CLOCK, Clock
-from hedgetui.domain import BalanceUpdate, Event, FeedState, FeedStatus, MarketEvent, PositionUpdate
+from hedgetui.domain import (
+    BalanceUpdate,
+    Event,
+    FailureKind,
+    FeedFailure,
+    FeedState,
+    FeedStatus,
+    MarketEvent,
+    PositionUpdate,
+)
+from hedgetui.feeds import failure as failures
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
 from hedgetui.feeds.grid import ticker_delay
+from hedgetui.feeds.journal import note
 from hedgetui.feeds.registry import get_adapter
+from hedgetui.feeds.resolve import pinned_address, resolve_table
 from hedgetui.feeds.values import excerpt
 
 FeedEvent = MarketEvent | PositionUpdate | BalanceUpdate
@@ -139,6 +156,7 @@ class Feed:
         self._clock = clock or SYSTEM_CLOCK
         self._rng = rng or random.Random()
         self._read_gate = read_gate
+        self._resolve = resolve_table(os.environ)  # HEDGETUI_RESOLVE: host pins (feeds.resolve)
         self._log = logging.getLogger(f"hedgetui.feeds.{self.venue}")
         self.stats = FeedStats()
         self._state = FeedState.DOWN
@@ -147,7 +165,9 @@ class Feed:
         self._last_frame_at: float | None = None
         self._last_ping_at = 0.0
         self._latency_ms: float | None = None
-        self._closed_because: str | None = None  # set when we close the socket ourselves
+        self._closed_because: FeedFailure | None = None  # set when we close the socket ourselves
+        self._failure: FeedFailure | None = None  # why it is not live (None once it is)
+        self._retry_at: float | None = None  # wall time of the next attempt, while waiting
         self._ticked_at: tuple[float, float] | None = None  # (monotonic, wall) of the last tick
         keepalive = self.adapter.keepalive
         self._ping_interval = self.config.ping_interval_s or keepalive.interval_s
@@ -174,7 +194,17 @@ class Feed:
             last_message_age=age,
             latency_ms=self._latency_ms,
             malformed=self.stats.malformed,
+            failure=self.failure,
         )
+
+    @property
+    def failure(self) -> FeedFailure | None:
+        """Why the feed is not live (or a subscription of a live one was rejected), with the
+        time of the next attempt while it waits for one; None when nothing is wrong."""
+        failure = self._failure
+        if failure is None or self._retry_at is None:
+            return failure
+        return replace(failure, retry_at=self._retry_at)
 
     @property
     def stats_name(self) -> str:
@@ -191,15 +221,20 @@ class Feed:
                 self._set_state(FeedState.CONNECTING)
                 healthy = await self._session()
                 attempt = 0 if healthy else attempt + 1
-                self._set_state(FeedState.DOWN)
-                self.stats.reconnects += 1
                 delay = backoff_delay(max(attempt - 1, 0), self.config, self._rng)
+                self._retry_at = self._clock.time() + delay
+                self.stats.reconnects += 1
+                self._set_state(FeedState.DOWN)
                 self._log.info(
                     "%s: reconnecting in %.2fs (%s)", self.venue, delay, self.stats.last_error
                 )
+                self._note(f"down: {self.stats.last_error}; retry in {delay:.1f}s")
                 await asyncio.sleep(delay)
+                self._retry_at = None
         finally:
             _RUNNING.discard(self)
+            self._retry_at = None
+            self._note("stopped")
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
@@ -215,18 +250,26 @@ class Feed:
         self._closed_because = None
         opened_at: float | None = None
         try:
+            url = await self._connect_url()
+            host = urlsplit(url).hostname
+            pinned = pinned_address(host, self._resolve)  # a pinned-away name fails here
+            where: dict[str, Any] = {} if pinned is None else {"host": pinned}
             async with connect(
-                await self._connect_url(),
+                url,
                 open_timeout=cfg.open_timeout_s,
                 close_timeout=cfg.close_timeout_s,
                 ping_interval=self._ping_interval if self._protocol_ping else None,
                 ping_timeout=self._ping_interval if self._protocol_ping else None,
                 max_queue=cfg.max_queue,
                 max_size=cfg.max_frame_bytes,
-                proxy=None if urlsplit(self.url).hostname in _LOOPBACK else True,
+                proxy=None if pinned is not None or host in _LOOPBACK else True,
+                **where,
             ) as ws:
                 opened_at = self._clock.monotonic()
                 self.stats.sessions += 1
+                self._note(f"connected to {self._where()}")
+                if self._failure is not None and self._failure.kind is FailureKind.REJECTED:
+                    self._failure = None  # the subscriptions are sent again
                 self.adapter.reset()
                 self._last_frame_at = opened_at
                 self._last_ping_at = opened_at
@@ -240,26 +283,43 @@ class Feed:
                 finally:
                     if gate is not None:  # the close handshake must not wait for a pass
                         gate.detach(ws)
-                self.stats.last_error = self._closed_because or _close_text(
-                    ws, "closed by the venue"
-                )
+                ended = failures.closed(ws.close_code, ws.close_reason or "")
+                self._fail(self._closed_because or ended)
         except asyncio.CancelledError:
             raise
-        except ConnectionClosed as exc:
-            self.stats.last_error = self._closed_because or _describe_closed(exc)
-        except InvalidStatus as exc:
-            self.stats.last_error = f"handshake rejected: HTTP {exc.response.status_code}"
-        except TimeoutError:
-            self.stats.last_error = "connection timed out"
-        except OSError as exc:
-            self.stats.last_error = f"connection failed: {exc.strerror or exc}"
-        except Exception as exc:  # any other handshake or protocol failure: retry later
-            self.stats.last_error = f"{type(exc).__name__}: {exc}"[:200]
+        except Exception as exc:  # any handshake, network or protocol failure: retry later
+            self._fail(self._closed_because or self._failure_of(exc))
         finally:
             self._ws = None
         if opened_at is None:
             return False
         return self._clock.monotonic() - opened_at >= cfg.healthy_after_s
+
+    def _failure_of(self, exc: Exception) -> FeedFailure:
+        """Why a session ended with ``exc`` (a hook: private streams add their login refusal)."""
+        return failures.classify(exc, self.url)
+
+    def _fail(self, failure: FeedFailure) -> None:
+        """The session ended: remember why (a subscription rejection of this session stays
+        the reason when the socket then closes without saying more)."""
+        before = self._failure
+        if (
+            before is not None
+            and before.kind is FailureKind.REJECTED
+            and failure.kind in (FailureKind.LOST, FailureKind.CLOSED)
+            and self._state is not FeedState.LIVE
+        ):
+            failure = before
+        self._failure = failure
+        self.stats.last_error = failure.reason
+
+    def _where(self) -> str:
+        """``scheme://host:port`` of the feed (never the path: a listen key may be in it)."""
+        return f"{urlsplit(self.url).scheme}://{failures.host_port(self.url)[1]}"
+
+    def _note(self, text: str) -> None:
+        """One line in the connection log (``feeds.journal``)."""
+        note(self.stats_name, text)
 
     async def _connect_url(self) -> str:
         """The URL of the next connection (a hook: private streams fetch a listen key here)."""
@@ -290,8 +350,11 @@ class Feed:
                 events = parse(frame)
             except VenueErrorReply as exc:
                 stats.error_replies += 1
-                stats.last_error = str(exc)
+                self._failure = failures.rejected(exc)
+                stats.last_error = self._failure.reason
                 self._log.warning("%s: %s", self.venue, exc)
+                self._note(self._failure.reason)
+                self._emit_status()
                 continue
             except FeedParseError as exc:
                 self._malformed(frame, str(exc))
@@ -307,12 +370,23 @@ class Feed:
             if ts is not None:
                 self._latency_ms = max(0.0, clock.time() * 1000.0 - ts)
             if self._state is not FeedState.LIVE:
-                self._set_state(FeedState.LIVE)
+                self._went_live()
             for event in events:
                 try:
                     sink(event)
                 except Exception:
                     self._log.exception("%s: the event sink failed", self.venue)
+
+    def _went_live(self) -> None:
+        """Data flows (again): the reason it did not is over, unless a subscription of this
+        session was rejected (the other symbols stream, that one never will)."""
+        failure = self._failure
+        if failure is not None and failure.kind is FailureKind.REJECTED:
+            self._note(f"live, but {failure.reason}")
+        else:
+            self._failure = None
+            self._note("live: data flowing")
+        self._set_state(FeedState.LIVE)
 
     def _malformed(self, frame: str | bytes, reason: str) -> None:
         self.stats.malformed += 1
@@ -344,6 +418,7 @@ class Feed:
                 and now - self._last_data_at > cfg.stale_after_s
             ):
                 self._set_state(FeedState.STALE)
+                self._note(f"stale: no market data for {now - self._last_data_at:.1f}s")
                 last_status = now
             if now - last_status >= _STATUS_EVERY_S:
                 last_status = now
@@ -380,7 +455,8 @@ class Feed:
             self._set_state(FeedState.STALE)  # what it shows is from before the freeze
         ws = self._ws
         if ws is not None:
-            self.stats.last_error = self._closed_because = reason
+            self._closed_because = FeedFailure(FailureKind.ERROR, reason)
+            self.stats.last_error = reason
             self._ws = None
             ws.transport.abort()
 
@@ -390,7 +466,8 @@ class Feed:
             and now - self._last_frame_at > self.config.idle_timeout_s
         ):
             reason = f"no data for {now - self._last_frame_at:.1f}s (watchdog)"
-            self.stats.last_error = self._closed_because = reason
+            self._closed_because = FeedFailure(FailureKind.SILENT, reason)
+            self.stats.last_error = reason
             self._log.warning("%s: %s, reconnecting", self.venue, reason)
             self._ws = None
             # abort rather than a polite close: the peer is not answering anyway
@@ -415,19 +492,3 @@ class Feed:
             self._sink(self.status)
         except Exception:
             self._log.exception("%s: the event sink failed", self.venue)
-
-
-def _close_text(ws: ClientConnection, default: str) -> str:
-    code = ws.close_code
-    if code is None:
-        return default
-    reason = ws.close_reason
-    return f"{default} (code {code}{': ' + reason if reason else ''})"
-
-
-def _describe_closed(exc: ConnectionClosed) -> str:
-    frame = exc.rcvd
-    if frame is None:
-        return "connection lost (no close frame)"
-    reason = f": {frame.reason}" if frame.reason else ""
-    return f"closed by the venue (code {frame.code}{reason})"

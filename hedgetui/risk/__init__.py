@@ -22,6 +22,13 @@ a long's hedge ratio is reported negative (it adds exposure instead of removing 
 
 from __future__ import annotations
 
+from hedgetui.risk.liquidation import (
+    LiquidationOutlook,
+    beyond_reach,
+    closeness_key,
+    liquidation_outlook,
+    within_reach,
+)
 from hedgetui.risk.margin import (
     bankruptcy_price,
     liquidation_price,
@@ -52,14 +59,18 @@ from hedgetui.risk.report import (
 
 __all__ = [
     "InversePosition",
+    "LiquidationOutlook",
     "MaintenanceTier",
     "assess",
     "bankruptcy_price",
+    "beyond_reach",
+    "closeness_key",
     "funding_annualized_pct",
     "funding_coin",
     "harmonic_entry",
     "hedge_ratio",
     "initial_margin_coin",
+    "liquidation_outlook",
     "liquidation_price",
     "long_leverage",
     "maintenance_margin_coin",
@@ -72,4 +83,5 @@ __all__ = [
     "scenario_rows",
     "tier_for",
     "tiers_with_deductions",
+    "within_reach",
 ]

@@ -126,9 +126,11 @@ def _solve_mark_basis(position: InversePosition, rate: float, deduction: float) 
         if b >= 0:
             return None  # rate + fee >= 1: degenerate, rejected by validation in practice
         discriminant = b * b - 4.0 * a * c
-        # discriminant < 0: the size-dependent requirement exceeds equity at every price;
-        # report the price where it comes closest (the vertex): "already liquidated"
-        x = -b / (2.0 * a) if discriminant < 0 else 2.0 * c / (-b + math.sqrt(discriminant))
+        if discriminant < 0:
+            # the size-dependent requirement exceeds the equity at every price: no price is a
+            # liquidation price; the position is already below maintenance (risk.liquidation)
+            return None
+        x = 2.0 * c / (-b + math.sqrt(discriminant))
     return 1.0 / x if x > 0 else None
 
 
@@ -177,7 +179,9 @@ def liquidation_price(position: InversePosition, mark: float) -> float | None:
     """Mark price at which equity equals the maintenance requirement (exact, not venue-rounded).
 
     ``None`` where there is none: a flat position, a short with ``C + D >= Q/P0`` (mark basis),
-    or a formula giving a price <= 0. ``mark`` only seeds the tier search.
+    a size-dependent requirement above the equity at every price, or a formula giving a price
+    <= 0. ``mark`` only seeds the tier search. What a missing price means (no liquidation, or
+    already below maintenance) is ``hedgetui.risk.liquidation``'s to say.
     """
     _require_price(mark, "mark")
     q = position.notional_usd

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from hedgetui.domain import RiskReport, ScenarioRow, Side
+from hedgetui.domain import LiquidationState, RiskReport, ScenarioRow, Side
+from hedgetui.risk.liquidation import liquidation_outlook, within_reach
 from hedgetui.risk.margin import bankruptcy_price, liquidation_price, maintenance_margin_coin
 from hedgetui.risk.position import (
     InversePosition,
@@ -62,14 +63,7 @@ def funding_annualized_pct(side: Side, rate: float, interval_hours: float = 8.0)
     return -sign * rate * (24.0 / interval_hours) * 365.0 * 100.0
 
 
-def _is_past(position: InversePosition, price: float, liquidation: float | None) -> bool:
-    if liquidation is None:
-        return False
-    return price <= liquidation if position.side == "long" else price >= liquidation
-
-
-def _distance_pct(liquidation: float | None, price: float) -> float | None:
-    return None if liquidation is None else abs(liquidation - price) / price * 100.0
+_LIQUIDATED = (LiquidationState.PAST, LiquidationState.BELOW_MAINTENANCE)
 
 
 def scenario_rows(
@@ -80,7 +74,9 @@ def scenario_rows(
     ``spot_pnl_usd`` is the coins held at the mark (spot + collateral + PnL) times the price
     change; ``futures_pnl_usd`` the change of the position's coin PnL valued at the new price
     (``= -s*Q*move`` for a short, exactly linear); ``net_pnl_usd`` their sum, i.e. the change of
-    ``portfolio_usd = (spot + C + PnL(p))*p``. Rows at or past the liquidation price are flagged.
+    ``portfolio_usd = (spot + C + PnL(p))*p``. Each row carries the liquidation state at its
+    price (``hedgetui.risk.liquidation``) and the signed distance; rows at or past the
+    liquidation price, or below maintenance, are flagged ``liquidated``.
     """
     _require_price(mark, "mark")
     liquidation = liquidation_price(position, mark)
@@ -92,10 +88,13 @@ def scenario_rows(
         if not (math.isfinite(move) and move > -100.0):
             raise ValueError(f"scenario move must be a finite percentage above -100, got {move}")
         price = mark * (1.0 + move / 100.0)
+        pnl = pnl_coin(position, price)
         spot_pnl = held_at_mark * (price - mark)
-        futures_pnl = (pnl_coin(position, price) - pnl_at_mark) * price
-        portfolio = (held_at_mark + pnl_coin(position, price) - pnl_at_mark) * price
+        futures_pnl = (pnl - pnl_at_mark) * price
+        portfolio = (held_at_mark + pnl - pnl_at_mark) * price
         change_pct = (portfolio / portfolio_at_mark - 1.0) * 100.0 if portfolio_at_mark > 0 else 0.0
+        buffer = position.collateral + pnl - maintenance_margin_coin(position, price)
+        outlook = liquidation_outlook(position.side, price, liquidation, buffer)
         rows.append(
             ScenarioRow(
                 move_pct=move,
@@ -105,8 +104,9 @@ def scenario_rows(
                 net_pnl_usd=spot_pnl + futures_pnl,
                 portfolio_usd=portfolio,
                 drawdown_pct=max(0.0, -change_pct),
-                liquidation_distance_pct=_distance_pct(liquidation, price),
-                liquidated=_is_past(position, price, liquidation),
+                liquidation_state=outlook.state,
+                liquidation_distance_pct=outlook.distance_pct,
+                liquidated=outlook.state in _LIQUIDATED,
             )
         )
     return tuple(rows)
@@ -132,7 +132,7 @@ def assess(
     equity = position.collateral + pnl
     maintenance = maintenance_margin_coin(position, mark)
     buffer = equity - maintenance
-    liquidation = liquidation_price(position, mark)
+    outlook = liquidation_outlook(position.side, mark, liquidation_price(position, mark), buffer)
     if funding_rate is None:
         funding: float | None = None
         funding_usd: float | None = None
@@ -153,10 +153,11 @@ def assess(
         maintenance_margin_coin=maintenance,
         margin_buffer_coin=buffer,
         margin_buffer_usd=buffer * mark,
-        liquidation_price=liquidation,
-        bankruptcy_price=bankruptcy_price(position),
-        liquidation_distance_pct=_distance_pct(liquidation, mark),
-        liquidation_distance_usd=None if liquidation is None else abs(liquidation - mark),
+        liquidation_state=outlook.state,
+        liquidation_price=outlook.price,
+        bankruptcy_price=within_reach(bankruptcy_price(position), mark),
+        liquidation_distance_pct=outlook.distance_pct,
+        liquidation_distance_usd=outlook.distance_usd,
         net_exposure_coin=net,
         net_exposure_usd=net * mark,
         hedge_ratio=hedge_ratio(position, mark, spot),

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 
 from hedgetui.clock import Clock
 from hedgetui.config import HedgeSettings, Settings
-from hedgetui.domain import BalanceUpdate, FeedState, FeedStatus, PositionUpdate
+from hedgetui.domain import (
+    BalanceUpdate,
+    FailureKind,
+    FeedFailure,
+    FeedState,
+    FeedStatus,
+    PositionUpdate,
+)
 from hedgetui.store import Store
 from hedgetui.trading.account_poller import AccountPoller, PolledInstrument
 from hedgetui.trading.credentials import Credentials, load_credentials
@@ -124,12 +131,23 @@ class StatusPoller(AccountPoller):
         self._last_error = message
 
     async def poll_once(self) -> bool:
-        self._last_error = None
+        from hedgetui.feeds.journal import note
+
+        before, self._last_error = self._last_error, None
         ok = await super().poll_once()
         state = FeedState.LIVE if ok else FeedState.DOWN
+        error = self._last_error
+        failure = None if ok or error is None else FeedFailure(FailureKind.ERROR, error)
         status = FeedStatus(
-            self.client.venue, state, last_error=self._last_error, reconnects=self.errors
+            self.client.venue,
+            state,
+            last_error=error,
+            reconnects=self.errors,
+            failure=failure,
         )
+        if error != before:  # the connection log gets changes, not every poll
+            name = f"account:{self.client.account or self.client.venue}"
+            note(name, f"REST poll failed: {error}" if error else "REST poll ok")
         self.on_status(status)
         return ok
 

@@ -70,6 +70,13 @@ def feed_plan(settings: Settings, extra_venues: Sequence[str] = ()) -> dict[str,
     return {venue: tuple(symbols) for venue, symbols in plan.items()}
 
 
+def _journal_account(account: str, message: str) -> None:
+    """An account whose data source could not start, in the connection log."""
+    from hedgetui.feeds.journal import note  # the feeds package only once something runs
+
+    note(f"account:{account}", f"not started: {message}")
+
+
 class Runtime:
     """Settings -> feeds -> :class:`Store`. Start once, stop once (or use ``async with``)."""
 
@@ -108,6 +115,7 @@ class Runtime:
         self.problems: list[str] = []  # one line per account that could not start
         self.account_clients: dict[str, VenueClient] = {}  # the signed REST client per account
         self._tasks: list[asyncio.Task[None]] = []
+        self._files = contextlib.ExitStack()  # the connection log, open while started
         self._resyncs: set[asyncio.Task[bool]] = set()
         self.read_gate: ReadGate | None = None
 
@@ -144,6 +152,9 @@ class Runtime:
         if self._tasks:
             return
         from hedgetui.feeds import Feed  # websockets only when something really connects
+        from hedgetui.runtime.connection_log import connection_log, connection_log_path
+
+        self._files.enter_context(connection_log(connection_log_path(self.settings)))
 
         gate = self.read_gate
         if gate is not None:
@@ -191,6 +202,7 @@ class Runtime:
             which = "hedge" if len(hedges) == 1 else "hedges"
             message = f"{reason} -- {which} {names}: position unknown"
             log.warning("%s", message)
+            _journal_account(account, message)
             self.problems.append(message)
             self.store.account_problem(account, venue, reason)
             return
@@ -237,6 +249,7 @@ class Runtime:
         except Exception as exc:  # e.g. an instrument no venue profile lists
             message = f"account {account!r}: cannot read positions: {exc}"
             log.warning("%s", message)
+            _journal_account(account, message)
             self.problems.append(message)
             self.store.account_problem(account, venue, str(exc))
             return
@@ -328,6 +341,7 @@ class Runtime:
             with contextlib.suppress(Exception):
                 await client.aclose()
         self.account_streams = {}
+        self._files.close()
 
     async def __aenter__(self) -> Runtime:
         await self.start()

@@ -90,6 +90,11 @@ class VenueProtocol(ABC):
         self.rules = NO_RULES  # the venue's connection rules (the server sets them)
         self.override = tick_hz is not None
         self.hz = tick_hz if tick_hz is not None else self.base_hz
+        self.delisted: set[str] = set()  # the ``delist`` fault: answered as unknown symbols
+
+    def listed(self, symbol: str) -> bool:
+        """A symbol this venue serves now (not delisted)."""
+        return symbol in self.symbols and symbol not in self.delisted
 
     # --- routing
     def accepts_path(self, path: str) -> bool:

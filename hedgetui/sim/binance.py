@@ -121,7 +121,11 @@ class BinanceProtocol(VenueProtocol):
                 symbols = _stream_symbols(stream)
                 if symbols is None:
                     continue
-                rows = [_mark_price_update(s, quotes[self.coin_of(s)]) for s in symbols]
+                # a delisted symbol's stream stays subscribed and silent, as Binance's do
+                listed = [s for s in symbols if s not in self.delisted]
+                if not listed:
+                    continue
+                rows = [_mark_price_update(s, quotes[self.coin_of(s)]) for s in listed]
                 is_pair = stream.split("@")[0].upper() not in SYMBOLS
                 payload = rows if is_pair else rows[0]
             out.append(dumps({"stream": stream, "data": payload} if st.combined else payload))

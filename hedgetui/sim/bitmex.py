@@ -118,7 +118,11 @@ class BitmexProtocol(VenueProtocol):
                 )
                 continue
             served = _TABLE_SYMBOLS.get(table, ())
-            if symbol and table in _TABLE_SYMBOLS and symbol not in served:
+            if (
+                symbol
+                and table in _TABLE_SYMBOLS
+                and (symbol not in served or symbol in self.delisted)
+            ):
                 out.append(self._error(400, f"Unknown symbol: {symbol}", req))
                 continue
             symbols = (symbol,) if symbol else served

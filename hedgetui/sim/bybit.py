@@ -74,7 +74,7 @@ class BybitProtocol(VenueProtocol):
         for a in args:
             if not a.startswith(TOPIC_PREFIX):
                 return [self._reply(st, op, req_id, False, f"error:handler not found,topic:{a}")]
-            if a[len(TOPIC_PREFIX) :] not in SYMBOLS:
+            if not self.listed(a[len(TOPIC_PREFIX) :]):
                 return [self._reply(st, op, req_id, False, f"Invalid symbol :[{a}]")]
             if a in st.topics:
                 return [self._reply(st, op, req_id, False, f"error:already subscribed,topic:{a}")]

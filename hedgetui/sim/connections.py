@@ -66,6 +66,8 @@ class Venue:
     stalled_until: float | None = None  # clock.monotonic(); inf = until resume
     slow_delay: float = 0.0
     accept_then_close: bool = False
+    close_new_with: tuple[int, str] = (1000, "")  # accept_then_close: the close code, reason
+    upgrade_status: int = 0  # reject_upgrade: answer the upgrade with this HTTP status
     frames_sent: int = 0
 
     def __post_init__(self) -> None:
@@ -77,18 +79,19 @@ class Venue:
 
     # ------------------------------------------------------------------ one connection's life
     def route(self, conn: ServerConnection, request: Request) -> Response | None:
-        """The HTTP handshake's gate: 404 for a path the venue does not serve."""
+        """The HTTP handshake's gate: 404 for a path the venue does not serve, the status of a
+        ``reject_upgrade`` fault for every upgrade while it is on."""
+        if self.upgrade_status:
+            status = HTTPStatus(self.upgrade_status)
+            return _plain_response(status, f"{status.phrase}\n")
         if self.protocol.accepts_path(request.path):
             return None
-        body = f"Not Found: {request.path.split('?')[0]}\n".encode()
-        headers = Headers({"Content-Type": "text/plain; charset=utf-8"})
-        headers["Content-Length"] = str(len(body))
-        return Response(HTTPStatus.NOT_FOUND.value, "Not Found", headers, body)
+        return _plain_response(HTTPStatus.NOT_FOUND, f"Not Found: {request.path.split('?')[0]}\n")
 
     async def serve(self, ws: ServerConnection) -> None:
         """Serve one connection until it closes (the websockets server's handler)."""
         if self.accept_then_close:
-            await ws.close(1000, "")
+            await ws.close(*self.close_new_with)
             return
         path = ws.request.path if ws.request is not None else "/"
         conn = Conn(ws, Session(path))
@@ -178,6 +181,13 @@ class Venue:
             resume_reading(c.ws)
         if self.server is not None:
             self.server.close()
+
+
+def _plain_response(status: HTTPStatus, text: str) -> Response:
+    body = text.encode()
+    headers = Headers({"Content-Type": "text/plain; charset=utf-8"})
+    headers["Content-Length"] = str(len(body))
+    return Response(status.value, status.phrase, headers, body)
 
 
 def pause_reading(ws: ServerConnection) -> None:

@@ -20,7 +20,7 @@ from hedgetui.sim.faults import FAULT_KINDS, FAULT_PARAMS
 # positional parameter names per fault kind (after the venue; jump has no venue)
 POSITIONAL = FAULT_PARAMS
 # the last positional parameter of these kinds is free text: extra words join it
-_TEXT_TAIL = {"close_code": 2, "order_reject": 3}
+_TEXT_TAIL = {"close_code": 2, "accept_then_close": 3, "order_reject": 3}
 
 HELP = "\n".join(
     [
@@ -30,7 +30,9 @@ HELP = "\n".join(
         "  drop VENUE                 close every connection abruptly",
         "  garbage VENUE [COUNT]      send COUNT malformed frames",
         "  slow VENUE DELAY           add DELAY seconds before every frame (0 = off)",
-        "  accept_then_close VENUE on|off",
+        "  accept_then_close VENUE on|off [CODE] [REASON]",
+        "  reject_upgrade VENUE STATUS  answer new upgrades with HTTP STATUS (0 = off)",
+        "  delist VENUE SYMBOL [on|off]  answer subscriptions to SYMBOL as an unknown symbol",
         "  close_code VENUE CODE [REASON]",
         "  jump PCT [COIN]            move the price of COIN (default BTC) by PCT percent",
         "  status                     venues, connections, scenario time, prices",

@@ -83,7 +83,10 @@ class DeribitProtocol(VenueProtocol):
                 gone = [c for c in channels if c in st.channels]
                 st.channels = [c for c in st.channels if c not in channels]
                 return [self._response(rid, "result", gone)]
-            accepted = [c for c in channels if _ticker_parts(c) is not None]
+            # an unknown (or delisted) instrument is left out of the result, as Deribit does
+            accepted = [
+                c for c in channels if (t := _ticker_parts(c)) is not None and self.listed(t[0])
+            ]
             st.channels += [c for c in accepted if c not in st.channels]
             return [self._response(rid, "result", accepted)]
         if method == "public/unsubscribe_all":

@@ -10,15 +10,25 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from http import HTTPStatus
 
 FAULT_KINDS: dict[str, str] = {
     "drop": "close every open connection of the venue abruptly (no close frame)",
     "stall": "stay open but send nothing and answer no pings; seconds=N (default: until resume)",
     "resume": "end a stall",
     "garbage": "send count=N malformed frames (default 1), then carry on",
-    "accept_then_close": "enabled=1/0: accept new connections, then close them at once",
+    "accept_then_close": (
+        "enabled=1/0: accept new connections, then close them at once (with code=N, reason=TEXT)"
+    ),
+    "reject_upgrade": (
+        "answer new connections' websocket upgrade with HTTP status=N (400-599; 0 = off)"
+    ),
     "close_code": "close current connections with code=N (1000-4999) and reason=TEXT",
     "slow": "delay=SECONDS added before every outgoing frame (0 = off)",
+    "delist": (
+        "symbol=S enabled=1/0: new subscriptions to S are answered as an unknown symbol "
+        "(the venue's own error; Deribit leaves it out, Binance streams nothing)"
+    ),
     "jump": "move the price path of coin=BTC|ETH (default BTC) by pct=N percent, all venues",
     "maintenance": "planned maintenance: the venue's notice (if any), then its close code",
     # REST order faults: each applies to the next count=N (default 1) order requests
@@ -37,9 +47,11 @@ FAULT_PARAMS: dict[str, tuple[str, ...]] = {  # fault kind -> its parameters, in
     "stall": ("seconds",),
     "resume": (),
     "garbage": ("count",),
-    "accept_then_close": ("enabled",),
+    "accept_then_close": ("enabled", "code", "reason"),
+    "reject_upgrade": ("status",),
     "close_code": ("code", "reason"),
     "slow": ("delay",),
+    "delist": ("symbol", "enabled"),
     "jump": ("pct", "coin"),
     "maintenance": (),
     "order_reject": ("count", "code", "message"),
@@ -69,8 +81,10 @@ class Fault:
     seconds: float | None = None  # stall
     count: int = 1  # garbage, order_*
     enabled: bool = True  # accept_then_close
-    code: int = 1000  # close_code
-    reason: str = ""  # close_code
+    code: int = 1000  # close_code, accept_then_close
+    reason: str = ""  # close_code, accept_then_close
+    status: int = 0  # reject_upgrade: the HTTP status (0 = off)
+    symbol: str = ""  # delist
     delay: float = 0.0  # slow
     pct: float = 0.0  # jump
     coin: str = "BTC"  # jump
@@ -110,13 +124,27 @@ def _number(kind: str, name: str, value: float | int | str) -> float:
     return x
 
 
-def _flag(value: float | int | str) -> bool:
+def _flag(value: float | int | str, kind: str = "accept_then_close") -> bool:
     text = str(value).strip().lower()
     if text in ("1", "true", "yes", "on"):
         return True
     if text in ("0", "false", "no", "off"):
         return False
-    raise FaultError(f"accept_then_close: enabled={value!r} must be 1/0 (or on/off)")
+    raise FaultError(f"{kind}: enabled={value!r} must be 1/0 (or on/off)")
+
+
+def _close(kind: str, params: Mapping[str, float | int | str]) -> tuple[int, str]:
+    """The close ``code`` (one a server may send) and ``reason`` (at most 123 bytes)."""
+    code = _number(kind, "code", params.get("code", 1000))
+    if code != int(code) or not (int(code) in _SENDABLE_CODES or 3000 <= code <= 4999):
+        raise FaultError(
+            f"{kind}: code {code:g} cannot be sent by a server; use 1000-1003, "
+            "1007-1013 or 3000-4999"
+        )
+    reason = str(params.get("reason", ""))
+    if len(reason.encode()) > 123:
+        raise FaultError(f"{kind}: reason is longer than 123 bytes")
+    return int(code), reason
 
 
 def _count(kind: str, params: Mapping[str, float | int | str]) -> int:
@@ -172,18 +200,25 @@ def parse_fault(kind: str, params: Mapping[str, float | int | str]) -> Fault:
     if is_order_fault(kind):
         return _order_fault(kind, params)
     if kind == "accept_then_close":
-        return Fault(kind, enabled=_flag(params.get("enabled", 1)))
+        code, reason = _close(kind, params)
+        return Fault(kind, enabled=_flag(params.get("enabled", 1)), code=code, reason=reason)
     if kind == "close_code":
-        code = _number(kind, "code", params.get("code", 1000))
-        if code != int(code) or not (int(code) in _SENDABLE_CODES or 3000 <= code <= 4999):
+        code, reason = _close(kind, params)
+        return Fault(kind, code=code, reason=reason)
+    if kind == "delist":
+        symbol = str(params.get("symbol", "")).strip().upper()
+        if not symbol:
+            raise FaultError("delist: symbol=S is required (e.g. symbol=ETH-USD-SWAP)")
+        return Fault(kind, symbol=symbol, enabled=_flag(params.get("enabled", 1), kind))
+    if kind == "reject_upgrade":
+        status = _number(kind, "status", params.get("status", 503))
+        known = {int(s) for s in HTTPStatus if 400 <= s <= 599}
+        if status != int(status) or not (status == 0 or int(status) in known):
             raise FaultError(
-                f"close_code: code {code:g} cannot be sent by a server; use 1000-1003, "
-                "1007-1013 or 3000-4999"
+                f"reject_upgrade: status must be an HTTP error status 400-599 (0 = off), "
+                f"got {status:g}"
             )
-        reason = str(params.get("reason", ""))
-        if len(reason.encode()) > 123:
-            raise FaultError("close_code: reason is longer than 123 bytes")
-        return Fault(kind, code=int(code), reason=reason)
+        return Fault(kind, status=int(status))
     if kind == "slow":
         delay = _number(kind, "delay", params.get("delay", 0))
         if delay < 0 or delay > 3600:

@@ -80,7 +80,7 @@ class KrakenProtocol(VenueProtocol):
         if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
             return [self._error("Invalid product id")]
         products = [i.upper() for i in ids]
-        if any(p not in SYMBOLS for p in products):
+        if not all(self.listed(p) for p in products):
             return [self._error("Invalid product id")]
         out: list[Frame] = []
         quotes = self.quotes_now()

@@ -80,7 +80,7 @@ class OkxProtocol(VenueProtocol):
         for arg in args:
             channel, inst = arg["channel"], str(arg.get("instId", ""))
             valid, _hz = CHANNELS.get(channel, ((), 0.0))
-            if inst not in valid:
+            if inst not in valid or inst in self.delisted:
                 msg = WRONG_CHANNEL.format(channel=channel, instId=inst)
                 body = {"event": "error", "code": "60018", "msg": msg, "connId": st.conn_id}
                 out.append(self._with_id(rid, body))

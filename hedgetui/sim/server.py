@@ -214,6 +214,7 @@ class Simulator:
                     "stalled": v.stalled,
                     "slow_delay": v.slow_delay,
                     "accept_then_close": v.accept_then_close,
+                    "reject_upgrade": v.upgrade_status,
                     "frames_sent": v.frames_sent,
                     "order_faults_pending": self._pending_order_faults(name),
                 }

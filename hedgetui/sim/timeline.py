@@ -113,6 +113,14 @@ def apply_fault(v: Venue, f: Fault, *, wall_seconds: float | None) -> None:
                 c.put(frame)
     elif f.kind == "accept_then_close":
         v.accept_then_close = f.enabled
+        v.close_new_with = (f.code, f.reason)
+    elif f.kind == "delist":
+        if f.enabled:
+            v.protocol.delisted.add(f.symbol)
+        else:
+            v.protocol.delisted.discard(f.symbol)
+    elif f.kind == "reject_upgrade":
+        v.upgrade_status = f.status
     elif f.kind == "close_code":
         for c in list(v.conns):
             v.spawn(c.ws.close(f.code, f.reason))

@@ -7,9 +7,10 @@ rows and totals.
 
 from __future__ import annotations
 
+from hedgetui.domain import AccountView
 from hedgetui.store.core import WALL_REREAD_S, Store, adapter_index_symbol
 from hedgetui.store.positions import manual_position
-from hedgetui.store.state import HISTORY_BUCKET_S, AccountView
+from hedgetui.store.state import HISTORY_BUCKET_S
 
 __all__ = [
     "HISTORY_BUCKET_S",

@@ -20,9 +20,12 @@ from collections.abc import Callable, Iterable, Sequence
 from hedgetui.clock import SYSTEM_CLOCK, Clock
 from hedgetui.config import HedgeSettings, Settings
 from hedgetui.domain import (
+    AccountView,
     BalanceUpdate,
     DashboardView,
     Event,
+    FailureKind,
+    FeedFailure,
     FeedState,
     FeedStatus,
     FeedView,
@@ -44,7 +47,6 @@ from hedgetui.store.state import (
     HISTORY_BUCKET_S,
     AccountHealth,
     AccountPosition,
-    AccountView,
     FundingState,
     HedgeState,
     Inputs,
@@ -221,7 +223,8 @@ class Store:
 
         Its hedges keep showing "position unknown" (no position ever arrives).
         """
-        status = FeedStatus(venue, FeedState.DOWN, last_error=message)
+        failure = FeedFailure(FailureKind.ERROR, message)
+        status = FeedStatus(venue, FeedState.DOWN, last_error=message, failure=failure)
         self.account_status(account, status, source="none")
 
     def account_views(self) -> tuple[AccountView, ...]:
@@ -235,6 +238,7 @@ class Store:
                 last_error=h.last_error,
                 reconnects=h.reconnects,
                 source=h.source,
+                failure=h.failure,
             )
             for name, h in self._accounts.items()
         )
@@ -344,6 +348,7 @@ class Store:
             hedges=hedges,
             totals=totals(hedges),
             feeds=tuple(self._feed_view(v) for v in self.venues),
+            accounts=self.account_views(),
         )
 
     # ------------------------------------------------------------------ derivation
@@ -459,4 +464,5 @@ class Store:
             latency_ms=status.latency_ms if status else None,
             malformed=status.malformed if status else 0,
             refused=self._gate.refused(venue),
+            failure=status.failure if status else None,
         )

@@ -53,5 +53,6 @@ def record_health(
         health.not_live_since = now
     health.state = status.state
     health.last_error = status.last_error
+    health.failure = status.failure
     health.reconnects = status.reconnects
     health.source = source

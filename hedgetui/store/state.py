@@ -6,7 +6,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from hedgetui.config import HedgeSettings
-from hedgetui.domain import FeedState, Freshness, PositionUpdate, RiskReport
+from hedgetui.domain import FeedFailure, FeedState, PositionUpdate, RiskReport
 from hedgetui.risk import InversePosition
 from hedgetui.venues import InstrumentProfile
 
@@ -50,24 +50,7 @@ class AccountHealth:
     last_error: str | None = None
     reconnects: int = 0
     source: str = "stream"
-
-
-@dataclass(frozen=True, slots=True)
-class AccountView:
-    """One account's data source as the dashboard shows it.
-
-    ``freshness`` is what a position from this account currently counts as (NONE until the
-    source has been live once); ``source`` is ``"stream"``, ``"poll"`` or ``"none"`` (it could
-    not start, ``last_error`` says why).
-    """
-
-    name: str
-    venue: str
-    state: FeedState
-    freshness: Freshness
-    last_error: str | None
-    reconnects: int
-    source: str
+    failure: FeedFailure | None = None
 
 
 @dataclass(slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hedgetui.domain import LIQUIDATION_WORDS, LiquidationState, RiskReport
 from hedgetui.trading.planner import UnwindPlan
 
 
@@ -19,15 +20,20 @@ def describe_plan(plan: UnwindPlan) -> str:
         b, a = plan.preview.before, plan.preview.after
         coin = o.coin
 
-        def liq(x: float | None) -> str:
-            return "none" if x is None else f"{x:,.2f}"
+        def liq(r: RiskReport) -> str:
+            """The price, or the liquidation state's words (``none (≥10×)``, ...)."""
+            x = r.liquidation_price
+            if x is None:
+                return LIQUIDATION_WORDS.get(r.liquidation_state, "none")
+            past = r.liquidation_state is LiquidationState.PAST
+            return f"{x:,.2f}" + (f" ({LIQUIDATION_WORDS[LiquidationState.PAST]})" if past else "")
 
         if a is not None:
             lines += [
                 f"exposure  {b.net_exposure_coin:+.4f} -> {a.net_exposure_coin:+.4f} {coin}"
                 f"  ({b.net_exposure_usd:+,.0f} -> {a.net_exposure_usd:+,.0f} USD)",
                 f"margin    buffer {b.margin_buffer_coin:.4f} -> {a.margin_buffer_coin:.4f} {coin}",
-                f"liq price {liq(b.liquidation_price)} -> {liq(a.liquidation_price)}",
+                f"liq price {liq(b)} -> {liq(a)}",
             ]
         else:
             # Closing everything leaves every coin held unhedged.
@@ -36,6 +42,6 @@ def describe_plan(plan: UnwindPlan) -> str:
             )
             lines += [
                 f"exposure  {b.net_exposure_coin:+.4f} -> {closed:+.4f} {coin}  (position closed)",
-                f"liq price {liq(b.liquidation_price)} -> none",
+                f"liq price {liq(b)} -> none",
             ]
     return "\n".join(lines)

@@ -13,9 +13,14 @@ however the feeds tick, a burst of ticks costs one repaint, and a quiet market c
 once-a-second repaint for the ages, countdowns and staleness that move with the clock.
 
 Layout: below 120 columns, or when the cards and the what-if panel would not fit the height,
-the "compact" layout shows one row per hedge plus a detail
-card for the selected hedge beside the what-if panel (fits 80x24); otherwise one card per hedge,
-side by side, with the what-if panel underneath.
+the "compact" layout shows one row per hedge plus a detail card for the selected hedge beside
+the what-if panel (from 80x23 up); otherwise one card per hedge, side by side, with the what-if
+panel underneath. The rows of every region come from the layout budget
+(:func:`hedgetui.ui.budget.plan`), applied on every resize and whenever the number of alerts
+changes: the screen is filled without overflow, the lowest-priority lines go first when rows are
+short, and a big screen grows the alerts list and the cards' charts. When a critical alert
+fires, its hedge is selected (once per firing: a later selection of the user's stays).
+Notifications: one at a time and short (see :meth:`HedgeApp.notify`).
 """
 
 from __future__ import annotations
@@ -29,18 +34,21 @@ from collections.abc import Callable, Sequence
 from pathlib import PurePath
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.css.query import NoMatches
 from textual.driver import Driver
 from textual.events import Resize
 from textual.filter import LineFilter
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widget import Widget
 
 from hedgetui import glyphs
 from hedgetui.domain import DashboardView, HedgeView, ScenarioRow
 from hedgetui.store import Store
-from hedgetui.ui import render, textual_fast, what_if
+from hedgetui.ui import budget, render, textual_fast, what_if
+from hedgetui.ui.alerts_panel import AlertsPanel
 from hedgetui.ui.ascii_filter import AsciiFilter
 from hedgetui.ui.cached_lines import CachedFooter, CachedHorizontal, CachedVerticalScroll
 from hedgetui.ui.cadence import (
@@ -54,12 +62,13 @@ from hedgetui.ui.cadence import (
 from hedgetui.ui.card_grid import HedgeCards
 from hedgetui.ui.key_actions import DashboardKeys, UnwindFactory
 from hedgetui.ui.layout import (
+    CHART_COLOURS,
     HIGH_CONTRAST,
+    SEVERITY_COLOURS,
     THEME_NAMES,
     THEMES_DIR,
     DashboardScreen,
     DashboardWidgets,
-    choose_layout,
 )
 from hedgetui.ui.screens import FollowsDashboard
 from hedgetui.ui.textual_fast import CroppedUpdates, one_update
@@ -87,6 +96,7 @@ __all__ = [  # what the launcher, the tests and the benchmarks import from here
 ]
 
 WHAT_IF_DRIFT_PCT = 0.25  # recompute the what-if rows at once when the mark moved this far
+TOAST_MAX_S = 5.0  # a notification goes after this long at most
 
 
 class HedgeApp(CroppedUpdates, DashboardKeys):
@@ -141,6 +151,13 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         self.selected = 0
         self.typed_move: float | None = None
         self.compact = True
+        self.plan = budget.plan(80, 24, len(store.hedge_names()), 0)
+        self._alert_count = 0  # active alerts, as the alerts panel last said
+        self._shown_moves: tuple[tuple[ScenarioRow, ...], int, tuple[ScenarioRow, ...]] = (
+            (),
+            0,
+            (),
+        )
         self.last_view: DashboardView | None = None
         self.frames_painted = 0
         self._painted_at = float("-inf")  # time.monotonic() of the last repaint
@@ -220,13 +237,72 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         self._apply_layout(event.size.width, event.size.height)
         self.call_after_refresh(self.refresh_view)
 
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """The theme's ``$sev-warn``, ``$sev-crit`` and ``$chart-mark`` (``layout``)."""
+        theme = getattr(self, "hedge_theme", "dark")
+        colours = {**SEVERITY_COLOURS.get(theme, {}), **CHART_COLOURS.get(theme, {})}
+        return {**super().get_theme_variable_defaults(), **colours}
+
     def _apply_layout(self, width: int, height: int) -> None:
-        compact, columns = choose_layout(width, height, len(self.store.hedge_names()))
-        self.compact = compact
-        self.screen.set_class(compact, "-compact")
-        self.screen.set_class(not compact, "-wide")
+        """Lay the regions out for ``width`` x ``height`` by the layout budget."""
+        panels = self.query(AlertsPanel)
+        panel = panels.first() if panels else None
+        plan = budget.plan(
+            width,
+            height,
+            len(self.store.hedge_names()),
+            self._alert_count,
+            typed=self.typed_move is not None and self.typed_move not in what_if.WHAT_IF_MOVES,
+            alerts_panel=panel is not None,
+        )
+        self.plan = plan
+        self.compact = plan.compact
+        self.screen.set_class(plan.compact, "-compact")
+        self.screen.set_class(not plan.compact, "-wide")
         with contextlib.suppress(NoMatches):  # before compose finished
-            self.query_one("#cards", HedgeCards).columns = columns
+            self.query_one("#cards", HedgeCards).columns = plan.columns
+        if panel is not None:
+            panel.set_rows(plan.alert_rows)
+
+    def _relayout(self) -> None:
+        """Apply the layout budget again (alerts came or went, a typed move) and repaint."""
+        if self.is_running:
+            self._apply_layout(self.size.width, self.size.height)
+            self.refresh_view()
+
+    @on(AlertsPanel.Changed)
+    def _alerts_changed(self, event: AlertsPanel.Changed) -> None:
+        if event.count != self._alert_count:
+            self._alert_count = event.count
+            self._relayout()
+
+    @on(AlertsPanel.CriticalFired)
+    def _critical_fired(self, event: AlertsPanel.CriticalFired) -> None:
+        """Select the hedge in danger (its card, its what-if) when its critical alert fires."""
+        names = self.store.hedge_names()
+        if event.hedge in names and names.index(event.hedge) != self.selected:
+            self.select_hedge(names.index(event.hedge))
+
+    def set_typed_move(self, move: float | None) -> None:
+        self.typed_move = move
+        self._relayout()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A notification: one at a time (a new one replaces the last), for ``TOAST_MAX_S`` at
+        most. The dashboard's notifications are key feedback and things not on screen: the
+        alerts list toasts none while it is displayed, nor over a dialog."""
+        # in the queue before the new one (Textual adds a notification from its own message)
+        self.call_later(self.clear_notifications)
+        shown = TOAST_MAX_S if timeout is None else min(timeout, TOAST_MAX_S)
+        super().notify(message, title=title, severity=severity, timeout=shown, markup=markup)
 
     # ------------------------------------------------------------------ refresh
 
@@ -321,6 +397,7 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         w.status.show(render.status_bar(view, self.size.width))
         totals_width = w.totals.content_region.width or self.size.width - 2
         w.totals.show(render.totals_bar(view.totals, not self.compact, totals_width))
+        card_rows = self.plan.card_rows
         if self.compact:
             width = w.table.content_region.width or self.size.width
             w.table.show(render.hedge_table(view, self._alerts, self.selected, width))
@@ -332,6 +409,7 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
                     selected=True,
                     marks=self.store.mark_history(hedge.name),
                     fundings=self.store.funding_history(hedge.name),
+                    rows=card_rows,
                 )
         else:
             for i, hedge in enumerate(view.hedges):
@@ -342,13 +420,24 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
                     selected=i == self.selected,
                     marks=self.store.mark_history(hedge.name),
                     fundings=self.store.funding_history(hedge.name),
+                    rows=card_rows,
                 )
         selected = view.hedges[self.selected] if view.hedges else None
         rows, typed = self._what_if_rows(view, selected)
-        w.what_if.show_rows(selected, rows, typed)
+        w.what_if.show_rows(selected, self._kept_moves(rows), typed)
         self.frames_painted += 1
         if self.on_painted is not None:
             self.on_painted(view)
+
+    def _kept_moves(self, rows: tuple[ScenarioRow, ...]) -> tuple[ScenarioRow, ...]:
+        """The what-if rows the budget has room for (the same tuple while nothing changed:
+        the panel skips rows it already shows)."""
+        count = self.plan.what_if_moves
+        last_rows, last_count, kept = self._shown_moves
+        if rows is not last_rows or count != last_count:
+            kept = what_if.kept_moves(rows, count)
+            self._shown_moves = (rows, count, kept)
+        return kept
 
     def _dashboard_widgets(self) -> DashboardWidgets | None:
         """The dashboard's widgets, looked up once (a repaint must not search the DOM)."""

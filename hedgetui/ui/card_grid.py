@@ -119,12 +119,13 @@ class HedgeCards(KeptLines):
         selected: bool,
         marks: Sequence[float] = (),
         fundings: Sequence[float] = (),
+        rows: int | None = None,
     ) -> bool:
         """Show ``hedge`` in card ``index``; True when the screen changed."""
         card = self._cards[index]
         grid = self._grid
         width = grid.widths[index % len(grid.widths)] if grid else self.card_width(index)
-        lines = render.hedge_card(hedge, alerts, width, marks, fundings)
+        lines = render.hedge_card(hedge, alerts, width, marks, fundings, rows)
         title, state = render.card_look(hedge, alerts, selected, width)
         restyled = (title, state) != (card.title, card.state)
         previous = card.lines
@@ -383,11 +384,14 @@ class StockHedgeCards(HedgeCards):
         selected: bool,
         marks: Sequence[float] = (),
         fundings: Sequence[float] = (),
+        rows: int | None = None,
     ) -> bool:
         card = self._card(index)
         if card is None:
             return False
-        return card.show_hedge(hedge, alerts, selected=selected, marks=marks, fundings=fundings)
+        return card.show_hedge(
+            hedge, alerts, selected=selected, marks=marks, fundings=fundings, rows=rows
+        )
 
     def card_text(self, index: int) -> str:
         card = self._card(index)

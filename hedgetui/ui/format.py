@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from hedgetui.domain import LIQUIDATION_WORDS, LiquidationState
 from hedgetui.risk.report import long_leverage
 
 NO_DATA = "—"
@@ -189,30 +190,35 @@ def bar(fraction: float | None, width: int) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-# A liquidation the price would have to move more than 10x to reach is not a risk anyone
-# manages: show it as unreachable instead of a five-digit percentage (the true number stays
-# in the detail card).
-UNREACHABLE_LIQ_PCT = 900.0
-UNREACHABLE = "none (≥10×)"
+# The one liquidation rule (``hedgetui.risk.liquidation``) decides the state; these are its
+# words on the dashboard. A liquidation the price would have to move more than 10x to reach is
+# not a risk anyone manages: it is "none", like a position no price liquidates.
+UNREACHABLE = LIQUIDATION_WORDS[LiquidationState.NONE]
 UNREACHABLE_SHORT = "≥10×"
+BELOW_MAINTENANCE = LIQUIDATION_WORDS[LiquidationState.BELOW_MAINTENANCE]
+BELOW_MAINTENANCE_SHORT = "<maint"
+PAST = "PAST"
 
 
-def liq_unreachable(distance_pct: float | None) -> bool:
-    """True when the liquidation is further than a 10x move away (distance > 900%)."""
-    return distance_pct is not None and (
-        not math.isfinite(distance_pct) or distance_pct > UNREACHABLE_LIQ_PCT
-    )
+def liq_distance(
+    state: LiquidationState,
+    distance_pct: float | None,
+    *,
+    decimals: int = 1,
+    short: bool = False,
+) -> str:
+    """Distance to liquidation as shown everywhere on the dashboard, from the one state.
 
-
-def liq_distance(distance_pct: float | None, *, decimals: int = 1, short: bool = False) -> str:
-    """Distance to liquidation as shown everywhere on the dashboard.
-
-    ``None`` means the position has no liquidation price at all (``none``); more than 900%
-    away (a 10x move) is ``none (≥10×)`` (``≥10×`` when ``short``); otherwise a percentage.
-    The caller shows ``NO_DATA`` when there is no risk report to take the distance from.
+    ``none``: ``none (≥10×)`` (``≥10×`` when ``short``); ``ahead``: the percentage; ``past``:
+    ``PAST -9.6%`` (the negative percentage alone when ``short``); ``below_maintenance``:
+    ``already below maintenance`` (``<maint`` when ``short``). The caller shows ``NO_DATA``
+    when there is no risk report to take the state from.
     """
-    if distance_pct is None:
-        return "none"
-    if liq_unreachable(distance_pct):
+    if state is LiquidationState.BELOW_MAINTENANCE:
+        return BELOW_MAINTENANCE_SHORT if short else BELOW_MAINTENANCE
+    if state is LiquidationState.NONE or distance_pct is None:
         return UNREACHABLE_SHORT if short else UNREACHABLE
-    return pct(distance_pct, decimals=decimals)
+    text = pct(distance_pct, decimals=decimals)
+    if state is LiquidationState.PAST and not short:
+        return f"{PAST} {text}"
+    return text

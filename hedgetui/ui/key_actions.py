@@ -162,7 +162,7 @@ class DashboardKeys(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.HELP_KEYS))
+            self.open_dialog(HelpScreen(self.HELP_KEYS))
 
     def action_unwind(self) -> None:
         names = self.store.hedge_names()
@@ -174,7 +174,12 @@ class DashboardKeys(App[None]):
         if factory is None:
             self.notify("unwind not available", severity="warning")
             return
-        self.push_screen(factory(name))
+        self.open_dialog(factory(name))
+
+    def open_dialog(self, screen: Screen[Any]) -> None:
+        """Open a dialog: no toast stays over it (a dialog has the screen to itself)."""
+        self.clear_notifications()
+        self.push_screen(screen)
 
     def _alerts_for_key(self) -> AlertsPanel | None:
         """The alerts panel when it has an alert to act on, else a notification saying why."""

@@ -106,8 +106,8 @@ async def run_dashboard(
         # the runtime's own signed client for the account; the position re-reads after an order
         unwind_factory=unwind_factory_for(runtime),
     )
-    for note in notes:
-        app.notify(note, title="alerts", severity="warning", timeout=8)
+    if notes:  # one notification (the dashboard shows one at a time)
+        app.notify("\n".join(notes), title="alerts", severity="warning", timeout=8)
     guard_stop = threading.Event()
     if terminal_alive():  # a real terminal (not a pipe, not a test harness)
         start_hangup_guard(stop=guard_stop)

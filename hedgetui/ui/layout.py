@@ -1,5 +1,6 @@
-"""The dashboard's screen and layout: its themes, the widgets it repaints, and the choice
-between the wide layout (a card per hedge) and the compact one (a row per hedge)."""
+"""The dashboard's screen and layout: its themes and their severity colours, and the widgets it
+repaints. The choice between the wide layout (a card per hedge) and the compact one (a row per
+hedge), and the rows of every region, are the layout budget's (:mod:`hedgetui.ui.budget`)."""
 
 from __future__ import annotations
 
@@ -11,17 +12,29 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
 
+from hedgetui.ui.alerts_panel import SEVERITY_COLOURS as DEFAULT_SEVERITY_COLOURS
 from hedgetui.ui.cached_lines import CachedLines
 from hedgetui.ui.card_grid import HedgeCards
 from hedgetui.ui.widgets import HedgeCard, HedgeTable, StatusBar, TotalsBar, WhatIfPanel
 
 THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"
 THEME_NAMES: tuple[str, ...] = ("dark", "light", "high-contrast")
-COMPACT_BELOW = (120, 30)  # (columns, rows): smaller terminals get the compact layout
-CARD_MIN_WIDTH = 40
-CARD_ROWS = 14  # a card's height with its border
-WHAT_IF_ROWS = 11  # the what-if panel (6 moves + a typed one, header, title, input, border)
-CHROME_ROWS = 3  # status, totals, footer
+SEVERITY_COLOURS: dict[str, dict[str, str]] = {
+    "dark": dict(DEFAULT_SEVERITY_COLOURS),
+    "light": {"sev-warn": "#b36b00", "sev-crit": "#c01c28"},
+    "high-contrast": {"sev-warn": "#ffff00", "sev-crit": "#ff3030"},
+}
+"""``$sev-warn`` and ``$sev-crit`` of each theme: every warning and critical colour on the
+dashboard (card borders, danger values, the alerts' labels). Each maps to yellow and red in a
+16-colour terminal (``TERM=screen``, ``TERM=linux``), where Rich draws a colour as the nearest
+of the 16: the themes' own ``$warning`` (orange) and ``$error`` both come out bright red there."""
+CHART_COLOURS: dict[str, dict[str, str]] = {
+    "dark": {"chart-mark": "#0178d4"},
+    "light": {"chart-mark": "#0178d4"},
+    "high-contrast": {"chart-mark": "#00ffff"},
+}
+"""``$chart-mark``: the mark chart's colour in each theme, never a severity's (blue, cyan in 16
+colours; the high-contrast theme's primary is its warning yellow)."""
 
 HIGH_CONTRAST = Theme(
     name="hedgetui-high-contrast",
@@ -42,17 +55,6 @@ TEXTUAL_THEME = {
     "light": "textual-light",
     "high-contrast": HIGH_CONTRAST.name,
 }
-
-
-def choose_layout(width: int, height: int, hedges: int) -> tuple[bool, int]:
-    """(compact, columns of cards) for a ``width`` x ``height`` terminal and ``hedges`` hedges:
-    compact below ``COMPACT_BELOW`` or when the cards and the what-if panel would not fit."""
-    count = max(1, hedges)
-    columns = max(1, min(count, width // CARD_MIN_WIDTH))
-    rows = -(-count // columns)
-    needed = CHROME_ROWS + rows * CARD_ROWS + WHAT_IF_ROWS
-    compact = width < COMPACT_BELOW[0] or height < max(COMPACT_BELOW[1], needed)
-    return compact, columns
 
 
 class DashboardScreen(CachedLines, Screen[None]):

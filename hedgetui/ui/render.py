@@ -13,19 +13,26 @@ Stale rule: a number derived from an input that is stale (or missing) is dimmed 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from enum import IntEnum
+from typing import NamedTuple
 
 from hedgetui import glyphs
 from hedgetui.config import AlertSettings
 from hedgetui.domain import (
     DashboardView,
+    FeedFailure,
     FeedState,
     FeedView,
     Freshness,
     HedgeView,
+    LiquidationState,
     TotalsView,
+    shown_failure,
 )
+from hedgetui.ui import charts
 from hedgetui.ui import format as fmt
 from hedgetui.ui.styled import (
     LABEL,
@@ -45,7 +52,7 @@ class Danger(IntEnum):
     CRIT = 2
 
 
-DANGER_STYLE = {Danger.OK: "$success", Danger.WARN: "$warning", Danger.CRIT: "b $error"}
+DANGER_STYLE = {Danger.OK: "$success", Danger.WARN: "$sev-warn", Danger.CRIT: "b $sev-crit"}
 DANGER_CLASS = {Danger.OK: "-ok", Danger.WARN: "-warn", Danger.CRIT: "-crit"}
 
 
@@ -71,13 +78,16 @@ CARD_STATE_CLASSES = ("-ok", "-warn", "-crit", "-stale", "-selected")
 
 
 def liquidation_danger(hedge: HedgeView, alerts: AlertSettings) -> Danger | None:
-    """Danger from the distance to liquidation; None when unknown (no report)."""
+    """Danger from the liquidation state and the (signed) distance; None when unknown."""
     report = hedge.report
     if report is None:
         return None
+    state = report.liquidation_state
+    if state in (LiquidationState.PAST, LiquidationState.BELOW_MAINTENANCE):
+        return Danger.CRIT
     dist = report.liquidation_distance_pct
-    if dist is None:
-        return Danger.OK  # no liquidation price at all
+    if state is LiquidationState.NONE or dist is None:
+        return Danger.OK  # no liquidation price within a 10x move
     if dist < alerts.liq_distance_crit_pct:
         return Danger.CRIT
     if dist < alerts.liq_distance_warn_pct:
@@ -102,6 +112,31 @@ def hedge_danger(hedge: HedgeView, alerts: AlertSettings) -> Danger | None:
     if hedge.report is None:
         return None
     return max(levels, default=Danger.OK)
+
+
+ROOM_FULL_WITHOUT_LEVELS_PCT = 30.0  # twice the default 15% warning distance
+
+
+def room_fraction(hedge: HedgeView, alerts: AlertSettings) -> float | None:
+    """The card's one danger scale: the room left before liquidation, 0..1.
+
+    1 at twice the warning distance or more (twice the critical one if larger; 30% with
+    both set to 0) (and when there is no liquidation within a 10x
+    move), 0 at or past the liquidation price or below maintenance; None without a report.
+    Both gauges of a card are drawn on it (see ``hedge_card``).
+    """
+    r = hedge.report
+    if r is None:
+        return None
+    if r.liquidation_state is LiquidationState.NONE:
+        return 1.0
+    distance = r.liquidation_distance_pct
+    if distance is None or r.liquidation_state is not LiquidationState.AHEAD:
+        return 0.0
+    full_at = 2 * max(alerts.liq_distance_warn_pct, alerts.liq_distance_crit_pct)
+    if full_at <= 0:  # both levels set to 0 (alerts off): the default warning level's scale
+        full_at = ROOM_FULL_WITHOUT_LEVELS_PCT
+    return max(0.0, min(1.0, distance / full_at))
 
 
 def _not_fresh(freshness: Freshness) -> bool:
@@ -151,10 +186,14 @@ def hedge_card(
     width: int,
     marks: Sequence[float] = (),
     fundings: Sequence[float] = (),
+    rows: int | None = None,
 ) -> list[Line]:
     """The full card of one hedge (also the detail panel in the compact layout).
 
-    ``marks`` and ``fundings`` are the sparkline histories, oldest first.
+    ``marks`` and ``fundings`` are the sparkline histories, oldest first. ``rows``: the lines
+    the layout budget gives the card (:mod:`hedgetui.ui.budget`); fewer than the card has shed
+    its lines in ``CARD_SHED_ORDER`` (sparklines, then gauges, then the carry and the funding's
+    second line), more grow the sparklines into taller charts.
     """
     r = hedge.report
     stale = hedge.stale
@@ -162,8 +201,9 @@ def hedge_card(
     idx_stale = _not_fresh(hedge.index_freshness) or _not_fresh(hedge.mark_freshness)
     bar_w = max(4, width - 8)
     liq_d = liquidation_danger(hedge, alerts)
-    buf_d = buffer_danger(hedge, alerts)
     liq_style = DANGER_STYLE[liq_d] if liq_d is not None and not stale else ""
+    # the buffer is worth the price move it absorbs: its gauge and % share the worse danger
+    buf_d = hedge_danger(hedge, alerts)
     buf_style = DANGER_STYLE[buf_d] if buf_d is not None and not stale else ""
     mark_stale = _not_fresh(hedge.mark_freshness)
     lines: list[list[Part]] = []
@@ -201,7 +241,7 @@ def hedge_card(
     )
     ratio_style = ""
     if hedge.hedge_ratio_in_band is not None:
-        ratio_style = "$success" if hedge.hedge_ratio_in_band else "$warning"
+        ratio_style = "$success" if hedge.hedge_ratio_in_band else "$sev-warn"
     target = ""
     if hedge.target_hedge_ratio is not None:
         target = f"  target {hedge.target_hedge_ratio:.2f}±{hedge.hedge_band or 0:.2f}"
@@ -211,9 +251,11 @@ def hedge_card(
     )
     lines.append(fitted(width, [*ratio_parts, (target, LABEL)], ratio_parts))
     if r is not None and r.liquidation_price is None:
-        lines.append(line_parts(("Liq    ", LABEL), value_parts("none", stale, liq_style)))
+        words = fmt.liq_distance(r.liquidation_state, None)
+        if r.liquidation_state is LiquidationState.BELOW_MAINTENANCE and len(words) + 7 > width:
+            words = "below maint."  # "already below maintenance" on a narrow card
+        lines.append(line_parts(("Liq    ", LABEL), value_parts(words, stale, liq_style)))
     else:
-        distance = r.liquidation_distance_pct if r else None
         lines.append(
             fitted(
                 width,
@@ -223,7 +265,9 @@ def hedge_card(
                         value_parts(price(r.liquidation_price if r else None), stale, liq_style),
                         ("  ", ""),
                         value_parts(
-                            fmt.liq_distance(distance) if r else fmt.NO_DATA,
+                            fmt.liq_distance(r.liquidation_state, r.liquidation_distance_pct)
+                            if r
+                            else fmt.NO_DATA,
                             stale,
                             liq_style,
                         ),
@@ -232,17 +276,12 @@ def hedge_card(
                 ),
             )
         )
-    liq_fraction = None
+    liq_fraction = room_fraction(hedge, alerts)
     liq_usd = ""
-    if r is not None:
-        distance = r.liquidation_distance_pct
-        if distance is None or fmt.liq_unreachable(distance):
-            liq_fraction = 1.0
-        else:  # full bar at twice the warning distance
-            liq_fraction = distance / (2 * alerts.liq_distance_warn_pct)
-            liq_usd = fmt.usd(r.liquidation_distance_usd)
-            if bar_w - len(liq_usd) < 8:
-                liq_usd = fmt.usd_compact(r.liquidation_distance_usd)
+    if r is not None and r.liquidation_distance_usd is not None:
+        liq_usd = fmt.usd(r.liquidation_distance_usd)
+        if bar_w - len(liq_usd) < 8:
+            liq_usd = fmt.usd_compact(r.liquidation_distance_usd)
     liq_bar_w = bar_w - len(liq_usd) - (1 if stale and liq_usd else 0)  # and its "?"
     lines.append(
         line_parts(
@@ -275,8 +314,11 @@ def hedge_card(
         )
     )
     buf_fraction = None
-    if hedge.margin_buffer_pct_of_equity is not None:
-        buf_fraction = hedge.margin_buffer_pct_of_equity / 100
+    if r is not None and liq_fraction is not None:
+        # never fuller than the distance bar: one danger scale for both gauges (no equity left,
+        # where the store leaves the % unset, is an empty gauge)
+        share = hedge.margin_buffer_pct_of_equity
+        buf_fraction = min(0.0 if share is None else share / 100, liq_fraction)
     lines.append(
         line_parts(
             ("  buf  ", LABEL), (fmt.bar(buf_fraction, bar_w), STALE_STYLE if stale else buf_style)
@@ -342,9 +384,24 @@ def hedge_card(
         )
     )
     spark_w = max(4, width - 7)
-    lines.append(line_parts(("mark   ", LABEL), (fmt.sparkline(marks, spark_w), "$accent")))
-    lines.append(line_parts(("fund   ", LABEL), (fmt.sparkline(fundings, spark_w), "")))
-    return as_lines(lines)
+    extra = 0 if rows is None else rows - len(lines) - 2
+    mark_rows, fund_rows = charts.chart_heights(extra)
+    for label, history, style, height, scale in (
+        ("mark   ", marks, "$chart-mark", mark_rows, charts.price_scale),
+        ("fund   ", fundings, "", fund_rows, charts.rate_scale),
+    ):
+        plot = charts.chart(history, spark_w, height)
+        labels = charts.chart_labels(label, history, spark_w, height, scale)
+        lines.extend(
+            line_parts((side, LABEL), (row, style)) for side, row in zip(labels, plot, strict=True)
+        )
+    out = as_lines(lines)
+    return out if rows is None else charts.shed(out, rows, CARD_SHED_ORDER)
+
+
+CARD_SHED_ORDER = ("fund   ", "mark   ", "  buf  ", "  dist ", "Carry  ", "       ")
+"""The labels of a card's lines in the order they go when the card is short of rows: the
+sparklines, the gauges, the carry, the funding's second line. The numbers stay."""
 
 
 # (title, width) of the right-aligned numeric cells of the compact hedge table; each cell is
@@ -392,7 +449,7 @@ def hedge_row(
     r = hedge.report
     stale = hedge.stale
     liq_d = liquidation_danger(hedge, alerts)
-    buf_d = buffer_danger(hedge, alerts)
+    buf_d = hedge_danger(hedge, alerts)  # the buffer shares the worse danger, as on the card
     marker = ("▶ ", "b $accent") if selected else ("  ", "")
     fund_stale = stale or _not_fresh(hedge.funding_freshness)
     mark_stale = _not_fresh(hedge.mark_freshness)
@@ -409,7 +466,7 @@ def hedge_row(
         return [(pad + shown, s)]
 
     liq_text = (
-        fmt.liq_distance(r.liquidation_distance_pct, decimals=0, short=True)
+        fmt.liq_distance(r.liquidation_state, r.liquidation_distance_pct, decimals=0, short=True)
         if r is not None
         else fmt.NO_DATA
     )
@@ -459,30 +516,116 @@ def hedge_table(
     return as_lines(lines)
 
 
-def _feed_parts(feed: FeedView, narrow: bool) -> list[Part]:
+def _feed_glyph(feed: FeedView) -> Part:
     if feed.state is FeedState.LIVE and feed.freshness is Freshness.FRESH:
-        glyph, style = "●", "$success"
-    elif feed.state is FeedState.LIVE and feed.freshness is Freshness.DELAYED:
-        glyph, style = "●", "$warning"
-    elif feed.state is FeedState.CONNECTING and feed.freshness is Freshness.NONE:
-        glyph, style = "◌", LABEL
-    else:
-        glyph, style = "✖", "b $error"
+        return "●", "$success"
+    if feed.state is FeedState.LIVE and feed.freshness is Freshness.DELAYED:
+        return "●", "$warning"
+    if feed.state is FeedState.CONNECTING and feed.freshness is Freshness.NONE:
+        return "◌", LABEL
+    return "✖", "b $error"
+
+
+def _feed_parts(feed: FeedView, narrow: bool) -> list[Part]:
+    glyph = _feed_glyph(feed)
     state = "" if feed.state is FeedState.LIVE else f" {feed.state.value}"
     age = fmt.age(feed.last_message_age)
     age_style = STALE_STYLE if feed.freshness in (Freshness.STALE, Freshness.NONE) else ""
     gap = " " if narrow else "  "
     name = f"{'' if narrow else ' '}{feed.venue}{state} "
-    return [(glyph, style), (name, ""), (age, age_style), (gap, "")]
+    return [glyph, (name, ""), (age, age_style), (gap, "")]
+
+
+def retry_words(failure: FeedFailure, now: float) -> str:
+    """``12s`` (whole seconds, rounded up: no digits flicker) until the next attempt; ``0s``
+    when it is due; empty when none is planned."""
+    if failure.retry_at is None:
+        return ""
+    return fmt.countdown(math.ceil(max(0.0, failure.retry_at - now)))
+
+
+class _Failed(NamedTuple):
+    glyph: Part
+    name: str
+    failure: FeedFailure
+    order: int  # its place among the failed entries (the last fallback words some of them)
+
+
+def _failed_parts(
+    run: Sequence[_Failed], now: float, narrow: bool, level: int, worded: frozenset[int]
+) -> list[Part]:
+    """``✖okx refused ↻12s`` per entry (level 0); adjacent entries with the same words share
+    them, with the earliest retry (1); without the retry (2); the glyph and name only, with the
+    words of the entries in ``worded`` (3)."""
+    parts: list[Part] = []
+    lead = "" if narrow else " "
+    gap = " " if narrow else "  "
+    shared: list[FeedFailure] = []  # the entries since the last words, sharing the next ones
+    for i, (glyph, name, failure, order) in enumerate(run):
+        parts += [glyph, (f"{lead}{name}", "")]
+        shared.append(failure)
+        following = run[i + 1].failure.short if i + 1 < len(run) else None
+        if level >= 3:
+            words = f" {failure.short}" if order in worded else ""
+            parts += [(words, "b $error"), (gap, "")] if words else [(gap, "")]
+            continue
+        if level >= 1 and following == failure.short:
+            parts.append((" ", ""))
+            continue
+        words = f" {failure.short}"
+        retries = [f.retry_at for f in shared if f.retry_at is not None]
+        if level <= 1 and retries:
+            words += f" ↻{retry_words(replace(failure, retry_at=min(retries)), now)}"
+        parts += [(words, "b $error"), (gap, "")]
+        shared = []
+    return parts
 
 
 def status_bar(view: DashboardView, width: int = 200) -> list[Line]:
-    """Every feed: a coloured glyph, its name, its state when not live, the age of its data."""
+    """Every feed: a coloured glyph, its name, its state when not live, the age of its data;
+    a feed or account stream that is down says why in a word and when it retries
+    (``✖okx refused ↻12s``). When the line is too narrow for every reason, feeds down for the
+    same reason side by side share it, then the retry times go, then the reasons of those that
+    do not fit (from the right)."""
     narrow = width < 100
-    parts: list[Part] = [] if narrow else [("hedgetui ", "b $accent")]
+    items: list[list[Part] | _Failed] = []
+    failed = 0
     for feed in view.feeds:
-        parts.extend(_feed_parts(feed, narrow))
-    return as_lines([parts])
+        failure = shown_failure(feed.state, feed.failure)
+        if failure is None:
+            items.append(_feed_parts(feed, narrow))
+        else:
+            items.append(_Failed(_feed_glyph(feed), feed.venue, failure, failed))
+            failed += 1
+    for account in view.accounts:
+        failure = shown_failure(account.state, account.failure)
+        if failure is not None:
+            items.append(_Failed(("✖", "b $error"), f"acct {account.name}", failure, failed))
+            failed += 1
+
+    def line(level: int, worded: frozenset[int] = frozenset()) -> list[Part]:
+        parts: list[Part] = [] if narrow else [("hedgetui ", "b $accent")]
+        run: list[_Failed] = []
+        for item in [*items, []]:
+            if isinstance(item, _Failed):
+                run.append(item)
+                continue
+            parts += _failed_parts(run, view.at, narrow, level, worded) + item
+            run = []
+        return parts
+
+    def fits(parts: list[Part]) -> bool:
+        return sum(len(text) for text, _ in parts) <= width + 1  # the trailing gap may be cut
+
+    for level in range(3):
+        parts = line(level)
+        if fits(parts):
+            return as_lines([parts])
+    worded: frozenset[int] = frozenset()
+    for index in range(failed):  # the words of as many as fit, left to right
+        if fits(line(3, worded | {index})):
+            worded |= {index}
+    return as_lines([line(3, worded)])
 
 
 def totals_bar(totals: TotalsView, wide: bool, width: int | None = None) -> list[Line]:

@@ -84,7 +84,7 @@ def _what_if_liq(row: ScenarioRow, width: int) -> str:
         return "LIQ'D" if tight else "LIQUIDATED"
     distance = row.liquidation_distance_pct
     decimals = 1 if distance is not None and distance < 100 else 0
-    return fmt.liq_distance(distance, decimals=decimals, short=tight)
+    return fmt.liq_distance(row.liquidation_state, distance, decimals=decimals, short=tight)
 
 
 def what_if_row(row: ScenarioRow, layout: Layout, stale: bool, typed: bool = False) -> list[Part]:
@@ -145,3 +145,13 @@ def what_if_table(
     for row in merged:
         lines.append(what_if_row(row, layout, hedge.stale, typed=row is typed))
     return as_lines(lines)
+
+
+def kept_moves(rows: Sequence[ScenarioRow], count: int) -> tuple[ScenarioRow, ...]:
+    """The ``count`` rows of the smallest moves (a fall before a rise of the same size), in
+    their order: what a what-if panel short of rows shows (the layout budget's)."""
+    if count >= len(rows):
+        return tuple(rows)
+    ranked = sorted(range(len(rows)), key=lambda i: (abs(rows[i].move_pct), rows[i].move_pct > 0))
+    keep = set(ranked[: max(0, count)])
+    return tuple(row for i, row in enumerate(rows) if i in keep)

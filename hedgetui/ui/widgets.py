@@ -255,6 +255,7 @@ class HedgeCard(Panel):
         selected: bool,
         marks: Sequence[float] = (),
         fundings: Sequence[float] = (),
+        rows: int | None = None,
     ) -> bool:
         width = max(CARD_MIN_WIDTH, self.content_region.width or self.size.width - 4)
         title, state = render.card_look(hedge, alerts, selected, width)
@@ -266,7 +267,7 @@ class HedgeCard(Panel):
             classes = state.split()
             for name in CARD_STATE_CLASSES:
                 self.set_class(name in classes, name)
-        return self.show(render.hedge_card(hedge, alerts, width, marks, fundings))
+        return self.show(render.hedge_card(hedge, alerts, width, marks, fundings, rows))
 
     @property
     def shown_title(self) -> str:
@@ -338,11 +339,17 @@ class DashboardAlertsPanel(AlertsPanel):
             ),
             tuple(self.engine.no_data()),
             self.problem,
+            self.visible_rows,
+            tuple(self._colours().values()),
         )
         if listed == self._listed:
             return
         self._listed = listed
         super().refresh_list()
+
+    def _listed_changed(self) -> None:
+        self._listed = None  # the rows given changed: "+N more" with them
+        self.refresh_list()
 
     def report_problem(self, line: str) -> None:
         """Show a delivery problem of a sink (the dispatcher's ``on_problem``)."""

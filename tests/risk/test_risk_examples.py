@@ -296,13 +296,16 @@ def test_classic_hundred_thousand_portfolio_drawdowns() -> None:
     assert up.net_pnl_usd == pytest.approx(10_000, abs=1e-6)
 
 
-def test_scenario_rows_flag_liquidation_and_keep_distance_absolute() -> None:
+def test_scenario_rows_flag_liquidation_and_sign_the_distance() -> None:
+    """Past the liquidation price the distance is negative (issue 19: it used to be abs())."""
     report = assess(F2_SHORT, 42_000, scenarios=(10, 18, 19, 25))
     flags = [row.liquidated for row in report.scenarios]
     assert flags == [False, False, True, True]  # 49,750 is +18.45% from 42,000
+    states = [row.liquidation_state.value for row in report.scenarios]
+    assert states == ["ahead", "ahead", "past", "past"]
     for row in report.scenarios:
         assert row.liquidation_distance_pct == pytest.approx(
-            abs(49_750 - row.price) / row.price * 100, rel=1e-12
+            (49_750 - row.price) / row.price * 100, rel=1e-12
         )
 
 

@@ -173,3 +173,32 @@ def test_preview_matches_the_risk_engine_before_and_after() -> None:
 def test_no_mark_no_plan() -> None:
     with pytest.raises(PlanError, match="no mark price"):
         plan(-1000, UnwindRequest(fraction=1.0), mark=0.0)
+
+
+def test_the_preview_says_the_liquidation_state() -> None:
+    """Past liquidation and "none (≥10×)" in the unwind preview, as calc and the card say."""
+    from hedgetui.trading.describe import describe_plan
+
+    inst = Instrument("bybit", "BTCUSD", "BTC", 1.0, 1.0, 0.5)
+    past = InversePosition("long", 100_000, 1, 60_000, 100_000 / 600_000)  # 10x, liq 54,818
+    p = plan_unwind(
+        hedge="h",
+        instrument=inst,
+        position=100_000,
+        mark=50_000.0,
+        request=UnwindRequest(fraction=0.5),
+        client_order_id="hux",
+        risk_position=past,
+    )
+    assert "liq price 54,818.18 (past liquidation) -> " in describe_plan(p)
+    one_x = InversePosition("short", 50_000, 1, 60_000, 0.83333333)  # liq ~1.5e13
+    q = plan_unwind(
+        hedge="h",
+        instrument=inst,
+        position=-50_000,
+        mark=60_000.0,
+        request=UnwindRequest(fraction=0.5),
+        client_order_id="hux",
+        risk_position=one_x,
+    )
+    assert "liq price none (≥10×) -> none (≥10×)" in describe_plan(q)

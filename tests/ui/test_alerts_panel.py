@@ -1,4 +1,5 @@
-"""The AlertsPanel widget in a Pilot-driven app: toasts, bell, list, ack and snooze keys."""
+"""The AlertsPanel widget in a Pilot-driven app: bell, list, ack and snooze keys, and toasts
+only for alerts the list does not show."""
 
 from __future__ import annotations
 
@@ -44,7 +45,9 @@ class PanelApp(App[None]):
         self.bells += 1
 
 
-async def test_panel_toasts_rings_lists_and_acks_and_snoozes(tmp_path: Path) -> None:
+async def test_panel_rings_lists_and_acks_and_snoozes(tmp_path: Path) -> None:
+    """The list on screen says what a toast would: the alerts ring and list, no toast (issue 19:
+    stacked toasts covered the screen repeating the list). Key feedback stays a toast."""
     clock = ManualClock()
     engine = AlertEngine(AlertSettings(pending_s=0.0), clock=clock)
     current: list[DashboardView] = [view(with_liq(hedge(), 30.0))]
@@ -60,7 +63,7 @@ async def test_panel_toasts_rings_lists_and_acks_and_snoozes(tmp_path: Path) -> 
         events = panel.evaluate_now()
         await pilot.pause()
         assert [e.key for e in events] == ["liq_distance:a", "liq_distance:b"]
-        assert ("[CRITICAL] a liquidation distance: 5.0%", events[0].message, "error") in app.toasts
+        assert app.toasts == []
         assert app.bells == 1
         table = panel.query_one(DataTable)
         assert table.row_count == 2
@@ -69,6 +72,7 @@ async def test_panel_toasts_rings_lists_and_acks_and_snoozes(tmp_path: Path) -> 
         table.focus()
         await pilot.press("a")  # ack the highlighted (first, most severe) alert
         assert [x.acked for x in engine.active()] == [True, False]
+        assert app.toasts == [("", "acknowledged liq_distance:a", "information")]
         await pilot.press("down", "s")
         snoozed = engine.active()[1]
         assert snoozed.key == "liq_distance:b"
@@ -78,6 +82,23 @@ async def test_panel_toasts_rings_lists_and_acks_and_snoozes(tmp_path: Path) -> 
         await dispatcher.drain(2.0)
     logged = [json.loads(x)["key"] for x in log.read_text().splitlines()]
     assert logged == ["liq_distance:a", "liq_distance:b"]
+
+
+async def test_a_hidden_list_toasts_the_worst_alert_once() -> None:
+    """Not on screen, the list cannot say it: one toast, the most severe of the events."""
+    clock = ManualClock()
+    engine = AlertEngine(AlertSettings(pending_s=0.0), clock=clock)
+    current: list[DashboardView] = [view(with_liq(hedge(), 30.0))]
+    panel = AlertsPanel(engine, snapshot=lambda: current[0], bell=False, interval_s=60)
+    app = PanelApp(panel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel.display = False
+        current[0] = view(with_liq(hedge("b"), 12.0), with_liq(hedge("a"), 5.0))
+        events = panel.evaluate_now()
+        await pilot.pause()
+        assert len(events) == 2
+        worst = ("[CRITICAL] a liquidation distance: 5.0%", events[1].message, "error")
+        assert app.toasts == [worst]
 
 
 async def test_panel_with_no_arguments_runs_on_the_dashboard_store(tmp_path: Path) -> None:

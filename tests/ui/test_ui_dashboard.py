@@ -95,7 +95,10 @@ async def test_cards_show_the_risk_engine_numbers() -> None:
             assert fmt.usd(report.funding_usd, signed=True, decimals=2) in text
             if report.liquidation_price is not None:
                 assert fmt.price(report.liquidation_price) in text
-                assert fmt.liq_distance(report.liquidation_distance_pct) in text
+                assert (
+                    fmt.liq_distance(report.liquidation_state, report.liquidation_distance_pct)
+                    in text
+                )
             assert "STALE" not in text
             assert "?" not in text
         assert "eth-half" in cards(app).card_title(1)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hedgetui.domain import ScenarioRow
+from hedgetui.domain import LiquidationState, ScenarioRow
 from hedgetui.ui import format as fmt
 from hedgetui.ui import what_if
 
@@ -20,31 +20,38 @@ def scenario(move: float, *, liq: float | None, liquidated: bool = False) -> Sce
         net_pnl_usd=-1_345.0,
         portfolio_usd=287_655.0,
         drawdown_pct=0.4,
+        liquidation_state=LiquidationState.NONE
+        if liq is None
+        else LiquidationState.PAST
+        if liquidated
+        else LiquidationState.AHEAD,
         liquidation_distance_pct=liq,
         liquidated=liquidated,
     )
 
 
 @pytest.mark.parametrize(
-    ("distance", "long", "short"),
+    ("state", "distance", "long", "short"),
     [
-        (None, "none", "none"),
-        (12.34, "12.3%", "12.3%"),
-        (900.0, "900.0%", "900.0%"),  # exactly a 10x move is still a number
-        (900.1, fmt.UNREACHABLE, fmt.UNREACHABLE_SHORT),
-        (19_380.0, "none (≥10×)", "≥10×"),  # btc-core: BitMEX 1x short, liq at ~P0/m
-        (float("inf"), "none (≥10×)", "≥10×"),
+        # the risk engine's one rule decides "none" (no price, or beyond a 10x move: issue 19)
+        (LiquidationState.NONE, None, "none (≥10×)", "≥10×"),
+        (LiquidationState.AHEAD, 12.34, "12.3%", "12.3%"),
+        (LiquidationState.AHEAD, 900.0, "900.0%", "900.0%"),  # exactly a 10x move: a number
+        (LiquidationState.PAST, -9.64, "PAST -9.6%", "-9.6%"),
+        (LiquidationState.BELOW_MAINTENANCE, None, "already below maintenance", "<maint"),
     ],
 )
-def test_liq_distance(distance: float | None, long: str, short: str) -> None:
-    assert fmt.liq_distance(distance) == long
-    assert fmt.liq_distance(distance, short=True) == short
+def test_liq_distance(
+    state: LiquidationState, distance: float | None, long: str, short: str
+) -> None:
+    assert fmt.liq_distance(state, distance) == long
+    assert fmt.liq_distance(state, distance, short=True) == short
+    assert len(short) <= 7  # the compact table's liq% cell
 
 
-@given(st.floats(min_value=0, max_value=900))
+@given(st.floats(min_value=0.001, max_value=900))
 def test_reachable_distances_show_their_number(distance: float) -> None:
-    assert not fmt.liq_unreachable(distance)
-    assert fmt.liq_distance(distance) == fmt.pct(distance)
+    assert fmt.liq_distance(LiquidationState.AHEAD, distance) == fmt.pct(distance)
 
 
 def test_what_if_shows_every_column_when_there_is_room() -> None:
@@ -84,7 +91,12 @@ def test_liquidated_rows_say_so() -> None:
 
 
 def test_unreachable_liquidation_in_what_if() -> None:
-    row = scenario(-20, liq=23_000.0)
+    """A row the risk engine finds more than a 10x move from liquidation says "none"."""
+    from hedgetui.risk import InversePosition, assess
+
+    almost_one_x = InversePosition("short", 50_000, 1, 60_000, 0.83333333)  # liq ~1.5e13
+    (row,) = assess(almost_one_x, 60_000, scenarios=(-20,)).scenarios
+    assert row.liquidation_state is LiquidationState.NONE
     assert "none (≥10×)" in "".join(
         t for t, _ in what_if.what_if_row(row, what_if.what_if_layout(200), False)
     )

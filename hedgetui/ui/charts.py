@@ -1,0 +1,90 @@
+"""Charts of a card's history: the one-line sparkline grown to several rows on a big screen,
+and which of a card's lines go first when the card has fewer rows than lines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import cache
+
+from hedgetui.ui import format as fmt
+from hedgetui.ui.styled import Line
+
+
+def chart(values: Sequence[float], width: int, rows: int) -> list[str]:
+    """The last ``width`` values as a block chart ``rows`` high, top row first, scaled between
+    their min and max. One row is exactly :func:`hedgetui.ui.format.sparkline`."""
+    rows = max(1, rows)
+    data = list(values)[-width:] if width > 0 else []
+    if not data:
+        return [""] * rows
+    top = len(fmt.SPARK_CHARS) * rows - 1
+    low, high = min(data), max(data)
+    span = high - low
+    if span <= 0:
+        columns = [_column(top // 2, rows)] * len(data)
+    else:
+        columns = [_column(round((v - low) / span * top), rows) for v in data]
+    return ["".join(row) for row in zip(*columns, strict=True)]
+
+
+@cache
+def _column(level: int, rows: int) -> tuple[str, ...]:
+    """One column of a chart ``rows`` high filled to ``level`` eighths of a row (0: one
+    eighth), top row first (a repaint joins cached columns instead of computing cells)."""
+    steps = len(fmt.SPARK_CHARS)
+    cells = []
+    for row in range(rows - 1, -1, -1):
+        fill = min(steps, level + 1 - steps * row)
+        cells.append(fmt.SPARK_CHARS[fill - 1] if fill > 0 else " ")
+    return tuple(cells)
+
+
+def chart_labels(
+    label: str, values: Sequence[float], width: int, rows: int, scale: Callable[[float], str]
+) -> list[str]:
+    """The label column beside a chart ``rows`` high: ``label`` on the top row, then, when the
+    chart has three rows or more, its high (second row) and low (bottom row) as ``scale``
+    writes them, each cut to the label's width."""
+    out = [label] + [""] * (max(1, rows) - 1)
+    data = list(values)[-width:] if width > 0 else []
+    if rows >= 3 and data:
+        out[1], out[-1] = scale(max(data)), scale(min(data))
+    size = len(label)
+    return [f"{text[:size]:<{size}}" for text in out]
+
+
+def price_scale(value: float) -> str:
+    """A price in at most six characters: ``60.1k``, ``2,401``, ``0.5123``."""
+    if abs(value) >= 10_000:
+        return f"{value / 1000:.1f}k"
+    if abs(value) >= 1_000:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
+def rate_scale(value: float) -> str:
+    """A funding rate (a fraction per interval) in percent: ``-0.11%``."""
+    return f"{value * 100:+.2f}%"
+
+
+def chart_heights(extra: int) -> tuple[int, int]:
+    """(mark, funding) chart rows when a card has ``extra`` rows beyond its one-line
+    sparklines: two thirds to the mark, a third to the funding."""
+    extra = max(0, extra)
+    fund = extra // 3
+    return 1 + extra - fund, 1 + fund
+
+
+def shed(lines: Sequence[Line], rows: int, order: Sequence[str]) -> list[Line]:
+    """``lines`` cut to ``rows``: the lines whose first part's text is ``order[0]`` go first,
+    then ``order[1]``'s, and so on; lines no label names are kept (when that is still too many,
+    the last lines go)."""
+    kept = list(lines)
+    for label in order:
+        if len(kept) <= rows:
+            break
+        for i in range(len(kept) - 1, -1, -1):
+            if kept[i] and kept[i][0][0] == label:
+                del kept[i]
+                break
+    return kept[: max(0, rows)]
