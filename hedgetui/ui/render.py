@@ -42,6 +42,7 @@ from hedgetui.ui.styled import (
     as_lines,
     fitted,
     line_parts,
+    shown_length,
     value_parts,
 )
 
@@ -615,7 +616,7 @@ def status_bar(view: DashboardView, width: int = 200) -> list[Line]:
         return parts
 
     def fits(parts: list[Part]) -> bool:
-        return sum(len(text) for text, _ in parts) <= width + 1  # the trailing gap may be cut
+        return shown_length(parts) <= width + 1  # the trailing gap may be cut
 
     for level in range(3):
         parts = line(level)

@@ -36,12 +36,17 @@ def line_parts(*parts: Part | list[Part]) -> list[Part]:
     return out
 
 
+def shown_length(parts: Sequence[Part]) -> int:
+    """How many characters ``parts`` take on screen (their ASCII twins in ASCII mode)."""
+    return sum(len(glyphs.text(text)) for text, _ in parts)
+
+
 def fitted(width: int, *candidates: list[Part]) -> list[Part]:
     """The first of ``candidates`` (one line's parts, longest first) that fits ``width``
     characters, else the last: a line gives way to a shorter form of its numbers, or drops a
     less important one, and is never cut inside a number."""
     for parts in candidates:
-        if sum(len(glyphs.text(text)) for text, _ in parts) <= width:
+        if shown_length(parts) <= width:
             return parts
     return candidates[-1]
 

@@ -181,3 +181,29 @@ def test_display_ascii_in_the_config_file_and_the_environment(tmp_path: Path) ->
     path.write_text(hedge)
     assert load_settings(path, {}).display.ascii is False
     assert load_settings(path, {"HEDGETUI_DISPLAY__ASCII": "true"}).display.ascii is True
+
+
+def test_the_status_line_fits_in_ascii_mode_too() -> None:
+    """Its retry glyph is three characters in ASCII (``↻`` -> ``(r)``): the feeds' status line
+    measures what is shown, so it still fits (and keeps as many reasons as fit)."""
+    from dataclasses import replace
+
+    from hedgetui.domain import FailureKind, FeedFailure, FeedState
+    from hedgetui.ui import render
+    from tests.feeds.test_feed_failures import feed, view
+
+    venues = ("bitmex", "bybit", "binance", "deribit", "okx", "kraken")
+    kinds = (FailureKind.DNS, FailureKind.REFUSED, FailureKind.TLS) * 2
+    down = view(
+        feeds=tuple(
+            replace(feed(v), state=FeedState.DOWN, failure=FeedFailure(k, "x", retry_at=12.0))
+            for v, k in zip(venues, kinds, strict=True)
+        )
+    )
+    glyphs.use_ascii(True)
+    for width in range(78, 201):
+        [line] = render.status_bar(down, width)
+        shown = "".join(text for text, _ in line)
+        assert shown.isascii() and len(shown.rstrip()) <= width, (width, shown)
+    [wide] = render.status_bar(down, 200)
+    assert "x bitmex dns (r)12s" in "".join(text for text, _ in wide)
