@@ -244,8 +244,10 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         return {**super().get_theme_variable_defaults(), **colours}
 
     def _apply_layout(self, width: int, height: int) -> None:
-        """Lay the regions out for ``width`` x ``height`` by the layout budget."""
-        panels = self.query(AlertsPanel)
+        """Lay the regions out for ``width`` x ``height`` by the layout budget (the dashboard's
+        screen, also while a dialog is on top of it: it keeps painting there)."""
+        screen = self._dashboard_screen() or self.screen
+        panels = screen.query(AlertsPanel)
         panel = panels.first() if panels else None
         plan = budget.plan(
             width,
@@ -257,10 +259,10 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         )
         self.plan = plan
         self.compact = plan.compact
-        self.screen.set_class(plan.compact, "-compact")
-        self.screen.set_class(not plan.compact, "-wide")
+        screen.set_class(plan.compact, "-compact")
+        screen.set_class(not plan.compact, "-wide")
         with contextlib.suppress(NoMatches):  # before compose finished
-            self.query_one("#cards", HedgeCards).columns = plan.columns
+            screen.query_one("#cards", HedgeCards).columns = plan.columns
         if panel is not None:
             panel.set_rows(plan.alert_rows)
 

@@ -123,3 +123,30 @@ async def test_the_help_fits_80x23() -> None:
         assert box.virtual_size.height <= box.content_region.height, "the help is clipped"
         note = app.screen.query_one("#help-note", Static)
         assert box.content_region.contains_region(note.region), note.region
+
+
+async def test_a_resize_under_the_dialog_lays_out_the_dashboard_not_the_dialog() -> None:
+    from textual.screen import Screen
+
+    from hedgetui.ui.screens import HelpScreen
+    from tests.ui.test_ui_dashboard import scripted_store
+
+    store, _ = scripted_store()
+    app = HedgeApp(store, unwind_factory=lambda name: HelpScreen([("escape", "close")]))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        dashboard = app.screen
+        assert dashboard.has_class("-wide")
+        await pilot.press("u")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.resize_terminal(80, 23)
+        await pilot.pause()
+        dialog: Screen[object] = app.screen
+        assert dashboard.has_class("-compact") and not dashboard.has_class("-wide")
+        assert not dialog.has_class("-compact") and not dialog.has_class("-wide")
+        under_dialog = app.plan
+        await pilot.press("escape")
+        await pilot.pause()
+        app._apply_layout(80, 23)  # on the dashboard itself: the same plan (its alerts panel)
+        assert app.plan == under_dialog
