@@ -18,6 +18,7 @@ import sys
 from collections.abc import Sequence
 from typing import Protocol
 
+from hedgetui import glyphs
 from hedgetui.commands.args import EXIT_USAGE, one_line_errors
 from hedgetui.files import InputError
 
@@ -66,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     module = getattr(args, "_module", DASHBOARD_MODULE)
+    if not glyphs.utf8_locale():  # the terminal shows glyphs as "_": write their ASCII twins
+        glyphs.use_ascii(True)
+        sys.stdout = glyphs.AsciiStream(sys.stdout)
+        sys.stderr = glyphs.AsciiStream(sys.stderr)
     try:
         return _load(module).run(args)
     except InputError as exc:  # a file or value the user gave, found unusable mid-command

@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
+from hedgetui import glyphs
+
 # (status lines dropped, other lines dropped) -> the summary line
 Summary = Callable[[int, int], str]
 
@@ -136,7 +138,7 @@ class LineOutput:
                 self._stream.write(text)
                 self._stream.flush()
                 return True
-            data = text.encode("utf-8", "replace")
+            data = glyphs.text(text).encode("utf-8", "replace")  # ASCII mode: the twins
             while data:
                 written = os.write(self._fd, data)
                 data = data[written:]
@@ -156,7 +158,9 @@ class LineOutput:
 
 def _own_fd(stream: TextIO) -> int | None:
     """The descriptor to write to directly: only the process's real stdout/stderr (a test's
-    captured stream or a ``StringIO`` is written through its own ``write``)."""
+    captured stream or a ``StringIO`` is written through its own ``write``), also under an
+    ASCII-mode wrapper (``glyphs.AsciiStream``: :meth:`LineOutput._write` writes the twins)."""
+    stream = glyphs.unwrapped(stream)
     if stream not in (sys.__stdout__, sys.__stderr__):
         return None
     try:

@@ -24,6 +24,7 @@ from hedgetui.domain import (
     RiskReport,
     shown_failure,
 )
+from hedgetui.risk.report import long_leverage
 
 MISSING = "—"
 
@@ -298,14 +299,17 @@ def hedge_block(h: HedgeView) -> list[str]:
     if r is None:
         lines.append("  no risk numbers yet: mark or position missing")
         return lines
-    ratio = _num(r.hedge_ratio, ".2f", st)
+    ratio = "hedge ratio " + _num(r.hedge_ratio, ".2f", st)
+    leverage = long_leverage(r.hedge_ratio)
+    if leverage is not None:  # a long hedges nothing: it has a leverage, not a hedge ratio
+        ratio = "lev " + _num(leverage, ".1f", st, "x long")
     if h.target_hedge_ratio is not None:
         band = h.hedge_band or 0.0
         ok = "in band" if h.hedge_ratio_in_band else "OUT OF BAND"
         ratio += f" (target {h.target_hedge_ratio:.2f} ± {band:.2f}, {ok})"
     lines.append(
         f"  net exposure {_num(r.net_exposure_coin, '+.4f', st, ' ' + h.coin)} "
-        f"({_num(r.net_exposure_usd, '+,.0f', st, ' USD')})  hedge ratio {ratio}"
+        f"({_num(r.net_exposure_usd, '+,.0f', st, ' USD')})  {ratio}"
     )
     lines.append(
         f"  margin buffer {_num(r.margin_buffer_coin, '.4f', st, ' ' + h.coin)} "

@@ -54,6 +54,24 @@ def one_line_errors(parser: argparse.ArgumentParser, prog: str) -> None:
     parser.error = error  # type: ignore[method-assign]
 
 
+def add_ascii_flag(parser: argparse.ArgumentParser) -> None:
+    """``--ascii`` of the commands that draw the dashboard (``args.ascii``)."""
+    parser.add_argument(
+        "--ascii",
+        action="store_true",
+        help="draw ASCII only: no box drawing, blocks or symbols (default: display.ascii; "
+        "on by itself when the locale is not UTF-8)",
+    )
+
+
+def ascii_choice(args: argparse.Namespace) -> bool | None:
+    """True for ``--ascii`` or a locale that is not UTF-8 (``hedgetui.glyphs.ASCII``, set by
+    the entry point); None leaves it to the config's ``display.ascii``."""
+    from hedgetui import glyphs
+
+    return True if getattr(args, "ascii", False) or glyphs.ASCII else None
+
+
 def shipped_themes() -> tuple[str, ...]:
     """The themes that ship as ``hedgetui/themes/<name>.tcss`` (``base`` is not one)."""
     from importlib import resources

@@ -32,8 +32,9 @@ class CalcInputError(Exception):
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = (
         "Lists starting with a minus need the '=' form: --scenario=-20,-10,10,20. "
-        "Conventions: funding is positive when this position RECEIVES it; a long's hedge "
-        "ratio is negative; --collateral and --spot both count as coins held."
+        "Conventions: funding is positive when this position RECEIVES it; a long hedges "
+        "nothing: it prints its leverage on the coins held (JSON keeps its negative "
+        "hedge_ratio); --collateral and --spot both count as coins held."
     )
     add = parser.add_argument
     add("--side", metavar="{long,short}", help="direction of the inverse position")
@@ -357,7 +358,7 @@ def render_table(calc: CalcInput, report: RiskReport) -> str:
             "net exposure",
             _coin_usd(report.net_exposure_coin, report.net_exposure_usd, coin),
         ),
-        ("hedge ratio", "-" if report.hedge_ratio is None else f"{report.hedge_ratio:.4f}"),
+        ("hedge ratio", _hedge_ratio(report.hedge_ratio)),
     ]
     if report.funding_coin is not None:
         hours = f"{calc.funding_hours:g}h"
@@ -385,6 +386,16 @@ def render_table(calc: CalcInput, report: RiskReport) -> str:
                 f"{to_liq:>7}"
             )
     return "\n".join(lines) + "\n"
+
+
+def _hedge_ratio(ratio: float | None) -> str:
+    """The hedge ratio, or for a long (which hedges nothing) its leverage on the coins held."""
+    from hedgetui.risk import long_leverage
+
+    leverage = long_leverage(ratio)
+    if leverage is not None:
+        return f"none: a long, leverage {leverage:.2f}x on the coins held ({ratio:.4f})"
+    return "-" if ratio is None else f"{ratio:.4f}"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from hedgetui.commands.args import theme_problem
+from hedgetui.commands.args import add_ascii_flag, ascii_choice, theme_problem
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,6 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--theme", default=None, help="dark, light or high-contrast (default: display.theme)"
     )
+    add_ascii_flag(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,4 +56,4 @@ def run(args: argparse.Namespace) -> int:
     from hedgetui.runtime import Runtime
     from hedgetui.ui.launch import run_dashboard
 
-    return event_loop.run(run_dashboard(Runtime(settings), theme=theme))
+    return event_loop.run(run_dashboard(Runtime(settings), theme=theme, ascii=ascii_choice(args)))

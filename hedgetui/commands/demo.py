@@ -11,7 +11,13 @@ import argparse
 import math
 import sys
 
-from hedgetui.commands.args import MAX_SPEED, MAX_TICK_HZ, theme_problem
+from hedgetui.commands.args import (
+    MAX_SPEED,
+    MAX_TICK_HZ,
+    add_ascii_flag,
+    ascii_choice,
+    theme_problem,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tick-hz", default=None, help="frames per second per instrument (default: per venue)"
     )
+    add_ascii_flag(parser)
 
 
 def _positive(text: str, flag: str, maximum: float) -> float:
@@ -63,13 +70,15 @@ def run(args: argparse.Namespace) -> int:
 
     from hedgetui import event_loop
 
-    return event_loop.run(_demo(args.scenario, speed, args.theme, tick_hz))
+    return event_loop.run(_demo(args.scenario, speed, args.theme, tick_hz, ascii_choice(args)))
 
 
-async def _demo(scenario: str, speed: float, theme: str | None, tick_hz: float | None) -> int:
+async def _demo(
+    scenario: str, speed: float, theme: str | None, tick_hz: float | None, ascii: bool | None
+) -> int:
     from hedgetui.demo import demo_exchange
     from hedgetui.domain import VENUES
     from hedgetui.ui.launch import run_dashboard
 
     async with demo_exchange(scenario, speed, tick_hz=tick_hz) as exchange:
-        return await run_dashboard(exchange.runtime(extra_venues=VENUES), theme=theme)
+        return await run_dashboard(exchange.runtime(extra_venues=VENUES), theme=theme, ascii=ascii)

@@ -71,6 +71,7 @@ class DisplaySettings:
     refresh_hz: float = field(default=10.0, metadata=_limits(gt=0, le=10))
     animations: bool = False
     sparkline_points: int = field(default=120, metadata=_limits(ge=2, le=10_000))
+    ascii: bool = False  # ASCII only (also automatic when the locale is not UTF-8)
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,7 @@ from hedgetui.risk.report import (
     funding_annualized_pct,
     funding_coin,
     hedge_ratio,
+    long_leverage,
     net_exposure_coin,
     scenario_rows,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "initial_margin_coin",
     "liquidation_outlook",
     "liquidation_price",
+    "long_leverage",
     "maintenance_margin_coin",
     "net_exposure_coin",
     "order_cost_coin",

@@ -38,6 +38,19 @@ def hedge_ratio(position: InversePosition, mark: float, spot: float = 0.0) -> fl
     return -position.sign * position_value_coin(position, mark) / held
 
 
+def long_leverage(ratio: float | None) -> float | None:
+    """The leverage of a long, which hedges nothing: ``None`` for a short and for no ratio.
+
+    A long inverse position adds to the coins held instead of offsetting them, so its
+    :func:`hedge_ratio` is negative and is no hedge ratio at all: its size is the position's
+    value over the coins held, i.e. the leverage on them (a 3x long without spot: 3.0). Every
+    screen shows it as that leverage (``lev 3.0x long``), not as a ratio.
+    """
+    if ratio is None or not math.isfinite(ratio) or ratio >= 0:
+        return None
+    return -ratio
+
+
 def funding_coin(position: InversePosition, mark: float, rate: float) -> float:
     """Funding for one interval in coin, positive when this position receives: ``-s*r*Q/P``."""
     return -position.sign * rate * position_value_coin(position, mark)

@@ -30,7 +30,7 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import PurePath
 from typing import TYPE_CHECKING, ClassVar
 
@@ -39,14 +39,17 @@ from textual.app import ComposeResult
 from textual.css.query import NoMatches
 from textual.driver import Driver
 from textual.events import Resize
+from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widget import Widget
 
+from hedgetui import glyphs
 from hedgetui.domain import DashboardView, HedgeView, ScenarioRow
 from hedgetui.store import Store
 from hedgetui.ui import budget, render, textual_fast, what_if
 from hedgetui.ui.alerts_panel import AlertsPanel
+from hedgetui.ui.ascii_filter import AsciiFilter
 from hedgetui.ui.cached_lines import CachedFooter, CachedHorizontal, CachedVerticalScroll
 from hedgetui.ui.cadence import (
     CLOCK_REPAINT_S,
@@ -67,6 +70,7 @@ from hedgetui.ui.layout import (
     DashboardScreen,
     DashboardWidgets,
 )
+from hedgetui.ui.screens import FollowsDashboard
 from hedgetui.ui.textual_fast import CroppedUpdates, one_update
 from hedgetui.ui.widgets import (
     DashboardAlertsPanel,
@@ -119,13 +123,17 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         mount_alerts: bool = True,
         read_gate: ReadGate | None = None,
         clock_repaint_s: float = CLOCK_REPAINT_S,
+        ascii: bool | None = None,
     ) -> None:
         """``read_gate``: the feeds' sockets are read in its passes (``Runtime.read_in_passes``
         every ``read_period(refresh_hz)``): repaint right after a pass that brought a change
         rather than on a timer of the app's own.
 
         ``clock_repaint_s``: with no data, repaint this often for ages and countdowns (tests
-        that count the repaints data causes move it out of their way)."""
+        that count the repaints data causes move it out of their way).
+
+        ``ascii``: draw ASCII only (``hedgetui.glyphs``; default ``display.ascii``): the
+        commands turn it on for a locale that is not UTF-8 or ``--ascii`` too."""
         super().__init__()
         self.store = store
         display = store.settings.display
@@ -136,6 +144,10 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         self._read_gate = read_gate
         self._clock_repaint_s = clock_repaint_s
         self.animation_level = "full" if display.animations else "none"
+        self.ascii = display.ascii if ascii is None else ascii
+        self._ascii_filter = AsciiFilter() if self.ascii else None
+        if self.ascii:  # before compose: the widgets' own texts are made in ASCII too
+            glyphs.use_ascii(True)
         self.selected = 0
         self.typed_move: float | None = None
         self.compact = True
@@ -177,6 +189,16 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
 
             return QuietInputDriver
         return driver
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, and in ASCII mode :class:`AsciiFilter` last: every glyph that
+        Textual draws itself (borders, scrollbars, buttons, toasts) as its ASCII twin."""
+        filters = super().get_line_filters()
+        return filters if self._ascii_filter is None else [*filters, self._ascii_filter]
+
+    def on_unmount(self) -> None:
+        if self.ascii:
+            glyphs.use_ascii(False)  # the mode is the process's: this app set it
 
     def get_default_screen(self) -> Screen[None]:
         return DashboardScreen(id="dashboard")
@@ -222,8 +244,10 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         return {**super().get_theme_variable_defaults(), **colours}
 
     def _apply_layout(self, width: int, height: int) -> None:
-        """Lay the regions out for ``width`` x ``height`` by the layout budget."""
-        panels = self.query(AlertsPanel)
+        """Lay the regions out for ``width`` x ``height`` by the layout budget (the dashboard's
+        screen, also while a dialog is on top of it: it keeps painting there)."""
+        screen = self._dashboard_screen() or self.screen
+        panels = screen.query(AlertsPanel)
         panel = panels.first() if panels else None
         plan = budget.plan(
             width,
@@ -235,10 +259,10 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         )
         self.plan = plan
         self.compact = plan.compact
-        self.screen.set_class(plan.compact, "-compact")
-        self.screen.set_class(not plan.compact, "-wide")
+        screen.set_class(plan.compact, "-compact")
+        screen.set_class(not plan.compact, "-wide")
         with contextlib.suppress(NoMatches):  # before compose finished
-            self.query_one("#cards", HedgeCards).columns = plan.columns
+            screen.query_one("#cards", HedgeCards).columns = plan.columns
         if panel is not None:
             panel.set_rows(plan.alert_rows)
 
@@ -345,14 +369,26 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
 
     def refresh_view(self) -> None:
         """Take one snapshot and push it to the widgets (the painter, the clock, a key)."""
-        if not self.is_running or not isinstance(self.screen, DashboardScreen):
-            return  # not started, or a modal screen is on top: the dashboard keeps its last frame
+        dashboard = self._dashboard_screen()
+        if not self.is_running or dashboard is None:
+            return
         w = self._dashboard_widgets()
         if w is None:
             return
         self._painted_at = time.monotonic()
-        with one_update(self.screen):  # on the terminal when the block ends
+        # under a dialog too: the screen behind stays live (Textual draws it under the dialog)
+        with one_update(dashboard):  # on the terminal when the block ends
             self._show_view(w)
+        dialog = self.screen
+        if dialog is not dashboard and isinstance(dialog, FollowsDashboard):
+            dialog.dashboard_painted()
+
+    def _dashboard_screen(self) -> DashboardScreen | None:
+        """The dashboard's screen, whether or not a dialog is on top of it."""
+        for screen in self.screen_stack:
+            if isinstance(screen, DashboardScreen):
+                return screen
+        return None
 
     def _show_view(self, w: DashboardWidgets) -> None:
         """One snapshot into the widgets; their changed rows are marked for the screen."""
@@ -361,10 +397,12 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         if view.hedges:
             self.selected %= len(view.hedges)
         w.status.show(render.status_bar(view, self.size.width))
-        w.totals.show(render.totals_bar(view.totals, not self.compact))
+        totals_width = w.totals.content_region.width or self.size.width - 2
+        w.totals.show(render.totals_bar(view.totals, not self.compact, totals_width))
         card_rows = self.plan.card_rows
         if self.compact:
-            w.table.show(render.hedge_table(view, self._alerts, self.selected))
+            width = w.table.content_region.width or self.size.width
+            w.table.show(render.hedge_table(view, self._alerts, self.selected, width))
             if view.hedges:
                 hedge = view.hedges[self.selected]
                 w.detail.show_hedge(
@@ -405,15 +443,16 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
 
     def _dashboard_widgets(self) -> DashboardWidgets | None:
         """The dashboard's widgets, looked up once (a repaint must not search the DOM)."""
-        if self._widgets is None:
+        screen = self._dashboard_screen()
+        if self._widgets is None and screen is not None:
             try:
                 self._widgets = DashboardWidgets(
-                    status=self.query_one("#status", StatusBar),
-                    totals=self.query_one("#totals", TotalsBar),
-                    table=self.query_one("#table", HedgeTable),
-                    detail=self.query_one("#detail", HedgeCard),
-                    cards=self.query_one("#cards", HedgeCards),
-                    what_if=self.query_one(WhatIfPanel),
+                    status=screen.query_one("#status", StatusBar),
+                    totals=screen.query_one("#totals", TotalsBar),
+                    table=screen.query_one("#table", HedgeTable),
+                    detail=screen.query_one("#detail", HedgeCard),
+                    cards=screen.query_one("#cards", HedgeCards),
+                    what_if=screen.query_one(WhatIfPanel),
                 )
             except NoMatches:  # before compose finished
                 return None

@@ -126,7 +126,7 @@ class HedgeCards(KeptLines):
         grid = self._grid
         width = grid.widths[index % len(grid.widths)] if grid else self.card_width(index)
         lines = render.hedge_card(hedge, alerts, width, marks, fundings, rows)
-        title, state = render.card_look(hedge, alerts, selected)
+        title, state = render.card_look(hedge, alerts, selected, width)
         restyled = (title, state) != (card.title, card.state)
         previous = card.lines
         if not restyled and lines == previous:

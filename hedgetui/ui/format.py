@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 
 from hedgetui.domain import LIQUIDATION_WORDS, LiquidationState
+from hedgetui.risk.report import long_leverage
 
 NO_DATA = "—"
 STALE_GLYPH = "?"
@@ -56,9 +57,76 @@ def rate(value: float | None) -> str:
     return f"{value * 100:+.4f}%"
 
 
-def ratio(value: float | None) -> str:
+def usd_compact(value: float | None, *, signed: bool = False) -> str:
+    """``$14.8k`` / ``+$1.48M`` / ``-$2.10B``: three significant digits, for a narrow cell.
+
+    Below $1,000 it is :func:`usd` itself. The abbreviations (k, M, B, T) are listed in
+    docs/dashboard.md.
+    """
     if value is None or not math.isfinite(value):
         return NO_DATA
+    size = abs(value)
+    if round(size) < 1000:
+        return usd(value, signed=signed)
+    for suffix, unit in (("k", 1e3), ("M", 1e6), ("B", 1e9), ("T", 1e12)):
+        scaled = size / unit
+        digits = 2 if scaled < 9.995 else 1 if scaled < 99.95 else 0
+        if round(scaled, digits) < 1000 or suffix == "T":
+            text = f"${scaled:,.{digits}f}{suffix}"
+            break
+    if value < 0:
+        return "-" + text
+    return ("+" + text) if signed else text
+
+
+def first_fit(width: int, *texts: str) -> str:
+    """The first of ``texts`` at most ``width`` characters long, else the shortest: a cell
+    gives way to a shorter form of its number, never to a number cut short."""
+    for text in texts:
+        if len(text) <= width:
+            return text
+    return min(texts, key=len)
+
+
+def usd_fit(value: float | None, width: int, *, signed: bool = False, decimals: int = 0) -> str:
+    """:func:`usd` when it fits ``width``, then without cents, then :func:`usd_compact`."""
+    return first_fit(
+        width,
+        usd(value, signed=signed, decimals=decimals),
+        usd(value, signed=signed),
+        usd_compact(value, signed=signed),
+    )
+
+
+def price_compact(value: float | None) -> str:
+    """A price too wide for its cell: ``1.25M``, ``14.9T`` (three significant digits)."""
+    text = usd_compact(value)
+    return text if text == NO_DATA else text.replace("$", "", 1)
+
+
+def price_fit(value: float | None, width: int) -> str:
+    """:func:`price` when it fits ``width``, then whole units, then :func:`price_compact`."""
+    if value is None or not math.isfinite(value):
+        return NO_DATA
+    return first_fit(width, price(value), f"{value:,.0f}", price_compact(value))
+
+
+def leverage(value: float) -> str:
+    """``3.0x``, ``15.3x``, ``150x``; ``>999x`` beyond (equity all but gone)."""
+    if value >= 999.5:
+        return ">999x"
+    return f"{value:.1f}x" if value < 99.95 else f"{value:.0f}x"
+
+
+def ratio(value: float | None, *, short: bool = False) -> str:
+    """The hedge ratio (``1.000``), or for a long, which hedges nothing, its leverage on the
+    coins held: ``lev 3.0x long`` (``lev 3.0x`` when ``short``;
+    :func:`hedgetui.risk.long_leverage`)."""
+    if value is None or not math.isfinite(value):
+        return NO_DATA
+    lev = long_leverage(value)
+    if lev is not None:
+        return f"lev {leverage(lev)}" + ("" if short else " long")
     return f"{value:.3f}"
 
 

@@ -87,8 +87,12 @@ def dashboard_alerts(runtime: Runtime) -> tuple[DashboardAlertsPanel, AlertDispa
     return panel, dispatcher, notes
 
 
-async def run_dashboard(runtime: Runtime, *, theme: str | None = None) -> int:
-    """Start the feeds, show the dashboard, stop the feeds. Returns the exit code."""
+async def run_dashboard(
+    runtime: Runtime, *, theme: str | None = None, ascii: bool | None = None
+) -> int:
+    """Start the feeds, show the dashboard, stop the feeds. Returns the exit code.
+
+    ``ascii``: draw ASCII only (None: the config's ``display.ascii``)."""
     panel, dispatcher, notes = dashboard_alerts(runtime)
     # the feeds' sockets are read in one pass per repaint, right before it (feeds.read_gate)
     gate = runtime.read_in_passes(read_period(runtime.settings.display.refresh_hz))
@@ -96,6 +100,7 @@ async def run_dashboard(runtime: Runtime, *, theme: str | None = None) -> int:
         runtime.store,
         read_gate=gate,
         theme=theme,
+        ascii=ascii,
         watchdog=True,
         alerts_panel=panel,
         # the runtime's own signed client for the account; the position re-reads after an order

@@ -1,10 +1,10 @@
-"""Modal screens of the dashboard: the key help."""
+"""Modal screens of the dashboard: the key help, and what a dialog that follows the data is."""
 
 from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import ClassVar, Protocol, runtime_checkable
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,10 +15,19 @@ from textual.widgets import Static
 HELP_FOOTNOTE = (
     "Stale data: a value whose input is older than freshness.stale_after_s is dimmed and "
     "followed by '?', and its card says STALE. '—' means no data yet.\n"
-    "Ctrl+P opens the command palette (themes, what-if moves, hedges, alerts, unwind, quit)."
+    "Ctrl+P: the command palette (all of the above, by name)."
 )
 
 NOTE_WIDTH = 64  # fits the help box in an 80-column terminal
+
+
+@runtime_checkable
+class FollowsDashboard(Protocol):
+    """A dialog that shows live numbers (the unwind preview): the dashboard, which keeps
+    painting under it, calls :meth:`dashboard_painted` after each repaint, so the dialog and
+    the screen behind it show the same snapshot."""
+
+    def dashboard_painted(self) -> None: ...
 
 
 class HelpScreen(ModalScreen[None]):

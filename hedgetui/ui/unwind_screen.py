@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from hedgetui import glyphs
 from hedgetui.trading.broker import UnwindResult
 from hedgetui.trading.describe import describe_plan
 from hedgetui.trading.planner import PlanError, UnwindPlan, UnwindRequest
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from hedgetui.runtime import Runtime
 
 PRESETS = {"1": 0.25, "2": 0.5, "3": 1.0}
+SIMULATOR_MODE = "SIMULATOR: this goes to the built-in simulator, not an exchange."
+"""The mode line of a dialog whose orders go to the simulator (``UnwindService.simulated``)."""
 
 
 def parse_amount(text: str) -> UnwindRequest:
@@ -69,10 +72,11 @@ class UnwindScreen(ModalScreen[UnwindResult | None]):
     }
     #unwind-title { text-style: bold; }
     #unwind-refusal { color: $error; text-style: bold; display: none; }
-    #unwind-mode { color: $warning; }
-    #unwind-presets { height: auto; }
-    #unwind-presets Button { min-width: 9; width: auto; margin-right: 1; }
+    #unwind-mode { color: $warning; text-style: bold; }
+    #unwind-presets { height: 1; margin-bottom: 1; }
+    #unwind-presets Button { min-width: 8; width: auto; margin-right: 1; }
     #unwind-amount { width: 1fr; }
+    #unwind-confirm { margin-top: 1; }
     #unwind-preview { height: auto; }
     #unwind-status { height: auto; }
     """
@@ -103,12 +107,12 @@ class UnwindScreen(ModalScreen[UnwindResult | None]):
             yield Static("", id="unwind-mode", markup=False)
             yield Static("", id="unwind-refusal", markup=False)
             with Horizontal(id="unwind-presets"):
-                yield Button("25% 1", id="p25")
-                yield Button("50% 2", id="p50")
-                yield Button("100% 3", id="p100")
-                yield Input(placeholder="0.3, 30%, 1200c", id="unwind-amount")
+                yield Button("25% 1", id="p25", compact=True)
+                yield Button("50% 2", id="p50", compact=True)
+                yield Button("100% 3", id="p100", compact=True)
+                yield Input(placeholder="0.3, 30%, 1200c", id="unwind-amount", compact=True)
             yield Static("", id="unwind-preview", markup=False)
-            yield Input(placeholder="type the symbol to confirm", id="unwind-confirm")
+            yield Input(placeholder="type the symbol to confirm", id="unwind-confirm", compact=True)
             yield Static("", id="unwind-status", markup=False)
 
     def on_mount(self) -> None:
@@ -116,10 +120,7 @@ class UnwindScreen(ModalScreen[UnwindResult | None]):
         if self.service.dry_run:
             mode.update(f"DRY RUN: {self.service.dry_run_reason}; nothing is sent.")
         elif self.service.simulated:
-            mode.update(
-                "LIVE on the SIMULATOR: this sends a reduce-only order to the built-in "
-                "exchange simulator (no real money)."
-            )
+            mode.update(SIMULATOR_MODE)
         else:
             mode.update("LIVE: this sends a real reduce-only order.")
         self.query_one("#unwind-confirm", Input).display = False
@@ -129,6 +130,27 @@ class UnwindScreen(ModalScreen[UnwindResult | None]):
             self._refuse(str(exc))
             return
         self.query_one("#p50", Button).focus()  # digits 1/2/3 work; Tab reaches the input
+
+    def dashboard_painted(self) -> None:
+        """The dashboard behind repainted: the preview follows the same data (re-planned for
+        the amount asked, so the order shown is the order that would be sent now).
+
+        The same order as previewed, on newer data: its client order id stays (the audit log
+        has its plan once; Enter re-plans it again and says what moved, as before)."""
+        request, shown = self.request, self.plan
+        if shown is None or request is None or self.sending or self.result is not None:
+            return
+        try:
+            cid = shown.order.client_order_id
+            plan = self.service.plan(self.hedge_name, request, client_order_id=cid)
+        except (Refused, PlanError, KeyError, ValueError) as exc:
+            self._refuse(str(exc).strip("'\""))
+            return
+        self.plan = plan
+        text = describe_plan(plan)
+        preview = self.query_one("#unwind-preview", Static)
+        if text != preview.content:  # a repaint of the dialog only when the preview moved
+            preview.update(text)
 
     # ------------------------------------------------------------------ actions
 
@@ -170,6 +192,8 @@ class UnwindScreen(ModalScreen[UnwindResult | None]):
         self.query_one("#unwind-preview", Static).update(describe_plan(plan))
         confirm = self.query_one("#unwind-confirm", Input)
         verb = "record this dry run" if self.service.dry_run else "SEND"
+        if self.service.simulated and not self.service.dry_run:
+            verb = "SEND to the simulator"
         confirm.placeholder = f"type {plan.symbol} and Enter to {verb}"
         confirm.value = ""
         confirm.display = True
@@ -203,9 +227,11 @@ class UnwindScreen(ModalScreen[UnwindResult | None]):
         self.sending = True
         event.input.disabled = True
         self.query_one("#unwind-status", Static).update(
-            f"Sending {plan.order.side} {plan.order.contracts:g} {plan.symbol}…"
-            if not self.service.dry_run
-            else "Dry run: recording the order that would be sent…"
+            glyphs.text(
+                f"Sending {plan.order.side} {plan.order.contracts:g} {plan.symbol}…"
+                if not self.service.dry_run
+                else "Dry run: recording the order that would be sent…"
+            )
         )
         self._execute(plan)
 

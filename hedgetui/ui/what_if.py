@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from hedgetui import glyphs
 from hedgetui.domain import HedgeView, ScenarioRow
 from hedgetui.ui import format as fmt
 from hedgetui.ui.styled import LABEL, STALE_STYLE, Line, Part, as_lines
@@ -78,7 +79,7 @@ def what_if_header(layout: Layout) -> str:
 
 
 def _what_if_liq(row: ScenarioRow, width: int) -> str:
-    tight = width < len(fmt.UNREACHABLE)
+    tight = width < len(glyphs.text(fmt.UNREACHABLE))
     if row.liquidated:
         return "LIQ'D" if tight else "LIQUIDATED"
     distance = row.liquidation_distance_pct
@@ -109,7 +110,7 @@ def what_if_row(row: ScenarioRow, layout: Layout, stale: bool, typed: bool = Fal
             text = fmt.usd(row.portfolio_usd)
         else:
             text = liq_cell = _what_if_liq(row, width)
-        cells.append(f"{text:>{width}}")
+        cells.append(f"{glyphs.text(text):>{width}}")  # aligned as shown (ASCII mode)
     parts: list[Part] = [(" ".join(cells), style)]
     if row.liquidated and liq_cell:
         last = [c.key for c, _ in layout].index("liq")

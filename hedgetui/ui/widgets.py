@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.strip import Strip
 from textual.visual import Visual
 
+from hedgetui import glyphs
 from hedgetui.alerts import AlertDispatcher, AlertEngine
 from hedgetui.config import AlertSettings
 from hedgetui.domain import DashboardView, HedgeView, ScenarioRow
@@ -257,7 +258,7 @@ class HedgeCard(Panel):
         rows: int | None = None,
     ) -> bool:
         width = max(CARD_MIN_WIDTH, self.content_region.width or self.size.width - 4)
-        title, state = render.card_look(hedge, alerts, selected)
+        title, state = render.card_look(hedge, alerts, selected, width)
         if title != self._title:  # setting border_title repaints the whole card, even unchanged
             self._title = title
             self.border_title = title
@@ -286,7 +287,7 @@ class WhatIfPanel(CachedVertical):
     def compose(self) -> ComposeResult:
         yield Panel(id="whatif-table")
         yield CachedInput(
-            placeholder="move % (e.g. -15) ⏎",
+            placeholder=glyphs.text("move % (e.g. -15) ⏎"),
             restrict=r"[-+0-9.]*",
             id="whatif-input",
             compact=True,

@@ -25,10 +25,16 @@ pytestmark = pytest.mark.skipif(
 class Demo:
     """``hedgetui demo`` on a pseudo-terminal: its output read, keys written, its exit awaited."""
 
-    def __init__(self) -> None:
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        """``env``: variables the child sets or (value ``""``) drops."""
         pid, master = pty.fork()
         if pid == 0:  # the child
             os.environ["TERM"] = "xterm-256color"
+            for name, value in (env or {}).items():
+                if value:
+                    os.environ[name] = value
+                else:
+                    os.environ.pop(name, None)
             os.execv(
                 sys.executable, [sys.executable, "-m", "hedgetui", "demo", "--scenario", "calm"]
             )

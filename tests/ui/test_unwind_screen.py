@@ -17,7 +17,7 @@ from hedgetui.sim.rest import SimAccounts
 from hedgetui.store import Store
 from hedgetui.trading.audit import AuditLog
 from hedgetui.trading.broker import UnwindResult
-from hedgetui.ui.unwind_screen import UnwindScreen, parse_amount
+from hedgetui.ui.unwind_screen import SIMULATOR_MODE, UnwindScreen, parse_amount
 
 
 class Host(App[None]):
@@ -111,8 +111,8 @@ async def test_typed_confirmation_sends_and_shows_the_result(tmp_path: Path) -> 
         app = Host(UnwindScreen(demo.service, "btc-lev"))
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
-            assert "LIVE" in text_of(app.dialog, "#unwind-mode")
-            assert "SIMULATOR" in text_of(app.dialog, "#unwind-mode")  # demo_trading's
+            # demo_trading's: the simulator, and not "LIVE" (issue 19: LIVE is for real venues)
+            assert text_of(app.dialog, "#unwind-mode") == SIMULATOR_MODE
             await pilot.press("2")
             await pilot.pause()
             assert app.dialog.plan is not None
