@@ -35,6 +35,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from hedgetui import glyphs
 from hedgetui.alerts.engine import AlertEngine
 from hedgetui.alerts.model import Alert, AlertEvent, AlertState, EventKind, Severity
 from hedgetui.alerts.sinks import AlertDispatcher, build_sinks
@@ -92,9 +93,10 @@ def alert_row(
     if alert.snoozed_until is not None:
         state += f", snoozed {_age(alert.snoozed_until - now)}"
     sev = Text(_SHORT[alert.severity], style=severity_style(alert.severity, colours))
-    what: Text | str = alert.title
+    title = glyphs.text(alert.title)  # ASCII mode: "≥" is ">=", not the one-cell ">"
+    what: Text | str = title
     if alert.severity == Severity.CRITICAL:
-        what = Text(alert.title, style="bold")
+        what = Text(title, style="bold")
     return sev, what, f"{state} {_age(now - alert.since)}"
 
 

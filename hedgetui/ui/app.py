@@ -238,7 +238,7 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         self.call_after_refresh(self.refresh_view)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
-        """The theme's ``$sev-warn``, ``$sev-crit`` and ``$chart-mark`` (``layout``)."""
+        """The theme's ``$sev-warn``, ``$sev-crit``, ``$chart-mark``, ``$select`` (``layout``)."""
         theme = getattr(self, "hedge_theme", "dark")
         colours = {**SEVERITY_COLOURS.get(theme, {}), **CHART_COLOURS.get(theme, {})}
         return {**super().get_theme_variable_defaults(), **colours}
@@ -304,6 +304,7 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         # in the queue before the new one (Textual adds a notification from its own message)
         self.call_later(self.clear_notifications)
         shown = TOAST_MAX_S if timeout is None else min(timeout, TOAST_MAX_S)
+        message, title = glyphs.text(message), glyphs.text(title)  # ASCII mode: the long twins
         super().notify(message, title=title, severity=severity, timeout=shown, markup=markup)
 
     # ------------------------------------------------------------------ refresh

@@ -29,12 +29,14 @@ dashboard (card borders, danger values, the alerts' labels). Each maps to yellow
 16-colour terminal (``TERM=screen``, ``TERM=linux``), where Rich draws a colour as the nearest
 of the 16: the themes' own ``$warning`` (orange) and ``$error`` both come out bright red there."""
 CHART_COLOURS: dict[str, dict[str, str]] = {
-    "dark": {"chart-mark": "#0178d4"},
-    "light": {"chart-mark": "#0178d4"},
-    "high-contrast": {"chart-mark": "#00ffff"},
+    "dark": {"chart-mark": "#0178d4", "select": "#4fc3f7"},
+    "light": {"chart-mark": "#0178d4", "select": "#005f87"},
+    "high-contrast": {"chart-mark": "#00ffff", "select": "#00ffff"},
 }
 """``$chart-mark``: the mark chart's colour in each theme, never a severity's (blue, cyan in 16
-colours; the high-contrast theme's primary is its warning yellow)."""
+colours; the high-contrast theme's primary is its warning yellow). ``$select``: the selected
+hedge's marker and title and the footer's keys, cyan (the themes' orange ``$accent`` is bright
+red in 16 colours, where red must mean danger only)."""
 
 HIGH_CONTRAST = Theme(
     name="hedgetui-high-contrast",

@@ -451,7 +451,7 @@ def hedge_row(
     stale = hedge.stale
     liq_d = liquidation_danger(hedge, alerts)
     buf_d = hedge_danger(hedge, alerts)  # the buffer shares the worse danger, as on the card
-    marker = ("▶ ", "b $accent") if selected else ("  ", "")
+    marker = ("▶ ", "b $select") if selected else ("  ", "")
     fund_stale = stale or _not_fresh(hedge.funding_freshness)
     mark_stale = _not_fresh(hedge.mark_freshness)
     widths = [w for _, w in TABLE_CELLS]
@@ -605,7 +605,7 @@ def status_bar(view: DashboardView, width: int = 200) -> list[Line]:
             failed += 1
 
     def line(level: int, worded: frozenset[int] = frozenset()) -> list[Part]:
-        parts: list[Part] = [] if narrow else [("hedgetui ", "b $accent")]
+        parts: list[Part] = [] if narrow else [("hedgetui ", "b $select")]
         run: list[_Failed] = []
         for item in [*items, []]:
             if isinstance(item, _Failed):

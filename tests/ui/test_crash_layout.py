@@ -33,7 +33,7 @@ from hedgetui.domain import MarkPrice
 from hedgetui.ui import format as fmt
 from hedgetui.ui.alerts_panel import severity_style
 from hedgetui.ui.app import TOAST_MAX_S, HedgeApp
-from hedgetui.ui.layout import SEVERITY_COLOURS, THEME_NAMES
+from hedgetui.ui.layout import CHART_COLOURS, SEVERITY_COLOURS, THEME_NAMES
 from hedgetui.ui.screens import HelpScreen
 from tests.ui.crash_bottom import ALERT_COUNTS, IN_DANGER, crash_panel, crash_store
 from tests.ui.test_ui_dashboard import screen_text
@@ -156,6 +156,9 @@ def test_severities_are_yellow_and_red_in_16_colours(theme: str) -> None:
     assert name(warn.bgcolor) in ("yellow", "bright_yellow") and warn.bold
     assert name(crit.bgcolor) in ("red", "bright_red") and crit.bold
     assert name(crit.color) in ("white", "bright_white")
+    # the selected hedge's marker and title and the footer's keys: never red, which is danger's
+    select = RichColor.parse(CHART_COLOURS[theme]["select"])
+    assert name(select) not in ("red", "bright_red", "magenta", "bright_magenta")
 
 
 async def test_the_hedge_in_danger_is_selected_once_per_firing() -> None:

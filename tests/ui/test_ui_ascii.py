@@ -207,3 +207,30 @@ def test_the_status_line_fits_in_ascii_mode_too() -> None:
         assert shown.isascii() and len(shown.rstrip()) <= width, (width, shown)
     [wide] = render.status_bar(down, 200)
     assert "x bitmex dns (r)12s" in "".join(text for text, _ in wide)
+
+
+def test_alert_rows_in_ascii_mode_use_the_long_twins() -> None:
+    """An alert's title in the list reads ``>=10x`` in ASCII mode, not the one-cell ``>10x`` the
+    screen-wide filter would make of it."""
+    from hedgetui.alerts.model import Alert, AlertState, Severity
+    from hedgetui.ui.alerts_panel import alert_row
+
+    alert = Alert(
+        key="liq_divergence:btc-core",
+        rule="liq_divergence",
+        hedge="btc-core",
+        venue="bitmex",
+        state=AlertState.FIRING,
+        severity=Severity.CRITICAL,
+        title="btc-core liquidation none (≥10×) · venue says 41,000",
+        message="",
+        value=None,
+        threshold=None,
+        since=100.0,
+    )
+    glyphs.use_ascii(True)
+    _, what, _ = alert_row(alert, 110.0)
+    assert str(what) == "btc-core liquidation none (>=10x) - venue says 41,000"
+    glyphs.use_ascii(False)
+    _, what, _ = alert_row(alert, 110.0)
+    assert "(≥10×)" in str(what)
