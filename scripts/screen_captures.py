@@ -23,6 +23,7 @@ Usage (needs tmux; from the checkout, with hedgetui installed in ``.venv``)::
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shlex
 import shutil
@@ -49,19 +50,27 @@ class Capture:
     timeout_s: float = 240.0
     env: tuple[tuple[str, str], ...] = ()
     rows: tuple[int, int] | None = None  # keep only these screen rows (start, end), 0-based
+    terminal: bool = True  # False: a command's printed output (``$ hedgetui ...`` and stdout)
 
 
+CRASH_BOTTOM = r"CRIT[^\n]*btc-lev[^\n]*liquidation distance: [0-6]\.\d%"
 CAPTURES: dict[str, Capture] = {
     # the crash's bottom: the 3x long near its liquidation price, a critical alert on screen
-    "readme-crash": Capture(
-        ("demo", "--speed", "2"), 100, 30, r"CRIT[^\n]*btc-lev[^\n]*liquidation distance"
-    ),
+    "readme-crash": Capture(("demo", "--speed", "2"), 80, 24, CRASH_BOTTOM),
     "dashboard-80x24": Capture(("demo",), 80, 24, r"alerts: none firing", timeout_s=60),
-    "dashboard-80x23-crash": Capture(
-        ("demo", "--speed", "2"), 80, 23, r"CRIT[^\n]*btc-lev[^\n]*liquidation distance"
-    ),
+    "dashboard-120x40-crash": Capture(("demo", "--speed", "2"), 120, 40, CRASH_BOTTOM),
     "dashboard-stall": Capture(
         ("demo", "--scenario", "stall"), 80, 24, r"bybit[^\n]*stale 1[2-9]s", rows=(0, 8)
+    ),
+    "status-demo": Capture(("status", "--demo"), 0, 0, r"status: OK", terminal=False),
+    "watch-demo-crash": Capture(
+        ("watch", "--demo", "--scenario", "crash", "--speed", "5", "--interval", "10")
+        + ("--duration", "40"),
+        0,
+        0,
+        r"ALERT FIRED critical \[liq_distance:btc-lev\]",
+        timeout_s=120,
+        terminal=False,
     ),
 }
 
@@ -72,8 +81,26 @@ def tmux(*args: str) -> str:
     ).stdout
 
 
+def printed(name: str, capture: Capture) -> str:
+    """Run a command and return what it printed, after the command line as typed."""
+    run = subprocess.run(
+        [str(HEDGETUI), *capture.args],
+        capture_output=True,
+        text=True,
+        timeout=capture.timeout_s,
+        env={**os.environ, **dict(capture.env)},
+        check=False,
+    )
+    out = run.stdout.rstrip()
+    if not re.search(capture.moment, out, re.S):
+        raise SystemExit(f"{name}: /{capture.moment}/ not in its output:\n{out}\n{run.stderr}")
+    return f"$ hedgetui {shlex.join(capture.args)}\n{out}"
+
+
 def take(name: str, capture: Capture) -> str:
     """Run the capture's command in tmux until its moment, and return the screen."""
+    if not capture.terminal:
+        return printed(name, capture)
     session = f"hedgetui-capture-{name}"
     env = " ".join(f"{k}={shlex.quote(v)}" for k, v in capture.env)
     command = f"{env} {shlex.quote(str(HEDGETUI))} {shlex.join(capture.args)}".strip()

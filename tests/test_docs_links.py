@@ -63,3 +63,21 @@ def test_every_guide_page_is_in_the_site_navigation() -> None:
 
 def test_the_readme_is_a_front_page() -> None:
     assert len((REPO_DIR / "README.md").read_text().splitlines()) <= README_MAX_LINES
+
+
+def test_every_screen_capture_has_its_command() -> None:
+    """Each ``<!-- capture: NAME -->`` block of the README and docs/ is one that
+    ``scripts/screen_captures.py`` knows how to take, so it can be regenerated from the build."""
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, str(REPO_DIR / "scripts" / "screen_captures.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    readme = (REPO_DIR / "README.md").read_text()
+    captured = re.findall(r"^<!-- capture: ([a-z0-9-]+) -->\n```", readme, re.MULTILINE)
+    assert captured, "the README's screen is a regenerated capture"
