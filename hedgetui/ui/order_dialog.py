@@ -13,7 +13,7 @@ sends nothing. Dismisses with the ``UnwindResult`` (or ``None`` when closed with
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import ClassVar, Generic, Protocol, TypeVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -32,10 +32,11 @@ SIMULATOR_MODE = "SIMULATOR: this goes to the built-in simulator, not an exchang
 
 PlanT = TypeVar("PlanT", bound=UnwindPlan)
 RequestT = TypeVar("RequestT")
+RequestC = TypeVar("RequestC", contravariant=True)
 REFUSALS = (Refused, PlanError, KeyError, ValueError)  # e.g. an unknown instrument
 
 
-class OrderService(Protocol[PlanT, RequestT]):
+class OrderService(Protocol[PlanT, RequestC]):
     """The unwind service's shape (``UnwindService``), for any plan and request."""
 
     @property
@@ -44,15 +45,13 @@ class OrderService(Protocol[PlanT, RequestT]):
     def dry_run_reason(self) -> str: ...
     @property
     def simulated(self) -> bool: ...
-    @property
-    def client(self) -> Any: ...
 
     def check(self, name: str) -> object: ...
     def plan(
-        self, name: str, request: RequestT, *, client_order_id: str | None = None
+        self, name: str, request: RequestC, *, client_order_id: str | None = None
     ) -> PlanT: ...
     def confirm(self, plan: PlanT, typed: str) -> bool: ...
-    def replan(self, confirmed: PlanT, request: RequestT) -> tuple[PlanT, str | None]: ...
+    def replan(self, confirmed: PlanT, request: RequestC) -> tuple[PlanT, str | None]: ...
     async def execute(self, plan: PlanT) -> UnwindResult: ...
 
 
@@ -93,7 +92,6 @@ class OrderDialog(ModalScreen[UnwindResult | None], Generic[PlanT, RequestT]):
         self.request: RequestT | None = None  # what the plan was made for (re-planned)
         self.result: UnwindResult | None = None
         self.sending = False
-        self._owns_client = False  # a service built for this dialog: its client closes with it
 
     # ------------------------------------------------------------------ for subclasses
 
@@ -108,6 +106,9 @@ class OrderDialog(ModalScreen[UnwindResult | None], Generic[PlanT, RequestT]):
     def focus_choices(self) -> None:
         """Focus the choices once the dialog may plan (not refused)."""
 
+    def closing(self) -> None:
+        """The dialog closes (nothing in flight): e.g. close a client it made itself."""
+
     def part(self, name: str) -> str:
         """The selector of one of the dialog's parts: ``#unwind-preview``."""
         return f"#{self.PREFIX}-{name}"
@@ -117,7 +118,9 @@ class OrderDialog(ModalScreen[UnwindResult | None], Generic[PlanT, RequestT]):
     def compose(self) -> ComposeResult:
         p = self.PREFIX
         with Vertical(id=f"{p}-box", classes="order-box"):
-            yield Label(f"{self.TITLE_WORD} {self.hedge_name}", id=f"{p}-title", classes="order-title")
+            yield Label(
+                f"{self.TITLE_WORD} {self.hedge_name}", id=f"{p}-title", classes="order-title"
+            )
             yield Static("", id=f"{p}-mode", classes="order-mode", markup=False)
             yield Static("", id=f"{p}-refusal", classes="order-refusal", markup=False)
             yield from self.compose_choices()
@@ -253,7 +256,5 @@ class OrderDialog(ModalScreen[UnwindResult | None], Generic[PlanT, RequestT]):
         if self.sending:
             self.notify("the order is in flight; wait for the result", severity="warning")
             return
-        client = self.service.client
-        if self._owns_client and client is not None:
-            self.run_worker(client.aclose(), group="order-close")
+        self.closing()
         self.dismiss(self.result)

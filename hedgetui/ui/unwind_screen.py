@@ -89,6 +89,11 @@ class UnwindScreen(OrderDialog[UnwindPlan, UnwindRequest]):
     def describe(self, plan: UnwindPlan) -> str:
         return describe_plan(plan)
 
+    def closing(self) -> None:
+        client = self.service.client if isinstance(self.service, UnwindService) else None
+        if self._owns_client and client is not None:
+            self.run_worker(client.aclose(), group="unwind-close")
+
     def focus_choices(self) -> None:
         self.query_one("#p50", Button).focus()  # digits 1/2/3 work; Tab reaches the input
 
