@@ -193,7 +193,9 @@ class UnwindService:
             spot=view.spot_coin,
             max_limit_offset_bps=self.settings.trading.max_limit_offset_bps,
         )
-        self._freshness[plan.order.client_order_id] = (view.mark_freshness, view.position_freshness)
+        self.remember_freshness(
+            plan.order.client_order_id, (view.mark_freshness, view.position_freshness)
+        )
         if client_order_id is None:  # a re-plan is audited by replan(), when it moved
             self.audit.write(
                 "plan",
@@ -202,9 +204,16 @@ class UnwindService:
                 position_before=plan.position_before,
                 position_after=plan.position_after,
                 mark=plan.mark,
-                order=_order_dict(plan),
+                order=order_dict(plan),
             )
         return plan
+
+    def remember_freshness(self, cid: str, freshness: tuple[Freshness, Freshness]) -> None:
+        """How fresh the mark and the position were when order ``cid`` was planned."""
+        self._freshness[cid] = freshness
+
+    def freshness_of(self, cid: str) -> tuple[Freshness, Freshness]:
+        return self._freshness.get(cid, (Freshness.FRESH, Freshness.FRESH))
 
     def confirm(self, plan: UnwindPlan, typed: str) -> bool:
         """True when ``typed`` is exactly the symbol; the attempt is audited either way."""
@@ -224,9 +233,9 @@ class UnwindService:
         why it must be confirmed again (None: it moved within the tolerance; send the new one).
         Raises :class:`Refused` / ``PlanError`` as :meth:`plan` does."""
         cid = confirmed.order.client_order_id
-        before = self._freshness.get(cid, (Freshness.FRESH, Freshness.FRESH))
+        before = self.freshness_of(cid)
         fresh = self.plan(confirmed.hedge, request, client_order_id=cid)
-        moved = plan_moved(confirmed, fresh, before, self._freshness[cid])
+        moved = plan_moved(confirmed, fresh, before, self.freshness_of(cid))
         if moved is not None:
             self.audit.write(
                 "replan",
@@ -234,7 +243,7 @@ class UnwindService:
                 reason=moved,
                 position_before=fresh.position_before,
                 mark=fresh.mark,
-                order=_order_dict(fresh),
+                order=order_dict(fresh),
             )
         return fresh, moved
 
@@ -256,7 +265,7 @@ class UnwindService:
                 "dry_run",
                 hedge=plan.hedge,
                 reason=self.dry_run_reason,
-                order=_order_dict(plan),
+                order=order_dict(plan),
             )
             return UnwindResult(plan=plan, status="dry_run", position_after=plan.position_before)
         result = await self._broker().run(plan)
@@ -265,7 +274,7 @@ class UnwindService:
         return result
 
 
-def _order_dict(plan: UnwindPlan) -> dict[str, object]:
+def order_dict(plan: UnwindPlan) -> dict[str, object]:
     o = plan.order
     return {
         "venue": o.venue,
