@@ -378,8 +378,8 @@ class Store:
             hedge.report = None
         if out_of_band(hs, hedge.report):
             hedge.suggestion = band_suggestion(
+                self.settings,
                 hs,
-                hedge.profile,
                 hedge.position,
                 hedge.report,
                 mark.price,

@@ -9,12 +9,10 @@ the planner refuses the order (a limit, the margin, a long): nothing is suggeste
 
 from __future__ import annotations
 
-from hedgetui.config import HedgeSettings
+from hedgetui.config import HedgeSettings, Settings
 from hedgetui.domain import RiskReport, SuggestedOrder
 from hedgetui.risk import InversePosition
-from hedgetui.trading.adjust import AdjustLimits, HedgeState, suggest
-from hedgetui.trading.planner import Instrument
-from hedgetui.venues import InstrumentProfile
+from hedgetui.trading.adjust import HedgeState, suggest
 
 
 def out_of_band(settings: HedgeSettings, report: RiskReport | None) -> bool:
@@ -26,19 +24,24 @@ def out_of_band(settings: HedgeSettings, report: RiskReport | None) -> bool:
 
 
 def band_suggestion(
+    root: Settings,
     settings: HedgeSettings,
-    profile: InstrumentProfile,
     position: InversePosition,
     report: RiskReport | None,
     mark: float,
     *,
     funding_rate: float | None = None,
     funding_hours: float = 8.0,
-    limits: AdjustLimits | None = None,
 ) -> SuggestedOrder | None:
-    """The order that brings the hedge back to its target ratio, or None (see the module)."""
+    """The order that brings the hedge back to its target ratio within the hedge's order
+    limits (``root``'s ``[trading]``, the hedge's ``[hedges.trading]``), or None (see the
+    module)."""
     if not out_of_band(settings, report):
         return None
+    # the dialog's limits; imported only once a hedge leaves its band (it pulls in the broker)
+    from hedgetui.trading.adjust_service import limits_for
+    from hedgetui.trading.service import instrument_for
+
     signed = -position.contracts if position.side == "short" else position.contracts
     state = HedgeState(
         position=signed,
@@ -49,18 +52,7 @@ def band_suggestion(
         funding_hours=funding_hours,
         margin_mode=settings.position.margin_mode if settings.position else None,
     )
-    instrument = Instrument(
-        venue=settings.venue,
-        symbol=profile.symbol,
-        coin=profile.coin,
-        contract_size=profile.contract_size,
-        lot_size=profile.lot_size,
-        tick_size=profile.tick_size,
-    )
-    limits = limits or AdjustLimits(
-        target_hedge_ratio=settings.target_hedge_ratio, hedge_band=settings.hedge_band
-    )
-    plan = suggest(state, instrument, limits)
+    plan = suggest(state, instrument_for(settings), limits_for(root, settings))
     if plan is None or plan.adjust is None or plan.adjust.ratio_after is None:
         return None
     order = plan.order
