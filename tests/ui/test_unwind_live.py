@@ -130,7 +130,6 @@ async def test_the_help_fits_80x23() -> None:
 
 
 async def test_a_resize_under_the_dialog_lays_out_the_dashboard_not_the_dialog() -> None:
-    from textual.screen import Screen
 
     from hedgetui.ui.screens import HelpScreen
     from tests.ui.test_ui_dashboard import scripted_store
