@@ -102,7 +102,7 @@ class DashboardKeys(App[None]):
         ("escape", "leave the what-if input"),
         ("t", "cycle theme: dark, light, high-contrast"),
         ("u", "unwind the selected hedge (preview first)"),
-        ("r", "adjust (rebalance) it: to band, a ratio, +/- contracts"),
+        ("r", "adjust the selected hedge: band, a ratio, +/- contracts"),
         ("a", "acknowledge the top (or highlighted) alert"),
         ("s", "snooze that alert for 15 minutes"),
         ("ctrl+p", "command palette"),
