@@ -40,6 +40,7 @@ _REJECT = {
     "lot_size": (-1111, "Precision is over the maximum defined for this asset."),
     "bad_price": (-4013, "Price less than min price."),  # PRICE_LESS_THAN_MIN_PRICE
     "unknown_symbol": (-1121, "Invalid symbol."),
+    "insufficient_margin": (-2019, "Margin is insufficient."),
 }
 
 
@@ -186,14 +187,15 @@ class BinanceApi(VenueApi):
             row = template(self.venue, "balance")[0]
             wallet = self.accounts.balance(self.venue, coin)
             upnl = self._unrealised(f"{coin}USD_PERP")
+            margin = self.accounts.margin(self.venue, coin, self.mark(f"{coin}USD_PERP"))
             row.update(
                 accountAlias="SgsR",
                 asset=coin,
                 balance=dec(wallet),
-                withdrawAvailable=dec(max(wallet + min(upnl, 0.0), 0.0)),
+                withdrawAvailable=dec(min(margin.available, max(wallet + min(upnl, 0.0), 0.0))),
                 crossWalletBalance=dec(wallet),
                 crossUnPnl=dec(upnl),
-                availableBalance=dec(max(wallet + upnl, 0.0)),
+                availableBalance=dec(margin.available),
                 updateTime=self.now_ms(),
             )
             rows.append(row)
@@ -261,7 +263,7 @@ class BinanceApi(VenueApi):
             markPrice=f"{mark:.8f}",
             unRealizedProfit=f"{self._unrealised(symbol):.8f}",
             liquidationPrice="0",
-            leverage="20",
+            leverage=dec(self.accounts.leverage(self.venue, symbol)),
             positionSide="BOTH",
             notionalValue=dec(pos.contracts * spec.contract_size / mark),
             updateTime=pos.updated_ms,

@@ -44,6 +44,8 @@ _REJECT_TEXT = {
     "bad_price": "Invalid price",
     "unknown_symbol": "Invalid symbol",
 }
+# The out-of-funds refusal of an order (recorded in client issues: HTTP 400 ValidationError).
+INSUFFICIENT = "Account has insufficient Available Balance, {} XBt required"
 
 
 def _error(status: int, message: str, name: str = "HTTPError") -> HttpResponse:
@@ -91,11 +93,7 @@ class BitmexApi(VenueApi):
         return _error(404, "Not Found")
 
     def reject_reply(self, req: HttpRequest, fault: Fault) -> HttpResponse:
-        text = str(
-            fault.params.get(
-                "message", "Account has insufficient Available Balance, 2000 XBt required"
-            )
-        )
+        text = str(fault.params.get("message", INSUFFICIENT.format(2000)))
         return _error(400, text)
 
     def permission_reply(self, req: HttpRequest) -> HttpResponse:
@@ -170,6 +168,9 @@ class BitmexApi(VenueApi):
         )
         mark = self.mark(symbol) if instrument(self.venue, symbol) else 0.0
         result = self.accounts.place_order(self.venue, request, mark)
+        if isinstance(result, Rejection) and result.reason == "insufficient_margin":
+            text = INSUFFICIENT.format(round(result.required * SATS))
+            return _error(400, text, "ValidationError")
         if isinstance(result, Rejection):
             return _error(400, _REJECT_TEXT[result.reason])
         return json_reply(self.order_row(result, ",".join(exec_inst)))
@@ -215,19 +216,22 @@ class BitmexApi(VenueApi):
         currency = req.query_params().get("currency", "XBt")
         if currency.lower() not in ("xbt", "all"):
             return json_reply([] if currency.lower() == "all" else {}, 200)
-        wallet = round(self.accounts.balance(self.venue, "BTC") * SATS)
-        upnl = round(self._unrealised("XBTUSD") * SATS)
+        margin = self.accounts.margin(self.venue, "BTC", self.mark("XBTUSD"))
+        wallet = round(margin.wallet * SATS)
+        upnl = round(margin.unrealised * SATS)
+        available = round(margin.available * SATS)
         row = template(self.venue, "margin")
         row.update(
             account=ACCOUNT,
             amount=wallet,
             realisedPnl=round(self.accounts.position_record(self.venue, "XBTUSD").realised * SATS),
             unrealisedPnl=upnl,
+            maintMargin=round(margin.initial * SATS),  # BitMEX: the positions' margin
             walletBalance=wallet,
             marginBalance=wallet + upnl,
-            excessMargin=wallet + upnl,
-            availableMargin=wallet + upnl,
-            withdrawableMargin=wallet + upnl,
+            excessMargin=available,
+            availableMargin=available,
+            withdrawableMargin=min(available, wallet),
             timestamp=iso_ms(self.now_ms()),
         )
         return json_reply(row)
@@ -274,9 +278,16 @@ class BitmexApi(VenueApi):
         mark_value = -round(qty / mark * SATS)
         upnl = round(self._unrealised(symbol) * SATS)
         entry = pos.entry if qty else None
+        leverage = self.accounts.leverage(self.venue, symbol)
+        pos_margin = round(abs(qty) / pos.entry / leverage * SATS) if qty else 0
         row.update(
             account=ACCOUNT,
             symbol=symbol,
+            initMarginReq=1 / leverage,
+            leverage=num(leverage),
+            crossMargin=pos.leverage is None,
+            posInit=pos_margin,
+            posMargin=pos_margin,
             currentTimestamp=now,
             currentQty=num(qty),
             isOpen=qty != 0,

@@ -11,6 +11,7 @@ from typing import Any
 from hedgetui.sim.rest.accounts import (
     INSTRUMENTS,
     Fault,
+    Margin,
     Order,
     OrderRequest,
     Rejection,
@@ -36,6 +37,7 @@ _REJECT = {
     "lot_size": (10001, "params error: qty must be a positive multiple of the qty step"),
     "bad_price": (10001, "params error: price invalid"),  # generic params error [U text]
     "unknown_symbol": (10001, "params error: symbol invalid"),
+    "insufficient_margin": (110007, "Insufficient available balance"),
 }
 
 
@@ -239,11 +241,13 @@ class BybitApi(VenueApi):
         rows = [self.coin_row(dict(coin_template), coin) for coin in coins]
         total_usd = sum(float(r["usdValue"]) for r in rows)
         wallet_usd = sum(self.accounts.balance(self.venue, c) * self._coin_mark(c) for c in coins)
+        margins = [(self._margin(c), self._coin_mark(c)) for c in coins]
         account.update(
             accountType=account_type,
             totalEquity=dec(total_usd),
             totalMarginBalance=dec(total_usd),
-            totalAvailableBalance=dec(total_usd),
+            totalAvailableBalance=dec(sum(m.available * mark for m, mark in margins)),
+            totalInitialMargin=dec(sum(m.initial * mark for m, mark in margins)),
             totalWalletBalance=dec(wallet_usd),
             totalPerpUPL=dec(total_usd - wallet_usd),
             coin=rows,
@@ -253,6 +257,9 @@ class BybitApi(VenueApi):
     # -- shapes ------------------------------------------------------------------------------
     def _coin_mark(self, coin: str) -> float:
         return self.mark("BTCUSD" if coin == "BTC" else "ETHUSD")
+
+    def _margin(self, coin: str) -> Margin:
+        return self.accounts.margin(self.venue, coin, self._coin_mark(coin))
 
     def _unrealised(self, symbol: str) -> float:
         pos = self.accounts.position_record(self.venue, symbol)
@@ -267,8 +274,10 @@ class BybitApi(VenueApi):
         upnl = self._unrealised(symbol) if instrument(self.venue, symbol) else 0.0
         equity = wallet + upnl
         realised = self.accounts.position_record(self.venue, symbol).realised
+        margin = self._margin(coin)
         row.update(
-            availableToWithdraw=dec(max(wallet, 0.0)),
+            availableToWithdraw=dec(min(margin.available, max(wallet, 0.0))),
+            totalPositionIM=dec(margin.initial),
             equity=dec(equity),
             usdValue=dec(equity * self._coin_mark(coin)),
             unrealisedPnl=dec(upnl),
@@ -315,21 +324,24 @@ class BybitApi(VenueApi):
         pos = self.accounts.position_record(self.venue, spec.symbol)
         mark = self.mark(spec.symbol)
         size = abs(pos.contracts)
+        leverage = self.accounts.leverage(self.venue, spec.symbol)
+        im = dec(size / (pos.entry * leverage) if pos.entry else 0.0)
         row.update(
             symbol=spec.symbol,
+            leverage=dec(leverage),
             side="" if not pos.contracts else ("Buy" if pos.contracts > 0 else "Sell"),
             size=dec(size),
             avgPrice=dec(pos.entry),
             positionValue=dec(size / pos.entry if pos.entry else 0.0),
             breakEvenPrice=dec(pos.entry),
-            positionBalance="0",
+            positionBalance=im,
             markPrice=dec(mark, 2),
             liqPrice="",
             bustPrice="0",
             positionMM="0",
             positionMMByMp="0",
-            positionIM="0",
-            positionIMByMp="0",
+            positionIM=im,
+            positionIMByMp=im,
             unrealisedPnl=dec(self._unrealised(spec.symbol)),
             curRealisedPnl=dec(pos.realised),
             cumRealisedPnl=dec(pos.realised),

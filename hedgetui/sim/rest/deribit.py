@@ -203,6 +203,8 @@ class DeribitApi(VenueApi):
             return self.error(
                 -32602, "Invalid params", {"reason": "must be positive", "param": "price"}, req=req
             )
+        if isinstance(result, Rejection) and result.reason == "insufficient_margin":
+            return self.error(10009, "not_enough_funds", req=req)
         if isinstance(result, Rejection):
             # Deribit has no dedicated reduce-only code in its canonical list [U]: 11030
             # other_reject is its catch-all rejection.
@@ -249,6 +251,7 @@ class DeribitApi(VenueApi):
         usd = pos.contracts * spec.contract_size
         upnl = self._unrealised(spec.symbol)
         row = template(self.venue, "position")["result"]
+        leverage = self.accounts.leverage(self.venue, spec.symbol)
         row.update(
             average_price=num(pos.entry),
             delta=coin(usd / mark),
@@ -256,8 +259,9 @@ class DeribitApi(VenueApi):
             estimated_liquidation_price=None,
             floating_profit_loss=coin(upnl),
             index_price=mark,
-            initial_margin=0,
+            initial_margin=coin(abs(usd) / (pos.entry * leverage) if usd else 0.0),
             instrument_name=spec.symbol,
+            leverage=num(leverage),
             maintenance_margin=0,
             mark_price=mark,
             open_orders_margin=0,
@@ -286,6 +290,7 @@ class DeribitApi(VenueApi):
                 row[key] = {k: 0 for k in value} if isinstance(value, dict) else 0
         index = f"{currency.lower()}_usd"
         equity = balance + upnl
+        margin = self.accounts.margin(self.venue, currency, self.mark(symbol))
         row.update(
             delta_total_map={index: coin(delta)},
             margin_balance=coin(equity),
@@ -293,19 +298,21 @@ class DeribitApi(VenueApi):
             estimated_liquidation_ratio_map={index: 0},
             session_upl=coin(upnl),
             estimated_liquidation_ratio=0,
-            available_withdrawal_funds=coin(max(balance + min(upnl, 0.0), 0.0)),
+            available_withdrawal_funds=coin(
+                min(margin.available, max(balance + min(upnl, 0.0), 0.0))
+            ),
             projected_delta_total=coin(delta),
             maintenance_margin=0,
             total_pl=coin(upnl + realised),
             projected_maintenance_margin=0,
-            available_funds=coin(max(equity, 0.0)),
+            available_funds=coin(margin.available),
             balance=coin(balance),
             equity=coin(equity),
             futures_session_upl=coin(upnl),
             currency=currency,
-            projected_initial_margin=0,
+            projected_initial_margin=coin(margin.initial),
             futures_pl=coin(upnl + realised),
-            initial_margin=0,
+            initial_margin=coin(margin.initial),
             delta_total=coin(delta),
             session_rpl=coin(realised),
         )

@@ -39,6 +39,7 @@ _SEND_STATUS = {
     "lot_size": "invalidSize",
     "bad_price": "invalidPrice",
     "unknown_symbol": "contractNotFound",
+    "insufficient_margin": "insufficientAvailableFunds",
 }
 # orders/status has no recorded sample: shape from Kraken's docs text [U].
 _ORDER_STATUS = {"new": "ENTERED_BOOK", "filled": "FULLY_EXECUTED", "canceled": "CANCELLED"}
@@ -218,6 +219,7 @@ class KrakenApi(VenueApi):
         for name, ccy, symbol in (("BTC", "xbt", "PI_XBTUSD"), ("ETH", "eth", "PI_ETHUSD")):
             wallet = self.accounts.balance(self.venue, name)
             upnl = self._unrealised(symbol)
+            margin = self.accounts.margin(self.venue, name, self.mark(symbol))
             row = _zeroed(margin_template)
             row.update(type="marginAccount", currency=ccy)
             row["balances"] = {
@@ -225,7 +227,8 @@ class KrakenApi(VenueApi):
                 ccy: coin(wallet),
             }
             equity = coin(wallet + upnl)
-            row["auxiliary"] = {"af": equity, "pnl": coin(upnl), "pv": equity}
+            row["auxiliary"] = {"af": coin(margin.available), "pnl": coin(upnl), "pv": equity}
+            row["marginRequirements"]["im"] = coin(margin.initial)
             accounts[f"fi_{ccy}usd"] = row
         accounts["flex"] = _zeroed(flex)
         body["serverTime"] = self.server_time()

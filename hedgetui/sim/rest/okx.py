@@ -37,6 +37,8 @@ _REJECT = {
     "bad_price": ("51000", "Parameter px error"),  # as live replies show it
     "unknown_symbol": ("51001", "Instrument ID does not exist."),
 }
+# 51008 as a live swap order is refused for margin ("Insufficient USDT margin in account").
+_INSUFFICIENT = "Order failed. Insufficient {} margin in account"
 _NO_POSITION = (
     "51169",
     "Order failed because you don't have any positions in this direction for this contract "
@@ -163,6 +165,10 @@ class OkxApi(VenueApi):
             if result.reason == "reduce_only":
                 same = (held > 0 and side == "buy") or (held < 0 and side == "sell")
                 return self.failed(*(_SAME_DIRECTION if same else _NO_POSITION), cl_ord_id)
+            if result.reason == "insufficient_margin":
+                spec = instrument(self.venue, inst_id)
+                coin = spec.coin if spec else "BTC"
+                return self.failed("51008", _INSUFFICIENT.format(coin), cl_ord_id)
             return self.failed(*_REJECT[result.reason], cl_ord_id)
         body = template(self.venue, "place_order")
         in_time, out_time = self._times()
@@ -268,15 +274,17 @@ class OkxApi(VenueApi):
         cash = self.accounts.balance(self.venue, ccy)
         upl = self._unrealised(symbol)
         eq = cash + upl
+        margin = self.accounts.margin(self.venue, ccy, self.mark(symbol))
         row.update(
-            availBal=dec(cash),
-            availEq=dec(max(eq, 0.0)),
+            availBal=dec(min(margin.available, max(cash, 0.0))),
+            availEq=dec(margin.available),
             cashBal=dec(cash),
             ccy=ccy,
             disEq=dec(eq * self.mark(symbol)),
             eq=dec(eq),
             eqUsd=dec(eq * self.mark(symbol)),
-            frozenBal="0",
+            frozenBal=dec(margin.initial),
+            imr=dec(margin.initial),
             isoEq="0",
             isoUpl="0",
             ordFrozen="0",
@@ -328,6 +336,7 @@ class OkxApi(VenueApi):
         mark = self.mark(symbol)
         upl = self._unrealised(symbol)
         usd = pos.contracts * spec.contract_size
+        leverage = self.accounts.leverage(self.venue, symbol)
         row.pop("closeOrderAlgo", None)
         row.update(
             availPos=dec(abs(pos.contracts)),
@@ -338,7 +347,8 @@ class OkxApi(VenueApi):
             instType="SWAP",
             bePx=dec(pos.entry),
             last=dec(mark),
-            lever="10",
+            lever=dec(leverage),
+            imr=dec(abs(usd) / (pos.entry * leverage) if pos.entry else 0.0),
             liqPx="",
             markPx=dec(mark),
             margin="",
