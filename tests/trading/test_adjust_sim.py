@@ -193,3 +193,25 @@ async def test_lost_reply_of_an_increasing_order_one_order_and_the_audit_tells_i
     cid = plan.order.client_order_id
     assert all(e.get("client_order_id") == cid for e in log if e["event"] in story[1:5])
     assert log[0]["order"]["reduce_only"] is False and log[0]["action"] == "adjust"
+
+
+VENUE_SAYS = {
+    "bitmex": "insufficient Available Balance",
+    "bybit": "110007",
+    "binance": "-2019",
+    "deribit": "not_enough_funds",
+    "okx": "51008",
+    "kraken": "insufficientAvailableFunds",
+}
+
+
+async def test_an_increase_the_venue_rejects_is_reported_with_its_message(rig: Rig) -> None:
+    plan = rig.service.plan("h", AdjustRequest(to=0.9))  # fits the margin as last read
+    # ... and then, on the venue, the margin went elsewhere and the leverage was lowered
+    rig.books.set_balance(rig.venue, "BTC", 0.001)
+    rig.books.set_leverage(rig.venue, rig.symbol, 1)
+    result = await rig.service.execute(plan)
+    assert result.status == "rejected", result.summary()
+    assert VENUE_SAYS[rig.venue] in (result.error or ""), result.error
+    assert rig.books.position(rig.venue, rig.symbol) == plan.position_before
+    assert [e["event"] for e in rig.audit.read()][-1] == "result"
