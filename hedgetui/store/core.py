@@ -311,6 +311,17 @@ class Store:
         """The position the risk engine sees for ``hedge`` (None while unknown)."""
         return self._position_of(self._hedges[hedge])
 
+    def available_margin(self, hedge: str) -> float | None:
+        """The margin (coin) the hedge's account says new orders may use, from its last
+        balance reply (None: a typed-in position, or a balance that did not say)."""
+        hs = self._hedges[hedge].settings
+        if hs.account is None:
+            return None
+        balance = self._balances.get((hs.venue, hs.coin.upper(), hs.account))
+        if balance is None:
+            balance = self._balances.get((hs.venue, hs.coin.upper(), None))
+        return balance.available_margin if balance is not None else None
+
     def what_if(self, hedge: str, move_pct: float) -> ScenarioRow | None:
         """The scenario row for the mark of ``hedge`` moved by ``move_pct`` (None: no data)."""
         state = self._hedges[hedge]

@@ -111,6 +111,7 @@ class AdjustService:
             spot=view.spot_coin,
             risk_position=risk,
             collateral=(manual.collateral or 0.0) if manual is not None else 0.0,
+            available_margin=self.unwind.available_margin(name),
             funding_rate=view.funding_rate,
             funding_hours=view.funding_interval_hours or 8.0,
             margin_mode=manual.margin_mode if manual is not None else None,

@@ -106,6 +106,8 @@ class UnwindService:
     account_position: Callable[[str], PositionUpdate | None] = _nothing
     # why the account's position could not be read (the venue's or the transport's words)
     account_error: Callable[[str], str | None] = _nothing
+    # the margin (coin) the account says new orders may use (adjust's increases), when known
+    available_margin: Callable[[str], float | None] = _nothing
     _freshness: dict[str, tuple[Freshness, Freshness]] = field(
         default_factory=dict, init=False, repr=False
     )

@@ -165,7 +165,12 @@ async def test_an_increase_that_does_not_fit_the_margin_is_refused_before_sendin
         trading=TradeLimits(max_leverage=None, min_liquidation_distance_pct=None),
     )
     unwind.settings = dataclasses.replace(unwind.settings, hedges=(hedge,))
-    with pytest.raises(PlanError, match=r"needs [\d.]+ BTC of initial margin .* is available"):
+    # the account's own figure, read with the balance, is what the increase must fit in
+    available = rig.service.unwind.available_margin("h")
+    assert available == pytest.approx(rig.books.margin(rig.venue, "BTC", MARK).available, rel=1e-6)
+    with pytest.raises(
+        PlanError, match=r"needs [\d.]+ BTC of initial margin .* available \(the account's avail"
+    ):
         rig.service.plan("h", AdjustRequest(to=300))
     assert rig.books.orders(rig.venue) == []
     # and the default limit refuses it by the leverage it would reach
