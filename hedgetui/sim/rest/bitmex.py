@@ -285,7 +285,6 @@ class BitmexApi(VenueApi):
             symbol=symbol,
             initMarginReq=1 / leverage,
             leverage=num(leverage),
-            crossMargin=pos.leverage is None,
             posInit=pos_margin,
             posMargin=pos_margin,
             currentTimestamp=now,
