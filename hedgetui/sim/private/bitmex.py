@@ -88,7 +88,7 @@ class BitmexPrivate(PrivateProtocol):
             "symbol": h.symbol,
             "currency": "XBt",
             "leverage": int(h.leverage) if h.leverage.is_integer() else h.leverage,
-            "crossMargin": self.accounts.position_record(self.venue, h.symbol).leverage is None,
+            "crossMargin": True,  # one wallet margins every position (see accounts.py)
             "currentQty": int(h.contracts) if h.contracts.is_integer() else h.contracts,
             "isOpen": h.contracts != 0,
             "markPrice": self.mark(h.symbol),

@@ -63,34 +63,38 @@ class InstrumentSpec:
     coin: str
     contract_size: float
     lot_size: float
+    tick_size: float
 
 
-def _spec(venue: str, symbol: str, coin: str, size: float, lot: float) -> InstrumentSpec:
-    return InstrumentSpec(venue, symbol, coin, size, lot)
+def _spec(
+    venue: str, symbol: str, coin: str, size: float, lot: float, tick: float
+) -> InstrumentSpec:
+    return InstrumentSpec(venue, symbol, coin, size, lot, tick)
 
 
-# Contract sizes and lots as in /work/shared/exchanges/README.md (contract spec sections).
+# Contract sizes, lots and ticks as in /work/shared/exchanges/README.md (contract specs) and
+# the venue profiles (hedgetui/data/venues.toml).
 INSTRUMENTS: dict[str, dict[str, InstrumentSpec]] = {
-    "bitmex": {"XBTUSD": _spec("bitmex", "XBTUSD", "BTC", 1.0, 100.0)},
+    "bitmex": {"XBTUSD": _spec("bitmex", "XBTUSD", "BTC", 1.0, 100.0, 0.5)},
     "bybit": {
-        "BTCUSD": _spec("bybit", "BTCUSD", "BTC", 1.0, 1.0),
-        "ETHUSD": _spec("bybit", "ETHUSD", "ETH", 1.0, 1.0),
+        "BTCUSD": _spec("bybit", "BTCUSD", "BTC", 1.0, 1.0, 0.5),
+        "ETHUSD": _spec("bybit", "ETHUSD", "ETH", 1.0, 1.0, 0.05),
     },
     "binance": {
-        "BTCUSD_PERP": _spec("binance", "BTCUSD_PERP", "BTC", 100.0, 1.0),
-        "ETHUSD_PERP": _spec("binance", "ETHUSD_PERP", "ETH", 10.0, 1.0),
+        "BTCUSD_PERP": _spec("binance", "BTCUSD_PERP", "BTC", 100.0, 1.0, 0.1),
+        "ETHUSD_PERP": _spec("binance", "ETHUSD_PERP", "ETH", 10.0, 1.0, 0.01),
     },
     "deribit": {
-        "BTC-PERPETUAL": _spec("deribit", "BTC-PERPETUAL", "BTC", 10.0, 1.0),
-        "ETH-PERPETUAL": _spec("deribit", "ETH-PERPETUAL", "ETH", 1.0, 1.0),
+        "BTC-PERPETUAL": _spec("deribit", "BTC-PERPETUAL", "BTC", 10.0, 1.0, 0.5),
+        "ETH-PERPETUAL": _spec("deribit", "ETH-PERPETUAL", "ETH", 1.0, 1.0, 0.05),
     },
     "okx": {
-        "BTC-USD-SWAP": _spec("okx", "BTC-USD-SWAP", "BTC", 100.0, 1.0),
-        "ETH-USD-SWAP": _spec("okx", "ETH-USD-SWAP", "ETH", 10.0, 1.0),
+        "BTC-USD-SWAP": _spec("okx", "BTC-USD-SWAP", "BTC", 100.0, 1.0, 0.1),
+        "ETH-USD-SWAP": _spec("okx", "ETH-USD-SWAP", "ETH", 10.0, 1.0, 0.01),
     },
     "kraken": {
-        "PI_XBTUSD": _spec("kraken", "PI_XBTUSD", "BTC", 1.0, 1.0),
-        "PI_ETHUSD": _spec("kraken", "PI_ETHUSD", "ETH", 1.0, 1.0),
+        "PI_XBTUSD": _spec("kraken", "PI_XBTUSD", "BTC", 1.0, 1.0, 0.5),
+        "PI_ETHUSD": _spec("kraken", "PI_ETHUSD", "ETH", 1.0, 1.0, 0.05),
     },
 }
 

@@ -11,6 +11,8 @@ from dataclasses import replace
 from typing import Any
 
 from hedgetui.sim.rest.accounts import (
+    DEFAULT_LEVERAGE,
+    INSTRUMENTS,
     Fault,
     Order,
     OrderRequest,
@@ -62,6 +64,11 @@ class BitmexApi(VenueApi):
         self.route("GET", "/api/v1/position", self.get_positions)
         self.route("GET", "/api/v1/user/margin", self.get_margin)
         self.route("GET", "/api/v1/apiKey", self.api_keys)
+        self.route("POST", "/api/v1/position/leverage", self.set_leverage)
+        self.route("GET", "/api/v1", self.server_time, public=True)
+        self.route("GET", "/api/v1/instrument", self.instruments, public=True)
+        self.route("GET", "/api/v1/instrument/active", self.instruments, public=True)
+        self.route("GET", "/api/v1/instrument/activeAndIndices", self.instruments, public=True)
 
     async def handle(self, req: HttpRequest) -> HttpResponse:
         """Every BitMEX reply carries the rate-limit headers (BMXBLOG); a throttled one has 0."""
@@ -114,6 +121,50 @@ class BitmexApi(VenueApi):
             "created": iso_ms(0),
         }
         return json_reply([row])
+
+    def server_time(self, req: HttpRequest) -> HttpResponse:
+        """GET /api/v1: the API's name, version and the server's time (ms)."""
+        return json_reply({"name": "BitMEX API", "version": "1.2.0", "timestamp": self.now_ms()})
+
+    def instruments(self, req: HttpRequest) -> HttpResponse:
+        """GET /api/v1/instrument[/active|/activeAndIndices]: XBTUSD, shaped on a recorded row,
+        priced at the current mark (``symbol=`` or ``filter=`` narrow it)."""
+        q = req.query_params()
+        try:
+            flt = json.loads(q["filter"]) if q.get("filter") else {}
+        except json.JSONDecodeError:
+            raise BadParam("filter is not valid JSON") from None
+        if q.get("symbol"):
+            flt = {**(flt if isinstance(flt, dict) else {}), "symbol": q["symbol"]}
+        rows = []
+        for symbol, spec in INSTRUMENTS[self.venue].items():
+            row: dict[str, Any] = template(self.venue, "instrument")
+            mark = self.mark(symbol)
+            row.update(
+                symbol=symbol,
+                lotSize=num(spec.lot_size),
+                tickSize=spec.tick_size,
+                markPrice=mark,
+                fairPrice=mark,
+                lastPrice=mark,
+                indicativeSettlePrice=mark,
+                timestamp=iso_ms(self.now_ms()),
+            )
+            rows.append(row)
+        return json_reply([r for r in rows if _matches(r, flt if isinstance(flt, dict) else {})])
+
+    def set_leverage(self, req: HttpRequest) -> HttpResponse:
+        """POST /api/v1/position/leverage (symbol, leverage; 0 = cross): the position row."""
+        p = self.params(req)
+        symbol = str(p.get("symbol") or "")
+        if not instrument(self.venue, symbol):
+            raise BadParam("Invalid symbol")
+        leverage = parse_float(p, "leverage") or DEFAULT_LEVERAGE[self.venue]
+        try:
+            self.accounts.set_leverage(self.venue, symbol, leverage)
+        except ValueError:
+            raise BadParam(f"Invalid leverage: {p.get('leverage')}") from None
+        return json_reply(self.position_row(symbol))
 
     def rate_limit_reply(self, req: HttpRequest) -> HttpResponse:
         reset = int(self.clock.time()) + 1
@@ -285,7 +336,6 @@ class BitmexApi(VenueApi):
             symbol=symbol,
             initMarginReq=1 / leverage,
             leverage=num(leverage),
-            crossMargin=pos.leverage is None,
             posInit=pos_margin,
             posMargin=pos_margin,
             currentTimestamp=now,

@@ -10,7 +10,9 @@ from typing import Any
 
 from hedgetui.sim.rest.accounts import (
     INSTRUMENTS,
+    MAX_LEVERAGE,
     Fault,
+    InstrumentSpec,
     Margin,
     Order,
     OrderRequest,
@@ -51,6 +53,10 @@ class BybitApi(VenueApi):
         self.route("GET", "/v5/position/list", self.position_list)
         self.route("GET", "/v5/account/wallet-balance", self.wallet_balance)
         self.route("GET", "/v5/user/query-api", self.query_api)
+        self.route("GET", "/v5/account/info", self.account_info)
+        self.route("POST", "/v5/position/set-leverage", self.set_leverage)
+        self.route("GET", "/v5/market/time", self.server_time, public=True)
+        self.route("GET", "/v5/market/instruments-info", self.instruments_info, public=True)
 
     def envelope(
         self,
@@ -139,6 +145,57 @@ class BybitApi(VenueApi):
                 "affiliateID": 0,
             },
         )
+
+    def account_info(self, req: HttpRequest) -> HttpResponse:
+        """GET /v5/account/info: the margin mode (ccxt asks it with query-api, before trading)."""
+        return self.envelope(
+            0,
+            "OK",
+            {
+                "marginMode": "REGULAR_MARGIN",
+                "updatedTime": "0",
+                "unifiedMarginStatus": 4,
+                "dcpStatus": "OFF",
+                "timeWindow": 10,
+                "smpGroup": 0,
+                "isMasterTrader": False,
+                "spotHedgingStatus": "OFF",
+            },
+        )
+
+    def server_time(self, req: HttpRequest) -> HttpResponse:
+        """GET /v5/market/time (public)."""
+        ms = self.now_ms()
+        return self.envelope(0, "OK", {"timeSecond": str(ms // 1000), "timeNano": str(ms * 10**6)})
+
+    def instruments_info(self, req: HttpRequest) -> HttpResponse:
+        """GET /v5/market/instruments-info?category=inverse (public): the listed contracts."""
+        q = req.query_params()
+        self._category(q)
+        rows = [
+            _instrument_row(spec, MAX_LEVERAGE[self.venue])
+            for symbol, spec in INSTRUMENTS[self.venue].items()
+            if not q.get("symbol") or q["symbol"] == symbol
+        ]
+        return self.envelope(0, "OK", {"category": "inverse", "list": rows, "nextPageCursor": ""})
+
+    def set_leverage(self, req: HttpRequest) -> HttpResponse:
+        """POST /v5/position/set-leverage (category, symbol, buyLeverage, sellLeverage)."""
+        p = self.params(req)
+        self._category(p)
+        symbol = str(p.get("symbol") or "")
+        if not instrument(self.venue, symbol):
+            raise BadParam(f"symbol invalid: {symbol!r}")
+        buy = parse_float(p, "buyLeverage") or 0.0
+        if buy != parse_float(p, "sellLeverage"):
+            return self.envelope(10001, "params error: buyLeverage must equal sellLeverage")
+        if buy == self.accounts.leverage(self.venue, symbol):
+            return self.envelope(110043, "Set leverage not modified")
+        try:
+            self.accounts.set_leverage(self.venue, symbol, buy)
+        except ValueError as exc:
+            return self.envelope(10001, f"params error: {exc}")
+        return self.envelope(0, "OK", {})
 
     def rate_limit_reply(self, req: HttpRequest) -> HttpResponse:
         headers = (
@@ -348,3 +405,44 @@ class BybitApi(VenueApi):
             updatedTime=str(pos.updated_ms),
         )
         return row
+
+
+def _instrument_row(spec: InstrumentSpec, max_leverage: float) -> dict[str, Any]:
+    """One contract as /v5/market/instruments-info lists it (the docs' inverse example)."""
+    return {
+        "symbol": spec.symbol,
+        "contractType": "InversePerpetual",
+        "status": "Trading",
+        "baseCoin": spec.coin,
+        "quoteCoin": "USD",
+        "launchTime": "1585526400000",
+        "deliveryTime": "0",
+        "deliveryFeeRate": "",
+        "priceScale": "2",
+        "leverageFilter": {
+            "minLeverage": "1",
+            "maxLeverage": f"{max_leverage:.2f}",
+            "leverageStep": "0.01",
+        },
+        "priceFilter": {
+            "minPrice": dec(spec.tick_size),
+            "maxPrice": "1999999.00",
+            "tickSize": dec(spec.tick_size),
+        },
+        "lotSizeFilter": {
+            "maxOrderQty": "150000000",
+            "minOrderQty": dec(spec.lot_size),
+            "qtyStep": dec(spec.lot_size),
+            "postOnlyMaxOrderQty": "150000000",
+            "maxMktOrderQty": "30000000",
+            "minNotionalValue": "",
+        },
+        "unifiedMarginTrade": False,
+        "fundingInterval": 480,
+        "settleCoin": spec.coin,
+        "copyTrading": "none",
+        "upperFundingRate": "0.00375",
+        "lowerFundingRate": "-0.00375",
+        "isPreListing": False,
+        "preListingInfo": None,
+    }

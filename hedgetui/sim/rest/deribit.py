@@ -15,7 +15,10 @@ import secrets
 from typing import Any
 
 from hedgetui.sim.rest.accounts import (
+    INSTRUMENTS,
+    MAX_LEVERAGE,
     Fault,
+    InstrumentSpec,
     Order,
     OrderRequest,
     Rejection,
@@ -46,6 +49,9 @@ class DeribitApi(VenueApi):
             self.route(method, _PREFIX + "get_position", self.get_position)
             self.route(method, _PREFIX + "get_account_summary", self.account_summary)
         self.route("GET", _PUBLIC_AUTH, self.public_auth)
+        for method in ("GET", "POST"):
+            self.route(method, "/api/v2/public/get_time", self.server_time, public=True)
+            self.route(method, "/api/v2/public/get_instruments", self.instruments, public=True)
 
     # -- envelopes ---------------------------------------------------------------------------
     def _rpc_id(self, req: HttpRequest) -> Any:
@@ -109,6 +115,24 @@ class DeribitApi(VenueApi):
                 "token_type": "bearer",
             },
         )
+
+    def server_time(self, req: HttpRequest) -> HttpResponse:
+        """public/get_time: the server's time in ms."""
+        return self.ok(req, self.now_ms())
+
+    def instruments(self, req: HttpRequest) -> HttpResponse:
+        """public/get_instruments (currency, kind): the perpetual of the currency (futures)."""
+        p = self.rpc_params(req)
+        currency = str(p.get("currency") or "")
+        if currency not in ("BTC", "ETH", "any"):
+            raise BadParam("currency must be BTC, ETH or any")
+        kind = str(p.get("kind") or "future")
+        rows = [
+            _instrument_row(spec)
+            for spec in INSTRUMENTS[self.venue].values()
+            if kind == "future" and currency in (spec.coin, "any")
+        ]
+        return self.ok(req, rows)
 
     def auth_error(self, err: AuthError) -> HttpResponse:
         if err.kind == "missing":
@@ -390,3 +414,35 @@ def _number(params: dict[str, Any], name: str) -> float | None:
         return float(raw)
     except (TypeError, ValueError):
         raise BadParam(f"{name} must be a number, got {raw!r}") from None
+
+
+def _instrument_row(spec: InstrumentSpec) -> dict[str, Any]:
+    """One perpetual as public/get_instruments lists it (the docs' example)."""
+    return {
+        "tick_size": spec.tick_size,
+        "tick_size_steps": [],
+        "taker_commission": 0.0005,
+        "settlement_period": "perpetual",
+        "settlement_currency": spec.coin,
+        "rfq": False,
+        "quote_currency": "USD",
+        "price_index": f"{spec.coin.lower()}_usd",
+        "min_trade_amount": num(spec.contract_size),
+        "max_liquidation_commission": 0.0075,
+        "max_leverage": num(MAX_LEVERAGE[spec.venue]),
+        "maker_commission": 0,
+        "kind": "future",
+        "is_active": True,
+        "instrument_name": spec.symbol,
+        "instrument_id": 124972 if spec.coin == "BTC" else 124950,
+        "future_type": "reversed",
+        "expiration_timestamp": 32503708800000,
+        "creation_timestamp": 1534242287000,
+        "counter_currency": "USD",
+        "contract_size": num(spec.contract_size),
+        "block_trade_tick_size": 0.01,
+        "block_trade_min_trade_amount": 200000,
+        "block_trade_commission": 0.00025,
+        "base_currency": spec.coin,
+        "instrument_type": "reversed",
+    }
