@@ -216,7 +216,7 @@ async def test_ctrl_c_while_an_increasing_order_is_in_flight_settles_it(tmp_path
     )
     await until_event(audit, "send", proc)
     proc.send_signal(signal.SIGINT)
-    code, out, err = await finish(proc)
+    code, _out, err = await finish(proc)
     assert code == 130, err
     log = events(audit)
     cid = next(e for e in log if e["event"] == "send")["client_order_id"]
