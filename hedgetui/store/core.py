@@ -311,16 +311,16 @@ class Store:
         """The position the risk engine sees for ``hedge`` (None while unknown)."""
         return self._position_of(self._hedges[hedge])
 
-    def available_margin(self, hedge: str) -> float | None:
-        """The margin (coin) the hedge's account says new orders may use, from its last
-        balance reply (None: a typed-in position, or a balance that did not say)."""
+    def balance(self, hedge: str) -> BalanceUpdate | None:
+        """The hedge's account's last balance in the hedge's coin: the wallet balance, and the
+        margin new orders may use when the venue said (None: a typed-in position, or none yet)."""
         hs = self._hedges[hedge].settings
         if hs.account is None:
             return None
         balance = self._balances.get((hs.venue, hs.coin.upper(), hs.account))
         if balance is None:
             balance = self._balances.get((hs.venue, hs.coin.upper(), None))
-        return balance.available_margin if balance is not None else None
+        return balance
 
     def what_if(self, hedge: str, move_pct: float) -> ScenarioRow | None:
         """The scenario row for the mark of ``hedge`` moved by ``move_pct`` (None: no data)."""

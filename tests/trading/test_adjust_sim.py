@@ -166,8 +166,11 @@ async def test_an_increase_that_does_not_fit_the_margin_is_refused_before_sendin
     )
     unwind.settings = dataclasses.replace(unwind.settings, hedges=(hedge,))
     # the account's own figure, read with the balance, is what the increase must fit in
-    available = rig.service.unwind.available_margin("h")
-    assert available == pytest.approx(rig.books.margin(rig.venue, "BTC", MARK).available, rel=1e-6)
+    balance = rig.service.unwind.balance("h")
+    assert balance is not None
+    assert balance.available_margin == pytest.approx(
+        rig.books.margin(rig.venue, "BTC", MARK).available, rel=1e-6
+    )
     with pytest.raises(
         PlanError, match=r"needs [\d.]+ BTC of initial margin .* available \(the account's avail"
     ):
@@ -220,3 +223,16 @@ async def test_an_increase_the_venue_rejects_is_reported_with_its_message(rig: R
     assert VENUE_SAYS[rig.venue] in (result.error or ""), result.error
     assert rig.books.position(rig.venue, rig.symbol) == plan.position_before
     assert [e["event"] for e in rig.audit.read()][-1] == "result"
+
+
+async def test_close_to_flat_then_open_a_short_again(rig: Rig) -> None:
+    closed = await rig.adjust(AdjustRequest(to=0))
+    assert closed.order.reduce_only and closed.position_after == 0
+    assert rig.books.position(rig.venue, rig.symbol) == 0
+    with pytest.raises(PlanError, match="would open a long"):
+        rig.service.plan("h", AdjustRequest(by=+1000))
+    opened = await rig.adjust(AdjustRequest(to=0.5))  # from flat: the account's margin
+    assert opened.order.side == "sell" and not opened.order.reduce_only
+    assert rig.books.position(rig.venue, rig.symbol) == opened.position_after < 0
+    assert opened.adjust is not None and opened.adjust.margin_available is not None
+    assert rig.ratio() == pytest.approx(0.5, abs=rig.lot_ratio)
