@@ -421,7 +421,7 @@ async def _settle(
     """Ctrl-C while the order was being sent: look it up (bounded), report it, exit 130."""
     o = plan.order
     print(
-        f"hedgetui unwind: interrupted while order {o.client_order_id} was being sent; "
+        f"hedgetui {_cmd(args)}: interrupted while order {o.client_order_id} was being sent; "
         f"looking it up on {o.venue} (Ctrl-C again to stop waiting)",
         file=sys.stderr,
         flush=True,

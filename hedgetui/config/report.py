@@ -92,7 +92,7 @@ def setting_rows(settings: Settings) -> list[SettingRow]:
         for f in dataclasses.fields(hedge):
             value = getattr(hedge, f.name)
             if f.name in ("alerts", "trading"):
-                walk(value, (*at, "alerts"), only_sourced=True)
+                walk(value, (*at, f.name), only_sourced=True)
             elif f.name == "position" and value is None:
                 continue
             else:

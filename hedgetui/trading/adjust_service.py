@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from hedgetui.config import HedgeSettings, Settings, TradeLimits
 from hedgetui.domain import HedgeView
+from hedgetui.risk import InversePosition
 from hedgetui.trading.adjust import AdjustLimits, AdjustPlan, AdjustRequest, HedgeState, plan_adjust
 from hedgetui.trading.audit import AuditLog
 from hedgetui.trading.broker import Settlement, UnwindResult
@@ -26,6 +27,7 @@ from hedgetui.trading.service import (
     order_dict,
     plan_moved,
 )
+from hedgetui.venues import get_instrument
 
 
 def limits_for(settings: Settings, hedge: HedgeSettings) -> AdjustLimits:
@@ -96,7 +98,8 @@ class AdjustService:
         return view
 
     def state(self, name: str, view: HedgeView) -> HedgeState:
-        """The planner's picture of the hedge from the live view and the risk position."""
+        """The planner's picture of the hedge from the live view, the risk position and the
+        account's balance (its wallet is the collateral of a flat account's new short)."""
         hedge = self.unwind.hedge(name)
         contracts = view.contracts or 0.0
         signed = -contracts if view.side == "short" else contracts
@@ -104,13 +107,25 @@ class AdjustService:
         if signed and risk is None:
             raise Refused(f"hedge {name!r}: the position's collateral is unknown (no balance yet)")
         manual = hedge.position
+        balance = self.unwind.balance(name)
+        if manual is not None:
+            collateral = manual.collateral or 0.0
+        elif balance is not None:
+            collateral = balance.wallet_balance
+        elif not signed:
+            raise Refused(f"hedge {name!r}: the account's balance is unknown (no balance yet)")
+        else:
+            collateral = 0.0
+        reported = self.unwind.account_position(name)
         assert view.mark is not None  # check() guarantees it
         return HedgeState(
             position=signed,
             mark=view.mark,
             spot=view.spot_coin,
             risk_position=risk,
-            collateral=(manual.collateral or 0.0) if manual is not None else 0.0,
+            collateral=collateral,
+            template=None if risk else _template(hedge, reported.leverage if reported else None),
+            available_margin=balance.available_margin if balance is not None else None,
             funding_rate=view.funding_rate,
             funding_hours=view.funding_interval_hours or 8.0,
             margin_mode=manual.margin_mode if manual is not None else None,
@@ -188,3 +203,21 @@ class AdjustService:
 
     async def settle(self, plan: AdjustPlan) -> Settlement:
         return await self.unwind.settle(plan)
+
+
+def _template(hedge: HedgeSettings, leverage: float | None) -> InversePosition:
+    """The margin parameters of a short the flat hedge would open (the venue profile's)."""
+    p = get_instrument(hedge.venue, hedge.symbol)
+    return InversePosition(
+        side="short",
+        contracts=0.0,
+        contract_size=p.contract_size,
+        entry=1.0,
+        collateral=0.0,
+        mmr=p.mmr,
+        tiers=p.tiers,
+        mm_basis=p.mm_basis,
+        fee=p.taker_fee,
+        leverage=leverage,
+        mmr_per_coin=p.mmr_per_coin,
+    )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from hedgetui.clock import SYSTEM_CLOCK, Clock
 from hedgetui.config import HedgeSettings, Settings
-from hedgetui.domain import Freshness, HedgeView, PositionUpdate
+from hedgetui.domain import BalanceUpdate, Freshness, HedgeView, PositionUpdate
 from hedgetui.risk import InversePosition
 from hedgetui.trading.audit import AuditLog
 from hedgetui.trading.broker import Broker, RetryPolicy, Settlement, Sleep, UnwindResult
@@ -106,6 +106,9 @@ class UnwindService:
     account_position: Callable[[str], PositionUpdate | None] = _nothing
     # why the account's position could not be read (the venue's or the transport's words)
     account_error: Callable[[str], str | None] = _nothing
+    # the account's last balance in the hedge's coin (wallet, and the margin new orders may
+    # use: adjust's increases), when known
+    balance: Callable[[str], BalanceUpdate | None] = _nothing
     _freshness: dict[str, tuple[Freshness, Freshness]] = field(
         default_factory=dict, init=False, repr=False
     )

@@ -185,3 +185,42 @@ def test_subprocess_demo_json_and_dry_run(tmp_path: Path) -> None:
     assert json.loads(dry.stdout)["status"] == "dry_run"
     sent = [e for e in AuditLog(tmp_path / "a.jsonl").read() if e["event"] == "send"]
     assert len(sent) == 1  # the --yes run's; the dry run sent nothing
+
+
+async def test_ctrl_c_while_an_increasing_order_is_in_flight_settles_it(tmp_path: Path) -> None:
+    import asyncio
+    import os
+    import signal
+
+    from tests.commands.test_unwind_interrupt import events, finish, until_event
+
+    audit = tmp_path / "audit.jsonl"
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "hedgetui",
+        "adjust",
+        "--demo",
+        "--hedge",
+        "eth-half",
+        "--to",
+        "0.9",
+        "--yes",
+        "--audit-log",
+        str(audit),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        cwd=REPO_DIR,
+        env={**os.environ, "HEDGETUI_DEMO_ORDER_REPLY_DELAY_S": "120"},
+    )
+    await until_event(audit, "send", proc)
+    proc.send_signal(signal.SIGINT)
+    code, _out, err = await finish(proc)
+    assert code == 130, err
+    log = events(audit)
+    cid = next(e for e in log if e["event"] == "send")["client_order_id"]
+    assert f"hedgetui adjust: interrupted while order {cid} was being sent" in err
+    assert f"interrupted: order {cid}: filled" in err and "Traceback" not in err
+    assert [e["event"] for e in log].count("send") == 1
+    assert log[-1]["event"] == "result" and log[-1]["status"] == "filled"

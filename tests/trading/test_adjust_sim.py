@@ -165,7 +165,15 @@ async def test_an_increase_that_does_not_fit_the_margin_is_refused_before_sendin
         trading=TradeLimits(max_leverage=None, min_liquidation_distance_pct=None),
     )
     unwind.settings = dataclasses.replace(unwind.settings, hedges=(hedge,))
-    with pytest.raises(PlanError, match=r"needs [\d.]+ BTC of initial margin .* is available"):
+    # the account's own figure, read with the balance, is what the increase must fit in
+    balance = rig.service.unwind.balance("h")
+    assert balance is not None
+    assert balance.available_margin == pytest.approx(
+        rig.books.margin(rig.venue, "BTC", MARK).available, rel=1e-6
+    )
+    with pytest.raises(
+        PlanError, match=r"needs [\d.]+ BTC of initial margin .* available \(the account's avail"
+    ):
         rig.service.plan("h", AdjustRequest(to=300))
     assert rig.books.orders(rig.venue) == []
     # and the default limit refuses it by the leverage it would reach
@@ -193,3 +201,38 @@ async def test_lost_reply_of_an_increasing_order_one_order_and_the_audit_tells_i
     cid = plan.order.client_order_id
     assert all(e.get("client_order_id") == cid for e in log if e["event"] in story[1:5])
     assert log[0]["order"]["reduce_only"] is False and log[0]["action"] == "adjust"
+
+
+VENUE_SAYS = {
+    "bitmex": "insufficient Available Balance",
+    "bybit": "110007",
+    "binance": "-2019",
+    "deribit": "not_enough_funds",
+    "okx": "51008",
+    "kraken": "insufficientAvailableFunds",
+}
+
+
+async def test_an_increase_the_venue_rejects_is_reported_with_its_message(rig: Rig) -> None:
+    plan = rig.service.plan("h", AdjustRequest(to=0.9))  # fits the margin as last read
+    # ... and then, on the venue, the margin went elsewhere and the leverage was lowered
+    rig.books.set_balance(rig.venue, "BTC", 0.001)
+    rig.books.set_leverage(rig.venue, rig.symbol, 1)
+    result = await rig.service.execute(plan)
+    assert result.status == "rejected", result.summary()
+    assert VENUE_SAYS[rig.venue] in (result.error or ""), result.error
+    assert rig.books.position(rig.venue, rig.symbol) == plan.position_before
+    assert [e["event"] for e in rig.audit.read()][-1] == "result"
+
+
+async def test_close_to_flat_then_open_a_short_again(rig: Rig) -> None:
+    closed = await rig.adjust(AdjustRequest(to=0))
+    assert closed.order.reduce_only and closed.position_after == 0
+    assert rig.books.position(rig.venue, rig.symbol) == 0
+    with pytest.raises(PlanError, match="would open a long"):
+        rig.service.plan("h", AdjustRequest(by=+1000))
+    opened = await rig.adjust(AdjustRequest(to=0.5))  # from flat: the account's margin
+    assert opened.order.side == "sell" and not opened.order.reduce_only
+    assert rig.books.position(rig.venue, rig.symbol) == opened.position_after < 0
+    assert opened.adjust is not None and opened.adjust.margin_available is not None
+    assert rig.ratio() == pytest.approx(0.5, abs=rig.lot_ratio)
