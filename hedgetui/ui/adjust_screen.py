@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,6 +21,7 @@ from textual.widgets import Button, Input
 
 from hedgetui import glyphs
 from hedgetui.trading.adjust import AdjustPlan, AdjustRequest
+from hedgetui.trading.adjust_service import AdjustService
 from hedgetui.trading.describe import describe_adjust
 from hedgetui.trading.planner import PlanError
 from hedgetui.ui.order_dialog import OrderDialog, OrderService
@@ -60,7 +61,8 @@ def parse_adjust(text: str) -> AdjustRequest:
 
 
 class AdjustScreen(OrderDialog[AdjustPlan, AdjustRequest]):
-    """``AdjustScreen(service, hedge_name)`` over an adjust service (``Runtime.adjust_service``)."""
+    """``AdjustScreen(service, hedge_name)`` over an adjust service (``Runtime.adjust_service``;
+    a dashboard ``Store`` works in place of a service, as for the unwind dialog)."""
 
     PREFIX = "adjust"
     TITLE_WORD = "Adjust"
@@ -68,6 +70,20 @@ class AdjustScreen(OrderDialog[AdjustPlan, AdjustRequest]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("b", "band", "Back to band", show=False),
     ]
+
+    def __init__(self, service: AdjustService | Any, hedge_name: str) -> None:
+        owns_client = not isinstance(service, AdjustService)
+        if not isinstance(service, AdjustService):
+            from hedgetui.runtime.unwind import service_from_store
+
+            service = AdjustService(service_from_store(service, hedge_name))
+        super().__init__(service, hedge_name)
+        self._owns_client = owns_client
+
+    def closing(self) -> None:
+        client = self.service.unwind.client if isinstance(self.service, AdjustService) else None
+        if self._owns_client and client is not None:
+            self.run_worker(client.aclose(), group="adjust-close")
 
     def compose_choices(self) -> ComposeResult:
         with Horizontal(id="adjust-choices", classes="order-choices"):

@@ -175,10 +175,12 @@ class DashboardKeys(App[None]):
             self.open_dialog(HelpScreen(self.HELP_KEYS))
 
     def action_unwind(self) -> None:
-        self._open_order_dialog("unwind", self._unwind_factory or _optional_unwind_factory(self))
+        factory = self._unwind_factory or _optional_store_dialog(self, "unwind", "UnwindScreen")
+        self._open_order_dialog("unwind", factory)
 
     def action_rebalance(self) -> None:
-        self._open_order_dialog("adjust", self._adjust_factory)
+        factory = self._adjust_factory or _optional_store_dialog(self, "adjust", "AdjustScreen")
+        self._open_order_dialog("adjust", factory)
 
     def _open_order_dialog(self, what: str, factory: UnwindFactory | None) -> None:
         """The order dialog ``factory`` makes for the selected hedge, or a note saying why not."""
@@ -230,12 +232,16 @@ class DashboardKeys(App[None]):
                 yield command
 
 
-def _optional_unwind_factory(app: DashboardKeys) -> UnwindFactory | None:
+def _optional_store_dialog(
+    app: DashboardKeys, module_name: str, class_name: str
+) -> UnwindFactory | None:
+    """The order dialog ``hedgetui.ui.<module_name>_screen.<class_name>`` over the app's bare
+    store (no runtime: the dialog makes its own service), or None when it cannot be imported."""
     try:
-        module = importlib.import_module("hedgetui.ui.unwind_screen")
+        module = importlib.import_module(f"hedgetui.ui.{module_name}_screen")
     except ImportError:
         return None
-    screen_class = getattr(module, "UnwindScreen", None)
+    screen_class = getattr(module, class_name, None)
     if screen_class is None:
         return None
 

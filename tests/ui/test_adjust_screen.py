@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 
 from hedgetui.clock import ManualClock
 from hedgetui.demo.trading import DemoTrading, demo_trading
+from hedgetui.domain import MarkPrice
 from hedgetui.store import Store
 from hedgetui.trading.adjust_service import AdjustService
 from hedgetui.trading.planner import PlanError
@@ -183,3 +184,29 @@ async def test_band_in_band_says_so_and_a_dry_run_sends_nothing(tmp_path: Path) 
             await until_result(dialog, pilot)
             assert "dry run" in text_of(dialog, "status")
     assert demo.accounts.orders("okx") == []  # type: ignore[attr-defined]
+
+
+async def test_r_on_a_bare_store_opens_the_dialog_in_dry_run(tmp_path: Path) -> None:
+    """No runtime (no factory): the dialog makes its own service over the store, as ``u``."""
+    from tests.ui.test_unwind_screen import manual_store
+
+    clock = ManualClock()
+    settings, _ = manual_store(clock)
+    trading = dataclasses.replace(settings.trading, audit_log=str(tmp_path / "a.jsonl"))
+    store = Store(dataclasses.replace(settings, trading=trading), clock=clock)
+    store.apply(MarkPrice("bitmex", "XBTUSD", 60_000.0, int(clock.time() * 1000)))
+    app = HedgeApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(app, pilot, "core")
+        assert text_of(dialog, "mode").startswith("DRY RUN")
+        await pilot.press("b")  # no target ratio in this config: no band
+        await pilot.pause()
+        assert "no target_hedge_ratio" in text_of(dialog, "refusal")
+        dialog.query_one("#adjust-amount", Input).focus()
+        await pilot.press(*"0.5", "enter")
+        await pilot.pause()
+        preview = text_of(dialog, "preview")
+        assert "BUY 150,000 XBTUSD market reduce-only" in preview, preview
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, AdjustScreen)
