@@ -13,7 +13,6 @@ from textual.widgets import Input, Static
 
 from hedgetui.clock import ManualClock
 from hedgetui.demo.trading import DemoTrading, demo_trading
-from hedgetui.domain import MarkPrice
 from hedgetui.store import Store
 from hedgetui.trading.adjust_service import AdjustService
 from hedgetui.trading.planner import PlanError
@@ -188,14 +187,9 @@ async def test_band_in_band_says_so_and_a_dry_run_sends_nothing(tmp_path: Path) 
 
 async def test_r_on_a_bare_store_opens_the_dialog_in_dry_run(tmp_path: Path) -> None:
     """No runtime (no factory): the dialog makes its own service over the store, as ``u``."""
-    from tests.ui.test_unwind_screen import manual_store
+    from tests.ui.test_unwind_screen import audited_store
 
-    clock = ManualClock()
-    settings, _ = manual_store(clock)
-    trading = dataclasses.replace(settings.trading, audit_log=str(tmp_path / "a.jsonl"))
-    store = Store(dataclasses.replace(settings, trading=trading), clock=clock)
-    store.apply(MarkPrice("bitmex", "XBTUSD", 60_000.0, int(clock.time() * 1000)))
-    app = HedgeApp(store)
+    app = HedgeApp(audited_store(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         dialog = await open_dialog(app, pilot, "core")
         assert text_of(dialog, "mode").startswith("DRY RUN")
