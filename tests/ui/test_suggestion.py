@@ -182,3 +182,29 @@ def test_a_big_order_gives_way_to_a_shorter_form_never_a_cut(contracts: float) -
     assert all(len(f) <= len(forms[0]) for f in forms)
     if contracts >= 1e6:
         assert "sell 12.3M → 0.50" in forms
+
+
+async def test_in_ascii_mode_the_arrow_is_its_twin_and_the_r_dialog_is_ascii() -> None:
+    from tests.ui.test_ui_ascii import non_ascii
+
+    store, _ = out_of_band()
+    app = HedgeApp(store, ascii=True)
+    async with app.run_test(size=SIZE) as pilot:
+        app.selected = store.hedge_names().index("eth-half")
+        app.refresh_view()
+        await pilot.pause()
+        words = eth_half(store).suggestion.words().replace("→", "->")  # type: ignore[union-attr]
+        shown = screen_text(app)
+        assert f"to band {words}" in shown and f"Hedge  0.566  {words}" in shown
+        assert not non_ascii(shown), non_ascii(shown)
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("b")  # back to band: the suggestion's order, previewed
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "Adjust eth-half" in shown and "BUY" in shown, shown
+        plan = getattr(app.screen, "plan", None)
+        suggestion = eth_half(store).suggestion
+        assert plan is not None and suggestion is not None  # the same order as suggested
+        assert (plan.order.side, plan.order.contracts) == (suggestion.side, suggestion.contracts)
+        assert not non_ascii(shown), non_ascii(shown)
