@@ -65,8 +65,18 @@ CAPTURES: dict[str, Capture] = {
     ),
     "status-demo": Capture(("status", "--demo"), 0, 0, r"status: OK", terminal=False),
     "watch-demo-crash": Capture(
-        ("watch", "--demo", "--scenario", "crash", "--speed", "5", "--interval", "10")
-        + ("--duration", "40"),
+        (
+            "watch",
+            "--demo",
+            "--scenario",
+            "crash",
+            "--speed",
+            "5",
+            "--interval",
+            "10",
+            "--duration",
+            "40",
+        ),
         0,
         0,
         r"ALERT FIRED critical \[liq_distance:btc-lev\]",
