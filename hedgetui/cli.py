@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "watch": ("hedgetui.commands.watch", "feeds + alerts with no UI (headless)"),
     "status": ("hedgetui.commands.status", "one snapshot of every hedge; monitoring exit code"),
     "unwind": ("hedgetui.commands.unwind", "reduce-only close of a hedge, with preview"),
+    "adjust": ("hedgetui.commands.adjust", "move a hedge to a target ratio (either direction)"),
 }
 DASHBOARD_MODULE = "hedgetui.commands.dashboard"
 

@@ -277,6 +277,10 @@ class BalanceUpdate:
     wallet_balance: float
     ts: int | None = None
     account: str | None = None
+    # the margin the venue says new orders may use (coin), when its reply says: BitMEX
+    # availableMargin, Bybit equity - totalPositionIM, Binance availableBalance, Deribit
+    # available_funds, OKX availEq, Kraken auxiliary.af
+    available_margin: float | None = None
 
 
 MarketEvent = MarkPrice | IndexPrice | Funding | Ticker

@@ -164,6 +164,7 @@ async def _serve(args: argparse.Namespace, scenario: Any) -> int:
         rest_port = args.port + len(sim.venues) + 1 if args.port else 0
         try:
             rest = await attach_rest_servers(sim, host=args.host, port=rest_port)
+            rest.accounts.fund()  # like a testnet account: a bot can open positions
         except OSError as e:
             await sim.close()
             sys.stderr.write(f"hedgetui sim: error: cannot start the REST side: {e}\n")

@@ -26,20 +26,59 @@ import inspect
 import math
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from hedgetui.commands.interrupts import Interrupted, Interrupts, LineReader, sigint_counted
 
 if TYPE_CHECKING:
     from hedgetui.trading.audit import AuditLog
-    from hedgetui.trading.broker import UnwindResult
+    from hedgetui.trading.broker import Settlement, UnwindResult
     from hedgetui.trading.orders import OrderRequest
-    from hedgetui.trading.planner import UnwindPlan, UnwindRequest
+    from hedgetui.trading.planner import UnwindPlan
     from hedgetui.trading.service import UnwindService
 
 WAIT_FOR_DATA_S = 15.0
 EXIT_INTERRUPTED = 130
 Ask = Callable[[str], str | Awaitable[str]]  # the prompt -> the typed line
+
+
+class OrderFlowService(Protocol):
+    """What the shared command flow needs: an ``UnwindService`` or an ``AdjustService``."""
+
+    @property
+    def audit(self) -> AuditLog: ...
+    @property
+    def dry_run(self) -> bool: ...
+    @property
+    def dry_run_reason(self) -> str: ...
+    def plan(
+        self, name: str, request: Any, *, client_order_id: str | None = None
+    ) -> UnwindPlan: ...
+    def confirm(self, plan: Any, typed: str) -> bool: ...
+    def account_error(self, name: str) -> str | None: ...
+    def replan(self, confirmed: Any, request: Any) -> tuple[UnwindPlan, str | None]: ...
+    async def execute(self, plan: Any) -> UnwindResult: ...
+    async def settle(self, plan: Any) -> Settlement: ...
+
+
+def _for_command(args: argparse.Namespace, service: UnwindService) -> OrderFlowService:
+    """The service the command plans with: ``adjust`` wraps the hedge's unwind service (the
+    same client, audit log and broker) in an ``AdjustService``."""
+    if _cmd(args) == "adjust":
+        from hedgetui.trading.adjust_service import AdjustService
+
+        return AdjustService(service)
+    return service
+
+
+def _request(args: argparse.Namespace) -> object:
+    if _cmd(args) == "adjust":
+        from hedgetui.trading.adjust import AdjustRequest
+
+        return AdjustRequest(args.to, args.by, bool(args.band), args.limit_offset_bps)
+    from hedgetui.trading.planner import UnwindRequest
+
+    return UnwindRequest(args.fraction, args.contracts, args.limit_offset_bps)
 
 
 EPILOG = (
@@ -58,6 +97,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--fraction", type=float, metavar="F", help="part of the position, 0 < F <= 1"
     )
     size.add_argument("--contracts", type=float, metavar="N", help="number of contracts to close")
+    add_order_arguments(parser)
+
+
+def add_order_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options ``unwind`` and ``adjust`` share: limit offset, dry run / yes, config, demo,
+    JSON, audit log."""
     parser.add_argument(
         "--limit-offset-bps",
         type=float,
@@ -80,33 +125,43 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _fail(message: str, code: int = 2) -> int:
-    print(f"hedgetui unwind: {message}", file=sys.stderr)
+def fail(message: str, code: int = 2, command: str = "unwind") -> int:
+    print(f"hedgetui {command}: {message}", file=sys.stderr)
     return code
 
 
-def _bad_number(name: str, value: float | None) -> str | None:
+def _cmd(args: argparse.Namespace) -> str:
+    """The sub-command whose flow this is (``unwind`` or ``adjust``: they share it)."""
+    return str(getattr(args, "command", None) or "unwind")
+
+
+def bad_number(name: str, value: float | None) -> str | None:
     if value is not None and not math.isfinite(value):
         return f"{name}: must be a finite number, got {value:g}"
     return None
 
 
 def run(args: argparse.Namespace) -> int:
-    from hedgetui import event_loop
-
     for name, value in (
         ("--fraction", args.fraction),
         ("--contracts", args.contracts),
         ("--limit-offset-bps", args.limit_offset_bps),
     ):
-        if (problem := _bad_number(name, value)) is not None:
-            return _fail(problem)
+        if (problem := bad_number(name, value)) is not None:
+            return fail(problem)
     if args.fraction is not None and not 0 < args.fraction <= 1:
-        return _fail(f"--fraction: must be in (0, 1], got {args.fraction:g}")
+        return fail(f"--fraction: must be in (0, 1], got {args.fraction:g}")
     if args.contracts is not None and not args.contracts > 0:
-        return _fail(f"--contracts: must be > 0, got {args.contracts:g}")
+        return fail(f"--contracts: must be > 0, got {args.contracts:g}")
     if args.limit_offset_bps is not None and args.limit_offset_bps < 0:
-        return _fail(f"--limit-offset-bps: must be >= 0, got {args.limit_offset_bps:g}")
+        return fail(f"--limit-offset-bps: must be >= 0, got {args.limit_offset_bps:g}")
+    return run_flow(args)
+
+
+def run_flow(args: argparse.Namespace) -> int:
+    """The command's flow (``unwind`` or ``adjust``) on the event loop, Ctrl-C counted."""
+    from hedgetui import event_loop
+
     return event_loop.run(_counting_interrupts(args))
 
 
@@ -158,12 +213,14 @@ async def _answer(ask: Ask, prompt: str) -> str:
     return await typed if inspect.isawaitable(typed) else typed
 
 
-def _nothing_sent(audit: AuditLog | None, step: str, plan: UnwindPlan | None = None) -> int:
+def _nothing_sent(
+    audit: AuditLog | None, step: str, plan: UnwindPlan | None = None, command: str = "unwind"
+) -> int:
     """Ctrl-C before any order went out: say so, and audit it when there is a log."""
     if audit is not None:
         cid = plan.order.client_order_id if plan is not None else None
         audit.write("aborted", step=step, reason="interrupted (Ctrl-C)", client_order_id=cid)
-    return _fail(f"interrupted at the {step}: nothing sent.", EXIT_INTERRUPTED)
+    return fail(f"interrupted at the {step}: nothing sent.", EXIT_INTERRUPTED, command)
 
 
 async def _demo(
@@ -180,7 +237,7 @@ async def _demo(
     try:
         delay = demo_reply_delay(os.environ)
     except ValueError as exc:
-        return _fail(str(exc))
+        return fail(str(exc), command=_cmd(args))
     try:
         async with demo_trading(
             args.hedge, accounts=accounts, audit_log=args.audit_log, reply_delay_s=delay
@@ -188,10 +245,11 @@ async def _demo(
             try:
                 await interrupts.race(demo.poller.poll_once())
             except Interrupted:
-                return _nothing_sent(demo.service.audit, "position read")
-            return await _flow(args, demo.service, out, ask, demo.poller.poll_once, interrupts)
+                return _nothing_sent(demo.service.audit, "position read", command=_cmd(args))
+            service = _for_command(args, demo.service)
+            return await _flow(args, service, out, ask, demo.poller.poll_once, interrupts)
     except KeyError as exc:
-        return _fail(str(exc).strip("'\""))
+        return fail(str(exc).strip("'\""), command=_cmd(args))
 
 
 async def _live(args: argparse.Namespace, out: TextIO, ask: Ask, interrupts: Interrupts) -> int:
@@ -207,22 +265,22 @@ async def _live(args: argparse.Namespace, out: TextIO, ask: Ask, interrupts: Int
         settings = load_settings(resolve_config_path(cli_path, os.environ), os.environ)
         hedge = settings.hedge(args.hedge)
     except ConfigError as exc:
-        return _fail(str(exc))
+        return fail(str(exc), command=_cmd(args))
     except KeyError as exc:
-        return _fail(str(exc).strip("'\""))
+        return fail(str(exc).strip("'\""), command=_cmd(args))
     if args.audit_log:
         trading = dataclasses.replace(settings.trading, audit_log=args.audit_log)
         settings = dataclasses.replace(settings, trading=trading)
     try:
         session = command_unwind(settings, hedge.name)
     except (CredentialsError, KeyError) as exc:
-        return _fail(str(exc).strip("'\""))
+        return fail(str(exc).strip("'\""), command=_cmd(args))
     async with session as (service, poll):
         try:
             await interrupts.race(_wait_for_data(service, hedge.name, poll))
         except Interrupted:
-            return _nothing_sent(service.audit, "wait for data")
-        return await _flow(args, service, out, ask, poll, interrupts)
+            return _nothing_sent(service.audit, "wait for data", command=_cmd(args))
+        return await _flow(args, _for_command(args, service), out, ask, poll, interrupts)
 
 
 async def _wait_for_data(service: UnwindService, name: str, poll: Callable[[], Any] | None) -> None:
@@ -247,20 +305,20 @@ async def _wait_for_data(service: UnwindService, name: str, poll: Callable[[], A
 
 async def _flow(
     args: argparse.Namespace,
-    service: UnwindService,
+    service: OrderFlowService,
     out: TextIO,
     ask: Ask,
     refresh: Callable[[], Any] | None,
     interrupts: Interrupts,
 ) -> int:
-    from hedgetui.trading.planner import PlanError, UnwindRequest
+    from hedgetui.trading.planner import PlanError
     from hedgetui.trading.service import Refused
 
-    request = UnwindRequest(args.fraction, args.contracts, args.limit_offset_bps)
+    request = _request(args)
     try:
         plan = service.plan(args.hedge, request)
     except (Refused, PlanError, KeyError, ValueError) as exc:  # ValueError: unknown instrument
-        return _fail(f"refused: {str(exc).strip(chr(39) + chr(34))}", 1)
+        return fail(f"refused: {str(exc).strip(chr(39) + chr(34))}", 1, command=_cmd(args))
     dry = args.dry_run or service.dry_run
     if not args.json:
         from hedgetui.trading.describe import describe_plan
@@ -279,7 +337,7 @@ async def _flow(
             )
         except Interrupted:
             print(file=sys.stderr)  # off the prompt's line
-            return _nothing_sent(service.audit, "confirmation", plan)
+            return _nothing_sent(service.audit, "confirmation", plan, command=_cmd(args))
         if isinstance(confirmed, int):
             return confirmed
         plan = confirmed
@@ -297,9 +355,9 @@ async def _flow(
 
 async def _confirmed(
     args: argparse.Namespace,
-    service: UnwindService,
+    service: OrderFlowService,
     plan: UnwindPlan,
-    request: UnwindRequest,
+    request: object,
     ask: Ask,
     out: TextIO,
     refresh: Callable[[], Any] | None,
@@ -323,7 +381,9 @@ async def _confirmed(
             service.audit.write(
                 "aborted", step="replan", reason=why, client_order_id=plan.order.client_order_id
             )
-            return _fail(f"refused after the confirmation: {why}; nothing sent.", 1)
+            return fail(
+                f"refused after the confirmation: {why}; nothing sent.", 1, command=_cmd(args)
+            )
         try:
             fresh, moved = service.replan(plan, request)
         except (Refused, PlanError, KeyError, ValueError) as exc:
@@ -331,7 +391,9 @@ async def _confirmed(
             service.audit.write(
                 "aborted", step="replan", reason=reason, client_order_id=plan.order.client_order_id
             )
-            return _fail(f"refused after the confirmation: {reason}; nothing sent.", 1)
+            return fail(
+                f"refused after the confirmation: {reason}; nothing sent.", 1, command=_cmd(args)
+            )
         if moved is None:
             return fresh
         if args.json:  # stdout carries only the JSON result
@@ -351,7 +413,7 @@ def _outcome_unknown(order: OrderRequest) -> str:
 
 async def _settle(
     args: argparse.Namespace,
-    service: UnwindService,
+    service: OrderFlowService,
     plan: UnwindPlan,
     out: TextIO,
     interrupts: Interrupts,
@@ -359,7 +421,7 @@ async def _settle(
     """Ctrl-C while the order was being sent: look it up (bounded), report it, exit 130."""
     o = plan.order
     print(
-        f"hedgetui unwind: interrupted while order {o.client_order_id} was being sent; "
+        f"hedgetui {_cmd(args)}: interrupted while order {o.client_order_id} was being sent; "
         f"looking it up on {o.venue} (Ctrl-C again to stop waiting)",
         file=sys.stderr,
         flush=True,
@@ -376,15 +438,60 @@ async def _settle(
             reason="a second Ctrl-C stopped the lookup",
             message=message,
         )
-        return _fail(message, EXIT_INTERRUPTED)
+        return fail(message, EXIT_INTERRUPTED, command=_cmd(args))
     result = settled.result
     _report(args, plan, result, out, dry_run=False)
     if not settled.known:
-        return _fail(_outcome_unknown(o), EXIT_INTERRUPTED)
+        return fail(_outcome_unknown(o), EXIT_INTERRUPTED, command=_cmd(args))
     detail = f" ({result.error})" if result.error else ""
-    return _fail(
-        f"interrupted: order {o.client_order_id}: {result.status}{detail}", EXIT_INTERRUPTED
+    return fail(
+        f"interrupted: order {o.client_order_id}: {result.status}{detail}",
+        EXIT_INTERRUPTED,
+        command=_cmd(args),
     )
+
+
+def _adjust_fields(plan: UnwindPlan, result: UnwindResult | None) -> dict[str, object]:
+    """``adjust --json``'s extra keys: the ratio before and after (after = the position the
+    venue reports, valued as the preview values it), the liquidation price after, and the
+    preview's own figures."""
+    from hedgetui.trading.adjust import AdjustPlan
+
+    if not isinstance(plan, AdjustPlan) or plan.adjust is None:
+        return {}
+    p = plan.adjust
+    after = plan.position_before if result is None else result.position_after
+    ratio_after: float | None = None
+    liquidation_after: float | None = None
+    if after is not None and p.ratio_before is not None and plan.position_before:
+        ratio_after = p.ratio_before * after / plan.position_before
+    elif after is not None and p.ratio_after is not None and plan.position_after:
+        ratio_after = p.ratio_after * after / plan.position_after
+    elif after == 0:
+        ratio_after = 0.0
+    if after == plan.position_after:
+        liquidation_after = p.liquidation_price_after
+    elif after == plan.position_before and p.before is not None:
+        liquidation_after = p.before.liquidation_price
+    return {
+        "ratio_before": p.ratio_before,
+        "ratio_after": ratio_after,
+        "liquidation_price_after": liquidation_after,
+        "preview": {
+            "position_after": p.position_after,
+            "ratio_after": p.ratio_after,
+            "liquidation_price_after": p.liquidation_price_after,
+            "liquidation_distance_pct_after": (
+                p.after.liquidation_distance_pct if p.after is not None else None
+            ),
+            "net_exposure_coin_after": p.after.net_exposure_coin if p.after else None,
+            "net_exposure_usd_after": p.after.net_exposure_usd if p.after else None,
+            "margin_needed_coin": p.margin_needed,
+            "margin_available_coin": p.margin_available,
+            "leverage_after": p.leverage_after,
+            "funding_per_day_usd_after": p.funding_per_day_usd,
+        },
+    }
 
 
 def _report(
@@ -419,6 +526,7 @@ def _report(
             "status": status,
             "error": None if result is None else result.error,
         }
+        obj |= _adjust_fields(plan, result)
         print(json.dumps(obj), file=out)
     elif result is not None:
         print(result.summary(), file=out)

@@ -16,6 +16,7 @@ from hedgetui.config.model import (
     ManualPosition,
     Settings,
     SpotHolding,
+    TradeLimits,
     TradingSettings,
     VenueSettings,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "ManualPosition",
     "Settings",
     "SpotHolding",
+    "TradeLimits",
     "TradingSettings",
     "VenueSettings",
     "default_config_path",

@@ -11,6 +11,7 @@ from hedgetui.config.model import (
     HedgeSettings,
     ManualPosition,
     SpotHolding,
+    TradeLimits,
 )
 from hedgetui.config.schema import (
     Context,
@@ -86,10 +87,11 @@ def read_hedges(
     alerts: AlertSettings,
     accounts: tuple[AccountSettings, ...],
     ctx: Context,
+    trading: TradeLimits | None = None,
 ) -> tuple[HedgeSettings, ...]:
     hedges: list[HedgeSettings] = []
     for i, table in enumerate(as_table_list(value, ("hedges",), ctx)):
-        hedge = _hedge(table, ("hedges", i), alerts, accounts, ctx)
+        hedge = _hedge(table, ("hedges", i), alerts, accounts, ctx, trading or TradeLimits())
         for j, other in enumerate(hedges):
             if other.name == hedge.name:
                 raise ctx.error(
@@ -107,6 +109,7 @@ def _hedge(
     global_alerts: AlertSettings,
     accounts: tuple[AccountSettings, ...],
     ctx: Context,
+    trading: TradeLimits,
 ) -> HedgeSettings:
     check_keys(table, list(fields_of(HedgeSettings)), at, ctx)
     for key in ("coin", "venue"):
@@ -167,6 +170,16 @@ def _hedge(
             base=global_alerts,
         )
         check_alerts(hedge_alerts, alerts_at, ctx)
+    limits = None
+    if "trading" in table:
+        limits_at = (*at, "trading")
+        limits = read_table(
+            TradeLimits,
+            as_table(table["trading"], limits_at, ctx),
+            limits_at,
+            ctx,
+            base=trading,
+        )
     return HedgeSettings(
         name=name,
         coin=coin,
@@ -176,6 +189,7 @@ def _hedge(
         position=position,
         account=account,
         alerts=hedge_alerts,
+        trading=limits,
         **optional,  # type: ignore[arg-type]
     )
 

@@ -173,6 +173,8 @@ class HedgeSettings:
     target_hedge_ratio: float | None = field(default=None, metadata=_limits(ge=0, le=10))
     hedge_band: float = field(default=0.05, metadata=_limits(ge=0, le=10))
     alerts: AlertSettings = AlertSettings()
+    # [hedges.trading]: this hedge's order limits, each key defaulting to [trading]'s
+    trading: TradeLimits | None = None
 
     @property
     def spot_total(self) -> float:
@@ -196,8 +198,26 @@ class AccountSettings:
 
 
 @dataclass(frozen=True, slots=True)
-class TradingSettings:
-    """Order sending. Off (dry-run) until the config turns it on."""
+class TradeLimits:
+    """What one order may do (``hedgetui adjust``, the dashboard's ``r``): global in
+    ``[trading]``, overridable per hedge in ``[hedges.trading]``. None = no limit.
+
+    Any order moving more than ``max_order_contracts`` contracts or ``max_order_usd`` of face
+    value is refused; an order that INCREASES a position is refused when the position after
+    would run at more than ``max_leverage`` (position value / equity) or be liquidated closer
+    than ``min_liquidation_distance_pct`` to the mark. A reduction is never refused for those two.
+    """
+
+    max_order_contracts: float | None = field(default=None, metadata=_limits(gt=0))
+    max_order_usd: float | None = field(default=None, metadata=_limits(gt=0))
+    max_leverage: float | None = field(default=10.0, metadata=_limits(gt=0, le=200))
+    min_liquidation_distance_pct: float | None = field(default=5.0, metadata=_limits(ge=0, lt=100))
+
+
+@dataclass(frozen=True, slots=True)
+class TradingSettings(TradeLimits):
+    """Order sending. Off (dry-run) until the config turns it on. The order limits are
+    :class:`TradeLimits`' (a hedge may override them)."""
 
     enabled: bool = False
     audit_log: str | None = field(default=None, metadata=_PATH)

@@ -128,7 +128,7 @@ def build_settings(
     trading = read_table(TradingSettings, _section(data, "trading", ctx), ("trading",), ctx)
     logging = read_table(LoggingSettings, _section(data, "logging", ctx), ("logging",), ctx)
     accounts = read_accounts(data.get("accounts", []), ctx)
-    hedges = read_hedges(data.get("hedges", []), alerts, accounts, ctx)
+    hedges = read_hedges(data.get("hedges", []), alerts, accounts, ctx, trading)
     return Settings(
         display=display,
         freshness=freshness,

@@ -91,8 +91,8 @@ def setting_rows(settings: Settings) -> list[SettingRow]:
         at: KeyPath = ("hedges", i)
         for f in dataclasses.fields(hedge):
             value = getattr(hedge, f.name)
-            if f.name == "alerts":
-                walk(value, (*at, "alerts"), only_sourced=True)
+            if f.name in ("alerts", "trading"):
+                walk(value, (*at, f.name), only_sourced=True)
             elif f.name == "position" and value is None:
                 continue
             else:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from hedgetui.feeds import Feed, FeedConfig
     from hedgetui.feeds.read_gate import ReadGate
     from hedgetui.runtime.accounts import StatusPoller
+    from hedgetui.trading.adjust_service import AdjustService
     from hedgetui.trading.service import UnwindService
     from hedgetui.trading.venues import VenueClient
 
@@ -294,6 +295,13 @@ class Runtime:
         from hedgetui.runtime.unwind import service_for_runtime
 
         return service_for_runtime(self, hedge)
+
+    def adjust_service(self, hedge: str) -> AdjustService:
+        """The adjust service of ``hedge`` (the ``r`` dialog): :meth:`unwind_service`'s client,
+        audit log and broker, planning orders in either direction within the hedge's limits."""
+        from hedgetui.trading.adjust_service import AdjustService
+
+        return AdjustService(self.unwind_service(hedge))
 
     def alert_engine(self, *, pending_override_s: float | None = None) -> AlertEngine:
         """The alert rules of the settings, over the store's clock (``pending_override_s``:

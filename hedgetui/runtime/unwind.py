@@ -71,6 +71,7 @@ def service_for_store(
         no_client_reason=no_client_reason,
         account_position=account_position,
         account_error=account_error,
+        balance=store.balance,
     )
 
 

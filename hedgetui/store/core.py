@@ -311,6 +311,17 @@ class Store:
         """The position the risk engine sees for ``hedge`` (None while unknown)."""
         return self._position_of(self._hedges[hedge])
 
+    def balance(self, hedge: str) -> BalanceUpdate | None:
+        """The hedge's account's last balance in the hedge's coin: the wallet balance, and the
+        margin new orders may use when the venue said (None: a typed-in position, or none yet)."""
+        hs = self._hedges[hedge].settings
+        if hs.account is None:
+            return None
+        balance = self._balances.get((hs.venue, hs.coin.upper(), hs.account))
+        if balance is None:
+            balance = self._balances.get((hs.venue, hs.coin.upper(), None))
+        return balance
+
     def what_if(self, hedge: str, move_pct: float) -> ScenarioRow | None:
         """The scenario row for the mark of ``hedge`` moved by ``move_pct`` (None: no data)."""
         state = self._hedges[hedge]

@@ -53,7 +53,8 @@ class UnwindResult:
         o = self.plan.order
         head = f"{o.side} {o.contracts:g} {o.symbol} on {o.venue}"
         if self.status == "dry_run":
-            return f"dry run: would send {head} (reduce-only, id {o.client_order_id}); nothing sent"
+            kind = "reduce-only, " if o.reduce_only else ""
+            return f"dry run: would send {head} ({kind}id {o.client_order_id}); nothing sent"
         if self.error:
             return f"{head}: {self.status}: {self.error}"
         after = "" if self.position_after is None else f"; position now {self.position_after:g}"

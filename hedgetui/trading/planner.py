@@ -189,22 +189,35 @@ def plan_unwind(
         price = limit_price(
             mark, side, request.limit_offset_bps, instrument.tick_size, max_limit_offset_bps
         )
-    order = OrderRequest(
+    order = order_for(instrument, side, qty, client_order_id, price, True, margin_mode)
+    after = position + qty if position < 0 else position - qty
+    preview = preview_unwind(risk_position, mark, qty, spot) if risk_position else None
+    return UnwindPlan(hedge, order, float(position), round(after, 10), mark, preview)
+
+
+def order_for(
+    instrument: Instrument,
+    side: OrderSide,
+    contracts: float,
+    client_order_id: str,
+    price: float | None,
+    reduce_only: bool,
+    margin_mode: Literal["isolated", "cross"] | None,
+) -> OrderRequest:
+    """The order on ``instrument``: a limit at ``price``, or a market order when it is None."""
+    return OrderRequest(
         venue=instrument.venue,
         symbol=instrument.symbol,
         side=side,
-        contracts=qty,
+        contracts=contracts,
         contract_size=instrument.contract_size,
         order_type="market" if price is None else "limit",
         client_order_id=client_order_id,
         price=price,
-        reduce_only=True,
+        reduce_only=reduce_only,
         coin=instrument.coin,
         margin_mode=margin_mode,
     )
-    after = position + qty if position < 0 else position - qty
-    preview = preview_unwind(risk_position, mark, qty, spot) if risk_position else None
-    return UnwindPlan(hedge, order, float(position), round(after, 10), mark, preview)
 
 
 def preview_unwind(position: InversePosition, mark: float, qty: float, spot: float) -> Preview:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from hedgetui.clock import SYSTEM_CLOCK, Clock
 from hedgetui.config import HedgeSettings, Settings
-from hedgetui.domain import Freshness, HedgeView, PositionUpdate
+from hedgetui.domain import BalanceUpdate, Freshness, HedgeView, PositionUpdate
 from hedgetui.risk import InversePosition
 from hedgetui.trading.audit import AuditLog
 from hedgetui.trading.broker import Broker, RetryPolicy, Settlement, Sleep, UnwindResult
@@ -106,6 +106,9 @@ class UnwindService:
     account_position: Callable[[str], PositionUpdate | None] = _nothing
     # why the account's position could not be read (the venue's or the transport's words)
     account_error: Callable[[str], str | None] = _nothing
+    # the account's last balance in the hedge's coin (wallet, and the margin new orders may
+    # use: adjust's increases), when known
+    balance: Callable[[str], BalanceUpdate | None] = _nothing
     _freshness: dict[str, tuple[Freshness, Freshness]] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -193,7 +196,9 @@ class UnwindService:
             spot=view.spot_coin,
             max_limit_offset_bps=self.settings.trading.max_limit_offset_bps,
         )
-        self._freshness[plan.order.client_order_id] = (view.mark_freshness, view.position_freshness)
+        self.remember_freshness(
+            plan.order.client_order_id, (view.mark_freshness, view.position_freshness)
+        )
         if client_order_id is None:  # a re-plan is audited by replan(), when it moved
             self.audit.write(
                 "plan",
@@ -202,9 +207,16 @@ class UnwindService:
                 position_before=plan.position_before,
                 position_after=plan.position_after,
                 mark=plan.mark,
-                order=_order_dict(plan),
+                order=order_dict(plan),
             )
         return plan
+
+    def remember_freshness(self, cid: str, freshness: tuple[Freshness, Freshness]) -> None:
+        """How fresh the mark and the position were when order ``cid`` was planned."""
+        self._freshness[cid] = freshness
+
+    def freshness_of(self, cid: str) -> tuple[Freshness, Freshness]:
+        return self._freshness.get(cid, (Freshness.FRESH, Freshness.FRESH))
 
     def confirm(self, plan: UnwindPlan, typed: str) -> bool:
         """True when ``typed`` is exactly the symbol; the attempt is audited either way."""
@@ -224,9 +236,9 @@ class UnwindService:
         why it must be confirmed again (None: it moved within the tolerance; send the new one).
         Raises :class:`Refused` / ``PlanError`` as :meth:`plan` does."""
         cid = confirmed.order.client_order_id
-        before = self._freshness.get(cid, (Freshness.FRESH, Freshness.FRESH))
+        before = self.freshness_of(cid)
         fresh = self.plan(confirmed.hedge, request, client_order_id=cid)
-        moved = plan_moved(confirmed, fresh, before, self._freshness[cid])
+        moved = plan_moved(confirmed, fresh, before, self.freshness_of(cid))
         if moved is not None:
             self.audit.write(
                 "replan",
@@ -234,7 +246,7 @@ class UnwindService:
                 reason=moved,
                 position_before=fresh.position_before,
                 mark=fresh.mark,
-                order=_order_dict(fresh),
+                order=order_dict(fresh),
             )
         return fresh, moved
 
@@ -256,7 +268,7 @@ class UnwindService:
                 "dry_run",
                 hedge=plan.hedge,
                 reason=self.dry_run_reason,
-                order=_order_dict(plan),
+                order=order_dict(plan),
             )
             return UnwindResult(plan=plan, status="dry_run", position_after=plan.position_before)
         result = await self._broker().run(plan)
@@ -265,7 +277,7 @@ class UnwindService:
         return result
 
 
-def _order_dict(plan: UnwindPlan) -> dict[str, object]:
+def order_dict(plan: UnwindPlan) -> dict[str, object]:
     o = plan.order
     return {
         "venue": o.venue,

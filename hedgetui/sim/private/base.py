@@ -83,6 +83,7 @@ class Held:
     entry: float
     contract_size: float
     updated_ms: int
+    leverage: float = 10.0  # the position's leverage as the books hold it
 
 
 class PrivateProtocol(ABC):
@@ -121,9 +122,16 @@ class PrivateProtocol(ABC):
         out = []
         for symbol, spec in INSTRUMENTS[self.venue].items():
             pos = self.accounts.position_record(self.venue, symbol)
+            leverage = self.accounts.leverage(self.venue, symbol)
             out.append(
                 Held(
-                    symbol, spec.coin, pos.contracts, pos.entry, spec.contract_size, pos.updated_ms
+                    symbol,
+                    spec.coin,
+                    pos.contracts,
+                    pos.entry,
+                    spec.contract_size,
+                    pos.updated_ms,
+                    leverage,
                 )
             )
         return out
@@ -132,11 +140,11 @@ class PrivateProtocol(ABC):
         return sorted({spec.coin for spec in INSTRUMENTS[self.venue].values()})
 
     def changed_positions(self, session: PrivateSession, topic: str) -> list[Held]:
-        """Positions whose (contracts, entry) differ from what ``topic`` last pushed."""
+        """Positions whose (contracts, entry, leverage) differ from what ``topic`` last pushed."""
         out = []
         for h in self.held():
             key = f"{topic}:{h.symbol}"
-            state = (h.contracts, h.entry)
+            state = (h.contracts, h.entry, h.leverage)
             if session.sent.get(key) != state:
                 session.sent[key] = state
                 out.append(h)

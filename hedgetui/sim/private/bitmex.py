@@ -87,8 +87,8 @@ class BitmexPrivate(PrivateProtocol):
             "account": BITMEX_ACCOUNT,
             "symbol": h.symbol,
             "currency": "XBt",
-            "leverage": 100,
-            "crossMargin": True,
+            "leverage": int(h.leverage) if h.leverage.is_integer() else h.leverage,
+            "crossMargin": True,  # one wallet margins every position (see accounts.py)
             "currentQty": int(h.contracts) if h.contracts.is_integer() else h.contracts,
             "isOpen": h.contracts != 0,
             "markPrice": self.mark(h.symbol),

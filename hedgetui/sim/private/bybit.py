@@ -84,7 +84,7 @@ class BybitPrivate(PrivateProtocol):
             "side": side,
             "size": dec(abs(h.contracts)),
             "entryPrice": dec(h.entry),
-            "leverage": "10",
+            "leverage": dec(h.leverage),
             "positionValue": dec(abs(h.contracts) * h.contract_size / h.entry if h.entry else 0),
             "positionBalance": "0",
             "markPrice": dec(self.mark(h.symbol)),

@@ -124,7 +124,7 @@ class DeribitPrivate(PrivateProtocol):
                     "direction": direction,
                     "average_price": h.entry,
                     "mark_price": self.mark(h.symbol),
-                    "leverage": 50,
+                    "leverage": int(h.leverage) if h.leverage.is_integer() else h.leverage,
                 }
                 data = {"instrument_name": h.symbol, "trades": [], "positions": [row], "orders": []}
                 out.append(self._notify(channel, data))

@@ -76,7 +76,7 @@ class OkxPrivate(PrivateProtocol):
             "avgPx": dec(h.entry) if h.contracts else "",
             "markPx": dec(self.mark(h.symbol)),
             "liqPx": "",
-            "lever": "10",
+            "lever": dec(h.leverage),
             "mgnMode": "cross",
             "margin": "",
             "ccy": h.coin,

@@ -8,6 +8,12 @@ Units: positions are signed *contracts* of the venue's instrument (Deribit inclu
 BTC-PERPETUAL contract is 10 USD, so its `size` in USD is contracts x 10). Balances are coin.
 Realised PnL of an inverse contract, in coin: Q x (1/entry - 1/exit) x side, with
 Q = contracts x contract size (USD) and side +1 for a long, -1 for a short. No fees are charged.
+
+Margin (isolated, entry-based, as Bybit/OKX/Binance define it for inverse contracts): a
+position holds initial margin IM = Q / (entry x leverage) coin; the coin's available margin is
+wallet + unrealised PnL - IM. An order that opens or increases a position needs the IM of the
+part it opens, at its fill price, out of that available margin (the part it closes first frees
+its own IM); otherwise it is refused (`insufficient_margin`) and nothing executes.
 """
 
 from __future__ import annotations
@@ -57,36 +63,65 @@ class InstrumentSpec:
     coin: str
     contract_size: float
     lot_size: float
+    tick_size: float
 
 
-def _spec(venue: str, symbol: str, coin: str, size: float, lot: float) -> InstrumentSpec:
-    return InstrumentSpec(venue, symbol, coin, size, lot)
+def _spec(
+    venue: str, symbol: str, coin: str, size: float, lot: float, tick: float
+) -> InstrumentSpec:
+    return InstrumentSpec(venue, symbol, coin, size, lot, tick)
 
 
-# Contract sizes and lots as in /work/shared/exchanges/README.md (contract spec sections).
+# Contract sizes, lots and ticks as in /work/shared/exchanges/README.md (contract specs) and
+# the venue profiles (hedgetui/data/venues.toml).
 INSTRUMENTS: dict[str, dict[str, InstrumentSpec]] = {
-    "bitmex": {"XBTUSD": _spec("bitmex", "XBTUSD", "BTC", 1.0, 100.0)},
+    "bitmex": {"XBTUSD": _spec("bitmex", "XBTUSD", "BTC", 1.0, 100.0, 0.5)},
     "bybit": {
-        "BTCUSD": _spec("bybit", "BTCUSD", "BTC", 1.0, 1.0),
-        "ETHUSD": _spec("bybit", "ETHUSD", "ETH", 1.0, 1.0),
+        "BTCUSD": _spec("bybit", "BTCUSD", "BTC", 1.0, 1.0, 0.5),
+        "ETHUSD": _spec("bybit", "ETHUSD", "ETH", 1.0, 1.0, 0.05),
     },
     "binance": {
-        "BTCUSD_PERP": _spec("binance", "BTCUSD_PERP", "BTC", 100.0, 1.0),
-        "ETHUSD_PERP": _spec("binance", "ETHUSD_PERP", "ETH", 10.0, 1.0),
+        "BTCUSD_PERP": _spec("binance", "BTCUSD_PERP", "BTC", 100.0, 1.0, 0.1),
+        "ETHUSD_PERP": _spec("binance", "ETHUSD_PERP", "ETH", 10.0, 1.0, 0.01),
     },
     "deribit": {
-        "BTC-PERPETUAL": _spec("deribit", "BTC-PERPETUAL", "BTC", 10.0, 1.0),
-        "ETH-PERPETUAL": _spec("deribit", "ETH-PERPETUAL", "ETH", 1.0, 1.0),
+        "BTC-PERPETUAL": _spec("deribit", "BTC-PERPETUAL", "BTC", 10.0, 1.0, 0.5),
+        "ETH-PERPETUAL": _spec("deribit", "ETH-PERPETUAL", "ETH", 1.0, 1.0, 0.05),
     },
     "okx": {
-        "BTC-USD-SWAP": _spec("okx", "BTC-USD-SWAP", "BTC", 100.0, 1.0),
-        "ETH-USD-SWAP": _spec("okx", "ETH-USD-SWAP", "ETH", 10.0, 1.0),
+        "BTC-USD-SWAP": _spec("okx", "BTC-USD-SWAP", "BTC", 100.0, 1.0, 0.1),
+        "ETH-USD-SWAP": _spec("okx", "ETH-USD-SWAP", "ETH", 10.0, 1.0, 0.01),
     },
     "kraken": {
-        "PI_XBTUSD": _spec("kraken", "PI_XBTUSD", "BTC", 1.0, 1.0),
-        "PI_ETHUSD": _spec("kraken", "PI_ETHUSD", "ETH", 1.0, 1.0),
+        "PI_XBTUSD": _spec("kraken", "PI_XBTUSD", "BTC", 1.0, 1.0, 0.5),
+        "PI_ETHUSD": _spec("kraken", "PI_ETHUSD", "ETH", 1.0, 1.0, 0.05),
     },
 }
+
+# Each venue's leverage for a position nobody set one for (what the replies showed before
+# leverage was modelled): BitMEX cross (its maximum, 100x), Bybit 10x, Binance COIN-M 20x,
+# Deribit 50x (its 2% initial margin), OKX 10x, Kraken cross (50x).
+DEFAULT_LEVERAGE: dict[str, float] = {
+    "bitmex": 100.0,
+    "bybit": 10.0,
+    "binance": 20.0,
+    "deribit": 50.0,
+    "okx": 10.0,
+    "kraken": 50.0,
+}
+# The highest leverage each venue lets a position have (its first risk tier).
+MAX_LEVERAGE: dict[str, float] = {
+    "bitmex": 100.0,
+    "bybit": 100.0,
+    "binance": 125.0,
+    "deribit": 50.0,
+    "okx": 125.0,
+    "kraken": 50.0,
+}
+
+# What `hedgetui sim` credits every venue's wallet with at start (a testnet faucet): a bot
+# pointed at it can open positions. `SimAccounts()` alone starts empty (tests seed it).
+STARTING_WALLET: dict[str, float] = {"BTC": 1.0, "ETH": 10.0}
 
 # Where a client order id must be unique. "all": every order the account ever sent (BitMEX,
 # Bybit, Kraken); "open": only resting orders (Binance: "unique among open orders", OKX: "among
@@ -118,6 +153,7 @@ class Position:
     entry: float = 0.0
     realised: float = 0.0  # cumulative realised PnL in coin
     updated_ms: int = 0
+    leverage: float | None = None  # None: the venue's default (`DEFAULT_LEVERAGE`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +197,12 @@ class Order:
 
 
 RejectReason = Literal[
-    "unknown_symbol", "lot_size", "bad_price", "duplicate_client_id", "reduce_only"
+    "unknown_symbol",
+    "lot_size",
+    "bad_price",
+    "duplicate_client_id",
+    "reduce_only",
+    "insufficient_margin",
 ]
 
 
@@ -169,6 +210,26 @@ RejectReason = Literal[
 class Rejection:
     reason: RejectReason
     detail: str
+    required: float = 0.0  # insufficient_margin: the coin the order needed
+    available: float = 0.0  # ... and the coin there was
+
+
+@dataclass(frozen=True, slots=True)
+class Margin:
+    """One coin's margin on one venue, in coin, at a mark."""
+
+    wallet: float  # balance: collateral + realised PnL
+    unrealised: float
+    initial: float  # initial margin the positions hold: Q / (entry x leverage)
+
+    @property
+    def equity(self) -> float:
+        return self.wallet + self.unrealised
+
+    @property
+    def available(self) -> float:
+        """What a new position's initial margin may come out of (never below zero)."""
+        return max(self.equity - self.initial, 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,8 +271,10 @@ class SimAccounts:
         contracts: float,
         entry: float,
         collateral: float | None = None,
+        leverage: float | None = None,
     ) -> None:
-        """Seed a position (signed contracts at `entry`) and, optionally, the coin balance.
+        """Seed a position (signed contracts at `entry`) and, optionally, the coin balance and
+        the position's leverage (default: the venue's, `DEFAULT_LEVERAGE`).
 
         Without `collateral` a venue/coin with no balance yet gets one fully backing the
         position at entry (notional / entry), so a short is 1x collateralised.
@@ -219,13 +282,49 @@ class SimAccounts:
         spec = self._require(venue, symbol)
         if entry <= 0:
             raise ValueError(f"entry price must be > 0, got {entry}")
-        pos = Position(float(contracts), float(entry), 0.0, self._now_ms())
+        if leverage is not None:
+            self._check_leverage(venue, leverage)
+        pos = Position(float(contracts), float(entry), 0.0, self._now_ms(), leverage)
         self._positions[(venue, spec.symbol)] = pos
         key = (venue, spec.coin)
         if collateral is not None:
             self._balances[key] = float(collateral)
         elif key not in self._balances:
             self._balances[key] = abs(contracts) * spec.contract_size / entry
+
+    def set_leverage(self, venue: str, symbol: str, leverage: float) -> None:
+        """Set the position's leverage (as the venue's set-leverage endpoint does); a
+        ValueError names the venue's range when it is outside it."""
+        self._check_leverage(venue, leverage)
+        self.position_record(venue, symbol).leverage = float(leverage)
+
+    def leverage(self, venue: str, symbol: str) -> float:
+        """The position's leverage: as set, else the venue's default."""
+        pos = self.position_record(venue, symbol)
+        return pos.leverage if pos.leverage is not None else DEFAULT_LEVERAGE[venue]
+
+    def margin(self, venue: str, coin: str, mark: float) -> Margin:
+        """The coin's margin on the venue at `mark` (each venue lists one instrument a coin)."""
+        self._require_venue(venue)
+        unrealised = initial = 0.0
+        for symbol, spec in INSTRUMENTS[venue].items():
+            if spec.coin != coin.upper():
+                continue
+            pos = self._positions.get((venue, symbol))
+            if pos is None or not pos.contracts:
+                continue
+            usd = abs(pos.contracts) * spec.contract_size
+            side = 1 if pos.contracts > 0 else -1
+            unrealised += inverse_pnl(usd, pos.entry, mark, side)
+            initial += usd / (pos.entry * self.leverage(venue, symbol))
+        return Margin(self.balance(venue, coin), unrealised, initial)
+
+    def fund(self, wallet: dict[str, float] | None = None) -> None:
+        """Credit every venue with `wallet` (coin -> amount; default `STARTING_WALLET`)."""
+        for venue in VENUES:
+            for name, amount in (wallet or STARTING_WALLET).items():
+                key = (venue, name.upper())
+                self._balances[key] = self._balances.get(key, 0.0) + float(amount)
 
     def set_balance(self, venue: str, coin: str, amount: float) -> None:
         self._require_venue(venue)
@@ -338,6 +437,11 @@ class SimAccounts:
             return Rejection("duplicate_client_id", f"client order id {req.client_id!r} exists")
         if req.reduce_only and not self._reduces(venue, spec.symbol, req.side, req.qty):
             return Rejection("reduce_only", "order would not reduce the position")
+        limit = None if req.order_type == "market" else req.price
+        fill_price = limit if limit is not None and not _crosses(req.side, limit, mark) else mark
+        short_of = self._margin_shortfall(spec, req.side, req.qty, fill_price, mark)
+        if short_of is not None:
+            return short_of
         now = self._now_ms()
         order = Order(
             venue=venue,
@@ -377,6 +481,11 @@ class SimAccounts:
                 order.status = "canceled"
                 order.updated_ms = self._now_ms()
                 continue
+            spec = self._require(venue, order.symbol)
+            if self._margin_shortfall(spec, order.side, order.qty, mark, mark) is not None:
+                order.status = "canceled"  # the margin it would open is no longer there
+                order.updated_ms = self._now_ms()
+                continue
             self._fill(order, mark)
 
     # -- internals ---------------------------------------------------------------------------
@@ -413,6 +522,40 @@ class SimAccounts:
             elif (pos.contracts > 0) != (old > 0):
                 pos.entry = price  # flipped: the remainder opened at the fill price
         pos.updated_ms = self._now_ms()
+
+    def _margin_shortfall(
+        self, spec: InstrumentSpec, side: Side, qty: float, price: float, mark: float
+    ) -> Rejection | None:
+        """The `insufficient_margin` refusal of an order opening more than the coin's
+        available margin carries at the position's leverage; None when it fits (or opens
+        nothing). The part that closes first frees its own initial margin."""
+        held = self._positions.get((spec.venue, spec.symbol), Position()).contracts
+        signed = qty if side == "buy" else -qty
+        closing = min(abs(held), qty) if held and (held > 0) != (signed > 0) else 0.0
+        opening = qty - closing
+        if opening <= 1e-12:
+            return None
+        leverage = self.leverage(spec.venue, spec.symbol)
+        required = opening * spec.contract_size / (price * leverage)
+        margin = self.margin(spec.venue, spec.coin, mark)
+        entry = self._positions[(spec.venue, spec.symbol)].entry if held else 0.0
+        freed = closing * spec.contract_size / (entry * leverage) if closing else 0.0
+        available = margin.available + freed
+        if required <= available + 1e-12:
+            return None
+        return Rejection(
+            "insufficient_margin",
+            f"order needs {required:.8f} {spec.coin} of initial margin at {leverage:g}x; "
+            f"{max(available, 0.0):.8f} {spec.coin} available",
+            required,
+            max(available, 0.0),
+        )
+
+    def _check_leverage(self, venue: str, leverage: float) -> None:
+        self._require_venue(venue)
+        top = MAX_LEVERAGE[venue]
+        if not math.isfinite(leverage) or not 1.0 <= leverage <= top:
+            raise ValueError(f"{venue} leverage must be between 1 and {top:g}, got {leverage}")
 
     def _reduces(self, venue: str, symbol: str, side: Side, qty: float) -> bool:
         held = self._positions.get((venue, symbol), Position()).contracts
@@ -457,4 +600,9 @@ def _is_multiple(qty: float, lot: float) -> bool:
 def _marketable(order: Order, mark: float) -> bool:
     if order.order_type == "market" or order.price is None:
         return True
-    return order.price >= mark if order.side == "buy" else order.price <= mark
+    return _crosses(order.side, order.price, mark)
+
+
+def _crosses(side: Side, price: float, mark: float) -> bool:
+    """A limit at `price` fills at once at `mark` (a buy at or above it, a sell at or below)."""
+    return price >= mark if side == "buy" else price <= mark

@@ -44,6 +44,7 @@ class Route:
     handler: RouteHandler
     order: bool = False  # order placement: the order faults apply
     lookup: bool = False  # an order's lookup by client id: the lookup faults apply
+    public: bool = False  # market data (instruments, server time): no signature asked
 
 
 @cache
@@ -164,17 +165,24 @@ class VenueApi(ABC):
         order: bool = False,
         *,
         lookup: bool = False,
+        public: bool = False,
     ) -> None:
-        self.routes[(method, path)] = Route(handler, order, lookup)
+        self.routes[(method, path)] = Route(handler, order, lookup, public)
 
     async def handle(self, req: HttpRequest) -> HttpResponse:
         route = self.routes.get((req.method, req.path))
         if route is None:
             return self.not_found(req)
         try:
-            self.authenticate(req)
+            if not route.public:
+                self.authenticate(req)
         except AuthError as err:
             return self.auth_error(err)
+        if route.public:
+            try:
+                return route.handler(req)
+            except BadParam as exc:
+                return self.bad_request(str(exc))
         self.accounts.match_resting(self.venue, self.mark)
         if route.lookup and (slip := self.accounts.take_fault(self.venue, lookup=True)):
             return self.faulted_lookup(req, route, slip)

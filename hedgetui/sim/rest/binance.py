@@ -13,7 +13,9 @@ from typing import Any
 
 from hedgetui.sim.rest.accounts import (
     INSTRUMENTS,
+    MAX_LEVERAGE,
     Fault,
+    InstrumentSpec,
     Order,
     OrderRequest,
     Rejection,
@@ -40,6 +42,7 @@ _REJECT = {
     "lot_size": (-1111, "Precision is over the maximum defined for this asset."),
     "bad_price": (-4013, "Price less than min price."),  # PRICE_LESS_THAN_MIN_PRICE
     "unknown_symbol": (-1121, "Invalid symbol."),
+    "insufficient_margin": (-2019, "Margin is insufficient."),
 }
 
 
@@ -56,6 +59,9 @@ class BinanceApi(VenueApi):
         self.route("DELETE", "/dapi/v1/order", self.cancel_order)
         self.route("GET", "/dapi/v1/positionRisk", self.position_risk)
         self.route("GET", "/dapi/v1/balance", self.balance)
+        self.route("POST", "/dapi/v1/leverage", self.set_leverage)
+        self.route("GET", "/dapi/v1/time", self.server_time, public=True)
+        self.route("GET", "/dapi/v1/exchangeInfo", self.exchange_info, public=True)
 
     async def handle(self, req: HttpRequest) -> HttpResponse:
         """Binance reports the IP's used weight on every reply (X-MBX-USED-WEIGHT-1M)."""
@@ -102,6 +108,50 @@ class BinanceApi(VenueApi):
         return json_reply(body, 429, (("Retry-After", "1"), ("X-MBX-USED-WEIGHT-1M", "2401")))
 
     # -- handlers ----------------------------------------------------------------------------
+    def server_time(self, req: HttpRequest) -> HttpResponse:
+        """GET /dapi/v1/time."""
+        return json_reply({"serverTime": self.now_ms()})
+
+    def exchange_info(self, req: HttpRequest) -> HttpResponse:
+        """GET /dapi/v1/exchangeInfo: the perpetuals listed (the docs' shape)."""
+        return json_reply(
+            {
+                "exchangeFilters": [],
+                "rateLimits": [
+                    {
+                        "interval": "MINUTE",
+                        "intervalNum": 1,
+                        "limit": 2400,
+                        "rateLimitType": "REQUEST_WEIGHT",
+                    },
+                    {
+                        "interval": "MINUTE",
+                        "intervalNum": 1,
+                        "limit": 1200,
+                        "rateLimitType": "ORDERS",
+                    },
+                ],
+                "serverTime": self.now_ms(),
+                "symbols": [_symbol_row(spec) for spec in INSTRUMENTS[self.venue].values()],
+                "timezone": "UTC",
+            }
+        )
+
+    def set_leverage(self, req: HttpRequest) -> HttpResponse:
+        """POST /dapi/v1/leverage (symbol, leverage): the new leverage, or -4028."""
+        p = self.params(req)
+        symbol = str(p.get("symbol") or "")
+        if not instrument(self.venue, symbol):
+            return _error(-1121, "Invalid symbol.")
+        leverage = parse_float(p, "leverage") or 0.0
+        if not leverage.is_integer():
+            return _error(-4028, f"Leverage {p.get('leverage')} is not valid")
+        try:
+            self.accounts.set_leverage(self.venue, symbol, leverage)
+        except ValueError:
+            return _error(-4028, f"Leverage {int(leverage)} is not valid")
+        return json_reply({"leverage": int(leverage), "maxQty": "1000", "symbol": symbol})
+
     def new_order(self, req: HttpRequest) -> HttpResponse:
         p = self.params(req)
         symbol = str(p.get("symbol") or "")
@@ -186,14 +236,15 @@ class BinanceApi(VenueApi):
             row = template(self.venue, "balance")[0]
             wallet = self.accounts.balance(self.venue, coin)
             upnl = self._unrealised(f"{coin}USD_PERP")
+            margin = self.accounts.margin(self.venue, coin, self.mark(f"{coin}USD_PERP"))
             row.update(
                 accountAlias="SgsR",
                 asset=coin,
                 balance=dec(wallet),
-                withdrawAvailable=dec(max(wallet + min(upnl, 0.0), 0.0)),
+                withdrawAvailable=dec(min(margin.available, max(wallet + min(upnl, 0.0), 0.0))),
                 crossWalletBalance=dec(wallet),
                 crossUnPnl=dec(upnl),
-                availableBalance=dec(max(wallet + upnl, 0.0)),
+                availableBalance=dec(margin.available),
                 updateTime=self.now_ms(),
             )
             rows.append(row)
@@ -261,9 +312,58 @@ class BinanceApi(VenueApi):
             markPrice=f"{mark:.8f}",
             unRealizedProfit=f"{self._unrealised(symbol):.8f}",
             liquidationPrice="0",
-            leverage="20",
+            leverage=dec(self.accounts.leverage(self.venue, symbol)),
             positionSide="BOTH",
             notionalValue=dec(pos.contracts * spec.contract_size / mark),
             updateTime=pos.updated_ms,
         )
         return row
+
+
+def _symbol_row(spec: InstrumentSpec) -> dict[str, Any]:
+    """One perpetual of /dapi/v1/exchangeInfo ``symbols``."""
+    tick = dec(spec.tick_size)
+    return {
+        "filters": [
+            {
+                "filterType": "PRICE_FILTER",
+                "maxPrice": "4529764",
+                "minPrice": tick,
+                "tickSize": tick,
+            },
+            {"filterType": "LOT_SIZE", "maxQty": "1000000", "minQty": "1", "stepSize": "1"},
+            {"filterType": "MARKET_LOT_SIZE", "maxQty": "60000", "minQty": "1", "stepSize": "1"},
+            {"filterType": "MAX_NUM_ORDERS", "limit": 200},
+            {
+                "filterType": "PERCENT_PRICE",
+                "multiplierUp": "1.0500",
+                "multiplierDown": "0.9500",
+                "multiplierDecimal": 4,
+            },
+        ],
+        "OrderType": ["LIMIT", "MARKET", "STOP", "TAKE_PROFIT", "TRAILING_STOP_MARKET"],
+        "timeInForce": ["GTC", "IOC", "FOK", "GTX"],
+        "liquidationFee": "0.015000",
+        "marketTakeBound": "0.05",
+        "symbol": spec.symbol,
+        "pair": spec.symbol.split("_")[0],
+        "contractType": "PERPETUAL",
+        "deliveryDate": 4133404800000,
+        "onboardDate": 1597042800000,
+        "contractStatus": "TRADING",
+        "contractSize": int(spec.contract_size),
+        "quoteAsset": "USD",
+        "baseAsset": spec.coin,
+        "marginAsset": spec.coin,
+        "pricePrecision": len(tick.partition(".")[2]),
+        "quantityPrecision": 0,
+        "baseAssetPrecision": 8,
+        "quotePrecision": 8,
+        "equalQtyPrecision": 4,
+        "maxMoveOrderLimit": 10000,
+        "triggerProtect": "0.0500",
+        "maintMarginPercent": "2.5000",
+        "requiredMarginPercent": f"{100 / MAX_LEVERAGE[spec.venue]:.4f}",
+        "underlyingType": "COIN",
+        "underlyingSubType": [],
+    }

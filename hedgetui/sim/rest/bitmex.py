@@ -11,6 +11,8 @@ from dataclasses import replace
 from typing import Any
 
 from hedgetui.sim.rest.accounts import (
+    DEFAULT_LEVERAGE,
+    INSTRUMENTS,
     Fault,
     Order,
     OrderRequest,
@@ -44,6 +46,8 @@ _REJECT_TEXT = {
     "bad_price": "Invalid price",
     "unknown_symbol": "Invalid symbol",
 }
+# The out-of-funds refusal of an order (recorded in client issues: HTTP 400 ValidationError).
+INSUFFICIENT = "Account has insufficient Available Balance, {} XBt required"
 
 
 def _error(status: int, message: str, name: str = "HTTPError") -> HttpResponse:
@@ -60,6 +64,11 @@ class BitmexApi(VenueApi):
         self.route("GET", "/api/v1/position", self.get_positions)
         self.route("GET", "/api/v1/user/margin", self.get_margin)
         self.route("GET", "/api/v1/apiKey", self.api_keys)
+        self.route("POST", "/api/v1/position/leverage", self.set_leverage)
+        self.route("GET", "/api/v1", self.server_time, public=True)
+        self.route("GET", "/api/v1/instrument", self.instruments, public=True)
+        self.route("GET", "/api/v1/instrument/active", self.instruments, public=True)
+        self.route("GET", "/api/v1/instrument/activeAndIndices", self.instruments, public=True)
 
     async def handle(self, req: HttpRequest) -> HttpResponse:
         """Every BitMEX reply carries the rate-limit headers (BMXBLOG); a throttled one has 0."""
@@ -91,11 +100,7 @@ class BitmexApi(VenueApi):
         return _error(404, "Not Found")
 
     def reject_reply(self, req: HttpRequest, fault: Fault) -> HttpResponse:
-        text = str(
-            fault.params.get(
-                "message", "Account has insufficient Available Balance, 2000 XBt required"
-            )
-        )
+        text = str(fault.params.get("message", INSUFFICIENT.format(2000)))
         return _error(400, text)
 
     def permission_reply(self, req: HttpRequest) -> HttpResponse:
@@ -116,6 +121,50 @@ class BitmexApi(VenueApi):
             "created": iso_ms(0),
         }
         return json_reply([row])
+
+    def server_time(self, req: HttpRequest) -> HttpResponse:
+        """GET /api/v1: the API's name, version and the server's time (ms)."""
+        return json_reply({"name": "BitMEX API", "version": "1.2.0", "timestamp": self.now_ms()})
+
+    def instruments(self, req: HttpRequest) -> HttpResponse:
+        """GET /api/v1/instrument[/active|/activeAndIndices]: XBTUSD, shaped on a recorded row,
+        priced at the current mark (``symbol=`` or ``filter=`` narrow it)."""
+        q = req.query_params()
+        try:
+            flt = json.loads(q["filter"]) if q.get("filter") else {}
+        except json.JSONDecodeError:
+            raise BadParam("filter is not valid JSON") from None
+        if q.get("symbol"):
+            flt = {**(flt if isinstance(flt, dict) else {}), "symbol": q["symbol"]}
+        rows = []
+        for symbol, spec in INSTRUMENTS[self.venue].items():
+            row: dict[str, Any] = template(self.venue, "instrument")
+            mark = self.mark(symbol)
+            row.update(
+                symbol=symbol,
+                lotSize=num(spec.lot_size),
+                tickSize=spec.tick_size,
+                markPrice=mark,
+                fairPrice=mark,
+                lastPrice=mark,
+                indicativeSettlePrice=mark,
+                timestamp=iso_ms(self.now_ms()),
+            )
+            rows.append(row)
+        return json_reply([r for r in rows if _matches(r, flt if isinstance(flt, dict) else {})])
+
+    def set_leverage(self, req: HttpRequest) -> HttpResponse:
+        """POST /api/v1/position/leverage (symbol, leverage; 0 = cross): the position row."""
+        p = self.params(req)
+        symbol = str(p.get("symbol") or "")
+        if not instrument(self.venue, symbol):
+            raise BadParam("Invalid symbol")
+        leverage = parse_float(p, "leverage") or DEFAULT_LEVERAGE[self.venue]
+        try:
+            self.accounts.set_leverage(self.venue, symbol, leverage)
+        except ValueError:
+            raise BadParam(f"Invalid leverage: {p.get('leverage')}") from None
+        return json_reply(self.position_row(symbol))
 
     def rate_limit_reply(self, req: HttpRequest) -> HttpResponse:
         reset = int(self.clock.time()) + 1
@@ -170,6 +219,9 @@ class BitmexApi(VenueApi):
         )
         mark = self.mark(symbol) if instrument(self.venue, symbol) else 0.0
         result = self.accounts.place_order(self.venue, request, mark)
+        if isinstance(result, Rejection) and result.reason == "insufficient_margin":
+            text = INSUFFICIENT.format(round(result.required * SATS))
+            return _error(400, text, "ValidationError")
         if isinstance(result, Rejection):
             return _error(400, _REJECT_TEXT[result.reason])
         return json_reply(self.order_row(result, ",".join(exec_inst)))
@@ -215,19 +267,22 @@ class BitmexApi(VenueApi):
         currency = req.query_params().get("currency", "XBt")
         if currency.lower() not in ("xbt", "all"):
             return json_reply([] if currency.lower() == "all" else {}, 200)
-        wallet = round(self.accounts.balance(self.venue, "BTC") * SATS)
-        upnl = round(self._unrealised("XBTUSD") * SATS)
+        margin = self.accounts.margin(self.venue, "BTC", self.mark("XBTUSD"))
+        wallet = round(margin.wallet * SATS)
+        upnl = round(margin.unrealised * SATS)
+        available = round(margin.available * SATS)
         row = template(self.venue, "margin")
         row.update(
             account=ACCOUNT,
             amount=wallet,
             realisedPnl=round(self.accounts.position_record(self.venue, "XBTUSD").realised * SATS),
             unrealisedPnl=upnl,
+            maintMargin=round(margin.initial * SATS),  # BitMEX: the positions' margin
             walletBalance=wallet,
             marginBalance=wallet + upnl,
-            excessMargin=wallet + upnl,
-            availableMargin=wallet + upnl,
-            withdrawableMargin=wallet + upnl,
+            excessMargin=available,
+            availableMargin=available,
+            withdrawableMargin=min(available, wallet),
             timestamp=iso_ms(self.now_ms()),
         )
         return json_reply(row)
@@ -274,9 +329,15 @@ class BitmexApi(VenueApi):
         mark_value = -round(qty / mark * SATS)
         upnl = round(self._unrealised(symbol) * SATS)
         entry = pos.entry if qty else None
+        leverage = self.accounts.leverage(self.venue, symbol)
+        pos_margin = round(abs(qty) / pos.entry / leverage * SATS) if qty else 0
         row.update(
             account=ACCOUNT,
             symbol=symbol,
+            initMarginReq=1 / leverage,
+            leverage=num(leverage),
+            posInit=pos_margin,
+            posMargin=pos_margin,
             currentTimestamp=now,
             currentQty=num(qty),
             isOpen=qty != 0,

@@ -10,7 +10,10 @@ from typing import Any
 
 from hedgetui.sim.rest.accounts import (
     INSTRUMENTS,
+    MAX_LEVERAGE,
     Fault,
+    InstrumentSpec,
+    Margin,
     Order,
     OrderRequest,
     Rejection,
@@ -36,6 +39,7 @@ _REJECT = {
     "lot_size": (10001, "params error: qty must be a positive multiple of the qty step"),
     "bad_price": (10001, "params error: price invalid"),  # generic params error [U text]
     "unknown_symbol": (10001, "params error: symbol invalid"),
+    "insufficient_margin": (110007, "Insufficient available balance"),
 }
 
 
@@ -49,6 +53,10 @@ class BybitApi(VenueApi):
         self.route("GET", "/v5/position/list", self.position_list)
         self.route("GET", "/v5/account/wallet-balance", self.wallet_balance)
         self.route("GET", "/v5/user/query-api", self.query_api)
+        self.route("GET", "/v5/account/info", self.account_info)
+        self.route("POST", "/v5/position/set-leverage", self.set_leverage)
+        self.route("GET", "/v5/market/time", self.server_time, public=True)
+        self.route("GET", "/v5/market/instruments-info", self.instruments_info, public=True)
 
     def envelope(
         self,
@@ -137,6 +145,57 @@ class BybitApi(VenueApi):
                 "affiliateID": 0,
             },
         )
+
+    def account_info(self, req: HttpRequest) -> HttpResponse:
+        """GET /v5/account/info: the margin mode (ccxt asks it with query-api, before trading)."""
+        return self.envelope(
+            0,
+            "OK",
+            {
+                "marginMode": "REGULAR_MARGIN",
+                "updatedTime": "0",
+                "unifiedMarginStatus": 4,
+                "dcpStatus": "OFF",
+                "timeWindow": 10,
+                "smpGroup": 0,
+                "isMasterTrader": False,
+                "spotHedgingStatus": "OFF",
+            },
+        )
+
+    def server_time(self, req: HttpRequest) -> HttpResponse:
+        """GET /v5/market/time (public)."""
+        ms = self.now_ms()
+        return self.envelope(0, "OK", {"timeSecond": str(ms // 1000), "timeNano": str(ms * 10**6)})
+
+    def instruments_info(self, req: HttpRequest) -> HttpResponse:
+        """GET /v5/market/instruments-info?category=inverse (public): the listed contracts."""
+        q = req.query_params()
+        self._category(q)
+        rows = [
+            _instrument_row(spec, MAX_LEVERAGE[self.venue])
+            for symbol, spec in INSTRUMENTS[self.venue].items()
+            if not q.get("symbol") or q["symbol"] == symbol
+        ]
+        return self.envelope(0, "OK", {"category": "inverse", "list": rows, "nextPageCursor": ""})
+
+    def set_leverage(self, req: HttpRequest) -> HttpResponse:
+        """POST /v5/position/set-leverage (category, symbol, buyLeverage, sellLeverage)."""
+        p = self.params(req)
+        self._category(p)
+        symbol = str(p.get("symbol") or "")
+        if not instrument(self.venue, symbol):
+            raise BadParam(f"symbol invalid: {symbol!r}")
+        buy = parse_float(p, "buyLeverage") or 0.0
+        if buy != parse_float(p, "sellLeverage"):
+            return self.envelope(10001, "params error: buyLeverage must equal sellLeverage")
+        if buy == self.accounts.leverage(self.venue, symbol):
+            return self.envelope(110043, "Set leverage not modified")
+        try:
+            self.accounts.set_leverage(self.venue, symbol, buy)
+        except ValueError as exc:
+            return self.envelope(10001, f"params error: {exc}")
+        return self.envelope(0, "OK", {})
 
     def rate_limit_reply(self, req: HttpRequest) -> HttpResponse:
         headers = (
@@ -239,11 +298,13 @@ class BybitApi(VenueApi):
         rows = [self.coin_row(dict(coin_template), coin) for coin in coins]
         total_usd = sum(float(r["usdValue"]) for r in rows)
         wallet_usd = sum(self.accounts.balance(self.venue, c) * self._coin_mark(c) for c in coins)
+        margins = [(self._margin(c), self._coin_mark(c)) for c in coins]
         account.update(
             accountType=account_type,
             totalEquity=dec(total_usd),
             totalMarginBalance=dec(total_usd),
-            totalAvailableBalance=dec(total_usd),
+            totalAvailableBalance=dec(sum(m.available * mark for m, mark in margins)),
+            totalInitialMargin=dec(sum(m.initial * mark for m, mark in margins)),
             totalWalletBalance=dec(wallet_usd),
             totalPerpUPL=dec(total_usd - wallet_usd),
             coin=rows,
@@ -253,6 +314,9 @@ class BybitApi(VenueApi):
     # -- shapes ------------------------------------------------------------------------------
     def _coin_mark(self, coin: str) -> float:
         return self.mark("BTCUSD" if coin == "BTC" else "ETHUSD")
+
+    def _margin(self, coin: str) -> Margin:
+        return self.accounts.margin(self.venue, coin, self._coin_mark(coin))
 
     def _unrealised(self, symbol: str) -> float:
         pos = self.accounts.position_record(self.venue, symbol)
@@ -267,8 +331,10 @@ class BybitApi(VenueApi):
         upnl = self._unrealised(symbol) if instrument(self.venue, symbol) else 0.0
         equity = wallet + upnl
         realised = self.accounts.position_record(self.venue, symbol).realised
+        margin = self._margin(coin)
         row.update(
-            availableToWithdraw=dec(max(wallet, 0.0)),
+            availableToWithdraw=dec(min(margin.available, max(wallet, 0.0))),
+            totalPositionIM=dec(margin.initial),
             equity=dec(equity),
             usdValue=dec(equity * self._coin_mark(coin)),
             unrealisedPnl=dec(upnl),
@@ -315,24 +381,68 @@ class BybitApi(VenueApi):
         pos = self.accounts.position_record(self.venue, spec.symbol)
         mark = self.mark(spec.symbol)
         size = abs(pos.contracts)
+        leverage = self.accounts.leverage(self.venue, spec.symbol)
+        im = dec(size / (pos.entry * leverage) if pos.entry else 0.0)
         row.update(
             symbol=spec.symbol,
+            leverage=dec(leverage),
             side="" if not pos.contracts else ("Buy" if pos.contracts > 0 else "Sell"),
             size=dec(size),
             avgPrice=dec(pos.entry),
             positionValue=dec(size / pos.entry if pos.entry else 0.0),
             breakEvenPrice=dec(pos.entry),
-            positionBalance="0",
+            positionBalance=im,
             markPrice=dec(mark, 2),
             liqPrice="",
             bustPrice="0",
             positionMM="0",
             positionMMByMp="0",
-            positionIM="0",
-            positionIMByMp="0",
+            positionIM=im,
+            positionIMByMp=im,
             unrealisedPnl=dec(self._unrealised(spec.symbol)),
             curRealisedPnl=dec(pos.realised),
             cumRealisedPnl=dec(pos.realised),
             updatedTime=str(pos.updated_ms),
         )
         return row
+
+
+def _instrument_row(spec: InstrumentSpec, max_leverage: float) -> dict[str, Any]:
+    """One contract as /v5/market/instruments-info lists it (the docs' inverse example)."""
+    return {
+        "symbol": spec.symbol,
+        "contractType": "InversePerpetual",
+        "status": "Trading",
+        "baseCoin": spec.coin,
+        "quoteCoin": "USD",
+        "launchTime": "1585526400000",
+        "deliveryTime": "0",
+        "deliveryFeeRate": "",
+        "priceScale": "2",
+        "leverageFilter": {
+            "minLeverage": "1",
+            "maxLeverage": f"{max_leverage:.2f}",
+            "leverageStep": "0.01",
+        },
+        "priceFilter": {
+            "minPrice": dec(spec.tick_size),
+            "maxPrice": "1999999.00",
+            "tickSize": dec(spec.tick_size),
+        },
+        "lotSizeFilter": {
+            "maxOrderQty": "150000000",
+            "minOrderQty": dec(spec.lot_size),
+            "qtyStep": dec(spec.lot_size),
+            "postOnlyMaxOrderQty": "150000000",
+            "maxMktOrderQty": "30000000",
+            "minNotionalValue": "",
+        },
+        "unifiedMarginTrade": False,
+        "fundingInterval": 480,
+        "settleCoin": spec.coin,
+        "copyTrading": "none",
+        "upperFundingRate": "0.00375",
+        "lowerFundingRate": "-0.00375",
+        "isPreListing": False,
+        "preListingInfo": None,
+    }

@@ -15,7 +15,10 @@ import secrets
 from typing import Any
 
 from hedgetui.sim.rest.accounts import (
+    INSTRUMENTS,
+    MAX_LEVERAGE,
     Fault,
+    InstrumentSpec,
     Order,
     OrderRequest,
     Rejection,
@@ -46,6 +49,9 @@ class DeribitApi(VenueApi):
             self.route(method, _PREFIX + "get_position", self.get_position)
             self.route(method, _PREFIX + "get_account_summary", self.account_summary)
         self.route("GET", _PUBLIC_AUTH, self.public_auth)
+        for method in ("GET", "POST"):
+            self.route(method, "/api/v2/public/get_time", self.server_time, public=True)
+            self.route(method, "/api/v2/public/get_instruments", self.instruments, public=True)
 
     # -- envelopes ---------------------------------------------------------------------------
     def _rpc_id(self, req: HttpRequest) -> Any:
@@ -109,6 +115,24 @@ class DeribitApi(VenueApi):
                 "token_type": "bearer",
             },
         )
+
+    def server_time(self, req: HttpRequest) -> HttpResponse:
+        """public/get_time: the server's time in ms."""
+        return self.ok(req, self.now_ms())
+
+    def instruments(self, req: HttpRequest) -> HttpResponse:
+        """public/get_instruments (currency, kind): the perpetual of the currency (futures)."""
+        p = self.rpc_params(req)
+        currency = str(p.get("currency") or "")
+        if currency not in ("BTC", "ETH", "any"):
+            raise BadParam("currency must be BTC, ETH or any")
+        kind = str(p.get("kind") or "future")
+        rows = [
+            _instrument_row(spec)
+            for spec in INSTRUMENTS[self.venue].values()
+            if kind == "future" and currency in (spec.coin, "any")
+        ]
+        return self.ok(req, rows)
 
     def auth_error(self, err: AuthError) -> HttpResponse:
         if err.kind == "missing":
@@ -203,6 +227,8 @@ class DeribitApi(VenueApi):
             return self.error(
                 -32602, "Invalid params", {"reason": "must be positive", "param": "price"}, req=req
             )
+        if isinstance(result, Rejection) and result.reason == "insufficient_margin":
+            return self.error(10009, "not_enough_funds", req=req)
         if isinstance(result, Rejection):
             # Deribit has no dedicated reduce-only code in its canonical list [U]: 11030
             # other_reject is its catch-all rejection.
@@ -249,6 +275,7 @@ class DeribitApi(VenueApi):
         usd = pos.contracts * spec.contract_size
         upnl = self._unrealised(spec.symbol)
         row = template(self.venue, "position")["result"]
+        leverage = self.accounts.leverage(self.venue, spec.symbol)
         row.update(
             average_price=num(pos.entry),
             delta=coin(usd / mark),
@@ -256,8 +283,9 @@ class DeribitApi(VenueApi):
             estimated_liquidation_price=None,
             floating_profit_loss=coin(upnl),
             index_price=mark,
-            initial_margin=0,
+            initial_margin=coin(abs(usd) / (pos.entry * leverage) if usd else 0.0),
             instrument_name=spec.symbol,
+            leverage=num(leverage),
             maintenance_margin=0,
             mark_price=mark,
             open_orders_margin=0,
@@ -286,6 +314,7 @@ class DeribitApi(VenueApi):
                 row[key] = {k: 0 for k in value} if isinstance(value, dict) else 0
         index = f"{currency.lower()}_usd"
         equity = balance + upnl
+        margin = self.accounts.margin(self.venue, currency, self.mark(symbol))
         row.update(
             delta_total_map={index: coin(delta)},
             margin_balance=coin(equity),
@@ -293,19 +322,21 @@ class DeribitApi(VenueApi):
             estimated_liquidation_ratio_map={index: 0},
             session_upl=coin(upnl),
             estimated_liquidation_ratio=0,
-            available_withdrawal_funds=coin(max(balance + min(upnl, 0.0), 0.0)),
+            available_withdrawal_funds=coin(
+                min(margin.available, max(balance + min(upnl, 0.0), 0.0))
+            ),
             projected_delta_total=coin(delta),
             maintenance_margin=0,
             total_pl=coin(upnl + realised),
             projected_maintenance_margin=0,
-            available_funds=coin(max(equity, 0.0)),
+            available_funds=coin(margin.available),
             balance=coin(balance),
             equity=coin(equity),
             futures_session_upl=coin(upnl),
             currency=currency,
-            projected_initial_margin=0,
+            projected_initial_margin=coin(margin.initial),
             futures_pl=coin(upnl + realised),
-            initial_margin=0,
+            initial_margin=coin(margin.initial),
             delta_total=coin(delta),
             session_rpl=coin(realised),
         )
@@ -383,3 +414,35 @@ def _number(params: dict[str, Any], name: str) -> float | None:
         return float(raw)
     except (TypeError, ValueError):
         raise BadParam(f"{name} must be a number, got {raw!r}") from None
+
+
+def _instrument_row(spec: InstrumentSpec) -> dict[str, Any]:
+    """One perpetual as public/get_instruments lists it (the docs' example)."""
+    return {
+        "tick_size": spec.tick_size,
+        "tick_size_steps": [],
+        "taker_commission": 0.0005,
+        "settlement_period": "perpetual",
+        "settlement_currency": spec.coin,
+        "rfq": False,
+        "quote_currency": "USD",
+        "price_index": f"{spec.coin.lower()}_usd",
+        "min_trade_amount": num(spec.contract_size),
+        "max_liquidation_commission": 0.0075,
+        "max_leverage": num(MAX_LEVERAGE[spec.venue]),
+        "maker_commission": 0,
+        "kind": "future",
+        "is_active": True,
+        "instrument_name": spec.symbol,
+        "instrument_id": 124972 if spec.coin == "BTC" else 124950,
+        "future_type": "reversed",
+        "expiration_timestamp": 32503708800000,
+        "creation_timestamp": 1534242287000,
+        "counter_currency": "USD",
+        "contract_size": num(spec.contract_size),
+        "block_trade_tick_size": 0.01,
+        "block_trade_min_trade_amount": 200000,
+        "block_trade_commission": 0.00025,
+        "base_currency": spec.coin,
+        "instrument_type": "reversed",
+    }

@@ -11,8 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from hedgetui.sim.rest.accounts import (
+    DEFAULT_LEVERAGE,
     INSTRUMENTS,
     Fault,
+    InstrumentSpec,
     Order,
     OrderRequest,
     Rejection,
@@ -39,6 +41,7 @@ _SEND_STATUS = {
     "lot_size": "invalidSize",
     "bad_price": "invalidPrice",
     "unknown_symbol": "contractNotFound",
+    "insufficient_margin": "insufficientAvailableFunds",
 }
 # orders/status has no recorded sample: shape from Kraken's docs text [U].
 _ORDER_STATUS = {"new": "ENTERED_BOOK", "filled": "FULLY_EXECUTED", "canceled": "CANCELLED"}
@@ -65,6 +68,7 @@ class KrakenApi(VenueApi):
         self.route("POST", _PREFIX + "cancelorder", self.cancel_order)
         self.route("GET", _PREFIX + "openpositions", self.open_positions)
         self.route("GET", _PREFIX + "accounts", self.accounts_reply)
+        self.route("GET", _PREFIX + "instruments", self.instruments, public=True)
 
     def server_time(self) -> str:
         return iso_ms(self.now_ms())
@@ -218,6 +222,7 @@ class KrakenApi(VenueApi):
         for name, ccy, symbol in (("BTC", "xbt", "PI_XBTUSD"), ("ETH", "eth", "PI_ETHUSD")):
             wallet = self.accounts.balance(self.venue, name)
             upnl = self._unrealised(symbol)
+            margin = self.accounts.margin(self.venue, name, self.mark(symbol))
             row = _zeroed(margin_template)
             row.update(type="marginAccount", currency=ccy)
             row["balances"] = {
@@ -225,11 +230,19 @@ class KrakenApi(VenueApi):
                 ccy: coin(wallet),
             }
             equity = coin(wallet + upnl)
-            row["auxiliary"] = {"af": equity, "pnl": coin(upnl), "pv": equity}
+            row["auxiliary"] = {"af": coin(margin.available), "pnl": coin(upnl), "pv": equity}
+            row["marginRequirements"]["im"] = coin(margin.initial)
             accounts[f"fi_{ccy}usd"] = row
         accounts["flex"] = _zeroed(flex)
         body["serverTime"] = self.server_time()
         return json_reply(body)
+
+    def instruments(self, req: HttpRequest) -> HttpResponse:
+        """GET instruments (public): the inverse perpetuals, with their margin schedule."""
+        rows = [_instrument_row(spec) for spec in INSTRUMENTS[self.venue].values()]
+        return json_reply(
+            {"result": "success", "instruments": rows, "serverTime": self.server_time()}
+        )
 
     # -- shapes ------------------------------------------------------------------------------
     def _unrealised(self, symbol: str) -> float:
@@ -277,3 +290,28 @@ class KrakenApi(VenueApi):
         event = template(self.venue, "sendorder")["sendStatus"]["orderEvents"][0]
         event["order"] = self.order_object(order)
         return [event]
+
+
+def _instrument_row(spec: InstrumentSpec) -> dict[str, Any]:
+    """One inverse perpetual as GET instruments lists it (the docs' example)."""
+    initial = 1 / DEFAULT_LEVERAGE[spec.venue]
+    levels = [{"contracts": 0, "initialMargin": initial, "maintenanceMargin": initial / 2}]
+    return {
+        "symbol": spec.symbol,
+        "type": "futures_inverse",
+        "underlying": f"rr_{spec.symbol.removeprefix('PI_').lower()}",
+        "tickSize": spec.tick_size,
+        "contractSize": num(spec.contract_size),
+        "tradeable": True,
+        "impactMidSize": 1,
+        "maxPositionSize": 1000000,
+        "openingDate": "2018-08-31T00:00:00.000Z",
+        "marginLevels": levels,
+        "fundingRateCoefficient": 8,
+        "maxRelativeFundingRate": 0.001,
+        "contractValueTradePrecision": 0,
+        "postOnly": False,
+        "retailMarginLevels": levels,
+        "category": "",
+        "tags": [],
+    }

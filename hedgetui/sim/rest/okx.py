@@ -7,11 +7,14 @@ in `data[0].sCode`/`sMsg` (recorded samples). Auth errors are HTTP 401 `{"msg","
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from hedgetui.sim.rest.accounts import (
     INSTRUMENTS,
+    MAX_LEVERAGE,
     Fault,
+    InstrumentSpec,
     Order,
     OrderRequest,
     Rejection,
@@ -29,6 +32,7 @@ from hedgetui.sim.rest.base import (
 )
 from hedgetui.sim.rest.http import HttpRequest, HttpResponse
 
+_BATCH = "/api/v5/trade/batch-orders"
 _STATE = {"new": "live", "filled": "filled", "canceled": "canceled"}
 _TYPES = {"market", "limit", "ioc", "fok", "post_only", "optimal_limit_ioc"}
 _REJECT = {
@@ -37,6 +41,8 @@ _REJECT = {
     "bad_price": ("51000", "Parameter px error"),  # as live replies show it
     "unknown_symbol": ("51001", "Instrument ID does not exist."),
 }
+# 51008 as a live swap order is refused for margin ("Insufficient USDT margin in account").
+_INSUFFICIENT = "Order failed. Insufficient {} margin in account"
 _NO_POSITION = (
     "51169",
     "Order failed because you don't have any positions in this direction for this contract "
@@ -58,11 +64,16 @@ class OkxApi(VenueApi):
 
     def register_routes(self) -> None:
         self.route("POST", "/api/v5/trade/order", self.place_order, order=True)
+        self.route("POST", _BATCH, self.batch_orders, order=True)
         self.route("GET", "/api/v5/trade/order", self.get_order, lookup=True)
         self.route("POST", "/api/v5/trade/cancel-order", self.cancel_order)
         self.route("GET", "/api/v5/account/positions", self.positions)
         self.route("GET", "/api/v5/account/balance", self.balance)
         self.route("GET", "/api/v5/account/config", self.account_config)
+        self.route("POST", "/api/v5/account/set-leverage", self.set_leverage)
+        self.route("GET", "/api/v5/account/leverage-info", self.leverage_info)
+        self.route("GET", "/api/v5/public/time", self.server_time, public=True)
+        self.route("GET", "/api/v5/public/instruments", self.instruments, public=True)
 
     def authenticate(self, req: HttpRequest) -> None:
         verify_okx(req, self.creds, self.clock.time())
@@ -87,7 +98,10 @@ class OkxApi(VenueApi):
     def reject_reply(self, req: HttpRequest, fault: Fault) -> HttpResponse:
         code = str(fault.params.get("code", "51008"))
         msg = str(fault.params.get("message", "Order failed. Insufficient BTC balance in account."))
-        return self.failed(code, msg, str(self.params(req).get("clOrdId") or ""))
+        orders = self.batch_params(req) if req.path == _BATCH else [self.params(req)]
+        return self.orders_reply(
+            [self.order_result(str(p.get("clOrdId") or ""), "", code, msg) for p in orders]
+        )
 
     def permission_reply(self, req: HttpRequest) -> HttpResponse:
         return _plain("50120", "API key doesn't have permission.", 401)  # [U] exact text
@@ -111,6 +125,52 @@ class OkxApi(VenueApi):
         }
         return json_reply({"code": "0", "data": [row], "msg": ""})
 
+    def server_time(self, req: HttpRequest) -> HttpResponse:
+        """GET /api/v5/public/time."""
+        return json_reply({"code": "0", "data": [{"ts": str(self.now_ms())}], "msg": ""})
+
+    def instruments(self, req: HttpRequest) -> HttpResponse:
+        """GET /api/v5/public/instruments?instType=SWAP: the inverse swaps (other types: none)."""
+        q = req.query_params()
+        inst_type = q.get("instType") or ""
+        if not inst_type:
+            raise BadParam("Parameter instType can not be empty.")
+        rows = [
+            _instrument_row(spec)
+            for symbol, spec in INSTRUMENTS[self.venue].items()
+            if inst_type == "SWAP" and q.get("instId", symbol) == symbol
+        ]
+        return json_reply({"code": "0", "data": rows, "msg": ""})
+
+    def _leverage_row(self, inst_id: str, mgn_mode: str) -> dict[str, str]:
+        lever = dec(self.accounts.leverage(self.venue, inst_id))
+        return {"instId": inst_id, "lever": lever, "mgnMode": mgn_mode, "posSide": "net"}
+
+    def set_leverage(self, req: HttpRequest) -> HttpResponse:
+        """POST /api/v5/account/set-leverage (instId, lever, mgnMode)."""
+        p = self.params(req)
+        inst_id = str(p.get("instId") or "")
+        if not instrument(self.venue, inst_id):
+            return json_reply({"code": "51001", "data": [], "msg": "Instrument ID does not exist."})
+        mgn_mode = str(p.get("mgnMode") or "")
+        if mgn_mode not in ("cross", "isolated"):
+            raise BadParam("Parameter mgnMode error")
+        try:
+            self.accounts.set_leverage(self.venue, inst_id, parse_float(p, "lever") or 0.0)
+        except ValueError:
+            return json_reply({"code": "51000", "data": [], "msg": "Parameter lever error"})
+        return json_reply({"code": "0", "data": [self._leverage_row(inst_id, mgn_mode)], "msg": ""})
+
+    def leverage_info(self, req: HttpRequest) -> HttpResponse:
+        """GET /api/v5/account/leverage-info (instId, mgnMode)."""
+        q = req.query_params()
+        ids = [i for i in (q.get("instId") or "").split(",") if i]
+        if not ids or not all(instrument(self.venue, i) for i in ids):
+            return json_reply({"code": "51001", "data": [], "msg": "Instrument ID does not exist."})
+        mgn_mode = q.get("mgnMode") or "cross"
+        rows = [self._leverage_row(i, mgn_mode) for i in ids]
+        return json_reply({"code": "0", "data": rows, "msg": ""})
+
     def rate_limit_reply(self, req: HttpRequest) -> HttpResponse:
         return _plain("50011", "Too Many Requests", 429)
 
@@ -118,16 +178,55 @@ class OkxApi(VenueApi):
         us = self.now_ms() * 1000
         return str(us), str(us + 1281)
 
-    def failed(self, s_code: str, s_msg: str, cl_ord_id: str) -> HttpResponse:
-        body = template(self.venue, "place_order_rejected")
+    def order_result(self, cl_ord_id: str, ord_id: str, s_code: str, s_msg: str) -> dict[str, str]:
+        """One order's entry in ``data`` (a single or a batch placement)."""
+        row: dict[str, str] = template(self.venue, "place_order")["data"][0]
+        row.update(clOrdId=cl_ord_id, ordId=ord_id, sCode=s_code, sMsg=s_msg, ts=str(self.now_ms()))
+        return row
+
+    def orders_reply(self, rows: list[dict[str, str]]) -> HttpResponse:
+        """code "0" when every order went through, "1" when none did, "2" when some did."""
+        ok = sum(1 for r in rows if r["sCode"] == "0")
+        code, msg = (
+            ("0", "")
+            if ok == len(rows)
+            else ("1", "All operations failed")
+            if ok == 0
+            else ("2", "Bulk operation partially succeeded.")
+        )
         in_time, out_time = self._times()
-        body["data"][0].update(clOrdId=cl_ord_id, sCode=s_code, sMsg=s_msg, ts=str(self.now_ms()))
-        body.update(inTime=in_time, outTime=out_time)
+        body = {"code": code, "data": rows, "inTime": in_time, "msg": msg, "outTime": out_time}
         return json_reply(body)
 
     # -- handlers ----------------------------------------------------------------------------
     def place_order(self, req: HttpRequest) -> HttpResponse:
-        p = self.params(req)
+        return self.orders_reply([self.place_one(self.params(req))])
+
+    def batch_orders(self, req: HttpRequest) -> HttpResponse:
+        """POST /api/v5/trade/batch-orders: a JSON array of up to 20 orders, each placed as
+        by /trade/order and answered in order (a malformed one gets sCode 51000)."""
+        orders = self.batch_params(req)
+        rows = []
+        for p in orders:
+            try:
+                rows.append(self.place_one(p))
+            except BadParam as exc:
+                rows.append(self.order_result(str(p.get("clOrdId") or ""), "", "51000", str(exc)))
+        return self.orders_reply(rows)
+
+    def batch_params(self, req: HttpRequest) -> list[dict[str, Any]]:
+        try:
+            loaded = json.loads(req.body or b"[]")
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise BadParam("request body is not valid JSON") from None
+        if not isinstance(loaded, list) or not all(isinstance(o, dict) for o in loaded):
+            raise BadParam("the body must be a JSON array of orders")
+        if not 1 <= len(loaded) <= 20:
+            raise BadParam(f"a batch holds 1 to 20 orders, got {len(loaded)}")
+        return loaded
+
+    def place_one(self, p: dict[str, Any]) -> dict[str, str]:
+        """Place one order (its parameters); its entry of the reply's ``data``."""
         inst_id = str(p.get("instId") or "")
         if not inst_id:
             raise BadParam("Parameter instId can not be empty.")
@@ -156,25 +255,22 @@ class OkxApi(VenueApi):
             if ord_type in ("ioc", "optimal_limit_ioc")
             else ("FOK" if ord_type == "fok" else "GTC"),
         )
-        mark = self.mark(inst_id) if instrument(self.venue, inst_id) else 0.0
-        held = self.accounts.position(self.venue, inst_id) if instrument(self.venue, inst_id) else 0
+        spec = instrument(self.venue, inst_id)
+        mark = self.mark(inst_id) if spec else 0.0
+        held = self.accounts.position(self.venue, inst_id) if spec else 0
         result = self.accounts.place_order(self.venue, request, mark)
         if isinstance(result, Rejection):
             if result.reason == "reduce_only":
                 same = (held > 0 and side == "buy") or (held < 0 and side == "sell")
-                return self.failed(*(_SAME_DIRECTION if same else _NO_POSITION), cl_ord_id)
-            return self.failed(*_REJECT[result.reason], cl_ord_id)
-        body = template(self.venue, "place_order")
-        in_time, out_time = self._times()
-        body["data"][0].update(
-            clOrdId=result.client_id or "",
-            ordId=result.order_id,
-            sCode="0",
-            sMsg="Order placed",
-            ts=str(result.created_ms),
-        )
-        body.update(inTime=in_time, outTime=out_time)
-        return json_reply(body)
+                refusal = _SAME_DIRECTION if same else _NO_POSITION
+            elif result.reason == "insufficient_margin":
+                refusal = ("51008", _INSUFFICIENT.format(spec.coin if spec else "BTC"))
+            else:
+                refusal = _REJECT[result.reason]
+            return self.order_result(cl_ord_id, "", *refusal)
+        row = self.order_result(result.client_id or "", result.order_id, "0", "Order placed")
+        row["ts"] = str(result.created_ms)
+        return row
 
     def get_order(self, req: HttpRequest) -> HttpResponse:
         q = req.query_params()
@@ -268,15 +364,17 @@ class OkxApi(VenueApi):
         cash = self.accounts.balance(self.venue, ccy)
         upl = self._unrealised(symbol)
         eq = cash + upl
+        margin = self.accounts.margin(self.venue, ccy, self.mark(symbol))
         row.update(
-            availBal=dec(cash),
-            availEq=dec(max(eq, 0.0)),
+            availBal=dec(min(margin.available, max(cash, 0.0))),
+            availEq=dec(margin.available),
             cashBal=dec(cash),
             ccy=ccy,
             disEq=dec(eq * self.mark(symbol)),
             eq=dec(eq),
             eqUsd=dec(eq * self.mark(symbol)),
-            frozenBal="0",
+            frozenBal=dec(margin.initial),
+            imr=dec(margin.initial),
             isoEq="0",
             isoUpl="0",
             ordFrozen="0",
@@ -328,6 +426,7 @@ class OkxApi(VenueApi):
         mark = self.mark(symbol)
         upl = self._unrealised(symbol)
         usd = pos.contracts * spec.contract_size
+        leverage = self.accounts.leverage(self.venue, symbol)
         row.pop("closeOrderAlgo", None)
         row.update(
             availPos=dec(abs(pos.contracts)),
@@ -338,7 +437,8 @@ class OkxApi(VenueApi):
             instType="SWAP",
             bePx=dec(pos.entry),
             last=dec(mark),
-            lever="10",
+            lever=dec(leverage),
+            imr=dec(abs(usd) / (pos.entry * leverage) if pos.entry else 0.0),
             liqPx="",
             markPx=dec(mark),
             margin="",
@@ -361,3 +461,41 @@ class OkxApi(VenueApi):
         )
         row["closeOrderAlgo"] = []
         return row
+
+
+def _instrument_row(spec: InstrumentSpec) -> dict[str, str]:
+    """One inverse swap as /api/v5/public/instruments lists it (the docs' example)."""
+    family = f"{spec.coin}-USD"
+    return {
+        "alias": "",
+        "baseCcy": "",
+        "category": "1",
+        "ctMult": "1",
+        "ctType": "inverse",
+        "ctVal": dec(spec.contract_size),
+        "ctValCcy": "USD",
+        "expTime": "",
+        "instFamily": family,
+        "instId": spec.symbol,
+        "instType": "SWAP",
+        "lever": dec(MAX_LEVERAGE[spec.venue]),
+        "listTime": "1606468572000",
+        "lotSz": dec(spec.lot_size),
+        "maxIcebergSz": "100000000",
+        "maxLmtAmt": "20000000",
+        "maxLmtSz": "100000000",
+        "maxMktAmt": "",
+        "maxMktSz": "10000",
+        "maxStopSz": "10000",
+        "maxTriggerSz": "100000000",
+        "maxTwapSz": "100000000",
+        "minSz": dec(spec.lot_size),
+        "optType": "",
+        "quoteCcy": "",
+        "ruleType": "normal",
+        "settleCcy": spec.coin,
+        "state": "live",
+        "stk": "",
+        "tickSz": dec(spec.tick_size),
+        "uly": family,
+    }

@@ -7,6 +7,7 @@ exist: look it up by client id before anything else) and redacts secrets from ev
 
 from __future__ import annotations
 
+import math
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -39,15 +40,22 @@ def fnum(value: Any, field: str, venue: str) -> float:
         raise BadReply(venue, f"field {field!r} is not a number: {value!r}") from None
 
 
-def fopt(value: Any) -> float | None:
-    """An optional number: '', None and 0 (venues' "none") become None."""
+def famount(value: Any) -> float | None:
+    """An optional amount where 0 (and below) is a figure too: None only when absent or not
+    a finite number."""
     if value in (None, ""):
         return None
     try:
         number = float(value)
     except (TypeError, ValueError):
         return None
-    return number if number > 0 else None
+    return number if math.isfinite(number) else None
+
+
+def fopt(value: Any) -> float | None:
+    """An optional number: '', None and 0 (venues' "none") become None."""
+    number = famount(value)
+    return number if number is not None and number > 0 else None
 
 
 def fmt_qty(contracts: float) -> str:

@@ -20,7 +20,7 @@ from hedgetui.trading.orders import (
     TradingError,
 )
 from hedgetui.trading.signing import binance_signature
-from hedgetui.trading.venues.base import VenueClient, fmt_price, fmt_qty, fnum, fopt
+from hedgetui.trading.venues.base import VenueClient, famount, fmt_price, fmt_qty, fnum, fopt
 
 VENUE = "binance"
 RECV_WINDOW = 5000
@@ -127,7 +127,11 @@ def parse_balance(payload: Any, coin: str, ts: int) -> BalanceUpdate:
     for row in payload:
         if isinstance(row, dict) and row.get("asset") == coin:
             return BalanceUpdate(
-                VENUE, coin, fnum(row.get("balance") or 0, "balance", VENUE), ts=ts
+                VENUE,
+                coin,
+                fnum(row.get("balance") or 0, "balance", VENUE),
+                ts=ts,
+                available_margin=famount(row.get("availableBalance")),
             )
     return BalanceUpdate(VENUE, coin, 0.0, ts=ts)
 

@@ -22,7 +22,7 @@ from hedgetui.trading.orders import (
     TradingError,
 )
 from hedgetui.trading.signing import bitmex_signature
-from hedgetui.trading.venues.base import VenueClient, fmt_price, fnum, fopt
+from hedgetui.trading.venues.base import VenueClient, famount, fmt_price, fnum, fopt
 
 VENUE = "bitmex"
 EXPIRES_AFTER_S = 30
@@ -114,8 +114,13 @@ def parse_balance(payload: Any, coin: str, ts: int) -> BalanceUpdate:
     row = payload[0] if isinstance(payload, list) and payload else payload
     if not isinstance(row, dict) or "walletBalance" not in row:
         raise BadReply(VENUE, "margin reply has no walletBalance")
+    available = famount(row.get("availableMargin"))
     return BalanceUpdate(
-        VENUE, coin, fnum(row["walletBalance"], "walletBalance", VENUE) / 1e8, ts=ts
+        VENUE,
+        coin,
+        fnum(row["walletBalance"], "walletBalance", VENUE) / 1e8,
+        ts=ts,
+        available_margin=available / 1e8 if available is not None else None,
     )
 
 

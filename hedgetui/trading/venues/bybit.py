@@ -21,7 +21,7 @@ from hedgetui.trading.orders import (
     TradingError,
 )
 from hedgetui.trading.signing import bybit_signature
-from hedgetui.trading.venues.base import VenueClient, fmt_price, fmt_qty, fnum, fopt
+from hedgetui.trading.venues.base import VenueClient, famount, fmt_price, fmt_qty, fnum, fopt
 
 VENUE = "bybit"
 RECV_WINDOW = 5000
@@ -139,8 +139,15 @@ def parse_balance(result: dict[str, Any], coin: str, ts: int) -> BalanceUpdate:
     for account in accounts:
         for row in account.get("coin", []) if isinstance(account, dict) else []:
             if isinstance(row, dict) and row.get("coin") == coin:
+                equity, used = famount(row.get("equity")), famount(row.get("totalPositionIM"))
                 return BalanceUpdate(
-                    VENUE, coin, fnum(row.get("walletBalance") or 0, "walletBalance", VENUE), ts=ts
+                    VENUE,
+                    coin,
+                    fnum(row.get("walletBalance") or 0, "walletBalance", VENUE),
+                    ts=ts,
+                    available_margin=equity - used
+                    if equity is not None and used is not None
+                    else None,
                 )
     return BalanceUpdate(VENUE, coin, 0.0, ts=ts)
 

@@ -24,7 +24,7 @@ from hedgetui.trading.orders import (
     TradingError,
 )
 from hedgetui.trading.signing import deribit_authorization, deribit_ws_signature
-from hedgetui.trading.venues.base import VenueClient, fmt_price, fmt_qty, fnum, fopt
+from hedgetui.trading.venues.base import VenueClient, famount, fmt_price, fmt_qty, fnum, fopt
 
 VENUE = "deribit"
 _STATUS: dict[str, OrderStatus] = {
@@ -128,7 +128,13 @@ def parse_position(result: Any, symbol: str, contract_size: float, ts: int) -> P
 def parse_balance(result: Any, coin: str, ts: int) -> BalanceUpdate:
     if not isinstance(result, dict) or "balance" not in result:
         raise BadReply(VENUE, "get_account_summary result has no balance")
-    return BalanceUpdate(VENUE, coin, fnum(result["balance"], "balance", VENUE), ts=ts)
+    return BalanceUpdate(
+        VENUE,
+        coin,
+        fnum(result["balance"], "balance", VENUE),
+        ts=ts,
+        available_margin=famount(result.get("available_funds")),
+    )
 
 
 def parse_key_permissions(result: Any) -> KeyPermissions | None:

@@ -20,7 +20,7 @@ from hedgetui.trading.orders import (
     TradingError,
 )
 from hedgetui.trading.signing import kraken_authent
-from hedgetui.trading.venues.base import VenueClient, fmt_price, fmt_qty, fnum, fopt
+from hedgetui.trading.venues.base import VenueClient, famount, fmt_price, fmt_qty, fnum, fopt
 
 VENUE = "kraken"
 PLACED_OK = {"placed", "partiallyFilled", "filled"}
@@ -164,7 +164,11 @@ def parse_balance(payload: dict[str, Any], coin: str, ts: int) -> BalanceUpdate:
     if not isinstance(account, dict):
         return BalanceUpdate(VENUE, coin, 0.0, ts=ts)
     balances = account.get("balances") or {}
-    return BalanceUpdate(VENUE, coin, fnum(balances.get(ccy, 0), ccy, VENUE), ts=ts)
+    auxiliary = account.get("auxiliary")
+    available = famount(auxiliary.get("af")) if isinstance(auxiliary, dict) else None
+    return BalanceUpdate(
+        VENUE, coin, fnum(balances.get(ccy, 0), ccy, VENUE), ts=ts, available_margin=available
+    )
 
 
 class KrakenClient(VenueClient):

@@ -22,7 +22,7 @@ from hedgetui.trading.orders import (
     TradingError,
 )
 from hedgetui.trading.signing import okx_signature, okx_timestamp
-from hedgetui.trading.venues.base import VenueClient, fmt_price, fmt_qty, fnum, fopt
+from hedgetui.trading.venues.base import VenueClient, famount, fmt_price, fmt_qty, fnum, fopt
 
 VENUE = "okx"
 _STATUS: dict[str, OrderStatus] = {
@@ -130,7 +130,11 @@ def parse_balance(rows: list[Any], coin: str, ts: int) -> BalanceUpdate:
         for row in account.get("details", []) if isinstance(account, dict) else []:
             if isinstance(row, dict) and row.get("ccy") == coin:
                 return BalanceUpdate(
-                    VENUE, coin, fnum(row.get("cashBal") or 0, "cashBal", VENUE), ts=ts
+                    VENUE,
+                    coin,
+                    fnum(row.get("cashBal") or 0, "cashBal", VENUE),
+                    ts=ts,
+                    available_margin=famount(row.get("availEq")),
                 )
     return BalanceUpdate(VENUE, coin, 0.0, ts=ts)
 

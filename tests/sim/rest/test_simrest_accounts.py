@@ -12,6 +12,13 @@ def _books() -> SimAccounts:
     return SimAccounts(ManualClock(1_750_000_000.0))
 
 
+def _funded() -> SimAccounts:
+    """Books whose wallets can margin new positions (an empty wallet opens nothing)."""
+    books = _books()
+    books.fund()
+    return books
+
+
 def test_inverse_pnl_matches_the_textbook_formula() -> None:
     # short 10,000 USD from 60,000 closed at 48,000: 10000 * (1/48000 - 1/60000) = 0.041666.. BTC
     assert inverse_pnl(10_000, 60_000, 48_000, -1) == pytest.approx(
@@ -85,7 +92,7 @@ def test_lot_size_and_unknown_symbol() -> None:
      ("deribit", "BTC-PERPETUAL", True)],
 )  # fmt: skip
 def test_client_id_uniqueness_scope(venue: str, symbol: str, reusable_after_fill: bool) -> None:
-    books = _books()
+    books = _funded()
     qty = 100 if venue == "bitmex" else 1
     books.place_order(venue, OrderRequest(symbol, "buy", qty, client_id="same"), 50_000)
     again = books.place_order(venue, OrderRequest(symbol, "buy", qty, client_id="same"), 50_000)
@@ -93,7 +100,7 @@ def test_client_id_uniqueness_scope(venue: str, symbol: str, reusable_after_fill
 
 
 def test_open_orders_block_a_reused_id_on_binance_and_okx() -> None:
-    books = _books()
+    books = _funded()
     resting = OrderRequest("BTC-USD-SWAP", "buy", 1, "limit", 30_000, client_id="id1")
     assert not isinstance(books.place_order("okx", resting, 50_000), Rejection)
     again = books.place_order("okx", resting, 50_000)
@@ -101,7 +108,7 @@ def test_open_orders_block_a_reused_id_on_binance_and_okx() -> None:
 
 
 def test_ioc_limit_that_cannot_fill_is_cancelled_and_gtc_rests() -> None:
-    books = _books()
+    books = _funded()
     ioc = OrderRequest("BTCUSD", "buy", 10, "limit", 40_000, time_in_force="IOC")
     gtc = OrderRequest("BTCUSD", "buy", 10, "limit", 40_000)
     first, second = (books.place_order("bybit", r, 50_000) for r in (ioc, gtc))
@@ -137,7 +144,7 @@ def test_seeding_defaults_collateral_to_the_notional_and_checks_input() -> None:
 
 
 def test_order_log_is_a_copy() -> None:
-    books = _books()
+    books = _funded()
     books.place_order("bybit", OrderRequest("BTCUSD", "buy", 5, client_id="x"), 50_000)
     log = books.orders("bybit")
     log[0]["status"] = "tampered"
