@@ -57,15 +57,26 @@ CRASH_BOTTOM = r"CRIT[^\n]*btc-lev[^\n]*liquidation distance: [0-6]\.\d%"
 CAPTURES: dict[str, Capture] = {
     # the crash's bottom: the 3x long near its liquidation price, a critical alert on screen
     "readme-crash": Capture(("demo", "--speed", "2"), 80, 24, CRASH_BOTTOM),
-    "dashboard-80x24": Capture(("demo",), 80, 24, r"alerts: none firing", timeout_s=60),
+    # a few seconds in: every rule has its data (no "no data: N rules" any more)
+    "dashboard-80x24": Capture(("demo",), 80, 24, r"alerts: none firing *\n", timeout_s=60),
     "dashboard-120x40-crash": Capture(("demo", "--speed", "2"), 120, 40, CRASH_BOTTOM),
     "dashboard-stall": Capture(
         ("demo", "--scenario", "stall"), 80, 24, r"bybit[^\n]*stale 1[2-9]s", rows=(0, 8)
     ),
     "status-demo": Capture(("status", "--demo"), 0, 0, r"status: OK", terminal=False),
     "watch-demo-crash": Capture(
-        ("watch", "--demo", "--scenario", "crash", "--speed", "5", "--interval", "10")
-        + ("--duration", "40"),
+        (
+            "watch",
+            "--demo",
+            "--scenario",
+            "crash",
+            "--speed",
+            "5",
+            "--interval",
+            "10",
+            "--duration",
+            "40",
+        ),
         0,
         0,
         r"ALERT FIRED critical \[liq_distance:btc-lev\]",

@@ -61,11 +61,13 @@ class Plan:
 
 
 def wide_grid(width: int, hedges: int) -> tuple[int, int]:
-    """(columns, rows) of the wide layout's cards: as many columns as ``CARD_MIN_WIDTH``
-    allows, the cards filling each row of cards in turn."""
+    """(columns, rows) of the wide layout's cards: the fewest rows of cards that
+    ``CARD_MIN_WIDTH`` allows, shared out evenly (4 cards at 120 columns are 2x2, not 3 and a
+    lone one beside two empty slots); the cards fill each row in turn."""
     count = max(1, hedges)
-    columns = max(1, min(count, width // CARD_MIN_WIDTH))
-    return columns, -(-count // columns)
+    most = max(1, min(count, width // CARD_MIN_WIDTH))
+    rows = -(-count // most)
+    return -(-count // rows), rows
 
 
 def wide_fits(width: int, height: int, hedges: int, *, alerts_panel: bool = True) -> bool:

@@ -92,7 +92,9 @@ def test_the_compact_layout_below_120_columns_or_when_the_cards_do_not_fit() -> 
     assert budget.plan(119, 60, 4, 0).compact
     assert budget.plan(120, 30, 4, 0).compact  # two rows of cards do not fit 30 rows
     assert not budget.plan(160, 30, 4, 0).compact  # one row of four cards does
-    assert budget.wide_grid(120, 4) == (3, 2) and budget.wide_grid(200, 7) == (5, 2)
+    # the fewest rows of cards, shared evenly: 2x2 (not 3 + 1), 4 + 3 (not 5 + 2)
+    assert budget.wide_grid(120, 4) == (2, 2) and budget.wide_grid(200, 7) == (4, 2)
+    assert budget.wide_grid(200, 4) == (4, 1) and budget.wide_grid(80, 3) == (2, 2)
 
 
 def test_a_one_row_chart_is_the_sparkline_and_taller_charts_stack_blocks() -> None:

@@ -146,22 +146,23 @@ async def test_selecting_a_card_moves_the_highlighted_title() -> None:
         assert title_bold(1) and not title_bold(0)
 
 
-async def test_cards_wrap_into_rows_when_the_columns_run_out() -> None:
-    """120x48: three columns of 40, so the fourth card starts a second row of cards."""
+async def test_cards_wrap_into_even_rows_when_the_columns_run_out() -> None:
+    """120x48: room for three columns of 40, but four cards make two rows of two (60 wide),
+    not three and a lone fourth beside two empty slots."""
     store, _ = scripted_store()
     app = HedgeApp(store, mount_alerts=False)
     async with app.run_test(size=(120, 48)) as pilot:
         await pilot.pause()
         assert not app.compact
         cards = cards_of(app)
-        assert cards.columns == 3
+        assert cards.columns == 2
         lines = [strip.text for strip in whole(cards)]
         height = len(cards.card_text(0).splitlines()) + 2
         assert len(lines) == 2 * height
         assert lines[0].startswith("╭─ btc-core") and "eth-half" in lines[0]
-        assert lines[height].startswith("╭─ btc-lev")
-        x = column_spans(120, 3)[1][0]
-        assert lines[height][x:].strip() == ""  # nothing beside the last card
+        assert lines[height].startswith("╭─ btc-desk") and "btc-lev" in lines[height]
+        x = column_spans(120, 2)[1][0]
+        assert lines[height][x:].startswith("╭─ btc-lev")  # the second row is full too
         await pilot.resize_terminal(200, 50)
         await pilot.pause()
         assert cards.columns == 4
@@ -183,18 +184,19 @@ def store_of(count: int) -> Store:
     return store
 
 
-async def test_seven_hedges_fill_five_columns_then_a_second_row() -> None:
+async def test_seven_hedges_share_two_rows_of_cards_evenly() -> None:
+    """200 columns hold five cards of 40 a row; seven cards need two rows, shared 4 + 3."""
     app = HedgeApp(store_of(7), mount_alerts=False)
     async with app.run_test(size=(200, 60)) as pilot:
         await pilot.pause()
         cards = cards_of(app)
-        assert not app.compact and cards.columns == 5
+        assert not app.compact and cards.columns == 4
         lines = [strip.text for strip in whole(cards)]
         height = len(cards.card_text(0).splitlines()) + 2
         assert len(lines) == 2 * height
-        assert [lines[0].count("╭─"), lines[height].count("╭─")] == [5, 2]
-        assert "btc-core-0" in lines[0]  # the fifth card ends the first row
-        assert lines[height].startswith("╭─ eth-half-0")  # the sixth opens the second
+        assert [lines[0].count("╭─"), lines[height].count("╭─")] == [4, 3]
+        assert "btc-lev" in lines[0]  # the fourth card ends the first row
+        assert lines[height].startswith("╭─ btc-core-0")  # the fifth opens the second
         assert "btc-desk-0" in lines[height]
 
 

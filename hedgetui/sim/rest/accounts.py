@@ -221,6 +221,7 @@ class Margin:
     wallet: float  # balance: collateral + realised PnL
     unrealised: float
     initial: float  # initial margin the positions hold: Q / (entry x leverage)
+    orders: float = 0.0  # initial margin resting orders hold: Q / (limit x leverage)
 
     @property
     def equity(self) -> float:
@@ -229,7 +230,7 @@ class Margin:
     @property
     def available(self) -> float:
         """What a new position's initial margin may come out of (never below zero)."""
-        return max(self.equity - self.initial, 0.0)
+        return max(self.equity - self.initial - self.orders, 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,10 +304,20 @@ class SimAccounts:
         pos = self.position_record(venue, symbol)
         return pos.leverage if pos.leverage is not None else DEFAULT_LEVERAGE[venue]
 
-    def margin(self, venue: str, coin: str, mark: float) -> Margin:
-        """The coin's margin on the venue at `mark` (each venue lists one instrument a coin)."""
+    def margin(
+        self, venue: str, coin: str, mark: float, *, excluding: Order | None = None
+    ) -> Margin:
+        """The coin's margin on the venue at `mark` (each venue lists one instrument a coin);
+        `excluding`: a resting order whose own reservation does not count (it is filling)."""
         self._require_venue(venue)
-        unrealised = initial = 0.0
+        unrealised = initial = orders = 0.0
+        for order in self._orders[venue]:
+            spec = INSTRUMENTS[venue][order.symbol]
+            if order.status != "new" or order.reduce_only or order is excluding:
+                continue
+            if spec.coin == coin.upper():
+                leverage = self.leverage(venue, order.symbol)
+                orders += order.leaves * spec.contract_size / ((order.price or mark) * leverage)
         for symbol, spec in INSTRUMENTS[venue].items():
             if spec.coin != coin.upper():
                 continue
@@ -317,7 +328,7 @@ class SimAccounts:
             side = 1 if pos.contracts > 0 else -1
             unrealised += inverse_pnl(usd, pos.entry, mark, side)
             initial += usd / (pos.entry * self.leverage(venue, symbol))
-        return Margin(self.balance(venue, coin), unrealised, initial)
+        return Margin(self.balance(venue, coin), unrealised, initial, orders)
 
     def fund(self, wallet: dict[str, float] | None = None) -> None:
         """Credit every venue with `wallet` (coin -> amount; default `STARTING_WALLET`)."""
@@ -482,7 +493,8 @@ class SimAccounts:
                 order.updated_ms = self._now_ms()
                 continue
             spec = self._require(venue, order.symbol)
-            if self._margin_shortfall(spec, order.side, order.qty, mark, mark) is not None:
+            short_of = self._margin_shortfall(spec, order.side, order.qty, mark, mark, order)
+            if short_of is not None:
                 order.status = "canceled"  # the margin it would open is no longer there
                 order.updated_ms = self._now_ms()
                 continue
@@ -524,11 +536,18 @@ class SimAccounts:
         pos.updated_ms = self._now_ms()
 
     def _margin_shortfall(
-        self, spec: InstrumentSpec, side: Side, qty: float, price: float, mark: float
+        self,
+        spec: InstrumentSpec,
+        side: Side,
+        qty: float,
+        price: float,
+        mark: float,
+        resting: Order | None = None,
     ) -> Rejection | None:
         """The `insufficient_margin` refusal of an order opening more than the coin's
         available margin carries at the position's leverage; None when it fits (or opens
-        nothing). The part that closes first frees its own initial margin."""
+        nothing). The part that closes first frees its own initial margin; a `resting` order
+        that fills now no longer counts its own reservation."""
         held = self._positions.get((spec.venue, spec.symbol), Position()).contracts
         signed = qty if side == "buy" else -qty
         closing = min(abs(held), qty) if held and (held > 0) != (signed > 0) else 0.0
@@ -537,7 +556,7 @@ class SimAccounts:
             return None
         leverage = self.leverage(spec.venue, spec.symbol)
         required = opening * spec.contract_size / (price * leverage)
-        margin = self.margin(spec.venue, spec.coin, mark)
+        margin = self.margin(spec.venue, spec.coin, mark, excluding=resting)
         entry = self._positions[(spec.venue, spec.symbol)].entry if held else 0.0
         freed = closing * spec.contract_size / (entry * leverage) if closing else 0.0
         available = margin.available + freed

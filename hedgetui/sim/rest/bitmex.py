@@ -277,6 +277,7 @@ class BitmexApi(VenueApi):
             amount=wallet,
             realisedPnl=round(self.accounts.position_record(self.venue, "XBTUSD").realised * SATS),
             unrealisedPnl=upnl,
+            initMargin=round(margin.orders * SATS),  # BitMEX: the resting orders' margin
             maintMargin=round(margin.initial * SATS),  # BitMEX: the positions' margin
             walletBalance=wallet,
             marginBalance=wallet + upnl,

@@ -335,6 +335,7 @@ class BybitApi(VenueApi):
         row.update(
             availableToWithdraw=dec(min(margin.available, max(wallet, 0.0))),
             totalPositionIM=dec(margin.initial),
+            totalOrderIM=dec(margin.orders),
             equity=dec(equity),
             usdValue=dec(equity * self._coin_mark(coin)),
             unrealisedPnl=dec(upnl),

@@ -377,7 +377,7 @@ class OkxApi(VenueApi):
             imr=dec(margin.initial),
             isoEq="0",
             isoUpl="0",
-            ordFrozen="0",
+            ordFrozen=dec(margin.orders),
             stgyEq="0",
             uTime=str(self.now_ms()),
             upl=dec(upl),

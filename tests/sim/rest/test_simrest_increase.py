@@ -133,6 +133,26 @@ def test_a_resting_increase_that_no_longer_fits_is_cancelled_not_filled() -> Non
     assert books.position("kraken", "PI_XBTUSD") == -1000
 
 
+def test_a_resting_increase_holds_its_margin_until_it_fills_or_is_cancelled() -> None:
+    books = _books()
+    books.set_balance("bybit", "BTC", 0.01)  # flat; at 10x 0.01 BTC margins 6,000 USD at 60,000
+    first = books.place_order(
+        "bybit", OrderRequest("BTCUSD", "sell", 4800, "limit", 60_000.0, client_id="r1"), 50_000
+    )
+    assert not isinstance(first, Rejection) and first.status == "new"
+    margin = books.margin("bybit", "BTC", 50_000.0)
+    assert (margin.orders, margin.available) == pytest.approx((0.008, 0.002))
+    second = OrderRequest("BTCUSD", "sell", 2400, "limit", 60_000.0, client_id="r2")
+    refused = books.place_order("bybit", second, 50_000)
+    assert isinstance(refused, Rejection) and refused.reason == "insufficient_margin"
+    books.cancel("bybit", "r1")
+    assert not isinstance(books.place_order("bybit", second, 50_000), Rejection)
+    # it fills once the mark reaches it, its own reservation not counted against it
+    books.match_resting("bybit", lambda _s: 60_000.0)
+    assert books.position("bybit", "BTCUSD") == -2400
+    assert books.margin("bybit", "BTC", 60_000.0).orders == 0
+
+
 # -- over loopback, per venue ------------------------------------------------------------------
 def available_margin(venue: str, reply: Any) -> float:
     """The BTC available margin as each venue's balance reply carries it."""
