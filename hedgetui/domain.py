@@ -411,6 +411,31 @@ class AccountView:
 
 
 @dataclass(frozen=True, slots=True)
+class SuggestedOrder:
+    """The order that would bring a hedge outside its band back (the adjust planner's
+    ``band`` request, ``hedgetui.trading.adjust``): shown on the card, the hedge row and in the
+    hedge-band alert, never sent by itself."""
+
+    side: Literal["buy", "sell"]
+    contracts: float  # on the lot
+    ratio_after: float  # the hedge ratio once it fills, at the current mark
+    reduce_only: bool
+
+    def words(self) -> str:
+        """``sell 1,200 → 0.50``: the side, the contracts and the ratio after."""
+        return f"{self.side} {self.contracts:,.10g} → {self.ratio_after:.2f}"
+
+    def record(self) -> dict[str, object]:
+        """The ``suggested_order`` of an alert's JSON and of ``status --json``."""
+        return {
+            "side": self.side,
+            "contracts": self.contracts,
+            "ratio_after": self.ratio_after,
+            "reduce_only": self.reduce_only,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class HedgeView:
     """The derived, display-ready state of one hedge at one UI tick."""
 
@@ -445,6 +470,8 @@ class HedgeView:
     basis_usd: float | None  # mark - index
     basis_bps: float | None
     exchange_liquidation_price: float | None = None
+    # outside its band: the order that brings it back (never sent by itself)
+    suggestion: SuggestedOrder | None = None
 
     @property
     def stale(self) -> bool:

@@ -315,6 +315,7 @@ class AlertEngine:
             at=self._clock.time(),
             notify=notify,
             suppressed_by=suppressed,
+            suggestion=None if kind == EventKind.RESOLVED else obs.suggestion,
         )
 
     def _alert(self, t: _Track, now: float) -> Alert:
@@ -337,4 +338,5 @@ class AlertEngine:
             acked=t.acked,
             snoozed_until=snoozed,
             no_data=t.no_data,
+            suggestion=None if t.no_data else t.obs.suggestion,
         )

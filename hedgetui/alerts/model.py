@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from hedgetui.domain import SuggestedOrder
+
 
 class Severity(StrEnum):
     INFO = "info"
@@ -87,6 +89,7 @@ class Alert:
     acked: bool = False
     snoozed_until: float | None = None  # epoch seconds
     no_data: bool = False  # its input is missing/stale now: cannot tell whether it still holds
+    suggestion: SuggestedOrder | None = None  # hedge band: the order that brings it back
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +111,7 @@ class AlertEvent:
     at: float  # epoch seconds
     notify: bool = True
     suppressed_by: str | None = None  # "rate_limit" | "snooze" | "ack" | "cooldown"
+    suggestion: SuggestedOrder | None = None  # hedge band: the order that brings it back
 
     def to_json(self) -> dict[str, object]:
         """The ``{"type": "alert", ...}`` record of `hedgetui watch --json` and the alert log."""
@@ -126,4 +130,5 @@ class AlertEvent:
             "at": self.at,
             "notify": self.notify,
             "suppressed_by": self.suppressed_by,
+            "suggested_order": None if self.suggestion is None else self.suggestion.record(),
         }

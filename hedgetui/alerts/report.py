@@ -48,6 +48,7 @@ def hedge_record(h: HedgeView) -> dict[str, object]:
         "target_hedge_ratio": h.target_hedge_ratio,
         "hedge_band": h.hedge_band,
         "hedge_ratio_in_band": h.hedge_ratio_in_band,
+        "suggested_order": None if h.suggestion is None else h.suggestion.record(),
         "equity_coin": None if r is None else r.equity_coin,
         "margin_buffer_coin": None if r is None else r.margin_buffer_coin,
         "margin_buffer_usd": None if r is None else r.margin_buffer_usd,
@@ -152,6 +153,7 @@ def alert_record(a: Alert) -> dict[str, object]:
         "acked": a.acked,
         "snoozed_until": a.snoozed_until,
         "no_data": a.no_data,
+        "suggested_order": None if a.suggestion is None else a.suggestion.record(),
     }
 
 

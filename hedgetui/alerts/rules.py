@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from hedgetui.alerts.model import AlertThresholds, Severity
@@ -31,6 +31,7 @@ from hedgetui.domain import (
     Freshness,
     HedgeView,
     LiquidationState,
+    SuggestedOrder,
     shown_failure,
 )
 from hedgetui.risk.liquidation import beyond_reach
@@ -82,6 +83,8 @@ class Observation:
     unit: str  # "%", " bps", "s", "%/yr"
     no_data: bool = False
     uses_pending: bool = True  # False when the value is itself a duration (stale rules)
+    # the hedge-band rule: the order that would bring the hedge back (computed, never sent)
+    suggestion: SuggestedOrder | None = None
 
     def __post_init__(self) -> None:
         """A non-finite value or trigger cannot be compared: the rule has no data."""
@@ -142,7 +145,10 @@ class Observation:
         if level is not None:
             msg += f"; clears {'above' if side == 'below' else 'below'} "
             msg += f"{_fmt(self.clear_level(level))}{self.unit}"
-        return title, msg + ")"
+        msg += ")"
+        if self.suggestion is not None and level is not None:
+            msg += f"; to bring it back: {self.suggestion.words()} (suggested, not sent)"
+        return title, msg
 
 
 def _fmt(x: float) -> str:
@@ -258,7 +264,7 @@ def hedge_observations(
         if ratio is not None and not math.isfinite(ratio):
             ratio = None  # not a ratio: no data
         band = h.hedge_band if h.hedge_band is not None else 0.05
-        yield obs(
+        band_obs = obs(
             HEDGE_BAND,
             "hedge ratio off target"
             if ratio is None
@@ -269,6 +275,8 @@ def hedge_observations(
             "",
             risk_blind or ratio is None,
         )
+        suggestion = None if band_obs.no_data else h.suggestion
+        yield replace(band_obs, suggestion=suggestion) if suggestion else band_obs
     # A funding rate is a per-interval rate that venues publish rarely (BitMEX's funding table
     # changes every 8 h): a stale one is still the rate; only a missing one is no data.
     funding_blind = risk_blind or h.funding_freshness == Freshness.NONE or h.funding_apr_pct is None

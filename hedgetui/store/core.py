@@ -53,6 +53,7 @@ from hedgetui.store.state import (
     Key,
     Stamped,
 )
+from hedgetui.store.suggestion import band_suggestion, out_of_band
 from hedgetui.store.views import hedge_view, totals
 
 IndexSymbolFn = Callable[[str, str], str]
@@ -369,20 +370,33 @@ class Store:
         inputs = self._inputs[(hs.venue, hs.symbol)]
         mark = inputs.mark
         hedge.position = self._position_of(hedge)
+        hedge.suggestion = None
         if mark is None or hedge.position is None:
             hedge.report = None
             return
         funding = inputs.funding
+        rate = funding.rate if funding else None
+        hours = self._funding_hours(hedge, funding)
         try:
             hedge.report = assess(
                 hedge.position,
                 mark.price,
                 spot=hs.spot_total,
-                funding_rate=funding.rate if funding else None,
-                funding_hours=self._funding_hours(hedge, funding),
+                funding_rate=rate,
+                funding_hours=hours,
             )
         except ValueError:  # e.g. a zero price from a broken frame: show "no data", keep going
             hedge.report = None
+        if out_of_band(hs, hedge.report):
+            hedge.suggestion = band_suggestion(
+                self.settings,
+                hs,
+                hedge.position,
+                hedge.report,
+                mark.price,
+                funding_rate=rate,
+                funding_hours=hours,
+            )
 
     def _funding_hours(self, hedge: HedgeState, funding: FundingState | None) -> float:
         if funding is not None and funding.interval_hours:

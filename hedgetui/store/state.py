@@ -6,7 +6,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from hedgetui.config import HedgeSettings
-from hedgetui.domain import FeedFailure, FeedState, PositionUpdate, RiskReport
+from hedgetui.domain import FeedFailure, FeedState, PositionUpdate, RiskReport, SuggestedOrder
 from hedgetui.risk import InversePosition
 from hedgetui.venues import InstrumentProfile
 
@@ -68,6 +68,7 @@ class HedgeState:
     credited_funding_ms: int | None = None  # the last funding event credited (each T once)
     report: RiskReport | None = None
     position: InversePosition | None = None
+    suggestion: SuggestedOrder | None = None  # out of its band: the order back (never sent)
     mark_ring: deque[float] = field(default_factory=deque)
     funding_ring: deque[float] = field(default_factory=deque)
     mark_bucket: float = -1.0

@@ -78,6 +78,7 @@ def hedge_view(
         basis_usd=basis,
         basis_bps=basis_bps,
         exchange_liquidation_price=exchange_liq,
+        suggestion=hedge.suggestion,
     )
 
 

@@ -17,8 +17,9 @@ the "compact" layout shows one row per hedge plus a detail card for the selected
 the what-if panel (from 80x23 up); otherwise one card per hedge, side by side, with the what-if
 panel underneath. The rows of every region come from the layout budget
 (:func:`hedgetui.ui.budget.plan`), applied on every resize and whenever the number of alerts
-changes: the screen is filled without overflow, the lowest-priority lines go first when rows are
-short, and a big screen grows the alerts list and the cards' charts. When a critical alert
+(or of hedges outside their band, whose orders the table lists) changes: the screen is filled
+without overflow, the lowest-priority lines go first when rows are short, and a big screen
+grows the alerts list and the cards' charts. When a critical alert
 fires, its hedge is selected (once per firing: a later selection of the user's stays).
 Notifications: one at a time and short (see :meth:`HedgeApp.notify`).
 """
@@ -60,7 +61,7 @@ from hedgetui.ui.cadence import (
     refresh_rate,
 )
 from hedgetui.ui.card_grid import HedgeCards
-from hedgetui.ui.key_actions import DashboardKeys, UnwindFactory
+from hedgetui.ui.key_actions import AdjustFactory, DashboardKeys, UnwindFactory
 from hedgetui.ui.layout import (
     CHART_COLOURS,
     HIGH_CONTRAST,
@@ -119,6 +120,7 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         refresh_hz: float | None = None,
         watchdog: bool = False,
         unwind_factory: UnwindFactory | None = None,
+        adjust_factory: AdjustFactory | None = None,
         alerts_panel: Widget | None = None,
         mount_alerts: bool = True,
         read_gate: ReadGate | None = None,
@@ -153,6 +155,7 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         self.compact = True
         self.plan = budget.plan(80, 24, len(store.hedge_names()), 0)
         self._alert_count = 0  # active alerts, as the alerts panel last said
+        self._suggestion_count = 0  # hedges out of band with a suggested order, last painted
         self._shown_moves: tuple[tuple[ScenarioRow, ...], int, tuple[ScenarioRow, ...]] = (
             (),
             0,
@@ -167,6 +170,7 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         self.on_painted: Callable[[DashboardView], None] | None = None
         self._watchdog = watchdog
         self._unwind_factory = unwind_factory
+        self._adjust_factory = adjust_factory
         self._alerts_panel = alerts_panel
         self._mount_alerts = mount_alerts
         self._what_if_key: tuple[int, float | None, bool, bool] | None = None
@@ -256,6 +260,7 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
             self._alert_count,
             typed=self.typed_move is not None and self.typed_move not in what_if.WHAT_IF_MOVES,
             alerts_panel=panel is not None,
+            suggestions=self._suggestion_count,
         )
         self.plan = plan
         self.compact = plan.compact
@@ -401,9 +406,15 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         totals_width = w.totals.content_region.width or self.size.width - 2
         w.totals.show(render.totals_bar(view.totals, not self.compact, totals_width))
         card_rows = self.plan.card_rows
+        suggestions = render.suggestion_count(view)
+        if suggestions != self._suggestion_count:  # a hedge left or came back into its band
+            self._suggestion_count = suggestions
+            self._apply_layout(self.size.width, self.size.height)
+            card_rows = self.plan.card_rows
         if self.compact:
             width = w.table.content_region.width or self.size.width
-            w.table.show(render.hedge_table(view, self._alerts, self.selected, width))
+            shown = self.plan.suggestion_rows
+            w.table.show(render.hedge_table(view, self._alerts, self.selected, width, shown))
             if view.hedges:
                 hedge = view.hedges[self.selected]
                 w.detail.show_hedge(

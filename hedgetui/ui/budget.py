@@ -6,6 +6,8 @@ rows, each card's numbers and the what-if input); the rows left are then granted
 time in priority order, so when rows are short the lowest-priority asks go without:
 
 1. the worst alert (one row of the alerts list);
+1b. in the compact table, the line under each hedge outside its band that says what brings it
+   back (``render.suggestion_row``; the card says it too);
 2. each card's funding second line and carry;
 3. two more alerts;
 4. each card's gauges (distance to liquidation, buffer);
@@ -50,6 +52,7 @@ class Plan:
     alert_rows: int  # alerts listed; the others fold into "+N more"
     spare: int  # rows nobody asked for (the layout leaves them blank)
     short: int  # rows missing for the minimums (0 unless the terminal is too small)
+    suggestion_rows: int = 0  # compact table: lines under out-of-band hedges (their orders)
 
     @property
     def alerts_height(self) -> int:
@@ -86,10 +89,12 @@ def plan(
     *,
     typed: bool = False,
     alerts_panel: bool = True,
+    suggestions: int = 0,
 ) -> Plan:
     """Share ``height`` rows between the regions for ``hedges`` hedges and ``alerts`` active
     alerts (``typed``: the what-if shows a typed move as well; ``alerts_panel``: the alerts
-    region is mounted)."""
+    region is mounted; ``suggestions``: hedges outside their band, each asking for a line
+    under its row of the compact table)."""
     alerts = max(0, alerts) if alerts_panel else 0
     typed_row = 1 if typed else 0
     compact = not wide_fits(width, height, hedges, alerts_panel=alerts_panel)
@@ -116,6 +121,7 @@ def plan(
         return units
 
     alert_rows += grant(min(alerts, 1), 1)
+    suggestion_rows = grant(max(0, suggestions), 1) if compact else 0
     card_rows += grant(CARD_NUMBERS - card_rows, card_bands)
     alert_rows += grant(min(alerts, ALERTS_SOON) - alert_rows, 1)
     card_rows += grant(CARD_GAUGES - card_rows, card_bands)
@@ -127,4 +133,4 @@ def plan(
         card_rows += grant(left // card_bands, card_bands)
     if compact:  # the what-if beside the card: the card's height, less its frame and a typed row
         moves = max(1, min(WHAT_IF_MOVES, CARD_FRAME + card_rows - WHAT_IF_FRAME - typed_row))
-    return Plan(compact, columns, card_rows, moves, alert_rows, left, short)
+    return Plan(compact, columns, card_rows, moves, alert_rows, left, short, suggestion_rows)

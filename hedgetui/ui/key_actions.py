@@ -1,5 +1,5 @@
 """The dashboard's keys and command palette: hedge selection, the what-if move, themes,
-help, unwind and the alerts' acknowledge and snooze.
+help, unwind, adjust (rebalance) and the alerts' acknowledge and snooze.
 
 :class:`DashboardKeys` is the part of :class:`~hedgetui.ui.app.HedgeApp` that acts on a key; the
 app itself lays the dashboard out and repaints it (``refresh_view``).
@@ -26,10 +26,12 @@ from hedgetui.ui.layout import TEXTUAL_THEME, THEME_NAMES
 from hedgetui.ui.screens import HelpScreen
 
 UnwindFactory = Callable[[str], Screen[Any]]
+AdjustFactory = Callable[[str], Screen[Any]]
 
 
 class HedgeCommands(Provider):
-    """Command-palette entries: themes, what-if moves, hedge selection, help, unwind, quit."""
+    """Command-palette entries: themes, what-if moves, hedge selection, help, unwind, adjust,
+    quit."""
 
     def _commands(self) -> Iterable[tuple[str, Callable[[], object], str]]:
         app = self.app
@@ -49,6 +51,11 @@ class HedgeCommands(Provider):
         yield ("Alerts: snooze 15 minutes", app.action_snooze_alert, "silence it for a while")
         yield ("Help: keys", app.action_help, "show every key binding")
         yield ("Unwind selected hedge", app.action_unwind, "preview a reduce-only close")
+        yield (
+            "Adjust (rebalance) selected hedge",
+            app.action_rebalance,
+            "back to its band, to a ratio, or by contracts",
+        )
         yield ("Quit", app.action_quit, "leave hedgetui")
 
     async def discover(self) -> Hits:
@@ -72,6 +79,7 @@ class DashboardKeys(App[None]):
     typed_move: float | None
     hedge_theme: str
     _unwind_factory: UnwindFactory | None
+    _adjust_factory: AdjustFactory | None
 
     COMMANDS = App.COMMANDS | {HedgeCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -80,6 +88,7 @@ class DashboardKeys(App[None]):
         Binding("w", "focus_what_if", "What-if"),
         Binding("t", "cycle_theme", "Theme"),
         Binding("u", "unwind", "Unwind"),
+        Binding("r", "rebalance", "Adjust"),
         Binding("a", "ack_alert", "Ack alert", show=False),
         Binding("s", "snooze_alert", "Snooze alert", show=False),
         Binding("down,j", "select_next", "Next hedge", show=False),
@@ -93,6 +102,7 @@ class DashboardKeys(App[None]):
         ("escape", "leave the what-if input"),
         ("t", "cycle theme: dark, light, high-contrast"),
         ("u", "unwind the selected hedge (preview first)"),
+        ("r", "adjust the selected hedge: band, a ratio, +/- contracts"),
         ("a", "acknowledge the top (or highlighted) alert"),
         ("s", "snooze that alert for 15 minutes"),
         ("ctrl+p", "command palette"),
@@ -165,14 +175,22 @@ class DashboardKeys(App[None]):
             self.open_dialog(HelpScreen(self.HELP_KEYS))
 
     def action_unwind(self) -> None:
+        factory = self._unwind_factory or _optional_store_dialog(self, "unwind", "UnwindScreen")
+        self._open_order_dialog("unwind", factory)
+
+    def action_rebalance(self) -> None:
+        factory = self._adjust_factory or _optional_store_dialog(self, "adjust", "AdjustScreen")
+        self._open_order_dialog("adjust", factory)
+
+    def _open_order_dialog(self, what: str, factory: UnwindFactory | None) -> None:
+        """The order dialog ``factory`` makes for the selected hedge, or a note saying why not."""
         names = self.store.hedge_names()
         if not names:
-            self.notify("no hedge to unwind", severity="warning")
+            self.notify(f"no hedge to {what}", severity="warning")
             return
         name = names[self.selected % len(names)]
-        factory = self._unwind_factory or _optional_unwind_factory(self)
         if factory is None:
-            self.notify("unwind not available", severity="warning")
+            self.notify(f"{what} not available", severity="warning")
             return
         self.open_dialog(factory(name))
 
@@ -214,12 +232,16 @@ class DashboardKeys(App[None]):
                 yield command
 
 
-def _optional_unwind_factory(app: DashboardKeys) -> UnwindFactory | None:
+def _optional_store_dialog(
+    app: DashboardKeys, module_name: str, class_name: str
+) -> UnwindFactory | None:
+    """The order dialog ``hedgetui.ui.<module_name>_screen.<class_name>`` over the app's bare
+    store (no runtime: the dialog makes its own service), or None when it cannot be imported."""
     try:
-        module = importlib.import_module("hedgetui.ui.unwind_screen")
+        module = importlib.import_module(f"hedgetui.ui.{module_name}_screen")
     except ImportError:
         return None
-    screen_class = getattr(module, "UnwindScreen", None)
+    screen_class = getattr(module, class_name, None)
     if screen_class is None:
         return None
 

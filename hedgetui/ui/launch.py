@@ -21,6 +21,7 @@ from collections.abc import Callable
 from hedgetui.alerts import AlertDispatcher
 from hedgetui.heap import freeze_after_start_up
 from hedgetui.runtime import Runtime
+from hedgetui.ui.adjust_screen import adjust_factory_for
 from hedgetui.ui.app import HedgeApp, read_period, terminal_alive
 from hedgetui.ui.unwind_screen import unwind_factory_for
 from hedgetui.ui.widgets import DashboardAlertsPanel
@@ -105,6 +106,7 @@ async def run_dashboard(
         alerts_panel=panel,
         # the runtime's own signed client for the account; the position re-reads after an order
         unwind_factory=unwind_factory_for(runtime),
+        adjust_factory=adjust_factory_for(runtime),
     )
     if notes:  # one notification (the dashboard shows one at a time)
         app.notify("\n".join(notes), title="alerts", severity="warning", timeout=8)

@@ -250,7 +250,11 @@ def hedge_card(
         ("Hedge  ", LABEL),
         value_parts(fmt.ratio(r.hedge_ratio if r else None), stale, ratio_style),
     )
-    lines.append(fitted(width, [*ratio_parts, (target, LABEL)], ratio_parts))
+    if hedge.suggestion is not None and not stale:  # out of band: what brings it back
+        forms = [[*ratio_parts, ("  ", ""), (w, "$sev-warn")] for w in suggestion_words(hedge)]
+        lines.append(fitted(width, *forms, ratio_parts))
+    else:
+        lines.append(fitted(width, [*ratio_parts, (target, LABEL)], ratio_parts))
     if r is not None and r.liquidation_price is None:
         words = fmt.liq_distance(r.liquidation_state, None)
         if r.liquidation_state is LiquidationState.BELOW_MAINTENANCE and len(words) + 7 > width:
@@ -400,6 +404,21 @@ def hedge_card(
     return out if rows is None else charts.shed(out, rows, CARD_SHED_ORDER)
 
 
+def suggestion_words(hedge: HedgeView) -> list[str]:
+    """The hedge's suggested order (``HedgeView.suggestion``) as it may be shown, longest
+    first: ``sell 1,200 → 0.50``, ``sell 1.20M → 0.50`` (three significant digits), then
+    without the ratio after; empty when there is none."""
+    s = hedge.suggestion
+    if s is None:
+        return []
+    full = s.words()
+    count = f"{s.contracts:,.10g}"
+    short = fmt.price_compact(s.contracts) if s.contracts >= 1000 else count
+    forms = [full, f"{s.side} {short} → {s.ratio_after:.2f}", f"{s.side} {count}"]
+    forms.append(f"{s.side} {short}")
+    return list(dict.fromkeys(forms))  # in order, each once
+
+
 CARD_SHED_ORDER = ("fund   ", "mark   ", "  buf  ", "  dist ", "Carry  ", "       ")
 """The labels of a card's lines in the order they go when the card is short of rows: the
 sparklines, the gauges, the carry, the funding's second line. The numbers stay."""
@@ -501,17 +520,44 @@ def hedge_row(
     )
 
 
+SUGGESTION_LABEL = "to band "
+"""Starts a hedge row's second line: the order that brings the hedge back into its band."""
+
+
+def suggestion_row(hedge: HedgeView, names_width: int, width: int) -> list[Part] | None:
+    """The line under an out-of-band hedge's row, its suggested order under the venue
+    column (``to band sell 1,200 → 0.50``); None when it has none (or its data is stale)."""
+    if hedge.suggestion is None or hedge.stale:
+        return None
+    indent = (" " * (2 + names_width + 1), "")
+    forms = [[indent, (SUGGESTION_LABEL, LABEL), (w, "$sev-warn")] for w in suggestion_words(hedge)]
+    return fitted(width, *forms)
+
+
+def suggestion_count(view: DashboardView) -> int:
+    """How many hedge rows have a suggestion line under them (:func:`suggestion_row`)."""
+    return sum(1 for h in view.hedges if h.suggestion is not None and not h.stale)
+
+
 def hedge_table(
     view: DashboardView,
     alerts: Sequence[AlertSettings],
     selected: int,
     width: int = TABLE_FIXED + NAME_MIN_WIDTH,
+    suggestions: int | None = None,
 ) -> list[Line]:
-    """The compact layout's table for a panel ``width`` columns wide: a row per hedge."""
+    """The compact layout's table for a panel ``width`` columns wide: a row per hedge, and
+    under a hedge outside its band the order that brings it back (the first ``suggestions``
+    of them: the rows the layout budget gives them; None: all)."""
     names = name_width([h.name for h in view.hedges], width)
     lines = [[(table_header(names), LABEL)]]
+    room = len(view.hedges) if suggestions is None else suggestions
     for i, hedge in enumerate(view.hedges):
         lines.append(hedge_row(hedge, alerts[i], i == selected, names))
+        note = suggestion_row(hedge, names, width) if room > 0 else None
+        if note is not None:
+            lines.append(note)
+            room -= 1
     if not view.hedges:
         lines.append([("  no hedges configured", LABEL)])
     return as_lines(lines)

@@ -21,8 +21,8 @@ def used_rows(plan: budget.Plan, hedges: int, typed: bool) -> int:
     what_if = budget.WHAT_IF_FRAME + plan.what_if_moves + (1 if typed else 0)
     card = budget.CARD_FRAME + plan.card_rows
     rows = budget.CHROME_ROWS + plan.alerts_height
-    if plan.compact:
-        return rows + 1 + hedges + max(card, what_if)  # the table, then card beside what-if
+    if plan.compact:  # the table (and its suggestion lines), then card beside what-if
+        return rows + 1 + hedges + plan.suggestion_rows + max(card, what_if)
     bands = -(-hedges // plan.columns)
     return rows + bands * card + what_if
 
@@ -39,6 +39,28 @@ def test_the_screen_is_filled_without_overflow(
     assert plan.card_rows >= budget.CARD_CORE  # the numbers are never shed
     assert 1 <= plan.alert_rows <= alerts if alerts else plan.alert_rows == 0
     assert plan.what_if_moves >= 1
+
+
+@pytest.mark.parametrize("suggestions", [1, 4])
+@pytest.mark.parametrize("alerts", [0, 1, 12])
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_suggestion_lines_fit_after_the_worst_alert(
+    width: int, height: int, alerts: int, suggestions: int
+) -> None:
+    """Hedges outside their band ask for a line under their row (compact table only): granted
+    right after the worst alert, before the card's carry line; never past the screen."""
+    plan = budget.plan(width, height, 4, alerts, suggestions=suggestions)
+    without = budget.plan(width, height, 4, alerts)
+    assert plan.short == 0
+    assert used_rows(plan, 4, False) + plan.spare == height
+    assert plan.card_rows >= budget.CARD_CORE and plan.alert_rows >= min(alerts, 1)
+    assert plan.suggestion_rows <= suggestions
+    if not plan.compact:
+        assert plan.suggestion_rows == 0 and plan == without
+    elif (width, height) == (80, 23):  # 5 rows past the minimums: the worst alert's, then these
+        assert plan.suggestion_rows == min(suggestions, 5 - min(alerts, 1))
+        if suggestions == 4 and alerts:  # before the card's funding line and carry
+            assert plan.card_rows == budget.CARD_CORE
 
 
 def test_short_rows_shed_the_lowest_priority_first() -> None:

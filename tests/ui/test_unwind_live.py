@@ -4,10 +4,12 @@ preview (it used to freeze while the dialog was open)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from textual.containers import Vertical
 from textual.geometry import Region
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
@@ -36,13 +38,15 @@ def preview(dialog: UnwindScreen) -> str:
     return str(dialog.query_one("#unwind-preview", Static).render())
 
 
-def assert_fits(dialog: UnwindScreen) -> None:
+def assert_fits(
+    dialog: Screen[object], prefix: str = "unwind", parts: Sequence[str] = PARTS
+) -> None:
     """Every part of the dialog on screen, inside the box, and the box's content not cut."""
     screen = Region(0, 0, *SIZE)
-    box = dialog.query_one("#unwind-box", Vertical)
+    box = dialog.query_one(f"#{prefix}-box", Vertical)
     assert screen.contains_region(box.region), box.region
     assert box.virtual_size.height <= box.content_region.height, "the dialog is clipped"
-    for selector in PARTS:
+    for selector in parts:
         part = dialog.query_one(selector, Widget)
         if not part.display:
             continue
@@ -126,7 +130,6 @@ async def test_the_help_fits_80x23() -> None:
 
 
 async def test_a_resize_under_the_dialog_lays_out_the_dashboard_not_the_dialog() -> None:
-    from textual.screen import Screen
 
     from hedgetui.ui.screens import HelpScreen
     from tests.ui.test_ui_dashboard import scripted_store

@@ -155,15 +155,21 @@ async def test_unknown_position_is_refused(tmp_path: Path) -> None:
         assert "position is unknown" in text_of(app.dialog, "#unwind-refusal")
 
 
-async def test_u_in_the_dashboard_opens_the_dialog_in_dry_run(tmp_path: Path) -> None:
-    from hedgetui.ui.app import HedgeApp
-
+def audited_store(tmp_path: Path) -> Store:
+    """:func:`manual_store`'s hedge with its audit log in ``tmp_path``: a dashboard without a
+    runtime, whose dialogs make their own (dry-run) services."""
     clock = ManualClock()
     settings, _ = manual_store(clock)
     trading = dataclasses.replace(settings.trading, audit_log=str(tmp_path / "a.jsonl"))
     store = Store(dataclasses.replace(settings, trading=trading), clock=clock)
     store.apply(MarkPrice("bitmex", "XBTUSD", 60_000.0, int(clock.time() * 1000)))
-    app = HedgeApp(store)
+    return store
+
+
+async def test_u_in_the_dashboard_opens_the_dialog_in_dry_run(tmp_path: Path) -> None:
+    from hedgetui.ui.app import HedgeApp
+
+    app = HedgeApp(audited_store(tmp_path))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("u")
