@@ -17,6 +17,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.events import DescendantFocus, Key
 from textual.widgets import Button, Input
 
 from hedgetui import glyphs
@@ -60,6 +61,9 @@ def parse_adjust(text: str) -> AdjustRequest:
     return AdjustRequest(to=ratio)
 
 
+TYPED_START = frozenset("0123456789.+-")  # how a ratio or a change in contracts starts
+
+
 class AdjustScreen(OrderDialog[AdjustPlan, AdjustRequest]):
     """``AdjustScreen(service, hedge_name)`` over an adjust service (``Runtime.adjust_service``;
     a dashboard ``Store`` works in place of a service, as for the unwind dialog)."""
@@ -79,6 +83,7 @@ class AdjustScreen(OrderDialog[AdjustPlan, AdjustRequest]):
             service = AdjustService(service_from_store(service, hedge_name))
         super().__init__(service, hedge_name)
         self._owns_client = owns_client
+        self._typing = False  # keys typed on the Band button are going into the amount
 
     def closing(self) -> None:
         client = self.service.unwind.client if isinstance(self.service, AdjustService) else None
@@ -88,16 +93,39 @@ class AdjustScreen(OrderDialog[AdjustPlan, AdjustRequest]):
     def compose_choices(self) -> ComposeResult:
         with Horizontal(id="adjust-choices", classes="order-choices"):
             yield Button("Band b", id="adjust-band", compact=True)
-            yield Input(placeholder=AMOUNT_HINT, id="adjust-amount", compact=True)
+            yield Input(
+                placeholder=AMOUNT_HINT, id="adjust-amount", compact=True, select_on_focus=False
+            )
 
     def describe(self, plan: AdjustPlan) -> str:
         return glyphs.text(describe_adjust(plan))
 
     def focus_choices(self) -> None:
-        self.query_one("#adjust-band", Button).focus()  # b or Enter: back to band; Tab: type
+        self.query_one("#adjust-band", Button).focus()  # b or Enter: back to band; 0-9 . + -: type
 
     def action_band(self) -> None:
         self.make_plan(AdjustRequest(band=True))
+
+    def on_key(self, event: Key) -> None:
+        """A ratio or a change typed while the Band button has the focus (as the dialog
+        opens) goes into the amount input: typing ``0.9`` at once must not be lost."""
+        amount = self.query_one("#adjust-amount", Input)
+        char = event.character
+        if char is None or char not in TYPED_START or amount.has_focus:
+            return
+        if not isinstance(self.focused, Button) or self.focused.id != "adjust-band":
+            return
+        event.stop()
+        event.prevent_default()
+        # the keys of a burst ("0.9" pasted or typed fast) all arrive before the focus moves
+        amount.value = (amount.value if self._typing else "") + char
+        amount.cursor_position = len(amount.value)
+        self._typing = True
+        amount.focus()
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        if event.widget.id == "adjust-amount":
+            self._typing = False  # the input has the keys now
 
     @on(Button.Pressed, "#adjust-band")
     def _band_pressed(self) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.events import Key
 from textual.widgets import Input, Static
 
 from hedgetui.clock import ManualClock
@@ -204,3 +205,28 @@ async def test_r_on_a_bare_store_opens_the_dialog_in_dry_run(tmp_path: Path) -> 
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, AdjustScreen)
+
+
+async def test_a_ratio_typed_as_the_dialog_opens_goes_into_the_amount(tmp_path: Path) -> None:
+    """The Band button has the focus when the dialog opens (``b`` / Enter: back to band), but
+    ``0.9`` typed at once is a ratio, not three keys lost on a button."""
+    clock = ManualClock()
+    async with demo_trading("eth-half", audit_log=tmp_path / "a.jsonl", clock=clock) as demo:
+        await demo.poller.poll_once()
+        service = dataclasses.replace(demo.service, client=None)  # a dry run
+        app = HedgeApp(
+            demo.store,
+            mount_alerts=False,
+            adjust_factory=lambda name: AdjustScreen(AdjustService(service), name),
+        )
+        async with app.run_test(size=SIZE) as pilot:
+            dialog = await open_dialog(app, pilot, "eth-half")
+            # a burst, as a terminal delivers fast typing or a paste: all before the focus moves
+            for key, char in (("0", "0"), ("full_stop", "."), ("9", "9")):
+                dialog.post_message(Key(key, char))
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            assert dialog.query_one("#adjust-amount", Input).value == "0.9"
+            assert dialog.plan is not None and dialog.plan.adjust.ratio_after > 0.85
+    assert demo.accounts.orders("okx") == []  # type: ignore[attr-defined]
