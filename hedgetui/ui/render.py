@@ -191,7 +191,10 @@ def hedge_card(
 ) -> list[Line]:
     """The full card of one hedge (also the detail panel in the compact layout).
 
-    ``marks`` and ``fundings`` are the sparkline histories, oldest first. ``rows``: the lines
+    ``marks`` and ``fundings`` are the sparkline histories, oldest first, one point a second,
+    the last one still moving with the live price: the charts draw the closed seconds only
+    (:func:`closed_points`), so a tall chart changes once a second, not on every tick (the live
+    price is the number on the Mark line). ``rows``: the lines
     the layout budget gives the card (:mod:`hedgetui.ui.budget`); fewer than the card has shed
     its lines in ``CARD_SHED_ORDER`` (sparklines, then gauges, then the carry and the funding's
     second line), more grow the sparklines into taller charts.
@@ -395,13 +398,20 @@ def hedge_card(
         ("mark   ", marks, "$chart-mark", mark_rows, charts.price_scale),
         ("fund   ", fundings, "", fund_rows, charts.rate_scale),
     ):
-        plot = charts.chart(history, spark_w, height)
-        labels = charts.chart_labels(label, history, spark_w, height, scale)
+        points = closed_points(history)
+        plot = charts.chart(points, spark_w, height)
+        labels = charts.chart_labels(label, points, spark_w, height, scale)
         lines.extend(
             line_parts((side, LABEL), (row, style)) for side, row in zip(labels, plot, strict=True)
         )
     out = as_lines(lines)
     return out if rows is None else charts.shed(out, rows, CARD_SHED_ORDER)
+
+
+def closed_points(history: Sequence[float]) -> Sequence[float]:
+    """A history without its last point (the second still open, which follows every tick),
+    or the one point there is."""
+    return history[:-1] if len(history) > 1 else history
 
 
 def suggestion_words(hedge: HedgeView) -> list[str]:

@@ -177,3 +177,19 @@ def test_a_tall_chart_says_its_high_and_low() -> None:
         "-0.11% ",
     ]
     assert charts.price_scale(2_400.5) == "2,400" and charts.price_scale(0.51234) == "0.5123"
+
+
+def test_a_tick_inside_the_open_second_leaves_the_charts_alone() -> None:
+    """The charts draw the closed seconds: a new price in the second still open moves the Mark
+    line only, so a tall chart costs nothing on every tick (and once a second at most)."""
+    store, _, _ = crash_store(1)
+    hedge = next(h for h in store.snapshot().hedges if h.name == IN_DANGER)
+    alerts = store.settings.hedge(IN_DANGER).alerts
+    marks = list(store.mark_history(IN_DANGER))
+    before = render.hedge_card(hedge, alerts, 40, marks, (), 30)
+    moved = [*marks[:-1], marks[-1] * 0.9]  # the live point jumps 10% within its second
+    after = render.hedge_card(hedge, alerts, 40, moved, (), 30)
+    assert before == after
+    closed = [*marks, marks[-1]]  # a new second opens: the last one is closed, and drawn
+    assert render.hedge_card(hedge, alerts, 40, closed, (), 30) != before
+    assert render.closed_points([5.0]) == [5.0]
