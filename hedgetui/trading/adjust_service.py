@@ -25,7 +25,6 @@ from hedgetui.trading.service import (
     UnwindService,
     instrument_for,
     order_dict,
-    plan_moved,
 )
 from hedgetui.venues import get_instrument
 
@@ -186,17 +185,7 @@ class AdjustService:
         cid = confirmed.order.client_order_id
         before = self.unwind.freshness_of(cid)
         fresh = self.plan(confirmed.hedge, request, client_order_id=cid)
-        moved = plan_moved(confirmed, fresh, before, self.unwind.freshness_of(cid))
-        if moved is not None:
-            self.unwind.audit.write(
-                "replan",
-                hedge=confirmed.hedge,
-                reason=moved,
-                position_before=fresh.position_before,
-                mark=fresh.mark,
-                order=order_dict(fresh),
-            )
-        return fresh, moved
+        return fresh, self.unwind.audit_replan(confirmed, fresh, before)
 
     async def execute(self, plan: AdjustPlan) -> UnwindResult:
         return await self.unwind.execute(plan)

@@ -238,7 +238,15 @@ class UnwindService:
         cid = confirmed.order.client_order_id
         before = self.freshness_of(cid)
         fresh = self.plan(confirmed.hedge, request, client_order_id=cid)
-        moved = plan_moved(confirmed, fresh, before, self.freshness_of(cid))
+        return fresh, self.audit_replan(confirmed, fresh, before)
+
+    def audit_replan(
+        self, confirmed: UnwindPlan, fresh: UnwindPlan, before: tuple[Freshness, Freshness]
+    ) -> str | None:
+        """Why ``fresh`` (``confirmed`` planned again, its data's freshness ``before`` the new
+        plan) must be confirmed again, audited as ``replan``; None: send it (unwind and
+        adjust share this)."""
+        moved = plan_moved(confirmed, fresh, before, self.freshness_of(fresh.order.client_order_id))
         if moved is not None:
             self.audit.write(
                 "replan",
@@ -248,7 +256,7 @@ class UnwindService:
                 mark=fresh.mark,
                 order=order_dict(fresh),
             )
-        return fresh, moved
+        return moved
 
     def _broker(self) -> Broker:
         assert self.client is not None
