@@ -53,7 +53,7 @@ from hedgetui.store.state import (
     Key,
     Stamped,
 )
-from hedgetui.store.suggestion import band_suggestion, out_of_band
+from hedgetui.store.suggestion import band_suggestion
 from hedgetui.store.views import hedge_view, totals
 
 IndexSymbolFn = Callable[[str, str], str]
@@ -387,16 +387,15 @@ class Store:
             )
         except ValueError:  # e.g. a zero price from a broken frame: show "no data", keep going
             hedge.report = None
-        if out_of_band(hs, hedge.report):
-            hedge.suggestion = band_suggestion(
-                self.settings,
-                hs,
-                hedge.position,
-                hedge.report,
-                mark.price,
-                funding_rate=rate,
-                funding_hours=hours,
-            )
+        hedge.suggestion = band_suggestion(  # None while the hedge is in its band
+            self.settings,
+            hs,
+            hedge.position,
+            hedge.report,
+            mark.price,
+            funding_rate=rate,
+            funding_hours=hours,
+        )
 
     def _funding_hours(self, hedge: HedgeState, funding: FundingState | None) -> float:
         if funding is not None and funding.interval_hours:

@@ -15,12 +15,18 @@ from hedgetui.risk import InversePosition
 from hedgetui.trading.adjust import HedgeState, suggest
 
 
-def out_of_band(settings: HedgeSettings, report: RiskReport | None) -> bool:
-    """The hedge ratio is known and outside its band (the store's view's ``in_band`` rule)."""
+def in_band(settings: HedgeSettings, ratio: float | None) -> bool | None:
+    """Whether ``ratio`` is within ``target_hedge_ratio ± hedge_band``; None without a ratio
+    or a target (the view's ``hedge_ratio_in_band``, the suggestion's trigger)."""
     target = settings.target_hedge_ratio
-    if report is None or target is None or report.hedge_ratio is None:
-        return False
-    return abs(report.hedge_ratio - target) > settings.hedge_band + 1e-12
+    if ratio is None or target is None:
+        return None
+    return abs(ratio - target) <= settings.hedge_band + 1e-12
+
+
+def out_of_band(settings: HedgeSettings, report: RiskReport | None) -> bool:
+    """The hedge ratio is known and outside its band."""
+    return in_band(settings, report.hedge_ratio if report else None) is False
 
 
 def band_suggestion(

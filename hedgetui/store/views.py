@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from hedgetui.domain import Freshness, HedgeView, TotalsView
 from hedgetui.store.state import AccountPosition, FundingState, HedgeState, Stamped
+from hedgetui.store.suggestion import in_band
 
 
 def hedge_view(
@@ -33,9 +34,6 @@ def hedge_view(
     if funding is not None and funding.next_time is not None:
         next_in = max(0.0, (funding.next_time - now_ms) / 1000)
     ratio = report.hedge_ratio if report else None
-    in_band = None
-    if ratio is not None and hs.target_hedge_ratio is not None:
-        in_band = abs(ratio - hs.target_hedge_ratio) <= hs.hedge_band + 1e-12
     buffer_pct = None
     if report is not None and report.equity_coin > 0:
         buffer_pct = report.margin_buffer_coin / report.equity_coin * 100
@@ -64,7 +62,7 @@ def hedge_view(
         spot_coin=hs.spot_total,
         target_hedge_ratio=hs.target_hedge_ratio,
         hedge_band=hs.hedge_band if hs.target_hedge_ratio is not None else None,
-        hedge_ratio_in_band=in_band,
+        hedge_ratio_in_band=in_band(hs, ratio),
         margin_buffer_pct_of_equity=buffer_pct,
         funding_rate=funding.rate if funding else None,
         predicted_funding_rate=funding.predicted if funding else None,
