@@ -12,7 +12,6 @@ from __future__ import annotations
 from hedgetui.config import HedgeSettings, Settings
 from hedgetui.domain import RiskReport, SuggestedOrder
 from hedgetui.risk import InversePosition
-from hedgetui.trading.adjust import HedgeState, suggest
 
 
 def in_band(settings: HedgeSettings, ratio: float | None) -> bool | None:
@@ -44,7 +43,9 @@ def band_suggestion(
     module)."""
     if not out_of_band(settings, report):
         return None
-    # the dialog's limits; imported only once a hedge leaves its band (it pulls in the broker)
+    # the planner and the dialog's limits, imported only once a hedge leaves its band: the
+    # store (and every command that reads it) starts without the trading package
+    from hedgetui.trading.adjust import HedgeState, suggest
     from hedgetui.trading.adjust_service import limits_for
     from hedgetui.trading.service import instrument_for
 
