@@ -12,7 +12,8 @@ connection number, from 1), ``"wall_ms"`` (receive time, epoch milliseconds) and
 * ``{"k": "sent", ..., "data": "..."}`` — a subscription the client sent;
 * ``{"k": "frame", ..., "data": "..."}`` — one raw frame as received (a binary frame that is
   not UTF-8 is ``"b64"`` instead of ``"data"``);
-* ``{"k": "close", ..., "code": 1006, "reason": "..."}`` — the connection ended.
+* ``{"k": "close", ..., "code": 1006, "reason": "..."}`` — the connection ended; with
+  ``"stop": true`` when it was the recorder that stopped (a replay does not close for it).
 
 A stall is the gap between two frames; a drop is a ``close`` and a later ``open``.
 
@@ -107,6 +108,7 @@ class Closed:
     mono: float
     code: int | None
     reason: str
+    stop: bool = False
 
 
 Entry = Opened | Sent | Frame | Closed
@@ -235,8 +237,14 @@ class RecordingWriter:
         self.frames += 1
         self._write(line)
 
-    def closed(self, venue: str, conn: int, code: int | None, reason: str) -> None:
-        self._write(self._stamp("close", venue, conn) | {"code": code, "reason": reason})
+    def closed(
+        self, venue: str, conn: int, code: int | None, reason: str, *, stop: bool = False
+    ) -> None:
+        """A connection ended; ``stop``: because the recorder stopped (not the venue)."""
+        line = self._stamp("close", venue, conn) | {"code": code, "reason": reason}
+        if stop:
+            line["stop"] = True
+        self._write(line)
 
     def flush(self) -> None:
         if self._gz is not None:
@@ -329,6 +337,7 @@ def _entry(obj: Any) -> Entry | None:
                 mono,
                 code if isinstance(code, int) else None,
                 str(obj.get("reason", "")),
+                obj.get("stop") is True,
             )
     except (KeyError, TypeError, ValueError):
         return None

@@ -230,3 +230,14 @@ def test_price_bars_are_minute_ohlc_of_the_mark_with_the_funding_in_force(
     assert price_bars(out, "bitmex", "XBTUSD") == bars
     with pytest.raises(RecordingError, match="no mark prices of okx"):
         price_bars(out, "okx")
+
+
+def test_a_close_by_the_recorder_is_marked_as_such(tmp_path: Path) -> None:
+    out = tmp_path / "stop.jsonl.gz"
+    with _record(out, ManualClock(T0)) as w:
+        conn = w.opened("bitmex", "wss://ws.bitmex.com/realtime")
+        w.closed("bitmex", conn, 1006, "")
+        conn = w.opened("bitmex", "wss://ws.bitmex.com/realtime")
+        w.closed("bitmex", conn, None, "recording stopped", stop=True)
+    closes = [e for e in read_entries(out) if isinstance(e, Closed)]
+    assert [(c.conn, c.code, c.stop) for c in closes] == [(1, 1006, False), (2, None, True)]
