@@ -277,8 +277,10 @@ def read_header(path: Path) -> Header:
         raise RecordingError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise RecordingError(f"{path}: is a directory, not a recording") from None
-    except (OSError, EOFError, zlib.error) as exc:
-        raise RecordingError(f"{path}: not a gzip recording ({exc})") from None
+    except (gzip.BadGzipFile, EOFError, zlib.error):
+        raise RecordingError(f"{path}: not a recording (not gzip-compressed)") from None
+    except OSError as exc:
+        raise RecordingError(f"{path}: cannot read ({exc.strerror or exc})") from None
     return _header(path, first)
 
 
@@ -406,6 +408,45 @@ def _loads(line: bytes) -> Any:
 # ---------------------------------------------------------------------------- price path
 
 
+def first_marks(
+    path: Path, *, max_entries: int = 100_000, warn: Warn | None = None
+) -> dict[tuple[str, str], float]:
+    """The first mark price of each instrument in the first ``max_entries`` entries of a
+    recording ((venue, symbol) -> USD), through the real adapters; stops early once every
+    recorded instrument has one."""
+    header = read_header(Path(path))
+    wanted = sum(len(s) for s in header.symbols.values())
+    adapters: dict[str, Any] = {}
+    found: dict[tuple[str, str], float] = {}
+    for n, entry in enumerate(read_entries(Path(path), warn)):
+        if n >= max_entries or (wanted and len(found) >= wanted):
+            break
+        if not isinstance(entry, Frame):
+            continue
+        for event in _parse(adapters, entry):
+            mark = event.mark if isinstance(event, Ticker) else None
+            if isinstance(event, MarkPrice):
+                mark = event.price
+            if mark is not None and math.isfinite(mark) and mark > 0:
+                found.setdefault((event.venue, event.symbol), mark)
+    return found
+
+
+def _parse(adapters: dict[str, Any], entry: Frame) -> list[Any]:
+    """The market events of one recorded frame, through its venue's adapter ([] if none)."""
+    adapter = adapters.get(entry.venue)
+    if adapter is None:
+        try:
+            adapter = adapters[entry.venue] = get_adapter(entry.venue)
+        except ValueError:
+            return []
+    try:
+        events: list[Any] = adapter.parse(entry.data)
+    except FeedParseError:
+        return []
+    return events
+
+
 def price_bars(
     path: Path,
     venue: str | None = None,
@@ -438,17 +479,7 @@ def price_bars(
             continue
         if not isinstance(entry, Frame):
             continue
-        adapter = adapters.get(entry.venue)
-        if adapter is None:
-            try:
-                adapter = adapters[entry.venue] = get_adapter(entry.venue)
-            except ValueError:
-                continue
-        try:
-            events = adapter.parse(entry.data)
-        except FeedParseError:
-            continue
-        for event in events:
+        for event in _parse(adapters, entry):
             if symbol is not None and event.symbol != symbol:
                 continue
             key = (event.venue, event.symbol)

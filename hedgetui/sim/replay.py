@@ -2,8 +2,8 @@
 
 One websockets server per recorded venue, on the venue's own paths (the live simulator's
 ``paths``; any other path is a 404, as there). Playback starts once every venue has a client
-(or after ``wait_for_clients_s``), then follows the recording at ``speed`` on a
-:class:`~hedgetui.history.replay.ReplayClock`:
+(the first whenever it comes, the others within ``wait_for_clients_s``), then follows the
+recording at ``speed`` on a :class:`~hedgetui.history.replay.ReplayClock`:
 
 * a frame is sent, byte for byte, to every client of its venue at its recorded moment;
 * a gap between frames is a gap (a stall replays as a stall);
@@ -128,13 +128,18 @@ class ReplayServer:
 
         return handler
 
-    async def play(self, *, wait_for_clients_s: float = 10.0) -> None:
-        """Wait for a client of every venue (at most ``wait_for_clients_s``), then play the
-        recording to its end; sets ``ended``."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(
-                asyncio.gather(*(e.wait() for e in self._someone.values())), wait_for_clients_s
-            )
+    async def play(self, *, wait_for_clients_s: float = 5.0) -> None:
+        """Wait for a first client (as long as it takes), then up to ``wait_for_clients_s``
+        for a client of every other venue, then play the recording to its end; sets
+        ``ended``."""
+        events = list(self._someone.values())
+        waits = [asyncio.ensure_future(e.wait()) for e in events]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waits, timeout=wait_for_clients_s)
+        finally:
+            for w in waits:
+                w.cancel()
         clock = self.clock
         clock.start()
         clients = self._clients

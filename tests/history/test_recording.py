@@ -179,7 +179,7 @@ def test_bad_lines_are_named_and_skipped(tmp_path: Path) -> None:
     ("content", "words"),
     [
         (None, "no such file"),
-        (b"plain text\n", "not a gzip recording"),
+        (b"plain text\n", "not a recording \\(not gzip-compressed\\)"),
         (gzip.compress(b'{"a": 1}\n'), "no header line"),
         (gzip.compress(b'{"k": "header", "version": 99}\n'), "version 99"),
     ],
