@@ -51,6 +51,7 @@ ROTATE_BYTES = 64 * 1024 * 1024  # compressed bytes per file of the set
 SUFFIX = ".jsonl.gz"
 MINUTE_MS = 60_000
 _MAX_WARNINGS = 20  # bad lines named one by one, then only counted
+_SIZE_EVERY = 64  # lines between two looks at the file's size (a rotation may overshoot a little)
 
 log = logging.getLogger("hedgetui.history.recording")
 
@@ -201,7 +202,7 @@ class RecordingWriter:
             raise ValueError("the recording is closed")
         gz.write(orjson.dumps(obj) + b"\n")
         self.lines += 1
-        if raw.tell() >= self._rotate_bytes:
+        if not self.lines % _SIZE_EVERY and raw.tell() >= self._rotate_bytes:
             self._open_part()
 
     def _stamp(self, kind: str, venue: str, conn: int) -> dict[str, Any]:
