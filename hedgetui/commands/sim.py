@@ -120,6 +120,10 @@ def run(args: argparse.Namespace) -> int:
     if args.replay is not None:
         from hedgetui import event_loop
 
+        if args.tls is not None:
+            sys.stderr.write("hedgetui sim: error: --replay serves ws:// only (no --tls)\n")
+            return 2
+
         return event_loop.run(_serve_replay(args))
     try:
         scenario = load_csv_scenario(args.path) if args.path else get_scenario(args.scenario)

@@ -149,3 +149,15 @@ def test_sim_replay_of_no_recording_is_one_line(tmp_path: Path) -> None:
     assert done.stderr.strip().splitlines() == [
         f"hedgetui sim: error: --replay: {bad}: not a recording (not gzip-compressed)"
     ]
+
+
+def test_sim_replay_refuses_tls(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "hedgetui", "sim", "--replay", "x.gz", "--tls", str(tmp_path)],
+        cwd=REPO_DIR,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert done.returncode == 2
+    assert done.stderr == "hedgetui sim: error: --replay serves ws:// only (no --tls)\n"
