@@ -131,7 +131,7 @@ def funding_from_bars(path: PathColumns, interval_hours: float) -> FundingPlan:
     unknown = 0
     times = path.times_ms
     step = times[1] - times[0] if len(times) > 1 else 60_000
-    first = -(-times[0] // interval_ms) * interval_ms
+    first = (times[0] // interval_ms + 1) * interval_ms  # a settlement AT the start is the past's
     for at in range(first, times[-1] + step, interval_ms):
         index = bisect.bisect_right(times, at) - 1
         rate = path.bar_rates[index]
@@ -248,6 +248,7 @@ class _Walk:
     liquidated_i: int | None = None
     margin_lost_usd: float = 0.0
     funding_usd: float = 0.0
+    funding_events: int = 0
 
     def closer(self, pct: float | None, at: int, state: LiquidationState) -> None:
         key = -math.inf if pct is None else pct
@@ -308,6 +309,7 @@ def _walk_position(
             close = path.closes[events[n].index] * k
             paid = funding_coin(pos, close, events[n].rate)
             walk.funding_usd += paid * close
+            walk.funding_events += 1
             pos = dataclasses.replace(pos, collateral=max(0.0, pos.collateral + paid))
     return walk
 
@@ -368,7 +370,7 @@ def stress_hedge(path: PathColumns, hedge: StressHedge, plan: FundingPlan) -> He
         liquidated_ms=None if walk.liquidated_i is None else times[walk.liquidated_i],
         margin_lost_usd=walk.margin_lost_usd,
         funding_usd=walk.funding_usd,
-        funding_events=len(plan.events) if position is not None else 0,
+        funding_events=walk.funding_events,
         funding_unknown=plan.unknown if position is not None else 0,
         pieces=tuple(walk.pieces),
     )
