@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
             return _fail(f"unknown hedge {args.hedge!r}; known: {', '.join(known) or 'none'}")
     chosen, notes = stress_hedges(hedges)
     if not chosen:
-        return _fail(("; ".join(notes) + "; ") if notes else "" + "no hedge to test")
+        return _fail("; ".join([*(n.removeprefix("note: ") for n in notes), "no hedge to test"]))
     run_ = run_stress(
         name=path.name,
         title=path.title,
