@@ -9,8 +9,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hedgetui.commands.args import EXIT_USAGE
+
+if TYPE_CHECKING:
+    from hedgetui.config import HedgeSettings
+    from hedgetui.history.model import FundingRecord, PriceBar
 
 DEFAULT_HISTORY = "black-thursday"
 
@@ -45,20 +52,14 @@ def _fail(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from hedgetui.alerts.headless import SetupError, json_line, load_base_settings
+    from hedgetui.history.recording import RecordingError
     from hedgetui.history.stress_report import stress_record, stress_text
     from hedgetui.history.stress_run import run_stress, stress_hedges
 
     if args.demo and getattr(args, "config", None) is not None:
         return _fail("--demo and --config do not go together: pick one portfolio")
-    try:
-        path = _path(args)
-    except ValueError as exc:
-        return _fail(str(exc))
     if args.demo:
-        from hedgetui.demo.portfolio import demo_hedges
-        from hedgetui.sim.scenarios import ETH_START
-
-        hedges = demo_hedges(path.bars[0].open, ETH_START)
+        hedges = _demo_hedges(1.0, "BTC")  # their venues and symbols; sized at the path's open
     else:
         try:
             hedges = load_base_settings(getattr(args, "config", None), demo=False).hedges
@@ -69,6 +70,14 @@ def run(args: argparse.Namespace) -> int:
         hedges = tuple(h for h in hedges if h.name == args.hedge)
         if not hedges:
             return _fail(f"unknown hedge {args.hedge!r}; known: {', '.join(known) or 'none'}")
+    warnings: list[str] = []
+    try:
+        path = _path(args, hedges, warnings.append)
+    except (ValueError, RecordingError) as exc:
+        return _fail(str(exc))
+    if args.demo:
+        names = {h.name for h in hedges}
+        hedges = tuple(h for h in _demo_hedges(path.bars[0].open, path.coin) if h.name in names)
     chosen, notes = stress_hedges(hedges)
     if not chosen:
         return _fail("; ".join([*(n.removeprefix("note: ") for n in notes), "no hedge to test"]))
@@ -80,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         hedges=chosen,
         records=path.records,
         records_label=path.records_label,
-        notes=notes,
+        notes=[*(f"note: {w}" for w in warnings), *notes],
     )
     if args.json:
         sys.stdout.write(json_line(stress_record(run_)) + "\n")
@@ -90,34 +99,28 @@ def run(args: argparse.Namespace) -> int:
     return run_.exit_code
 
 
+@dataclass(frozen=True, slots=True)
 class _Path:
     """A path to replay: its bars and, for a shipped crash, the period's funding records."""
 
-    def __init__(
-        self,
-        name: str,
-        title: str,
-        source: str,
-        bars: tuple[object, ...],
-        records: tuple[object, ...] | None = None,
-        records_label: str = "",
-    ) -> None:
-        from hedgetui.history.model import FundingRecord, PriceBar
-
-        self.name, self.title, self.source = name, title, source
-        self.bars = tuple(b for b in bars if isinstance(b, PriceBar))
-        self.records = (
-            None if records is None else tuple(r for r in records if isinstance(r, FundingRecord))
-        )
-        self.records_label = records_label
+    name: str
+    title: str
+    source: str
+    bars: Sequence[PriceBar]
+    records: Sequence[FundingRecord] | None = None
+    records_label: str = ""
+    coin: str = "BTC"
 
 
-def _path(args: argparse.Namespace) -> _Path:
-    """The path the flags name; ``ValueError`` with one line for anything unusable."""
+def _path(
+    args: argparse.Namespace, hedges: Sequence[HedgeSettings], warn: Callable[[str], None]
+) -> _Path:
+    """The path the flags name; ``ValueError``/``RecordingError`` with one line for anything
+    unusable."""
     if args.path is not None:
         return _csv_path(args.path)
     if args.recording is not None:
-        raise ValueError("--recording: not available in this build")
+        return _recording_path(args.recording, hedges, warn)
     from hedgetui.history.crashes import PRICE_SOURCE, crash, crash_bars, crash_funding
 
     c = crash(args.history or DEFAULT_HISTORY)
@@ -145,3 +148,47 @@ def _csv_path(file: str) -> _Path:
         PriceBar(round(p.t * 1000), p.mark, p.mark, p.mark, p.mark, p.funding_rate) for p in points
     )
     return _Path(Path(file).stem, "a CSV path", f"{file} (marks; BTC rows)", bars)
+
+
+def _recording_path(
+    file: str, hedges: Sequence[HedgeSettings], warn: Callable[[str], None]
+) -> _Path:
+    """The marks of a recording as minute bars (``hedgetui.history.recording.price_bars``):
+    the instrument of the first hedge the recording has, else its only instrument."""
+    from pathlib import Path
+
+    from hedgetui.history.recording import price_bars, read_header
+    from hedgetui.venues import get_instrument
+
+    header = read_header(Path(file))
+    venue: str | None = None
+    symbol: str | None = None
+    for hedge in hedges:
+        if hedge.symbol in header.symbols.get(hedge.venue, ()):
+            venue, symbol = hedge.venue, hedge.symbol
+            break
+    bars = price_bars(Path(file), venue, symbol, warn=warn)
+    if not bars:
+        raise ValueError(f"{file}: no minute of mark prices to replay")
+    coin = "BTC"
+    if venue is not None and symbol is not None:
+        coin = get_instrument(venue, symbol).coin
+    what = f"{venue} {symbol} marks" if venue is not None else "its marks"
+    return _Path(
+        Path(file).name.removesuffix(".jsonl.gz"),
+        f"a recording, {what}",
+        f"{file} ({what}, 1-minute bars)",
+        tuple(bars),
+        coin=coin,
+    )
+
+
+def _demo_hedges(open_price: float, coin: str) -> tuple[HedgeSettings, ...]:
+    """The demo portfolio opened at the path's first price (the other coin at the simulator's
+    BTC/ETH ratio of its opening prices)."""
+    from hedgetui.demo.portfolio import demo_hedges
+    from hedgetui.sim.scenarios import CRASH_START, ETH_START
+
+    if coin == "ETH":
+        return demo_hedges(open_price * CRASH_START / ETH_START, open_price)
+    return demo_hedges(open_price, ETH_START)

@@ -159,3 +159,53 @@ def test_a_bad_path_in_a_real_process_is_one_line(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert done.stdout == "" and len(done.stderr.strip().splitlines()) == 1
+
+
+LEVERED_SHORT = """
+[[hedges]]
+name = "levered"
+coin = "BTC"
+venue = "bitmex"
+spot = 0.75
+[hedges.position]
+side = "short"
+contracts = 46704
+entry = 46704.01
+collateral = 0.25
+"""
+
+
+def test_a_recording_is_a_path_and_its_spike_liquidates_a_4x_short(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hedgetui.clock import ManualClock
+    from tests.history.test_recording import T0, _partial, _record, _update
+
+    out = tmp_path / "night.jsonl.gz"
+    t0 = round(T0 * 1000)
+    with _record(out, ManualClock(T0)) as w:
+        conn = w.opened("bitmex", "wss://ws.bitmex.com/realtime")
+        w.frame("bitmex", conn, _partial())  # 46,704.01 at 19:55:00
+        for dt, mark in {
+            10_000: 46_800.0,
+            70_000: 47_000.0,
+            80_000: 62_000.0,
+            90_000: 47_000.0,
+        }.items():
+            w.frame("bitmex", conn, _update(mark, t0 + dt))
+    config = tmp_path / "hedgetui.toml"
+    config.write_text(LEVERED_SHORT)
+    code, record = _stress(capsys, "--config", str(config), "--recording", str(out))
+    levered = _hedge(record, "levered")
+    path = record["path"]
+    assert isinstance(path, dict) and path["bars"] == 2
+    assert "bitmex XBTUSD" in str(path["title"])
+    # the second minute spikes to 62,000 and closes at 47,000: liquidated on its high
+    assert levered["liquidated_ms"] == t0 + 60_000
+    assert code == 1
+
+    bad = tmp_path / "not-a-recording.jsonl.gz"
+    bad.write_text("hello\n")
+    assert main(["stress", "--config", str(config), "--recording", str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not-a-recording" in err[0]
