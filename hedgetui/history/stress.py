@@ -109,13 +109,14 @@ class FundingPlan:
 
 def funding_from_records(path: PathColumns, records: Sequence[FundingRecord]) -> FundingPlan:
     """Events at the records' own settlement times (the source venue's grid) inside the path:
-    a record at time ``T`` settles in the bar holding ``T`` (``open <= T < open + 1 bar``)."""
+    a record at time ``T`` settles in the bar holding ``T`` (``open <= T < open + 1 bar``). A
+    settlement at the path's very first instant pays for the interval before it: not counted."""
     times = path.times_ms
     step = times[1] - times[0] if len(times) > 1 else 60_000
     end = times[-1] + step
     events: list[FundingEvent] = []
     for record in records:
-        if times[0] <= record.time_ms < end:
+        if times[0] < record.time_ms < end:
             index = bisect.bisect_right(times, record.time_ms) - 1
             events.append(FundingEvent(index, record.rate))
     return FundingPlan(tuple(events), 0)

@@ -129,3 +129,11 @@ def test_the_portfolio_is_the_sum_of_its_hedges_bar_by_bar() -> None:
     worst = result.hedges[0].hedged.worst + result.hedges[1].hedged.worst
     assert result.portfolio.hedged.worst == pytest.approx(worst)  # both worst at the same bar
     assert result.portfolio.unhedged.initial == pytest.approx((2.0 + 0.2) * 50_000)
+
+
+def test_a_settlement_at_the_paths_first_instant_is_the_pasts() -> None:
+    path = columns(_flat(50_000, 50_000))
+    assert funding_from_records(path, [FundingRecord(0, 0.01, 8.0)]).events == ()
+    hour = 60 * MINUTE
+    hourly = columns([PriceBar(i * hour, 1.0, 1.0, 1.0, 1.0, 0.001) for i in range(3)])
+    assert [e.index for e in funding_from_bars(hourly, 1.0).events] == [1, 2]
