@@ -29,8 +29,9 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from hedgetui.domain import LiquidationState
 from hedgetui.history.model import FundingRecord, PriceBar
@@ -206,11 +207,12 @@ class StressResult:
 # --------------------------------------------------------------------------- the walk
 
 
-def _figures(path: PathColumns, pieces: Sequence[_Piece]) -> Figures:
-    """Initial, worst, end and maximum drawdown of a piecewise linear value series."""
+def _figures(path: PathColumns, pieces: Sequence[_Piece], initial: float | None = None) -> Figures:
+    """Initial (the first piece at the first open, unless given), worst, end and maximum
+    drawdown of a piecewise linear value series."""
     lows, highs = path.lows, path.highs
     _, a0, b0 = pieces[0]
-    peak = a0 * path.opens[0] + b0
+    peak = a0 * path.opens[0] + b0 if initial is None else initial
     initial = peak
     worst = math.inf
     worst_i = 0
@@ -257,10 +259,11 @@ class _Walk:
             self.distance = (key, at, state)
 
 
-def _first_reach(adverse: list[float], start: int, stop: int, level: float, short: bool) -> int:
-    """The first bar in ``[start, stop)`` whose adverse extreme reaches ``level``."""
+def _first(adverse: list[float], start: int, stop: int, reached: Callable[[float], bool]) -> int:
+    """The first bar in ``[start, stop)`` whose adverse extreme has ``reached`` (the caller
+    knows one has: the window's extreme did)."""
     for i in range(start, stop):
-        if (adverse[i] >= level) if short else (adverse[i] <= level):
+        if reached(adverse[i]):
             return i
     return stop - 1
 
@@ -294,13 +297,14 @@ def _walk_position(
             buffer = pos.collateral + pnl_coin(pos, price) - maintenance_margin_coin(pos, price)
             outlook = liquidation_outlook(pos.side, price, liq, buffer)
             if outlook.state is LiquidationState.PAST and liq is not None:
-                hit = _first_reach(adverse, start, stop, liq / k, short)
+                hit = _first(adverse, start, stop, partial(_past, pos, liq, k))
                 at_hit = liquidation_outlook(pos.side, adverse[hit] * k, liq, buffer)
                 walk.closer(at_hit.distance_pct, hit, LiquidationState.PAST)
                 return _liquidated(walk, hedge, pos, hit, liq, k)
             if outlook.state is LiquidationState.BELOW_MAINTENANCE:
-                walk.closer(None, start, outlook.state)
-                return _liquidated(walk, hedge, pos, start, path.closes[start] * k, k)
+                hit = _first(adverse, start, stop, partial(_below_maintenance, pos, k))
+                walk.closer(None, hit, outlook.state)
+                return _liquidated(walk, hedge, pos, hit, adverse[hit] * k, k)
             if outlook.state is LiquidationState.AHEAD:
                 walk.closer(
                     outlook.distance_pct, adverse.index(extreme, start, stop), outlook.state
@@ -313,6 +317,17 @@ def _walk_position(
             walk.funding_events += 1
             pos = dataclasses.replace(pos, collateral=max(0.0, pos.collateral + paid))
     return walk
+
+
+def _past(pos: InversePosition, liq: float, k: float, path_price: float) -> bool:
+    """The adverse extreme ``path_price`` is at or past ``liq`` (risk.liquidation's rule)."""
+    price = path_price * k
+    return liquidation_outlook(pos.side, price, liq, 0.0).state is LiquidationState.PAST
+
+
+def _below_maintenance(pos: InversePosition, k: float, path_price: float) -> bool:
+    price = path_price * k
+    return pos.collateral + pnl_coin(pos, price) < maintenance_margin_coin(pos, price)
 
 
 def _liquidated(
@@ -387,7 +402,9 @@ def stress(path: PathColumns, hedges: Sequence[tuple[StressHedge, FundingPlan]])
         default=None,
     )
     portfolio = PortfolioStress(
-        hedged=_figures(path, _merged([r.pieces for r in results])),
+        hedged=_figures(
+            path, _merged([r.pieces for r in results]), sum(r.hedged.initial for r in results)
+        ),
         unhedged=_figures(path, _merged([[piece] for piece in held])),
         min_distance_pct=None if closest is None else closest.min_distance_pct,
         min_distance_ms=None if closest is None else closest.min_distance_ms,

@@ -137,3 +137,15 @@ def test_a_settlement_at_the_paths_first_instant_is_the_pasts() -> None:
     hour = 60 * MINUTE
     hourly = columns([PriceBar(i * hour, 1.0, 1.0, 1.0, 1.0, 0.001) for i in range(3)])
     assert [e.index for e in funding_from_bars(hourly, 1.0).events] == [1, 2]
+
+
+def test_a_position_under_water_at_the_start_is_liquidated_on_the_first_bar() -> None:
+    # 0.001 BTC of collateral under a $50,000 long: maintenance alone is 0.005 BTC
+    thin = InversePosition("long", 50_000, 1.0, 50_000, 0.001)
+    path = columns(_flat(50_000, 50_000))
+    result = stress(path, [(StressHedge("thin", "BTC", 1.0, thin, 50_000), NO_FUNDING)])
+    hedge = result.hedges[0]
+    assert hedge.liquidated_ms == 0
+    assert hedge.hedged.initial == pytest.approx(1.001 * 50_000)
+    assert result.portfolio.hedged.initial == pytest.approx(hedge.hedged.initial)
+    assert hedge.hedged.end == pytest.approx(50_000)  # the spot coin alone
