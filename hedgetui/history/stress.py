@@ -59,6 +59,7 @@ class StressHedge:
     position: InversePosition | None
     start_price: float
     funding_interval_hours: float = 8.0
+    funding_offset_hours: float = 0.0  # the venue's grid: BitMEX settles at 04/12/20 UTC
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,17 +124,21 @@ def funding_from_records(path: PathColumns, records: Sequence[FundingRecord]) ->
     return FundingPlan(tuple(events), 0)
 
 
-def funding_from_bars(path: PathColumns, interval_hours: float) -> FundingPlan:
-    """Events on the venue's grid (every ``interval_hours`` from the epoch, UTC) with the rate
-    the bars carry (a rate per 8 h, scaled to the interval); a grid time whose bar has no rate is
-    counted unknown (zero)."""
+def funding_from_bars(
+    path: PathColumns, interval_hours: float, offset_hours: float = 0.0
+) -> FundingPlan:
+    """Events on the venue's grid (every ``interval_hours`` from ``offset_hours`` past midnight
+    UTC) with the rate the bars carry (a rate per 8 h, scaled to the interval); a grid time
+    whose bar has no rate is counted unknown (zero)."""
     interval_ms = max(1, round(interval_hours * _HOUR_MS))
+    offset_ms = round(offset_hours * _HOUR_MS) % interval_ms
     scale = interval_hours / _RATE_HOURS
     events: list[FundingEvent] = []
     unknown = 0
     times = path.times_ms
     step = times[1] - times[0] if len(times) > 1 else 60_000
-    first = (times[0] // interval_ms + 1) * interval_ms  # a settlement AT the start is the past's
+    # the first grid time after the start (a settlement AT the start pays for the past)
+    first = ((times[0] - offset_ms) // interval_ms + 1) * interval_ms + offset_ms
     for at in range(first, times[-1] + step, interval_ms):
         index = bisect.bisect_right(times, at) - 1
         rate = path.bar_rates[index]

@@ -21,6 +21,9 @@ from hedgetui.store.positions import manual_position
 from hedgetui.venues import get_instrument
 
 NO_FUNDING = "unknown on this path: counted as zero"
+# Where a venue's funding grid starts past midnight UTC (shared/exchanges/README.md, the funding
+# row: BitMEX "every 8 h at 04/12/20 UTC"; Binance, Bybit, OKX on 00/08/16; Deribit continuous).
+GRID_OFFSET_HOURS = {"bitmex": 4.0}
 
 
 def stress_hedges(
@@ -62,6 +65,7 @@ def stress_hedges(
                     position=position,
                     start_price=start,
                     funding_interval_hours=profile.funding_interval_hours,
+                    funding_offset_hours=GRID_OFFSET_HOURS.get(hedge.venue, 0.0),
                 ),
                 HedgeLabel(hedge.name, hedge.venue, hedge.symbol, position.side),
             )
@@ -88,7 +92,9 @@ def run_stress(
         if records is not None:
             plans.append(funding_from_records(path, records))
         else:
-            plans.append(funding_from_bars(path, hedge.funding_interval_hours))
+            plans.append(
+                funding_from_bars(path, hedge.funding_interval_hours, hedge.funding_offset_hours)
+            )
     if records is not None:
         funding = records_label
     elif all(r is None for r in path.bar_rates):

@@ -149,3 +149,10 @@ def test_a_position_under_water_at_the_start_is_liquidated_on_the_first_bar() ->
     assert hedge.hedged.initial == pytest.approx(1.001 * 50_000)
     assert result.portfolio.hedged.initial == pytest.approx(hedge.hedged.initial)
     assert hedge.hedged.end == pytest.approx(50_000)  # the spot coin alone
+
+
+def test_bitmex_settles_at_04_12_20_utc() -> None:
+    hour = 60 * MINUTE
+    bars = [PriceBar(i * hour, 1.0, 1.0, 1.0, 1.0, 0.001) for i in range(24)]
+    plan = funding_from_bars(columns(bars), 8.0, 4.0)
+    assert [e.index for e in plan.events] == [4, 12, 20]
