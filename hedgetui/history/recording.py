@@ -1,0 +1,510 @@
+"""Recordings of the venues' public feeds: the file format, its writer and its reader.
+
+A recording is a set of gzip files of JSON lines (one object a line, orjson). Every line has
+``"k"`` (its kind), and every line but the header ``"venue"``, ``"conn"`` (the venue's
+connection number, from 1), ``"wall_ms"`` (receive time, epoch milliseconds) and ``"mono"``
+(seconds since the recording started, on the monotonic clock: what pacing a replay follows):
+
+* ``{"k": "header", "version": 1, "hedgetui": "0.1.0", "venues": [...], "symbols": {venue:
+  [...]}, "start_ms": ..., "part": 0}`` — the first line of every file of the set;
+* ``{"k": "open", ..., "url": "wss://host/path"}`` — a connection opened (scheme, host, port
+  and path only: never a query, a user name or a key);
+* ``{"k": "sent", ..., "data": "..."}`` — a subscription the client sent;
+* ``{"k": "frame", ..., "data": "..."}`` — one raw frame as received (a binary frame that is
+  not UTF-8 is ``"b64"`` instead of ``"data"``);
+* ``{"k": "close", ..., "code": 1006, "reason": "..."}`` — the connection ended.
+
+A stall is the gap between two frames; a drop is a ``close`` and a later ``open``.
+
+Rotation: once a file holds :data:`ROTATE_BYTES` of compressed data, the writer goes on in the
+next part: ``night.jsonl.gz``, ``night.1.jsonl.gz``, ``night.2.jsonl.gz``... The reader is
+given the first file and follows the set. A last line cut short (the process was killed, the
+gzip stream has no end) is skipped with one warning; so is any line that is not a recording
+line (each with its file and line number).
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import logging
+import math
+import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+import orjson
+
+from hedgetui import __version__
+from hedgetui.clock import SYSTEM_CLOCK, Clock
+from hedgetui.domain import Funding, MarkPrice, Ticker
+from hedgetui.feeds.errors import FeedParseError
+from hedgetui.feeds.registry import get_adapter
+from hedgetui.history.model import PriceBar
+
+VERSION = 1
+ROTATE_BYTES = 64 * 1024 * 1024  # compressed bytes per file of the set
+SUFFIX = ".jsonl.gz"
+MINUTE_MS = 60_000
+_MAX_WARNINGS = 20  # bad lines named one by one, then only counted
+
+log = logging.getLogger("hedgetui.history.recording")
+
+Warn = Callable[[str], None]
+
+
+class RecordingError(Exception):
+    """The file is not a recording this version can read; ``str(e)`` is one line naming it."""
+
+
+# ---------------------------------------------------------------------------- entries
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    version: int
+    hedgetui: str
+    venues: tuple[str, ...]
+    symbols: Mapping[str, tuple[str, ...]]
+    start_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    venue: str
+    conn: int
+    wall_ms: int
+    mono: float
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    venue: str
+    conn: int
+    wall_ms: int
+    mono: float
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    venue: str
+    conn: int
+    wall_ms: int
+    mono: float
+    data: str | bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Closed:
+    venue: str
+    conn: int
+    wall_ms: int
+    mono: float
+    code: int | None
+    reason: str
+
+
+Entry = Opened | Sent | Frame | Closed
+
+
+def part_path(first: Path, n: int) -> Path:
+    """The file of part ``n`` of the set that starts with ``first`` (part 0 is ``first``)."""
+    if n == 0:
+        return first
+    name = first.name
+    for suffix in (SUFFIX, ".gz"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return first.with_name(f"{name[: -len(suffix)]}.{n}{suffix}")
+    return first.with_name(f"{name}.{n}")
+
+
+def safe_url(url: str) -> str:
+    """``scheme://host[:port]/path`` of ``url``: no query, no user name or password."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    port = f":{parts.port}" if parts.port is not None else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+# ---------------------------------------------------------------------------- writer
+
+
+class RecordingWriter:
+    """Writes one recording set. Not thread-safe; call from the event loop that receives."""
+
+    def __init__(
+        self,
+        path: Path,
+        venues: Sequence[str],
+        symbols: Mapping[str, Sequence[str]],
+        *,
+        clock: Clock | None = None,
+        rotate_bytes: int = ROTATE_BYTES,
+        compresslevel: int = 6,
+    ) -> None:
+        self.first = Path(path)
+        self._clock = clock or SYSTEM_CLOCK
+        self._mono0 = self._clock.monotonic()
+        self._start_ms = round(self._clock.time() * 1000)
+        self._venues = list(venues)
+        self._symbols = {v: list(s) for v, s in symbols.items()}
+        self._rotate_bytes = rotate_bytes
+        self._level = compresslevel
+        self._part = -1
+        self._raw: IO[bytes] | None = None
+        self._gz: gzip.GzipFile | None = None
+        self.paths: list[Path] = []
+        self.lines = 0
+        self.frames = 0
+        self._conns: dict[str, int] = {}
+        self._open_part()
+
+    def _open_part(self) -> None:
+        self._close_part()
+        self._part += 1
+        path = part_path(self.first, self._part)
+        raw = path.open("wb")
+        self._raw = raw
+        self._gz = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=self._level)
+        self.paths.append(path)
+        header = {
+            "k": "header",
+            "version": VERSION,
+            "hedgetui": __version__,
+            "venues": self._venues,
+            "symbols": self._symbols,
+            "start_ms": self._start_ms,
+            "part": self._part,
+        }
+        self._gz.write(orjson.dumps(header) + b"\n")
+
+    def _close_part(self) -> None:
+        if self._gz is not None:
+            self._gz.close()
+            self._gz = None
+        if self._raw is not None:
+            self._raw.close()
+            self._raw = None
+
+    def _write(self, obj: dict[str, Any]) -> None:
+        gz, raw = self._gz, self._raw
+        if gz is None or raw is None:
+            raise ValueError("the recording is closed")
+        gz.write(orjson.dumps(obj) + b"\n")
+        self.lines += 1
+        if raw.tell() >= self._rotate_bytes:
+            self._open_part()
+
+    def _stamp(self, kind: str, venue: str, conn: int) -> dict[str, Any]:
+        clock = self._clock
+        return {
+            "k": kind,
+            "venue": venue,
+            "conn": conn,
+            "wall_ms": round(clock.time() * 1000),
+            "mono": round(clock.monotonic() - self._mono0, 6),
+        }
+
+    def opened(self, venue: str, url: str) -> int:
+        """A connection of ``venue`` opened; returns its number (for the lines that follow)."""
+        conn = self._conns.get(venue, 0) + 1
+        self._conns[venue] = conn
+        self._write(self._stamp("open", venue, conn) | {"url": safe_url(url)})
+        return conn
+
+    def sent(self, venue: str, conn: int, data: str | bytes) -> None:
+        text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+        self._write(self._stamp("sent", venue, conn) | {"data": text})
+
+    def frame(self, venue: str, conn: int, data: str | bytes) -> None:
+        line = self._stamp("frame", venue, conn)
+        if isinstance(data, str):
+            line["data"] = data
+        else:
+            try:
+                line["data"] = data.decode("utf-8")
+            except UnicodeDecodeError:
+                line["b64"] = base64.b64encode(data).decode("ascii")
+        self.frames += 1
+        self._write(line)
+
+    def closed(self, venue: str, conn: int, code: int | None, reason: str) -> None:
+        self._write(self._stamp("close", venue, conn) | {"code": code, "reason": reason})
+
+    def flush(self) -> None:
+        if self._gz is not None:
+            self._gz.flush()
+
+    def close(self) -> None:
+        self._close_part()
+
+    def __enter__(self) -> RecordingWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# ---------------------------------------------------------------------------- reader
+
+
+def _warn_default(text: str) -> None:
+    log.warning("%s", text)
+
+
+def read_header(path: Path) -> Header:
+    """The header of the recording whose first file is ``path`` (RecordingError if none)."""
+    path = Path(path)
+    try:
+        with gzip.open(path, "rb") as f:
+            first = f.readline()
+    except FileNotFoundError:
+        raise RecordingError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise RecordingError(f"{path}: is a directory, not a recording") from None
+    except (OSError, EOFError, zlib.error) as exc:
+        raise RecordingError(f"{path}: not a gzip recording ({exc})") from None
+    return _header(path, first)
+
+
+def _header(path: Path, line: bytes) -> Header:
+    try:
+        obj = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        obj = None
+    if not isinstance(obj, dict) or obj.get("k") != "header":
+        raise RecordingError(f"{path}: not a hedgetui recording (no header line)")
+    version = obj.get("version")
+    if version != VERSION:
+        raise RecordingError(
+            f"{path}: recording format version {version!r}; this hedgetui reads {VERSION}"
+        )
+    try:
+        venues = tuple(str(v) for v in obj["venues"])
+        symbols = {str(v): tuple(str(s) for s in ss) for v, ss in obj["symbols"].items()}
+        return Header(VERSION, str(obj.get("hedgetui", "?")), venues, symbols, int(obj["start_ms"]))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise RecordingError(f"{path}: the header line is malformed") from None
+
+
+def _entry(obj: Any) -> Entry | None:
+    """The entry of one decoded line, or None when it is not one."""
+    if not isinstance(obj, dict):
+        return None
+    try:
+        kind = obj["k"]
+        venue = obj["venue"]
+        conn = obj["conn"]
+        wall_ms = obj["wall_ms"]
+        mono = float(obj["mono"])
+        if not (
+            isinstance(venue, str)
+            and isinstance(conn, int)
+            and isinstance(wall_ms, int)
+            and math.isfinite(mono)
+        ):
+            return None
+        if kind == "frame":
+            data = obj.get("data")
+            if isinstance(data, str):
+                return Frame(venue, conn, wall_ms, mono, data)
+            return Frame(venue, conn, wall_ms, mono, base64.b64decode(obj["b64"], validate=True))
+        if kind == "open":
+            return Opened(venue, conn, wall_ms, mono, str(obj["url"]))
+        if kind == "sent":
+            return Sent(venue, conn, wall_ms, mono, str(obj["data"]))
+        if kind == "close":
+            code = obj.get("code")
+            return Closed(
+                venue,
+                conn,
+                wall_ms,
+                mono,
+                code if isinstance(code, int) else None,
+                str(obj.get("reason", "")),
+            )
+    except (KeyError, TypeError, ValueError):
+        return None
+    return None
+
+
+def read_entries(path: Path, warn: Warn | None = None) -> Iterator[Entry]:
+    """Every entry of the recording set whose first file is ``path``, in order.
+
+    Raises :class:`RecordingError` when the first file is not a recording; a bad line, a later
+    part that is not one or a cut-off end is reported through ``warn`` (default: the logger
+    ``hedgetui.history.recording``) and skipped.
+    """
+    warn = warn or _warn_default
+    first = Path(path)
+    read_header(first)
+    bad = 0
+    n = 0
+    while True:
+        part = part_path(first, n)
+        if n > 0 and not part.exists():
+            break
+        lineno = 0
+        try:
+            with gzip.open(part, "rb") as f:
+                try:
+                    for line in f:
+                        lineno += 1
+                        if lineno == 1:
+                            if n > 0:
+                                _header(part, line)  # a part of another recording: stop
+                            continue
+                        entry = _entry(_loads(line))
+                        if entry is None:
+                            if not line.endswith(b"\n"):
+                                warn(f"{part}: line {lineno} is cut short; skipped")
+                                break
+                            bad += 1
+                            if bad <= _MAX_WARNINGS:
+                                warn(f"{part}: line {lineno} is not a recording line; skipped")
+                            continue
+                        yield entry
+                except (EOFError, zlib.error, gzip.BadGzipFile):
+                    warn(
+                        f"{part}: the file ends early (recording interrupted) after line "
+                        f"{lineno}; the rest is skipped"
+                    )
+        except RecordingError as exc:
+            warn(f"{exc}; stopping there")
+            break
+        except OSError as exc:
+            warn(f"{part}: cannot read ({exc}); stopping there")
+            break
+        n += 1
+    if bad > _MAX_WARNINGS:
+        warn(f"{first}: {bad} bad lines skipped in all")
+
+
+def _loads(line: bytes) -> Any:
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+
+
+# ---------------------------------------------------------------------------- price path
+
+
+def price_bars(
+    path: Path,
+    venue: str | None = None,
+    symbol: str | None = None,
+    *,
+    warn: Warn | None = None,
+) -> list[PriceBar]:
+    """One-minute OHLC bars of one instrument's mark price from a recording.
+
+    Every frame goes through its venue's real adapter (``hedgetui.feeds``; a fresh merge state
+    on every connection, as the feed does) into mark and funding events. An event is placed by
+    the exchange's own time where the frame has one, else by its receive time. A bar's
+    ``funding_rate`` is the rate in force at its close, per 8 hours (a rate per interval times
+    8 / interval hours; 8 h when the venue does not say). Minutes without a mark (a stall, a
+    drop) have no bar.
+
+    ``venue``/``symbol`` choose the instrument; RecordingError when none matches or several
+    remain (the message lists them).
+    """
+    header = read_header(Path(path))
+    adapters: dict[str, Any] = {}
+    marks: dict[tuple[str, str], list[tuple[int, float]]] = {}
+    funding: dict[tuple[str, str], list[tuple[int, float]]] = {}
+    want_venue = venue.lower() if venue is not None else None
+    for entry in read_entries(Path(path), warn):
+        if want_venue is not None and entry.venue != want_venue:
+            continue
+        if isinstance(entry, Opened):
+            adapters.pop(entry.venue, None)
+            continue
+        if not isinstance(entry, Frame):
+            continue
+        adapter = adapters.get(entry.venue)
+        if adapter is None:
+            try:
+                adapter = adapters[entry.venue] = get_adapter(entry.venue)
+            except ValueError:
+                continue
+        try:
+            events = adapter.parse(entry.data)
+        except FeedParseError:
+            continue
+        for event in events:
+            if symbol is not None and event.symbol != symbol:
+                continue
+            key = (event.venue, event.symbol)
+            ts = event.ts if event.ts is not None else entry.wall_ms
+            if isinstance(event, Ticker):
+                mark, rate, hours = event.mark, event.funding_rate, event.interval_hours
+            elif isinstance(event, MarkPrice):
+                mark, rate, hours = event.price, None, None
+            elif isinstance(event, Funding):
+                mark, rate, hours = None, event.rate, event.interval_hours
+            else:
+                continue
+            if rate is not None and math.isfinite(rate):
+                funding.setdefault(key, []).append((ts, rate * 8.0 / (hours or 8.0)))
+            if mark is not None and math.isfinite(mark) and mark > 0:
+                marks.setdefault(key, []).append((ts, mark))
+    if not marks:
+        what = " ".join(x for x in (venue, symbol) if x) or "any instrument"
+        raise RecordingError(
+            f"{path}: no mark prices of {what} (recorded: {_listing(header.symbols)})"
+        )
+    if len(marks) > 1:
+        found = ", ".join(f"{v} {s}" for v, s in sorted(marks))
+        raise RecordingError(f"{path}: several instruments ({found}); choose a venue and symbol")
+    ((key, points),) = marks.items()
+    return _bars(points, funding.get(key, []))
+
+
+def _listing(symbols: Mapping[str, Sequence[str]]) -> str:
+    return ", ".join(f"{v} {' '.join(ss)}" for v, ss in symbols.items()) or "nothing"
+
+
+def _bars(points: list[tuple[int, float]], rates: list[tuple[int, float]]) -> list[PriceBar]:
+    """Bucket (time, mark) points into minute bars, in arrival order within a minute."""
+    order = sorted(range(len(points)), key=lambda i: (points[i][0] // MINUTE_MS, i))
+    rates = sorted(rates, key=lambda r: r[0])
+    bars: list[PriceBar] = []
+    r = 0
+    rate: float | None = None
+    minute = None
+    o = h = lo = c = 0.0
+    for i in order:
+        ts, price = points[i]
+        m = ts // MINUTE_MS
+        if m != minute:
+            if minute is not None:
+                rate, r = _rate_until(rates, r, rate, (minute + 1) * MINUTE_MS)
+                bars.append(PriceBar(minute * MINUTE_MS, o, h, lo, c, rate))
+            minute = m
+            o = h = lo = c = price
+            continue
+        h = max(h, price)
+        lo = min(lo, price)
+        c = price
+    if minute is not None:
+        rate, r = _rate_until(rates, r, rate, (minute + 1) * MINUTE_MS)
+        bars.append(PriceBar(minute * MINUTE_MS, o, h, lo, c, rate))
+    return bars
+
+
+def _rate_until(
+    rates: list[tuple[int, float]], i: int, rate: float | None, end_ms: int
+) -> tuple[float | None, int]:
+    """The last rate known before ``end_ms``, walking ``rates`` on from ``i``."""
+    while i < len(rates) and rates[i][0] < end_ms:
+        rate = rates[i][1]
+        i += 1
+    return rate, i
