@@ -121,7 +121,7 @@ async def test_the_runtime_fills_the_series_of_the_demo_hedges() -> None:
                 assert status is not None and status.last_error is None
                 assert hedge.account is not None
                 payments = SeriesKey("payments", hedge.account, hedge.symbol)
-                assert payments in service.keys()  # the demo account's keys were loaded
+                assert payments in set(service.keys())  # the demo account's keys were loaded
                 await until(
                     lambda k=payments: (
                         (s := service.status(k)) is not None and s.last_fetch_ms is not None
