@@ -1,0 +1,210 @@
+"""The Deribit, OKX and Kraken funding-history parsers on the venues' documented replies."""
+
+from __future__ import annotations
+
+import pytest
+
+from hedgetui.history.funding import deribit, kraken, okx
+from hedgetui.history.model import FundingPayment, FundingRecord
+from hedgetui.trading.orders import BadReply
+
+# Deribit API reference, public/get_funding_rate_history, JSON-RPC response example.
+DERIBIT_DOCS_ROW = {
+    "timestamp": 1569891600000,
+    "index_price": 8222.87,
+    "prev_index_price": 8305.72,
+    "interest_8h": -0.00009234,
+    "interest_1h": -4.739e-7,
+}
+
+# OKX API v5, "Get funding rate history", response example (data).
+OKX_DOCS_ROWS = [
+    {
+        "formulaType": "noRate",
+        "fundingRate": "0.0000746604960499",
+        "fundingTime": "1703059200000",
+        "instId": "BTC-USD-SWAP",
+        "instType": "SWAP",
+        "method": "next_period",
+        "realizedRate": "0.0000746572360545",
+    },
+    {
+        "formulaType": "noRate",
+        "fundingRate": "0.000227985782722",
+        "fundingTime": "1703030400000",
+        "instId": "BTC-USD-SWAP",
+        "instType": "SWAP",
+        "method": "next_period",
+        "realizedRate": "0.0002279755647389",
+    },
+]
+
+# Kraken Futures account-log documented example (one booking).
+KRAKEN_DOCS_LOG = {
+    "id": 1690,
+    "date": "2019-07-11T08:00:00.000Z",
+    "asset": "bch",
+    "info": "funding rate change",
+    "booking_uid": "86fdc252-1b6e-40ec-ac1d-c7bd46ddeebf",
+    "margin_account": "f-bch:usd",
+    "old_balance": 0.01215667051,
+    "new_balance": 0.01215736653,
+    "old_average_entry_price": 0.0,
+    "new_average_entry_price": 0.0,
+    "trade_price": 0.0,
+    "mark_price": 0.0,
+    "realized_pnl": 0.0,
+    "fee": 0.0,
+    "execution": "",
+    "collateral": "bch",
+    "funding_rate": -8.7002552653e-8,
+    "realized_funding": 6.9602e-7,
+    "conversion_spread_percentage": 0.0,
+    "liquidation_fee": 0.0,
+}
+
+
+def test_deribit_row_is_the_hours_interest() -> None:
+    assert deribit.parse_rates([DERIBIT_DOCS_ROW]) == [FundingRecord(1569891600000, -4.739e-7, 1.0)]
+
+
+def test_deribit_windows_are_at_most_744_hours_and_cover_the_range() -> None:
+    start, end = 0, 2000 * deribit.HOUR_MS + 5
+    windows = deribit.rate_windows(start, end)
+    assert windows[0][0] == start and windows[-1][1] == end
+    assert all(b - a <= deribit.MAX_ROWS * deribit.HOUR_MS for a, b in windows)
+    assert all(windows[i][1] == windows[i + 1][0] for i in range(len(windows) - 1))
+    assert deribit.rates_params("BTC-PERPETUAL", 10, 20)["start_timestamp"] == "11"
+
+
+def test_deribit_settlement_funding_is_a_payment() -> None:
+    result = {
+        "continuation": "xY7T6cutS3t2B9YtaDkE6TS379oKnkzTvmEDUnEUP2Msa9xKWNNaT",
+        "settlements": [
+            {
+                "type": "settlement",
+                "timestamp": 1550475692526,
+                "session_profit_loss": 0.038358299,
+                "profit_loss": -0.001783937,
+                "position": -66,
+                "mark_price": 121.67,
+                "instrument_name": "ETH-PERPETUAL",
+                "index_price": 119.8,
+                "funding": -2.511e-06,
+            },
+            {"type": "delivery", "timestamp": 1550475000000, "instrument_name": "ETH-22FEB19"},
+        ],
+    }
+    payments, more, oldest = deribit.parse_settlements(result, "ETH-PERPETUAL", "ETH")
+    assert payments == [FundingPayment(1550475692526, -2.511e-06, "ETH", "ETH-PERPETUAL")]
+    assert more is not None and oldest == 1550475000000
+    empty = {"settlements": [], "continuation": "none"}
+    assert deribit.parse_settlements(empty, "X", "BTC")[1] is None
+
+
+def test_okx_keeps_the_realized_rate_and_reads_the_interval_from_the_grid() -> None:
+    records = okx.parse_rates(OKX_DOCS_ROWS, "BTC-USD-SWAP")
+    assert records == [
+        FundingRecord(1703030400000, 0.0002279755647389, 8.0),
+        FundingRecord(1703059200000, 0.0000746572360545, 8.0),
+    ]
+    no_realized = [{**OKX_DOCS_ROWS[0], "realizedRate": ""}]
+    assert okx.parse_rates(no_realized, "BTC-USD-SWAP")[0].rate == 0.0000746604960499
+
+
+def test_grid_interval_survives_a_gap_and_a_shorter_interval() -> None:
+    h = 3_600_000
+    times = [0, 8 * h, 24 * h, 28 * h, 32 * h]  # a missing 16 h record, then a 4 h grid
+    records = okx.with_intervals([(t, 0.0001) for t in times], okx.INTERVALS_HOURS, 8.0)
+    assert [r.interval_hours for r in records] == [8.0, 8.0, 4.0, 4.0, 4.0]
+
+
+def test_okx_funding_bills_are_signed_payments() -> None:
+    rows = [
+        {
+            "billId": "3",
+            "type": "8",
+            "subType": "174",
+            "instId": "BTC-USD-SWAP",
+            "ccy": "BTC",
+            "pnl": "0.00001",
+            "balChg": "0.00001",
+            "ts": "1703059200000",
+        },
+        {
+            "billId": "2",
+            "type": "2",
+            "subType": "4",
+            "instId": "BTC-USD-SWAP",
+            "ccy": "BTC",
+            "pnl": "0",
+            "balChg": "-0.0001",
+            "ts": "1703059100000",
+        },
+        {
+            "billId": "1",
+            "type": "8",
+            "subType": "173",
+            "instId": "BTC-USD-SWAP",
+            "ccy": "BTC",
+            "pnl": "",
+            "balChg": "-0.00002",
+            "ts": "1703030400000",
+        },
+    ]
+    payments, last = okx.parse_bills(rows, "BTC-USD-SWAP")
+    assert payments == [
+        FundingPayment(1703059200000, 0.00001, "BTC", "BTC-USD-SWAP"),
+        FundingPayment(1703030400000, -0.00002, "BTC", "BTC-USD-SWAP"),
+    ]
+    assert last == "1"
+
+
+def test_kraken_keeps_the_relative_rate_in_the_range_asked() -> None:
+    payload = {
+        "rates": [
+            {
+                "timestamp": "2022-06-28T00:00:00.000Z",
+                "fundingRate": -8.15861558e-10,
+                "relativeFundingRate": -1.6898883333333e-05,
+            },
+            {
+                "timestamp": "2022-06-28T01:00:00.000Z",
+                "fundingRate": 1.2e-10,
+                "relativeFundingRate": 2.5e-06,
+            },
+        ],
+        "result": "success",
+        "serverTime": "2022-06-28T01:30:00.000Z",
+    }
+    t0 = 1656374400000
+    assert kraken.parse_rates(payload, 0, 2 * t0) == [
+        FundingRecord(t0, -1.6898883333333e-05, 1.0),
+        FundingRecord(t0 + 3_600_000, 2.5e-06, 1.0),
+    ]
+    assert kraken.parse_rates(payload, t0, 2 * t0) == [FundingRecord(t0 + 3_600_000, 2.5e-06, 1.0)]
+
+
+def test_kraken_account_log_funding_booking_is_the_balance_change() -> None:
+    entry = {**KRAKEN_DOCS_LOG, "contract": "pi_bchusd"}
+    found, smallest, rows = kraken.parse_account_log({"logs": [entry]}, "PI_BCHUSD")
+    assert rows == 1 and smallest == 1690
+    ((log_id, payment),) = found
+    assert log_id == 1690 and payment.coin == "BCH" and payment.symbol == "PI_BCHUSD"
+    assert payment.amount == pytest.approx(entry["new_balance"] - entry["old_balance"])
+    assert payment.time_ms == 1562832000000
+
+
+@pytest.mark.parametrize(
+    "parse",
+    [
+        lambda: deribit.parse_rates([{"timestamp": 1, "interest_1h": "x"}]),
+        lambda: deribit.parse_rates({"not": "a list"}),
+        lambda: okx.parse_rates([{"fundingTime": "abc", "realizedRate": "0"}], "BTC-USD-SWAP"),
+        lambda: kraken.parse_rates({"rates": [{"timestamp": "yesterday"}]}, 0, 1),
+        lambda: kraken.parse_rates({"error": "apiLimitExceeded"}, 0, 1),
+    ],
+)
+def test_a_malformed_reply_is_one_bad_reply(parse: object) -> None:
+    with pytest.raises(BadReply):
+        parse()  # type: ignore[operator]
