@@ -68,12 +68,14 @@ def test_deribit_row_is_the_hours_interest() -> None:
     assert deribit.parse_rates([DERIBIT_DOCS_ROW]) == [FundingRecord(1569891600000, -4.739e-7, 1.0)]
 
 
-def test_deribit_windows_are_at_most_744_hours_and_cover_the_range() -> None:
-    start, end = 0, 2000 * deribit.HOUR_MS + 5
-    windows = deribit.rate_windows(start, end)
-    assert windows[0][0] == start and windows[-1][1] == end
-    assert all(b - a <= deribit.MAX_ROWS * deribit.HOUR_MS for a, b in windows)
-    assert all(windows[i][1] == windows[i + 1][0] for i in range(len(windows) - 1))
+def test_deribit_asks_for_what_a_full_reply_left_out() -> None:
+    h = deribit.HOUR_MS
+    full_newest = [FundingRecord(1000 * h + k * h, 0.0, 1.0) for k in range(deribit.MAX_ROWS)]
+    end = full_newest[-1].time_ms
+    assert deribit.rest_of_range(full_newest, 0, end) == (0, full_newest[0].time_ms - 1)
+    full_oldest = [FundingRecord(k * h, 0.0, 1.0) for k in range(1, deribit.MAX_ROWS + 1)]
+    assert deribit.rest_of_range(full_oldest, 0, 5000 * h) == (full_oldest[-1].time_ms, 5000 * h)
+    assert deribit.rest_of_range(full_newest[1:], 0, end) is None  # not full: done
     assert deribit.rates_params("BTC-PERPETUAL", 10, 20)["start_timestamp"] == "11"
 
 

@@ -23,11 +23,17 @@ currency; settlement for perpetual product only)"].
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from itertools import count
+from typing import Any, ClassVar
 
+from hedgetui.history.funding.base import FundingHistoryClient, Page, PageRequest
 from hedgetui.history.model import FundingPayment, FundingRecord
-from hedgetui.trading.orders import BadReply
+from hedgetui.trading.credentials import Credentials
+from hedgetui.trading.orders import BadReply, RateLimited, TradingError
+from hedgetui.trading.signing import deribit_authorization
 from hedgetui.trading.venues.base import fnum
+from hedgetui.trading.venues.deribit import check_error
 
 VENUE = "deribit"
 RATES_PATH = "/api/v2/public/get_funding_rate_history"
@@ -38,26 +44,29 @@ SETTLEMENT_PAGE = 1000  # the documented maximum ``count``
 INTERVAL_HOURS = 1.0
 
 
-def rate_windows(start_ms: int, end_ms: int) -> list[tuple[int, int]]:
-    """``(start, end]`` cut into windows of at most :data:`MAX_ROWS` hours, oldest first."""
-    span = MAX_ROWS * HOUR_MS
-    windows: list[tuple[int, int]] = []
-    lo = start_ms
-    while lo < end_ms:
-        hi = min(lo + span, end_ms)
-        windows.append((lo, hi))
-        lo = hi
-    return windows
-
-
 def rates_params(symbol: str, start_ms: int, end_ms: int) -> dict[str, str]:
-    """The query of one window; Deribit's bounds are inclusive, so ask from ``start_ms + 1``
-    (a record at ``start_ms`` belongs to the window before)."""
+    """The query for ``(start_ms, end_ms]``; Deribit's bounds are inclusive, so ask from
+    ``start_ms + 1`` (a record at ``start_ms`` belongs to the range before)."""
     return {
         "instrument_name": symbol,
         "start_timestamp": str(start_ms + 1),
         "end_timestamp": str(end_ms),
     }
+
+
+def rest_of_range(
+    records: list[FundingRecord], start_ms: int, end_ms: int
+) -> tuple[int, int] | None:
+    """After a full reply (:data:`MAX_ROWS` rows), the part of ``(start_ms, end_ms]`` it did
+    not cover, as ``(start, end)`` of the next request; None when the reply was not full (the
+    range is done). Whichever end of the range the venue kept, the next request asks the
+    other: before the oldest row when the reply reached the range's end, else after the
+    newest."""
+    if len(records) < MAX_ROWS:
+        return None
+    oldest, newest = records[0].time_ms, records[-1].time_ms
+    rest = (start_ms, oldest - 1) if newest > end_ms - HOUR_MS else (newest, end_ms)
+    return rest if rest[0] < rest[1] else None
 
 
 def parse_rates(result: Any) -> list[FundingRecord]:
@@ -115,3 +124,78 @@ def parse_settlements(
     token = result.get("continuation")
     more = str(token) if token not in (None, "", "none") else None
     return payments, more, oldest
+
+
+def _coin(symbol: str) -> str:
+    """BTC-PERPETUAL -> BTC (a perpetual settles in its base coin)."""
+    return symbol.split("-", 1)[0].split("_", 1)[0]
+
+
+class DeribitFundingHistory(FundingHistoryClient):
+    """Deribit: hourly funding accruals, and the daily settlements' realised funding."""
+
+    venue = VENUE
+    default_url = "https://www.deribit.com"
+    # 10028 too_many_requests names no wait; Deribit's credits refill continuously (the
+    # non-matching-engine pool refills in about a second in the docs' example limits).
+    default_wait_s: ClassVar[float] = 1.0
+
+    _nonces = count(1)
+
+    def interval_hours(self, symbol: str) -> float:
+        return INTERVAL_HOURS
+
+    def rates_request(self, symbol: str, start_ms: int, end_ms: int) -> PageRequest:
+        return PageRequest(RATES_PATH, tuple(rates_params(symbol, start_ms, end_ms).items()))
+
+    def parse_rates(self, payload: Any, request: PageRequest, symbol: str) -> Page[FundingRecord]:
+        records = parse_rates(check_error(200, payload))
+        start = int(request.param("start_timestamp") or 1) - 1
+        end = int(request.param("end_timestamp") or 0)
+        rest = rest_of_range(records, start, end)
+        follow = self.rates_request(symbol, *rest) if rest is not None else None
+        return Page(records, follow)
+
+    def payments_request(self, symbol: str, start_ms: int, end_ms: int) -> PageRequest:
+        params = settlements_params(symbol, end_ms)
+        return PageRequest(SETTLEMENTS_PATH, (*params.items(), ("_start", str(start_ms))))
+
+    def parse_payments(
+        self, payload: Any, request: PageRequest, symbol: str
+    ) -> Page[FundingPayment]:
+        payments, more, oldest = parse_settlements(check_error(200, payload), symbol, _coin(symbol))
+        start = int(request.param("_start") or 0)
+        if more is None or oldest is None or oldest <= start:
+            return Page(payments)
+        return Page(payments, request.replace(continuation=more))
+
+    def check_reply(self, status: int, payload: Any) -> None:
+        check_error(status, payload)
+
+    def rate_limit_wait(
+        self, status: int, payload: Any, headers: Mapping[str, str], now_s: float
+    ) -> float | None:
+        try:
+            check_error(status, payload)
+        except RateLimited:
+            return self.default_wait_s
+        except TradingError:  # any other error is check_reply's to raise
+            return None
+        return None
+
+    def signed_headers(
+        self, credentials: Credentials, request: PageRequest, now_s: float
+    ) -> tuple[str, dict[str, str]]:
+        query = PageRequest(request.path, tuple(p for p in request.params if p[0] != "_start"))
+        uri = f"{request.path}?{query.query}"
+        stamp = int(now_s * 1000)
+        auth = deribit_authorization(
+            credentials.api_key.reveal(),
+            credentials.api_secret.reveal(),
+            stamp,
+            f"{stamp}{next(self._nonces):04d}",
+            "GET",
+            uri,
+            "",
+        )
+        return query.query, {"Authorization": auth}
