@@ -28,9 +28,10 @@ from itertools import count
 from typing import Any, ClassVar
 
 from hedgetui.history.funding.base import FundingHistoryClient, Page, PageRequest
+from hedgetui.history.funding.throttle import wait_when_throttled
 from hedgetui.history.model import FundingPayment, FundingRecord
 from hedgetui.trading.credentials import Credentials
-from hedgetui.trading.orders import BadReply, RateLimited, TradingError
+from hedgetui.trading.orders import BadReply
 from hedgetui.trading.signing import deribit_authorization
 from hedgetui.trading.venues.base import fnum
 from hedgetui.trading.venues.deribit import check_error
@@ -175,13 +176,7 @@ class DeribitFundingHistory(FundingHistoryClient):
     def rate_limit_wait(
         self, status: int, payload: Any, headers: Mapping[str, str], now_s: float
     ) -> float | None:
-        try:
-            check_error(status, payload)
-        except RateLimited:
-            return self.default_wait_s
-        except TradingError:  # any other error is check_reply's to raise
-            return None
-        return None
+        return wait_when_throttled(check_error, status, payload, self.default_wait_s)
 
     def signed_headers(
         self, credentials: Credentials, request: PageRequest, now_s: float

@@ -21,12 +21,17 @@ details (last 3 months)"].
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
+from hedgetui.history.funding.base import FundingHistoryClient, Page, PageRequest
 from hedgetui.history.funding.spacing import with_intervals
+from hedgetui.history.funding.throttle import wait_when_throttled
 from hedgetui.history.model import FundingPayment, FundingRecord
+from hedgetui.trading.credentials import Credentials
 from hedgetui.trading.orders import BadReply
 from hedgetui.trading.venues.base import famount, fnum
+from hedgetui.trading.venues.okx import check_error, signed_headers
 
 VENUE = "okx"
 RATES_PATH = "/api/v5/public/funding-rate-history"
@@ -39,9 +44,15 @@ FUNDING_SUBTYPES = {"173", "174"}
 RATE_WINDOW_S = 2.0  # both endpoints' limits are counted over 2 seconds
 
 
-def rates_params(symbol: str, after_ms: int) -> dict[str, str]:
-    """One page of records strictly earlier than ``after_ms``, newest first."""
-    return {"instId": symbol, "after": str(after_ms), "limit": str(PAGE)}
+def rates_params(symbol: str, start_ms: int, end_ms: int) -> dict[str, str]:
+    """The newest page of ``(start_ms, end_ms]``: records earlier than ``end_ms + 1`` and newer
+    than ``start_ms``, newest first; the next page moves ``after`` to the oldest one seen."""
+    return {
+        "instId": symbol,
+        "after": str(end_ms + 1),
+        "before": str(start_ms),
+        "limit": str(PAGE),
+    }
 
 
 def _rate_of(row: dict[str, Any]) -> float:
@@ -104,3 +115,52 @@ def parse_bills(rows: list[Any], symbol: str) -> tuple[list[FundingPayment], str
         time_ms = int(fnum(row.get("ts"), "ts", VENUE))
         payments.append(FundingPayment(time_ms, amount, str(row.get("ccy") or ""), symbol))
     return payments, last_id
+
+
+class OkxFundingHistory(FundingHistoryClient):
+    """OKX: funding-rate history (``realizedRate``) and the account's funding-fee bills."""
+
+    venue = VENUE
+    default_url = "https://www.okx.com"
+    default_wait_s: ClassVar[float] = RATE_WINDOW_S
+
+    def interval_hours(self, symbol: str) -> float:
+        """8 h, OKX's default (a shortened interval only adds records: never a false gap)."""
+        return DEFAULT_INTERVAL_HOURS
+
+    def rates_request(self, symbol: str, start_ms: int, end_ms: int) -> PageRequest:
+        return PageRequest(RATES_PATH, tuple(rates_params(symbol, start_ms, end_ms).items()))
+
+    def parse_rates(self, payload: Any, request: PageRequest, symbol: str) -> Page[FundingRecord]:
+        rows = check_error(200, payload)
+        records = parse_rates(rows, symbol)
+        if len(rows) < PAGE or not records:
+            return Page(records)
+        return Page(records, request.replace(after=str(records[0].time_ms)))
+
+    def payments_request(self, symbol: str, start_ms: int, end_ms: int) -> PageRequest:
+        return PageRequest(BILLS_PATH, tuple(bills_params(symbol, start_ms, end_ms).items()))
+
+    def parse_payments(
+        self, payload: Any, request: PageRequest, symbol: str
+    ) -> Page[FundingPayment]:
+        rows = check_error(200, payload)
+        payments, last_bill = parse_bills(rows, symbol)
+        if len(rows) < PAGE or last_bill is None:
+            return Page(payments)
+        return Page(payments, request.replace(after=last_bill))
+
+    def check_reply(self, status: int, payload: Any) -> None:
+        check_error(status, payload)
+
+    def rate_limit_wait(
+        self, status: int, payload: Any, headers: Mapping[str, str], now_s: float
+    ) -> float | None:
+        """50011 (HTTP 429 or 200): the limits are counted over 2 s, so wait one window."""
+        return wait_when_throttled(check_error, status, payload, RATE_WINDOW_S)
+
+    def signed_headers(
+        self, credentials: Credentials, request: PageRequest, now_s: float
+    ) -> tuple[str, dict[str, str]]:
+        query = request.query
+        return query, signed_headers(credentials, now_s, "GET", f"{request.path}?{query}", "")
