@@ -13,6 +13,7 @@ from hedgetui.clock import ManualClock
 from hedgetui.history.funding.base import FundingHistoryClient
 from hedgetui.history.funding.cache import FundingCache
 from hedgetui.history.funding.service import FundingHistoryService, PaymentsSpec, RatesSpec
+from hedgetui.history.model import FundingRecord
 from hedgetui.sim.rest import (
     DEMO_API_KEY,
     DEMO_API_SECRET,
@@ -49,6 +50,24 @@ class Rig:
     def requests(self) -> int:
         """History requests the simulator has answered (rate-limit answers included)."""
         return self.accounts.funding.requests.get(self.venue, 0)
+
+    def simulated(self, symbol: str, start_ms: int, end_ms: int) -> list[FundingRecord]:
+        """The records the simulator holds for ``(start_ms, end_ms]`` (``end_ms``: its now)."""
+        return self.accounts.funding.records(self.venue, symbol, start_ms + 1, end_ms, end_ms)
+
+    async def restart(
+        self, cache_dir: Path, symbol: str, after_s: float
+    ) -> tuple[list[FundingRecord], list[FundingRecord], int]:
+        """A service fills ``symbol`` from nothing; ``after_s`` later a second one starts on
+        the same cache: (the first's records, the second's, the second's requests)."""
+        first = self.service(cache_dir, symbol)
+        await first.refresh()
+        known = first.series(self.venue, symbol).records
+        before = self.requests()
+        self.clock.advance(after_s)
+        second = self.service(cache_dir, symbol)
+        await second.refresh()
+        return known, second.series(self.venue, symbol).records, self.requests() - before
 
     async def raw(self, path: str, params: dict[str, str]) -> httpx.Response:
         async with httpx.AsyncClient() as http:

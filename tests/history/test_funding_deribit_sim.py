@@ -93,7 +93,7 @@ async def test_the_daily_settlements_carry_the_positions_funding() -> None:
         assert [p.time_ms for p in payments] == [
             opened + k * DAY_MS + 8 * HOUR_MS for k in range(3)
         ]
-        hours = rig.accounts.funding.records("deribit", SYMBOL, opened + 1, end, end)
+        hours = rig.simulated(SYMBOL, opened, end)
         value = -30_000 / MARK  # the short in BTC: a positive rate pays it
         first_session = [r for r in hours if r.time_ms <= opened + 8 * HOUR_MS]
         assert payments[0].amount == round(sum(-r.rate * value for r in first_session), 10)
@@ -102,15 +102,6 @@ async def test_the_daily_settlements_carry_the_positions_funding() -> None:
 
 async def test_a_restart_reads_the_cache_and_fetches_only_what_is_new(tmp_path: Path) -> None:
     async with served("deribit", DeribitFundingHistory, NOW_S) as rig:
-        first = rig.service(tmp_path, SYMBOL)
-        await first.refresh()
-        known = first.series("deribit", SYMBOL).records
-        assert len(known) == 30 * 24  # the 30-day lookback, hourly
-        before = rig.requests()
-        assert before == 1  # 720 hours: one call
-        rig.clock.advance(3 * 3600)
-        second = rig.service(tmp_path, SYMBOL)
-        await second.refresh()
-        assert rig.requests() == before + 1
-        again = second.series("deribit", SYMBOL).records
-        assert again[: len(known)] == known and len(again) == len(known) + 3
+        known, again, asked = await rig.restart(tmp_path, SYMBOL, 3 * 3600)
+        assert len(known) == 30 * 24 and rig.requests() == 2  # 720 hours: one call each
+        assert asked == 1 and again[: len(known)] == known and len(again) == len(known) + 3

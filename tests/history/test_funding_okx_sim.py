@@ -18,7 +18,7 @@ NOW = int(NOW_S * 1000)
 async def test_sixty_days_come_in_pages_of_100_newest_first() -> None:
     async with served("okx", OkxFundingHistory, NOW_S) as rig:
         records = await rig.client.fetch_rates(SYMBOL, NOW - 60 * DAY_MS, NOW)
-        expected = rig.accounts.funding.records("okx", SYMBOL, NOW - 60 * DAY_MS + 1, NOW, NOW)
+        expected = rig.simulated(SYMBOL, NOW - 60 * DAY_MS, NOW)
         assert records == [FundingRecord(r.time_ms, r.rate, 8.0) for r in expected]
         assert len(records) == 180 > PAGE and rig.requests() == 2
         assert rig.client.last_gaps == []
@@ -55,7 +55,7 @@ async def test_funding_fee_bills_are_the_accounts_payments_over_pages() -> None:
         payments = await rig.client.fetch_payments(SYMBOL, NOW - DAY_MS, end)
         assert len(payments) == 120 > PAGE and rig.requests() == 2
         value = -30_000 / MARK
-        paid = rig.accounts.funding.records("okx", SYMBOL, NOW + 1, end, end)
+        paid = rig.simulated(SYMBOL, NOW, end)
         assert [(p.time_ms, p.amount) for p in payments] == [
             (r.time_ms, -r.rate * value) for r in paid
         ]
@@ -66,13 +66,6 @@ async def test_funding_fee_bills_are_the_accounts_payments_over_pages() -> None:
 
 async def test_a_restart_reads_the_cache_and_fetches_only_what_is_new(tmp_path: Path) -> None:
     async with served("okx", OkxFundingHistory, NOW_S) as rig:
-        first = rig.service(tmp_path, SYMBOL)
-        await first.refresh()
-        known = first.series("okx", SYMBOL).records
-        assert len(known) == 90 and rig.requests() == 1
-        rig.clock.advance(8 * 3600)
-        second = rig.service(tmp_path, SYMBOL)
-        await second.refresh()
-        assert rig.requests() == 2
-        again = second.series("okx", SYMBOL).records
+        known, again, asked = await rig.restart(tmp_path, SYMBOL, 8 * 3600)
+        assert len(known) == 90 and asked == 1
         assert again[:-1] == known and again[-1].time_ms == NOW + 8 * HOUR_MS

@@ -180,11 +180,10 @@ def test_kraken_keeps_the_relative_rate_in_the_range_asked() -> None:
         "serverTime": "2022-06-28T01:30:00.000Z",
     }
     t0 = 1656374400000
-    assert kraken.parse_rates(payload, 0, 2 * t0) == [
+    assert kraken.parse_rates(payload) == [
         FundingRecord(t0, -1.6898883333333e-05, 1.0),
         FundingRecord(t0 + 3_600_000, 2.5e-06, 1.0),
     ]
-    assert kraken.parse_rates(payload, t0, 2 * t0) == [FundingRecord(t0 + 3_600_000, 2.5e-06, 1.0)]
 
 
 def test_kraken_account_log_funding_booking_is_the_balance_change() -> None:
@@ -203,8 +202,8 @@ def test_kraken_account_log_funding_booking_is_the_balance_change() -> None:
         lambda: deribit.parse_rates([{"timestamp": 1, "interest_1h": "x"}]),
         lambda: deribit.parse_rates({"not": "a list"}),
         lambda: okx.parse_rates([{"fundingTime": "abc", "realizedRate": "0"}], "BTC-USD-SWAP"),
-        lambda: kraken.parse_rates({"rates": [{"timestamp": "yesterday"}]}, 0, 1),
-        lambda: kraken.parse_rates({"error": "apiLimitExceeded"}, 0, 1),
+        lambda: kraken.parse_rates({"rates": [{"timestamp": "yesterday"}]}),
+        lambda: kraken.parse_rates({"error": "apiLimitExceeded"}),
     ],
 )
 def test_a_malformed_reply_is_one_bad_reply(parse: object) -> None:
