@@ -1,10 +1,12 @@
-"""A funding-history client against one simulated venue over loopback (the tests' rig)."""
+"""The Deribit, OKX and Kraken loopback tests' rig: fhA's ``sim_venue`` (a venue's REST
+simulator on a manual clock, sleeps that advance it) with a keyed history client, and the
+few steps those tests repeat (the simulator's own records, a raw request, a restart)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
@@ -12,48 +14,59 @@ import httpx
 from hedgetui.clock import ManualClock
 from hedgetui.history.funding.base import FundingHistoryClient
 from hedgetui.history.funding.cache import FundingCache
-from hedgetui.history.funding.service import FundingHistoryService, PaymentsSpec, RatesSpec
+from hedgetui.history.funding.clients import make_history_client
+from hedgetui.history.funding.service import FundingHistoryService, RatesSpec
 from hedgetui.history.model import FundingRecord
-from hedgetui.sim.rest import (
-    DEMO_API_KEY,
-    DEMO_API_SECRET,
-    DEMO_PASSPHRASE,
-    RestServer,
-    SimAccounts,
-    start_rest_server,
-)
-from hedgetui.trading.credentials import Credentials, Secret
+from hedgetui.sim.rest import DEMO_PASSPHRASE, SimAccounts
+from hedgetui.trading.credentials import Secret
+from tests.history.funding_helpers import DAY_MS, DEMO, HOUR_MS, MARK, SimVenue, sim_venue
 
-MARK = 50_000.0
-HOUR_MS = 3_600_000
-DAY_MS = 24 * HOUR_MS
+__all__ = ["DAY_MS", "HOUR_MS", "MARK", "Rig", "served"]
 
-
-def demo_credentials() -> Credentials:
-    return Credentials(
-        "demo", Secret(DEMO_API_KEY), Secret(DEMO_API_SECRET), Secret(DEMO_PASSPHRASE)
-    )
+KEYS = replace(DEMO, passphrase=Secret(DEMO_PASSPHRASE))  # OKX signs with a passphrase too
 
 
 @dataclass
 class Rig:
-    clock: ManualClock
-    accounts: SimAccounts
-    server: RestServer
+    sim: SimVenue
     client: FundingHistoryClient
-    sleeps: list[float] = field(default_factory=list)
 
     @property
     def venue(self) -> str:
-        return self.server.venue
+        return self.sim.venue
+
+    @property
+    def clock(self) -> ManualClock:
+        return self.sim.clock
+
+    @property
+    def accounts(self) -> SimAccounts:
+        return self.sim.accounts
+
+    @property
+    def sleeps(self) -> list[float]:
+        return self.sim.sleeps.waits
 
     def requests(self) -> int:
         """History requests the simulator has answered (rate-limit answers included)."""
-        return self.accounts.funding.requests.get(self.venue, 0)
+        return self.sim.requests
 
     def simulated(self, symbol: str, start_ms: int, end_ms: int) -> list[FundingRecord]:
         """The records the simulator holds for ``(start_ms, end_ms]`` (``end_ms``: its now)."""
         return self.accounts.funding.records(self.venue, symbol, start_ms + 1, end_ms, end_ms)
+
+    async def raw(self, path: str, params: dict[str, str]) -> httpx.Response:
+        async with httpx.AsyncClient() as http:
+            return await http.get(self.sim.url + path, params=params)
+
+    def service(self, cache_dir: Path, symbol: str) -> FundingHistoryService:
+        return FundingHistoryService(
+            {self.venue: self.client},
+            [RatesSpec(self.venue, symbol)],
+            cache=FundingCache(cache_dir),
+            clock=self.clock,
+            sleep=self.sim.sleeps,
+        )
 
     async def restart(
         self, cache_dir: Path, symbol: str, after_s: float
@@ -69,51 +82,16 @@ class Rig:
         await second.refresh()
         return known, second.series(self.venue, symbol).records, self.requests() - before
 
-    async def raw(self, path: str, params: dict[str, str]) -> httpx.Response:
-        async with httpx.AsyncClient() as http:
-            return await http.get(self.server.url + path, params=params)
-
-    def service(
-        self, cache_dir: Path, symbol: str, *, since_ms: int | None = None, payments: bool = False
-    ) -> FundingHistoryService:
-        """A service tracking ``symbol``'s rates (and the demo account's payments) through
-        this rig's client, caching under ``cache_dir``."""
-
-        async def sleep(seconds: float) -> None:
-            self.sleeps.append(seconds)
-            self.clock.advance(seconds)
-
-        return FundingHistoryService(
-            {self.venue: self.client},
-            [RatesSpec(self.venue, symbol, since_ms)],
-            payment_clients={"demo": self.client} if payments else None,
-            payments=[PaymentsSpec("demo", symbol, since_ms)] if payments else (),
-            cache=FundingCache(cache_dir),
-            clock=self.clock,
-            sleep=sleep,
-        )
-
 
 @asynccontextmanager
-async def served(
-    venue: str, client_class: type[FundingHistoryClient], now_s: float
-) -> AsyncIterator[Rig]:
-    """``venue``'s simulated REST API at ``now_s`` and a history client with the demo keys;
-    sleeping advances the clock (nothing waits for real)."""
-    clock = ManualClock(now_s)
-    accounts = SimAccounts(clock)
-    server = await start_rest_server(venue, accounts=accounts, mark=lambda _s: MARK, clock=clock)
-    sleeps: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        sleeps.append(seconds)
-        clock.advance(seconds)
-
-    client = client_class(
-        base_url=server.url, credentials=demo_credentials(), clock=clock, sleep=sleep
-    )
-    try:
-        yield Rig(clock, accounts, server, client, sleeps)
-    finally:
-        await client.aclose()
-        await server.close()
+async def served(venue: str, now_s: float) -> AsyncIterator[Rig]:
+    """``venue``'s simulated REST API at ``now_s`` and its history client with the demo keys."""
+    async with sim_venue(venue, now_s) as sim:
+        client = make_history_client(
+            venue, base_url=sim.url, clock=sim.clock, sleep=sim.sleeps, credentials=KEYS
+        )
+        assert client is not None
+        try:
+            yield Rig(sim, client)
+        finally:
+            await client.aclose()

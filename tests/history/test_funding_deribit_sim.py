@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from hedgetui.history.funding.deribit import MAX_ROWS, DeribitFundingHistory
+from hedgetui.history.funding.deribit import MAX_ROWS
 from hedgetui.history.model import FundingRecord
 from hedgetui.sim.scenarios import DATA_DIR
 from tests.history.sim_rig import DAY_MS, HOUR_MS, MARK, served
@@ -25,7 +25,7 @@ def shipped_rows() -> list[dict[str, str]]:
 
 
 async def test_the_shipped_hours_come_back_verbatim_in_pages_of_744() -> None:
-    async with served("deribit", DeribitFundingHistory, NOW_S) as rig:
+    async with served("deribit", NOW_S) as rig:
         records = await rig.client.fetch_rates(SYMBOL, FIRST - HOUR_MS, LAST)
         rows = shipped_rows()
         assert records == [
@@ -55,7 +55,7 @@ async def test_the_shipped_hours_come_back_verbatim_in_pages_of_744() -> None:
 
 
 async def test_the_too_many_requests_answer_is_waited_out() -> None:
-    async with served("deribit", DeribitFundingHistory, NOW_S) as rig:
+    async with served("deribit", NOW_S) as rig:
         rig.accounts.funding.throttle("deribit", 2)
         reply = await rig.raw(
             "/api/v2/public/get_funding_rate_history",
@@ -69,7 +69,7 @@ async def test_the_too_many_requests_answer_is_waited_out() -> None:
 
 
 async def test_a_gap_in_the_venues_data_is_reported() -> None:
-    async with served("deribit", DeribitFundingHistory, NOW_S) as rig:
+    async with served("deribit", NOW_S) as rig:
         hole = (FIRST + 10 * HOUR_MS, FIRST + 14 * HOUR_MS)
         rig.accounts.funding.drop("deribit", SYMBOL, *hole)
         records = await rig.client.fetch_rates(SYMBOL, FIRST - HOUR_MS, FIRST + DAY_MS)
@@ -83,7 +83,7 @@ async def test_a_gap_in_the_venues_data_is_reported() -> None:
 
 
 async def test_the_daily_settlements_carry_the_positions_funding() -> None:
-    async with served("deribit", DeribitFundingHistory, NOW_S) as rig:
+    async with served("deribit", NOW_S) as rig:
         opened = int(NOW_S * 1000)
         rig.accounts.set_position("deribit", SYMBOL, -3_000, 60_000.0)  # 30,000 USD short
         rig.clock.advance(3 * 86_400)
@@ -101,7 +101,7 @@ async def test_the_daily_settlements_carry_the_positions_funding() -> None:
 
 
 async def test_a_restart_reads_the_cache_and_fetches_only_what_is_new(tmp_path: Path) -> None:
-    async with served("deribit", DeribitFundingHistory, NOW_S) as rig:
+    async with served("deribit", NOW_S) as rig:
         known, again, asked = await rig.restart(tmp_path, SYMBOL, 3 * 3600)
         assert len(known) == 30 * 24 and rig.requests() == 2  # 720 hours: one call each
         assert asked == 1 and again[: len(known)] == known and len(again) == len(known) + 3

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hedgetui.history.funding.kraken import LIMIT_WAIT_S, LOG_PAGE, KrakenFundingHistory
+from hedgetui.history.funding.kraken import LIMIT_WAIT_S, LOG_PAGE
 from hedgetui.history.model import FundingRecord
 from tests.history.sim_rig import DAY_MS, HOUR_MS, MARK, served
 
@@ -16,7 +16,7 @@ NOW = int(NOW_S * 1000)
 
 
 async def test_the_whole_history_comes_in_one_reply_and_the_range_is_cut_out() -> None:
-    async with served("kraken", KrakenFundingHistory, NOW_S) as rig:
+    async with served("kraken", NOW_S) as rig:
         records = await rig.client.fetch_rates(SYMBOL, NOW - 60 * DAY_MS, NOW)
         expected = rig.simulated(SYMBOL, NOW - 60 * DAY_MS, NOW)
         assert records == [FundingRecord(r.time_ms, r.rate, 1.0) for r in expected]
@@ -30,7 +30,7 @@ async def test_the_whole_history_comes_in_one_reply_and_the_range_is_cut_out() -
 
 
 async def test_api_limit_exceeded_is_waited_out() -> None:
-    async with served("kraken", KrakenFundingHistory, NOW_S) as rig:
+    async with served("kraken", NOW_S) as rig:
         rig.accounts.funding.throttle("kraken", 2)
         reply = await rig.raw("/derivatives/api/v4/historicalfundingrates", {"symbol": SYMBOL})
         assert reply.status_code == 429 and reply.json()["error"] == "apiLimitExceeded"
@@ -40,7 +40,7 @@ async def test_api_limit_exceeded_is_waited_out() -> None:
 
 
 async def test_a_gap_in_the_venues_data_is_reported() -> None:
-    async with served("kraken", KrakenFundingHistory, NOW_S) as rig:
+    async with served("kraken", NOW_S) as rig:
         rig.accounts.funding.drop("kraken", SYMBOL, NOW - 10 * HOUR_MS, NOW - 7 * HOUR_MS)
         records = await rig.client.fetch_rates(SYMBOL, NOW - DAY_MS, NOW)
         assert len(records) == 24 - 4
@@ -55,7 +55,7 @@ async def test_a_gap_in_the_venues_data_is_reported() -> None:
 
 
 async def test_the_account_logs_funding_bookings_are_the_payments_over_pages() -> None:
-    async with served("kraken", KrakenFundingHistory, NOW_S) as rig:
+    async with served("kraken", NOW_S) as rig:
         rig.accounts.set_position("kraken", SYMBOL, -30_000, 60_000.0)  # 30,000 USD short
         rig.clock.advance(25 * 86_400)
         end = int(rig.clock.time() * 1000)
@@ -70,7 +70,7 @@ async def test_the_account_logs_funding_bookings_are_the_payments_over_pages() -
 
 
 async def test_a_restart_reads_the_cache_and_fetches_only_what_is_new(tmp_path: Path) -> None:
-    async with served("kraken", KrakenFundingHistory, NOW_S) as rig:
+    async with served("kraken", NOW_S) as rig:
         known, again, asked = await rig.restart(tmp_path, SYMBOL, 2 * 3600)
         assert len(known) == 30 * 24 and asked == 1  # one call: Kraken has no range parameter
         assert again[: len(known)] == known and len(again) == len(known) + 2

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hedgetui.history.funding.okx import PAGE, OkxFundingHistory
+from hedgetui.history.funding.okx import PAGE
 from hedgetui.history.model import FundingRecord
 from tests.history.sim_rig import DAY_MS, HOUR_MS, MARK, served
 
@@ -16,7 +16,7 @@ NOW = int(NOW_S * 1000)
 
 
 async def test_sixty_days_come_in_pages_of_100_newest_first() -> None:
-    async with served("okx", OkxFundingHistory, NOW_S) as rig:
+    async with served("okx", NOW_S) as rig:
         records = await rig.client.fetch_rates(SYMBOL, NOW - 60 * DAY_MS, NOW)
         expected = rig.simulated(SYMBOL, NOW - 60 * DAY_MS, NOW)
         assert records == [FundingRecord(r.time_ms, r.rate, 8.0) for r in expected]
@@ -25,7 +25,7 @@ async def test_sixty_days_come_in_pages_of_100_newest_first() -> None:
 
 
 async def test_the_rate_limit_answer_is_waited_out_one_window_at_a_time() -> None:
-    async with served("okx", OkxFundingHistory, NOW_S) as rig:
+    async with served("okx", NOW_S) as rig:
         rig.accounts.funding.throttle("okx", 3)
         reply = await rig.raw("/api/v5/public/funding-rate-history", {"instId": SYMBOL})
         assert reply.status_code == 429 and reply.json()["code"] == "50011"
@@ -35,7 +35,7 @@ async def test_the_rate_limit_answer_is_waited_out_one_window_at_a_time() -> Non
 
 
 async def test_a_gap_in_the_venues_data_is_reported() -> None:
-    async with served("okx", OkxFundingHistory, NOW_S) as rig:
+    async with served("okx", NOW_S) as rig:
         rig.accounts.funding.drop("okx", SYMBOL, NOW - 3 * DAY_MS, NOW - 2 * DAY_MS)
         records = await rig.client.fetch_rates(SYMBOL, NOW - 7 * DAY_MS, NOW)
         assert len(records) == 21 - 4
@@ -48,7 +48,7 @@ async def test_a_gap_in_the_venues_data_is_reported() -> None:
 
 
 async def test_funding_fee_bills_are_the_accounts_payments_over_pages() -> None:
-    async with served("okx", OkxFundingHistory, NOW_S) as rig:
+    async with served("okx", NOW_S) as rig:
         rig.accounts.set_position("okx", SYMBOL, -300, 60_000.0)  # 30,000 USD short
         rig.clock.advance(40 * 86_400)
         end = int(rig.clock.time() * 1000)
@@ -65,7 +65,7 @@ async def test_funding_fee_bills_are_the_accounts_payments_over_pages() -> None:
 
 
 async def test_a_restart_reads_the_cache_and_fetches_only_what_is_new(tmp_path: Path) -> None:
-    async with served("okx", OkxFundingHistory, NOW_S) as rig:
+    async with served("okx", NOW_S) as rig:
         known, again, asked = await rig.restart(tmp_path, SYMBOL, 8 * 3600)
         assert len(known) == 90 and asked == 1
         assert again[:-1] == known and again[-1].time_ms == NOW + 8 * HOUR_MS

@@ -209,3 +209,16 @@ def test_kraken_account_log_funding_booking_is_the_balance_change() -> None:
 def test_a_malformed_reply_is_one_bad_reply(parse: object) -> None:
     with pytest.raises(BadReply):
         parse()  # type: ignore[operator]
+
+
+async def test_the_three_clients_are_registered() -> None:
+    from hedgetui.history.funding.clients import make_history_client
+
+    for venue, cls in (
+        ("deribit", deribit.DeribitFundingHistory),
+        ("okx", okx.OkxFundingHistory),
+        ("kraken", kraken.KrakenFundingHistory),
+    ):
+        client = make_history_client(venue, base_url="http://127.0.0.1:9")
+        assert type(client) is cls
+        await client.aclose()
