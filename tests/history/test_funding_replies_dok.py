@@ -6,6 +6,7 @@ import pytest
 
 from hedgetui.history.funding import deribit, kraken, okx
 from hedgetui.history.model import FundingPayment, FundingRecord
+from hedgetui.trading.credentials import Credentials, Secret
 from hedgetui.trading.orders import BadReply
 
 # Deribit API reference, public/get_funding_rate_history, JSON-RPC response example.
@@ -222,3 +223,50 @@ async def test_the_three_clients_are_registered() -> None:
         client = make_history_client(venue, base_url="http://127.0.0.1:9")
         assert type(client) is cls
         await client.aclose()
+
+
+def test_kraken_reads_the_older_four_hour_grid() -> None:
+    t0 = 1562832000000  # 2019-07-11T08:00Z, the account-log example's booking time
+    rows = [
+        {"timestamp": kraken_iso(t0 + k * 4 * 3_600_000), "relativeFundingRate": 1e-05}
+        for k in range(3)
+    ]
+    assert [r.interval_hours for r in kraken.parse_rates({"rates": rows})] == [4.0, 4.0, 4.0]
+
+
+def kraken_iso(ms: int) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+async def test_deribit_settlements_continue_until_the_range_start() -> None:
+    client = deribit.DeribitFundingHistory(base_url="http://127.0.0.1:9")
+    first = client.payments_request("BTC-PERPETUAL", 1_000, 9_000)
+    page = {
+        "jsonrpc": "2.0",
+        "result": {
+            "continuation": "abc",
+            "settlements": [
+                {
+                    "type": "settlement",
+                    "timestamp": 5_000,
+                    "instrument_name": "BTC-PERPETUAL",
+                    "funding": 1e-06,
+                },
+            ],
+        },
+    }
+    follow = client.parse_payments(page, first, "BTC-PERPETUAL").next
+    assert follow is not None and follow.param("continuation") == "abc"
+    page["result"]["settlements"][0]["timestamp"] = 900  # type: ignore[index]
+    assert client.parse_payments(page, first, "BTC-PERPETUAL").next is None  # past the start
+    _query, headers = client.signed_headers(demo_keys(), first, 1.0)
+    assert "&_start=" not in "&" + _query and headers["Authorization"].startswith(
+        "deri-hmac-sha256 "
+    )
+    await client.aclose()
+
+
+def demo_keys() -> Credentials:
+    return Credentials("demo", Secret("key"), Secret("c2VjcmV0"))
