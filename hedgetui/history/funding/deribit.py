@@ -159,14 +159,13 @@ class DeribitFundingHistory(FundingHistoryClient):
 
     def payments_request(self, symbol: str, start_ms: int, end_ms: int) -> PageRequest:
         params = settlements_params(symbol, end_ms)
-        return PageRequest(SETTLEMENTS_PATH, (*params.items(), ("_start", str(start_ms))))
+        return PageRequest(SETTLEMENTS_PATH, tuple(params.items()), since_ms=start_ms)
 
     def parse_payments(
         self, payload: Any, request: PageRequest, symbol: str
     ) -> Page[FundingPayment]:
         payments, more, oldest = parse_settlements(check_error(200, payload), symbol, _coin(symbol))
-        start = int(request.param("_start") or 0)
-        if more is None or oldest is None or oldest <= start:
+        if more is None or oldest is None or oldest <= request.since_ms:
             return Page(payments)
         return Page(payments, request.replace(continuation=more))
 
@@ -181,8 +180,8 @@ class DeribitFundingHistory(FundingHistoryClient):
     def signed_headers(
         self, credentials: Credentials, request: PageRequest, now_s: float
     ) -> tuple[str, dict[str, str]]:
-        query = PageRequest(request.path, tuple(p for p in request.params if p[0] != "_start"))
-        uri = f"{request.path}?{query.query}"
+        query = request.query
+        uri = f"{request.path}?{query}"
         stamp = int(now_s * 1000)
         auth = deribit_authorization(
             credentials.api_key.reveal(),
@@ -193,4 +192,4 @@ class DeribitFundingHistory(FundingHistoryClient):
             uri,
             "",
         )
-        return query.query, {"Authorization": auth}
+        return query, {"Authorization": auth}
