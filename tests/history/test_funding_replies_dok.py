@@ -268,3 +268,39 @@ async def test_deribit_settlements_continue_until_the_range_start() -> None:
 
 def demo_keys() -> Credentials:
     return Credentials("demo", Secret("key"), Secret("c2VjcmV0"))
+
+
+@pytest.mark.parametrize(
+    ("venue", "status", "reply", "wait"),
+    [
+        # OKX answers 50011 with HTTP 200 as well as 429 [rest.md, OKX rate limits]
+        ("okx", 200, {"code": "50011", "msg": "Rate limit reached.", "data": []}, 2.0),
+        ("okx", 429, {"code": "50011", "msg": "Too Many Requests"}, 2.0),
+        ("okx", 200, {"code": "51001", "msg": "Instrument ID does not exist.", "data": []}, None),
+        ("okx", 200, {"code": "0", "msg": "", "data": []}, None),
+        (
+            "deribit",
+            429,
+            {"jsonrpc": "2.0", "error": {"message": "too_many_requests", "code": 10028}},
+            1.0,
+        ),
+        (
+            "deribit",
+            400,
+            {"jsonrpc": "2.0", "error": {"message": "Invalid params", "code": -32602}},
+            None,
+        ),
+        ("kraken", 429, {"result": "error", "serverTime": "x", "error": "apiLimitExceeded"}, 10.0),
+        ("kraken", 200, {"rates": [], "result": "success"}, None),
+        ("kraken", 200, {"accountUid": "u", "logs": []}, None),
+    ],
+)
+async def test_only_the_venues_rate_limit_answer_is_waited_on(
+    venue: str, status: int, reply: dict[str, object], wait: float | None
+) -> None:
+    from hedgetui.history.funding.clients import make_history_client
+
+    client = make_history_client(venue, base_url="http://127.0.0.1:9")
+    assert client is not None
+    assert client.rate_limit_wait(status, reply, {}, 0.0) == wait
+    await client.aclose()
