@@ -1,12 +1,14 @@
-"""Deribit funding history: pure request builders and reply parsers (no I/O).
+"""Deribit funding history: pure request builders and reply parsers, and the client that binds
+them to the shared paging loop (:mod:`hedgetui.history.funding.base`).
 
 Rates: ``GET /api/v2/public/get_funding_rate_history`` (``instrument_name``,
 ``start_timestamp``, ``end_timestamp``, all required) answers one row per hour,
 ``{"timestamp", "index_price", "prev_index_price", "interest_8h", "interest_1h"}``, oldest first
 [Deribit API reference, "public/get_funding_rate_history", and its JSON-RPC example]. A call
 returns at most 744 rows (31 days of hours): ccxt's Deribit client pages by 744 hourly entries
-and deribit/deribit-api-clients issue #59 reports a month as the most one call gives; so a
-longer range is asked for in windows of at most 744 hours.
+and deribit/deribit-api-clients issue #59 reports a month as the most one call gives. So after a
+full reply the rest of the range is asked for: before the reply's oldest hour when the reply
+reached the range's end, else after its newest (whichever end the venue kept).
 
 Deribit's funding accrues continuously; ``interest_1h`` is what the hour ending at
 ``timestamp`` accrued, as a fraction of the position's value (positive: longs pay shorts), and
@@ -137,8 +139,8 @@ class DeribitFundingHistory(FundingHistoryClient):
 
     venue = VENUE
     default_url = "https://www.deribit.com"
-    # 10028 too_many_requests names no wait; Deribit's credits refill continuously (the
-    # non-matching-engine pool refills in about a second in the docs' example limits).
+    # 10028 too_many_requests names no wait; Deribit's limits are credits that refill
+    # continuously (rest.md, Deribit rate limits), so ask again after a second.
     default_wait_s: ClassVar[float] = 1.0
 
     _nonces = count(1)

@@ -1,4 +1,5 @@
-"""Kraken Futures funding history: pure request builders and reply parsers (no I/O).
+"""Kraken Futures funding history: pure request builders and reply parsers, and the client that
+binds them to the shared paging loop (:mod:`hedgetui.history.funding.base`).
 
 Rates: ``GET /derivatives/api/v4/historicalfundingrates?symbol=PI_XBTUSD`` answers the whole
 history of the contract in one reply, ``{"rates": [{"timestamp": ISO-8601, "fundingRate",

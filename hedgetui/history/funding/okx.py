@@ -1,4 +1,5 @@
-"""OKX funding history: pure request builders and reply parsers (no I/O).
+"""OKX funding history: pure request builders and reply parsers, and the client that
+binds them to the shared paging loop (:mod:`hedgetui.history.funding.base`).
 
 Rates: ``GET /api/v5/public/funding-rate-history`` (``instId``; ``after`` = return records
 earlier than this ``fundingTime``; ``before`` = newer; ``limit``), newest first, the last three
