@@ -163,7 +163,7 @@ def test_okx_funding_bills_are_signed_payments() -> None:
     assert last == "1"
 
 
-def test_kraken_keeps_the_relative_rate_in_the_range_asked() -> None:
+def test_kraken_keeps_the_relative_rate_not_the_absolute_one() -> None:
     payload = {
         "rates": [
             {
