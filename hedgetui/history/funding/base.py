@@ -57,6 +57,7 @@ class PageRequest:
     path: str
     params: tuple[tuple[str, str], ...]
     until_ms: int = 0  # not sent: the end of the whole window, for venues that page by window
+    since_ms: int = 0  # not sent: the start of the whole window, for venues that page backwards
 
     @property
     def query(self) -> str:
@@ -76,7 +77,7 @@ class PageRequest:
             else:
                 params.append((key, value))
         params.extend((k, v) for k, v in changes.items() if k not in done)
-        return PageRequest(self.path, tuple(params), self.until_ms)
+        return PageRequest(self.path, tuple(params), self.until_ms, self.since_ms)
 
 
 @dataclass(frozen=True, slots=True)

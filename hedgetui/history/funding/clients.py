@@ -8,11 +8,17 @@ from hedgetui.history.funding.base import FundingHistoryClient
 from hedgetui.history.funding.binance import BinanceFundingHistory
 from hedgetui.history.funding.bitmex import BitmexFundingHistory
 from hedgetui.history.funding.bybit import BybitFundingHistory
+from hedgetui.history.funding.deribit import DeribitFundingHistory
+from hedgetui.history.funding.kraken import KrakenFundingHistory
+from hedgetui.history.funding.okx import OkxFundingHistory
 
 CLIENTS: dict[str, type[FundingHistoryClient]] = {
     "bitmex": BitmexFundingHistory,
     "binance": BinanceFundingHistory,
     "bybit": BybitFundingHistory,
+    "deribit": DeribitFundingHistory,
+    "okx": OkxFundingHistory,
+    "kraken": KrakenFundingHistory,
 }
 
 

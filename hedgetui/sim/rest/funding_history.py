@@ -30,6 +30,7 @@ from functools import cache
 
 from hedgetui.history.model import FundingRecord
 from hedgetui.sim.market import HOUR_MS, previous_funding_ms
+from hedgetui.sim.rest.deribit_hours import DERIBIT_BTC_1H, shipped_hour_records
 from hedgetui.sim.scenarios import funding_steps
 
 DAY_MS = 24 * HOUR_MS
@@ -59,12 +60,16 @@ GRIDS: dict[str, Grid] = {
 SHIPPED: dict[tuple[str, str], str] = {
     ("bitmex", "XBTUSD"): BITMEX_2020H1,
     ("binance", "BTCUSD_PERP"): BINANCE_USDM_WINDOWS,
+    ("deribit", "BTC-PERPETUAL"): DERIBIT_BTC_1H,
 }
 
 
 @cache
 def shipped_records(name: str) -> tuple[FundingRecord, ...]:
-    """The records of a shipped 8 h funding file, time-ordered, exactly as shipped."""
+    """The records of a shipped 8 h funding file, time-ordered, exactly as shipped (the
+    Deribit file is hourly, with its own columns)."""
+    if name == DERIBIT_BTC_1H:
+        return shipped_hour_records()
     times, rates = funding_steps(name, "time_utc")
     return tuple(FundingRecord(t, r, 8.0) for t, r in zip(times, rates, strict=True))
 
