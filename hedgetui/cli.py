@@ -34,6 +34,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("hedgetui.commands.status", "one snapshot of every hedge; monitoring exit code"),
     "unwind": ("hedgetui.commands.unwind", "reduce-only close of a hedge, with preview"),
     "adjust": ("hedgetui.commands.adjust", "move a hedge to a target ratio (either direction)"),
+    "stress": (
+        "hedgetui.commands.stress",
+        "replay a real crash or a price path through the hedges",
+    ),
 }
 DASHBOARD_MODULE = "hedgetui.commands.dashboard"
 

@@ -19,19 +19,21 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.widgets import Input
 
+from hedgetui.history.crashes import CRASHES
 from hedgetui.store import Store
 from hedgetui.ui import what_if
 from hedgetui.ui.alerts_panel import AlertsPanel
 from hedgetui.ui.layout import TEXTUAL_THEME, THEME_NAMES
 from hedgetui.ui.screens import HelpScreen
 
+CRASH_TITLES = tuple((c.name, c.title) for c in CRASHES)
 UnwindFactory = Callable[[str], Screen[Any]]
 AdjustFactory = Callable[[str], Screen[Any]]
 
 
 class HedgeCommands(Provider):
-    """Command-palette entries: themes, what-if moves, hedge selection, help, unwind, adjust,
-    quit."""
+    """Command-palette entries: themes, what-if moves, hedge selection, help, stress tests of
+    the selected hedge on the shipped crashes, unwind, adjust, quit."""
 
     def _commands(self) -> Iterable[tuple[str, Callable[[], object], str]]:
         app = self.app
@@ -50,6 +52,15 @@ class HedgeCommands(Provider):
         yield ("Alerts: acknowledge", app.action_ack_alert, "the highlighted or most severe alert")
         yield ("Alerts: snooze 15 minutes", app.action_snooze_alert, "silence it for a while")
         yield ("Help: keys", app.action_help, "show every key binding")
+        names = app.store.hedge_names()
+        if names:
+            selected = names[app.selected % len(names)]
+            for name, title in CRASH_TITLES:
+                yield (
+                    f"Stress test: {selected} on {name}",
+                    partial(app.open_stress, name),
+                    f"how it would have held through {title}",
+                )
         yield ("Unwind selected hedge", app.action_unwind, "preview a reduce-only close")
         yield (
             "Adjust (rebalance) selected hedge",
@@ -193,6 +204,16 @@ class DashboardKeys(App[None]):
             self.notify(f"{what} not available", severity="warning")
             return
         self.open_dialog(factory(name))
+
+    def open_stress(self, crash_name: str) -> None:
+        """The selected hedge through a shipped crash (:mod:`hedgetui.ui.stress_screen`)."""
+        from hedgetui.ui.stress_screen import StressScreen
+
+        names = self.store.hedge_names()
+        if names:
+            self.open_dialog(
+                StressScreen(self.store, names[self.selected % len(names)], crash_name)
+            )
 
     def open_dialog(self, screen: Screen[Any]) -> None:
         """Open a dialog: no toast stays over it (a dialog has the screen to itself)."""

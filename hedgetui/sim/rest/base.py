@@ -22,7 +22,8 @@ from importlib import resources
 from typing import Any, ClassVar
 
 from hedgetui.clock import Clock
-from hedgetui.sim.rest.accounts import Fault, SimAccounts
+from hedgetui.history.model import FundingRecord
+from hedgetui.sim.rest.accounts import Fault, SimAccounts, instrument
 from hedgetui.sim.rest.auth import AuthError, Credentials
 from hedgetui.sim.rest.http import HttpRequest, HttpResponse
 
@@ -45,6 +46,7 @@ class Route:
     order: bool = False  # order placement: the order faults apply
     lookup: bool = False  # an order's lookup by client id: the lookup faults apply
     public: bool = False  # market data (instruments, server time): no signature asked
+    history: bool = False  # a funding-history endpoint: counted, and the `throttle` hook
 
 
 @cache
@@ -166,13 +168,16 @@ class VenueApi(ABC):
         *,
         lookup: bool = False,
         public: bool = False,
+        history: bool = False,
     ) -> None:
-        self.routes[(method, path)] = Route(handler, order, lookup, public)
+        self.routes[(method, path)] = Route(handler, order, lookup, public, history)
 
     async def handle(self, req: HttpRequest) -> HttpResponse:
         route = self.routes.get((req.method, req.path))
         if route is None:
             return self.not_found(req)
+        if route.history and self.accounts.funding.take_request(self.venue):
+            return self.rate_limit_reply(req)
         try:
             if not route.public:
                 self.authenticate(req)
@@ -204,6 +209,29 @@ class VenueApi(ABC):
         if fault is not None and fault.kind == "timeout":
             return replace(response, delay=float(fault.params.get("delay", 5.0)))
         return response
+
+    # -- funding history (every venue's history endpoints) -----------------------------------
+    def funding_records(self, symbol: str, start_ms: int, end_ms: int) -> list[FundingRecord]:
+        """The funding events of ``symbol`` with ``start_ms <= time <= end_ms`` (up to now)."""
+        return self.accounts.funding.records(self.venue, symbol, start_ms, end_ms, self.now_ms())
+
+    def funding_payments(
+        self, symbol: str, start_ms: int, end_ms: int
+    ) -> list[tuple[FundingRecord, float]]:
+        """(event, coin amount the account received: negative when it paid) for each funding
+        time in ``[start_ms, end_ms]`` since the account's position was last set, valued at
+        the current mark."""
+        spec = instrument(self.venue, symbol)
+        if spec is None:
+            return []
+        pos = self.accounts.position_record(self.venue, spec.symbol)
+
+        def value() -> float:
+            return pos.contracts * spec.contract_size / self.mark(spec.symbol)
+
+        return self.accounts.funding.payments(
+            self.venue, spec.symbol, value, pos.updated_ms, start_ms - 1, end_ms, self.now_ms()
+        )
 
     def faulted_lookup(self, req: HttpRequest, route: Route, fault: Fault) -> HttpResponse:
         if fault.kind == "lookup_http_500":

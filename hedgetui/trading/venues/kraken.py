@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from hedgetui.domain import BalanceUpdate, PositionUpdate
+from hedgetui.trading.credentials import Credentials
 from hedgetui.trading.orders import (
     AuthError,
     BadReply,
@@ -171,18 +172,24 @@ def parse_balance(payload: dict[str, Any], coin: str, ts: int) -> BalanceUpdate:
     )
 
 
+def signed_headers(
+    credentials: Credentials, post_data: str, nonce: str, path: str
+) -> dict[str, str]:
+    """APIKey / Nonce / Authent of one request (``post_data``: the query or form, as sent)."""
+    return {
+        "APIKey": credentials.api_key.reveal(),
+        "Nonce": nonce,
+        "Authent": kraken_authent(credentials.api_secret.reveal(), post_data, nonce, path),
+    }
+
+
 class KrakenClient(VenueClient):
     venue = VENUE
     default_url = "https://futures.kraken.com"
 
     async def _call(self, method: str, path: str, params: dict[str, str]) -> dict[str, Any]:
         data = urlencode(params)
-        nonce = self.next_nonce()
-        headers = {
-            "APIKey": self.credentials.api_key.reveal(),
-            "Nonce": nonce,
-            "Authent": kraken_authent(self.credentials.api_secret.reveal(), data, nonce, path),
-        }
+        headers = signed_headers(self.credentials, data, self.next_nonce(), path)
         if method == "GET":
             status, payload, _ = await self.request(method, path, query=data, headers=headers)
         else:

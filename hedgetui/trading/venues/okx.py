@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from hedgetui.domain import BalanceUpdate, PositionUpdate
+from hedgetui.trading.credentials import Credentials
 from hedgetui.trading.orders import (
     AuthError,
     BadReply,
@@ -150,24 +151,29 @@ def parse_key_permissions(rows: list[Any]) -> KeyPermissions:
     return KeyPermissions(VENUE, "trade" in rights, f'perm "{perm}"')
 
 
+def signed_headers(
+    credentials: Credentials, now_s: float, method: str, path_with_query: str, body: str
+) -> dict[str, str]:
+    """The OK-ACCESS-* headers of one request (the passphrase is sent, not signed)."""
+    stamp = okx_timestamp(now_s)
+    return {
+        "OK-ACCESS-KEY": credentials.api_key.reveal(),
+        "OK-ACCESS-SIGN": okx_signature(
+            credentials.api_secret.reveal(), stamp, method, path_with_query, body
+        ),
+        "OK-ACCESS-TIMESTAMP": stamp,
+        "OK-ACCESS-PASSPHRASE": credentials.passphrase.reveal() if credentials.passphrase else "",
+        "Content-Type": "application/json",
+    }
+
+
 class OkxClient(VenueClient):
     venue = VENUE
     default_url = "https://www.okx.com"
 
     async def _call(self, method: str, path: str, query: str = "", body: str = "") -> list[Any]:
-        stamp = okx_timestamp(self.clock.time())
         signed_path = path + (f"?{query}" if query else "")
-        headers = {
-            "OK-ACCESS-KEY": self.credentials.api_key.reveal(),
-            "OK-ACCESS-SIGN": okx_signature(
-                self.credentials.api_secret.reveal(), stamp, method, signed_path, body
-            ),
-            "OK-ACCESS-TIMESTAMP": stamp,
-            "OK-ACCESS-PASSPHRASE": (
-                self.credentials.passphrase.reveal() if self.credentials.passphrase else ""
-            ),
-            "Content-Type": "application/json",
-        }
+        headers = signed_headers(self.credentials, self.clock.time(), method, signed_path, body)
         status, payload, _ = await self.request(
             method, path, query=query, body=body, headers=headers
         )
