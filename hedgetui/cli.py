@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "decode": ("hedgetui.commands.decode", "decode recorded websocket frames to events"),
     "demo": ("hedgetui.commands.demo", "the dashboard on the built-in exchange simulator"),
     "sim": ("hedgetui.commands.sim", "run the exchange simulator on loopback"),
+    "record": ("hedgetui.commands.record", "write the raw frames of the public feeds to a file"),
     "watch": ("hedgetui.commands.watch", "feeds + alerts with no UI (headless)"),
     "status": ("hedgetui.commands.status", "one snapshot of every hedge; monitoring exit code"),
     "unwind": ("hedgetui.commands.unwind", "reduce-only close of a hedge, with preview"),

@@ -54,6 +54,22 @@ def one_line_errors(parser: argparse.ArgumentParser, prog: str) -> None:
     parser.error = error  # type: ignore[method-assign]
 
 
+def add_demo_arguments(parser: argparse.ArgumentParser, demo_help: str) -> None:
+    """``--config PATH``, ``--demo`` (``demo_help``), and the demo's ``--scenario``/``--speed``:
+    the source options of the commands that run on a config or on the built-in simulator."""
+    parser.add_argument(
+        "--config", metavar="PATH", default=argparse.SUPPRESS, help="config file (TOML)"
+    )
+    parser.add_argument("--demo", action="store_true", help=demo_help)
+    parser.add_argument("--scenario", default="crash", help="demo scenario (default: crash)")
+    parser.add_argument(
+        "--speed",
+        type=finite_float(0, MAX_SPEED),
+        default=1.0,
+        help="demo scenario speed-up (default: 1)",
+    )
+
+
 def add_ascii_flag(parser: argparse.ArgumentParser) -> None:
     """``--ascii`` of the commands that draw the dashboard (``args.ascii``)."""
     parser.add_argument(

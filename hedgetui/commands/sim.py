@@ -16,9 +16,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from hedgetui.commands.args import MAX_SPEED, MAX_TICK_HZ, finite_float
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from hedgetui.sim.replay import ReplayServer
 
 ALL_VENUES = ("bitmex", "bybit", "binance", "deribit", "okx", "kraken")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -57,6 +63,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--scenario", default="crash", help="named scenario (default: crash)")
     source.add_argument(
         "--path", metavar="FILE", help="CSV scenario: time,mark,index,funding_rate[,coin]"
+    )
+    source.add_argument(
+        "--replay",
+        metavar="FILE",
+        help="play a recording (hedgetui record) back through each venue's protocol, at "
+        "--speed; no REST side",
     )
     parser.add_argument(
         "--speed", type=finite_float(0, MAX_SPEED), default=1.0, help="scenario seconds per second"
@@ -105,6 +117,14 @@ def run(args: argparse.Namespace) -> int:
             s = get_scenario(name)
             print(f"{name:15} {s.description}\n{'':15} source: {s.source}")
         return 0
+    if args.replay is not None:
+        from hedgetui import event_loop
+
+        if args.tls is not None:
+            sys.stderr.write("hedgetui sim: error: --replay serves ws:// only (no --tls)\n")
+            return 2
+
+        return event_loop.run(_serve_replay(args))
     try:
         scenario = load_csv_scenario(args.path) if args.path else get_scenario(args.scenario)
     except ScenarioError as e:
@@ -188,14 +208,10 @@ async def _serve(args: argparse.Namespace, scenario: Any) -> int:
         loop.add_signal_handler(sig, stop.set)
     try:
         for venue in sim.venues:
-            line = {
-                "venue": venue,
-                "ws": sim.ws_url(venue),
-                "rest": sim.rest_url(venue),
-                "symbols": list(sim.symbols(venue)),
-                "private_ws": private.url(venue) if venue in _servers(private) else None,
-            }
-            print(json.dumps(line))
+            private_ws = private.url(venue) if venue in _servers(private) else None
+            _print_venue(
+                venue, sim.ws_url(venue), sim.rest_url(venue), sim.symbols(venue), private_ws
+            )
         print(json.dumps({"control": sim.control_url} | ({"tls_ca": ca_file} if ca_file else {})))
         sys.stdout.flush()
         sys.stderr.write(
@@ -212,6 +228,83 @@ async def _serve(args: argparse.Namespace, scenario: Any) -> int:
             await rest.close()
         await sim.close()
     return 0
+
+
+async def _serve_replay(args: argparse.Namespace) -> int:
+    """``--replay FILE``: one JSON line per venue as for a scenario (no REST, no private
+    stream), a ``{"replay": ...}`` line, then ``{"replay_ended": ...}`` once played; serves
+    (silent) until Ctrl-C / SIGTERM."""
+    import asyncio
+    from pathlib import Path
+
+    from hedgetui.alerts.headless import stop_on_signals
+    from hedgetui.history.recording import RecordingError
+    from hedgetui.sim.replay import ReplayServer
+
+    def warn(line: str) -> None:
+        sys.stderr.write(f"hedgetui sim: {line}\n")
+
+    try:
+        server = ReplayServer(
+            Path(args.replay), speed=args.speed, host=args.host, port=args.port, warn=warn
+        )
+        await server.start()
+    except RecordingError as e:
+        sys.stderr.write(f"hedgetui sim: error: --replay: {e}\n")
+        return 2
+    except OSError as e:
+        sys.stderr.write(f"hedgetui sim: error: cannot start: {e}\n")
+        return 1
+    stop = asyncio.Event()
+    try:
+        with stop_on_signals(stop):
+            await _play_replay(args, server, stop)
+    finally:
+        await server.close()
+    return 0
+
+
+async def _play_replay(args: argparse.Namespace, server: ReplayServer, stop: asyncio.Event) -> None:
+    import asyncio
+    import json
+
+    for venue in server.venues:
+        _print_venue(venue, server.ws_url(venue), None, server.symbols(venue), None)
+    header = server.header
+    print(json.dumps({"replay": str(args.replay), "start_ms": header.start_ms}))
+    sys.stdout.flush()
+    sys.stderr.write(
+        f"hedgetui sim: replaying {args.replay} at speed {args.speed:g} once a client "
+        "connects; Ctrl-C to stop\n"
+    )
+    player = asyncio.create_task(server.play())
+    ended = asyncio.create_task(server.ended.wait())
+    halt = asyncio.create_task(stop.wait())
+    await asyncio.wait({ended, halt}, return_when=asyncio.FIRST_COMPLETED)
+    if server.ended.is_set() and not stop.is_set():
+        print(json.dumps({"replay_ended": True, "frames_sent": server.frames_sent}))
+        sys.stdout.flush()
+        sys.stderr.write("hedgetui sim: REPLAY ended; serving silently until Ctrl-C\n")
+        await stop.wait()
+    for task in (player, ended, halt):
+        task.cancel()
+    await asyncio.gather(player, ended, halt, return_exceptions=True)
+
+
+def _print_venue(
+    venue: str, ws: str, rest: str | None, symbols: Sequence[str], private_ws: str | None
+) -> None:
+    """The JSON line that tells a client where ``venue`` is served."""
+    import json
+
+    line = {
+        "venue": venue,
+        "ws": ws,
+        "rest": rest,
+        "symbols": list(symbols),
+        "private_ws": private_ws,
+    }
+    print(json.dumps(line))
 
 
 def _servers(private: Any) -> dict[str, Any]:

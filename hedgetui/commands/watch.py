@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from hedgetui.commands.args import MAX_SPEED, finite_float, in_range
+from hedgetui.commands.args import add_demo_arguments, finite_float, in_range
 
 if TYPE_CHECKING:
     from hedgetui.alerts.output import LineOutput
@@ -26,20 +26,8 @@ MAX_DURATION_S = 10 * 365 * 86_400.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--config", metavar="PATH", default=argparse.SUPPRESS, help="config file (TOML)"
-    )
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="watch the demo portfolio on the built-in simulator (with --config: its [alerts])",
-    )
-    parser.add_argument("--scenario", default="crash", help="demo scenario (default: crash)")
-    parser.add_argument(
-        "--speed",
-        type=finite_float(0, MAX_SPEED),
-        default=1.0,
-        help="demo scenario speed-up (default: 1)",
+    add_demo_arguments(
+        parser, "watch the demo portfolio on the built-in simulator (with --config: its [alerts])"
     )
     parser.add_argument(
         "--interval",

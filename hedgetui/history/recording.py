@@ -12,7 +12,8 @@ connection number, from 1), ``"wall_ms"`` (receive time, epoch milliseconds) and
 * ``{"k": "sent", ..., "data": "..."}`` — a subscription the client sent;
 * ``{"k": "frame", ..., "data": "..."}`` — one raw frame as received (a binary frame that is
   not UTF-8 is ``"b64"`` instead of ``"data"``);
-* ``{"k": "close", ..., "code": 1006, "reason": "..."}`` — the connection ended.
+* ``{"k": "close", ..., "code": 1006, "reason": "..."}`` — the connection ended; with
+  ``"stop": true`` when it was the recorder that stopped (a replay does not close for it).
 
 A stall is the gap between two frames; a drop is a ``close`` and a later ``open``.
 
@@ -50,6 +51,7 @@ ROTATE_BYTES = 64 * 1024 * 1024  # compressed bytes per file of the set
 SUFFIX = ".jsonl.gz"
 MINUTE_MS = 60_000
 _MAX_WARNINGS = 20  # bad lines named one by one, then only counted
+_SIZE_EVERY = 64  # lines between two looks at the file's size (a rotation may overshoot a little)
 
 log = logging.getLogger("hedgetui.history.recording")
 
@@ -107,6 +109,7 @@ class Closed:
     mono: float
     code: int | None
     reason: str
+    stop: bool = False
 
 
 Entry = Opened | Sent | Frame | Closed
@@ -199,7 +202,7 @@ class RecordingWriter:
             raise ValueError("the recording is closed")
         gz.write(orjson.dumps(obj) + b"\n")
         self.lines += 1
-        if raw.tell() >= self._rotate_bytes:
+        if not self.lines % _SIZE_EVERY and raw.tell() >= self._rotate_bytes:
             self._open_part()
 
     def _stamp(self, kind: str, venue: str, conn: int) -> dict[str, Any]:
@@ -235,8 +238,14 @@ class RecordingWriter:
         self.frames += 1
         self._write(line)
 
-    def closed(self, venue: str, conn: int, code: int | None, reason: str) -> None:
-        self._write(self._stamp("close", venue, conn) | {"code": code, "reason": reason})
+    def closed(
+        self, venue: str, conn: int, code: int | None, reason: str, *, stop: bool = False
+    ) -> None:
+        """A connection ended; ``stop``: because the recorder stopped (not the venue)."""
+        line = self._stamp("close", venue, conn) | {"code": code, "reason": reason}
+        if stop:
+            line["stop"] = True
+        self._write(line)
 
     def flush(self) -> None:
         if self._gz is not None:
@@ -269,8 +278,10 @@ def read_header(path: Path) -> Header:
         raise RecordingError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise RecordingError(f"{path}: is a directory, not a recording") from None
-    except (OSError, EOFError, zlib.error) as exc:
-        raise RecordingError(f"{path}: not a gzip recording ({exc})") from None
+    except (gzip.BadGzipFile, EOFError, zlib.error):
+        raise RecordingError(f"{path}: not a recording (not gzip-compressed)") from None
+    except OSError as exc:
+        raise RecordingError(f"{path}: cannot read ({exc.strerror or exc})") from None
     return _header(path, first)
 
 
@@ -329,6 +340,7 @@ def _entry(obj: Any) -> Entry | None:
                 mono,
                 code if isinstance(code, int) else None,
                 str(obj.get("reason", "")),
+                obj.get("stop") is True,
             )
     except (KeyError, TypeError, ValueError):
         return None
@@ -397,6 +409,45 @@ def _loads(line: bytes) -> Any:
 # ---------------------------------------------------------------------------- price path
 
 
+def first_marks(
+    path: Path, *, max_entries: int = 100_000, warn: Warn | None = None
+) -> dict[tuple[str, str], float]:
+    """The first mark price of each instrument in the first ``max_entries`` entries of a
+    recording ((venue, symbol) -> USD), through the real adapters; stops early once every
+    recorded instrument has one."""
+    header = read_header(Path(path))
+    wanted = sum(len(s) for s in header.symbols.values())
+    adapters: dict[str, Any] = {}
+    found: dict[tuple[str, str], float] = {}
+    for n, entry in enumerate(read_entries(Path(path), warn)):
+        if n >= max_entries or (wanted and len(found) >= wanted):
+            break
+        if not isinstance(entry, Frame):
+            continue
+        for event in _parse(adapters, entry):
+            mark = event.mark if isinstance(event, Ticker) else None
+            if isinstance(event, MarkPrice):
+                mark = event.price
+            if mark is not None and math.isfinite(mark) and mark > 0:
+                found.setdefault((event.venue, event.symbol), mark)
+    return found
+
+
+def _parse(adapters: dict[str, Any], entry: Frame) -> list[Any]:
+    """The market events of one recorded frame, through its venue's adapter ([] if none)."""
+    adapter = adapters.get(entry.venue)
+    if adapter is None:
+        try:
+            adapter = adapters[entry.venue] = get_adapter(entry.venue)
+        except ValueError:
+            return []
+    try:
+        events: list[Any] = adapter.parse(entry.data)
+    except FeedParseError:
+        return []
+    return events
+
+
 def price_bars(
     path: Path,
     venue: str | None = None,
@@ -429,17 +480,7 @@ def price_bars(
             continue
         if not isinstance(entry, Frame):
             continue
-        adapter = adapters.get(entry.venue)
-        if adapter is None:
-            try:
-                adapter = adapters[entry.venue] = get_adapter(entry.venue)
-            except ValueError:
-                continue
-        try:
-            events = adapter.parse(entry.data)
-        except FeedParseError:
-            continue
-        for event in events:
+        for event in _parse(adapters, entry):
             if symbol is not None and event.symbol != symbol:
                 continue
             key = (event.venue, event.symbol)

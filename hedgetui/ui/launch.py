@@ -16,7 +16,8 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from hedgetui.alerts import AlertDispatcher
 from hedgetui.heap import freeze_after_start_up
@@ -89,11 +90,16 @@ def dashboard_alerts(runtime: Runtime) -> tuple[DashboardAlertsPanel, AlertDispa
 
 
 async def run_dashboard(
-    runtime: Runtime, *, theme: str | None = None, ascii: bool | None = None
+    runtime: Runtime,
+    *,
+    theme: str | None = None,
+    ascii: bool | None = None,
+    companion: Callable[[HedgeApp], Coroutine[Any, Any, None]] | None = None,
 ) -> int:
     """Start the feeds, show the dashboard, stop the feeds. Returns the exit code.
 
-    ``ascii``: draw ASCII only (None: the config's ``display.ascii``)."""
+    ``ascii``: draw ASCII only (None: the config's ``display.ascii``). ``companion``: a task
+    run beside the app once the feeds started (a replay's playback), cancelled at exit."""
     panel, dispatcher, notes = dashboard_alerts(runtime)
     # the feeds' sockets are read in one pass per repaint, right before it (feeds.read_gate)
     gate = runtime.read_in_passes(read_period(runtime.settings.display.refresh_hz))
@@ -119,9 +125,16 @@ async def run_dashboard(
             loop.add_signal_handler(sig, app.exit)
     freeze = freeze_after_start_up(loop)
     await runtime.start()
+    beside: asyncio.Task[None] | None = None
+    if companion is not None:
+        beside = asyncio.create_task(companion(app))
     try:
         await app.run_async()
     finally:
+        if beside is not None:
+            beside.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await beside
         freeze.cancel()
         guard_stop.set()
         await dispatcher.close(timeout_s=1.0)

@@ -94,15 +94,15 @@ def test_rotates_and_the_reader_follows_the_set(tmp_path: Path) -> None:
     out = tmp_path / "night.jsonl.gz"
     with _record(out, clock, rotate_bytes=2048, compresslevel=0) as w:
         conn = w.opened("bitmex", "wss://ws.bitmex.com/realtime")
-        for i in range(200):
+        for i in range(640):
             clock.advance(1.0)
             w.frame("bitmex", conn, _update(40_000.0 + i, round(clock.time() * 1000)))
     assert len(w.paths) > 2
     assert w.paths[1] == tmp_path / "night.1.jsonl.gz"
     assert all(p.exists() for p in w.paths)
     frames = [e for e in read_entries(out) if isinstance(e, Frame)]
-    assert len(frames) == 200
-    assert [f.mono for f in frames] == [float(i + 1) for i in range(200)]
+    assert len(frames) == 640
+    assert [f.mono for f in frames] == [float(i + 1) for i in range(640)]
 
 
 def test_part_names() -> None:
@@ -179,7 +179,7 @@ def test_bad_lines_are_named_and_skipped(tmp_path: Path) -> None:
     ("content", "words"),
     [
         (None, "no such file"),
-        (b"plain text\n", "not a gzip recording"),
+        (b"plain text\n", "not a recording \\(not gzip-compressed\\)"),
         (gzip.compress(b'{"a": 1}\n'), "no header line"),
         (gzip.compress(b'{"k": "header", "version": 99}\n'), "version 99"),
     ],
@@ -230,3 +230,35 @@ def test_price_bars_are_minute_ohlc_of_the_mark_with_the_funding_in_force(
     assert price_bars(out, "bitmex", "XBTUSD") == bars
     with pytest.raises(RecordingError, match="no mark prices of okx"):
         price_bars(out, "okx")
+
+
+def test_a_close_by_the_recorder_is_marked_as_such(tmp_path: Path) -> None:
+    out = tmp_path / "stop.jsonl.gz"
+    with _record(out, ManualClock(T0)) as w:
+        conn = w.opened("bitmex", "wss://ws.bitmex.com/realtime")
+        w.closed("bitmex", conn, 1006, "")
+        conn = w.opened("bitmex", "wss://ws.bitmex.com/realtime")
+        w.closed("bitmex", conn, None, "recording stopped", stop=True)
+    closes = [e for e in read_entries(out) if isinstance(e, Closed)]
+    assert [(c.conn, c.code, c.stop) for c in closes] == [(1, 1006, False), (2, None, True)]
+
+
+def test_price_bars_of_a_recording_with_several_instruments_must_be_chosen(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "two.jsonl.gz"
+    clock = ManualClock(T0)
+    bybit = SAMPLES_DIR / "bybit" / "tickers_inverse_snapshot_recorded.json"
+    w = RecordingWriter(
+        out, ["bitmex", "bybit"], {"bitmex": ["XBTUSD"], "bybit": ["BTCUSD"]}, clock=clock
+    )
+    with w:
+        w.frame("bitmex", w.opened("bitmex", "wss://ws.bitmex.com/realtime"), _partial())
+        conn = w.opened("bybit", "wss://stream.bybit.com/v5/public/inverse")
+        w.frame("bybit", conn, orjson.dumps(orjson.loads(bybit.read_bytes())))
+    with pytest.raises(RecordingError, match="several instruments \\(bitmex XBTUSD, bybit BTCUSD"):
+        price_bars(out)
+    (bar,) = price_bars(out, "bybit")
+    assert (bar.time_ms, bar.open, bar.funding_rate) == (1680673800000, 28560.0, 0.0001)
+    (bar,) = price_bars(out, symbol="XBTUSD")
+    assert bar.close == 46704.01
