@@ -25,6 +25,7 @@ from functools import cache
 from pathlib import Path
 
 from hedgetui.files import MIB, FileReadError, read_text_file
+from hedgetui.history.crashes import CRASHES, Crash
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 COINS: tuple[str, ...] = ("BTC", "ETH")
@@ -290,48 +291,18 @@ def _rate_at(times: list[int], rates: list[float], at_ms: int) -> float:
     return rates[min(i, len(rates) - 1)]
 
 
-@dataclass(frozen=True, slots=True)
-class _History:
-    name: str
-    price_file: str
-    funding_file: str
-    funding_label: str
-    what: str
+_WHAT: dict[str, str] = {
+    "black-thursday": (
+        "2020-03-12 09:00 → 03-13 02:59 UTC: BTC closes 7,381 → 3,707 (t=1036 s) → 4,724"
+    ),
+    "may19": "2021-05-19 08:00 → 17:59 UTC: BTC closes 40,294 → 29,888 (t=309 s) → 39,373",
+    "celsius": "2022-06-13 00:30 → 12:29 UTC: BTC closes 26,761 → 23,546 (t=685 s) → 24,156",
+    "ftx": "2022-11-09 12:00 → 23:59 UTC: BTC closes 17,794 → 15,526 (t=607 s) → 15,905",
+}
+"""What each shipped crash (``hedgetui.history.crashes``, the one list of them) looks like here."""
 
 
-_HISTORIES: tuple[_History, ...] = (
-    _History(
-        "black-thursday",
-        "btcusdt_spot_binance_1m_2020-03-12_black-thursday.csv",
-        "funding_bitmex_xbtusd_8h_2020-01_2020-06.csv",
-        "BitMEX XBTUSD (inverse) 8h funding",
-        "2020-03-12 09:00 → 03-13 02:59 UTC: BTC closes 7,381 → 3,707 (t=1036 s) → 4,724",
-    ),
-    _History(
-        "may19",
-        "btcusdt_spot_binance_1m_2021-05-19_may19-crash.csv",
-        "funding_binance_usdm_btcusdt_8h_event-windows.csv",
-        "Binance USDⓈ-M BTCUSDT (linear, USDT-margined) 8h funding",
-        "2021-05-19 08:00 → 17:59 UTC: BTC closes 40,294 → 29,888 (t=309 s) → 39,373",
-    ),
-    _History(
-        "celsius",
-        "btcusdt_spot_binance_1m_2022-06-13_celsius.csv",
-        "funding_binance_usdm_btcusdt_8h_event-windows.csv",
-        "Binance USDⓈ-M BTCUSDT (linear, USDT-margined) 8h funding",
-        "2022-06-13 00:30 → 12:29 UTC: BTC closes 26,761 → 23,546 (t=685 s) → 24,156",
-    ),
-    _History(
-        "ftx",
-        "btcusdt_spot_binance_1m_2022-11-09_ftx.csv",
-        "funding_binance_usdm_btcusdt_8h_event-windows.csv",
-        "Binance USDⓈ-M BTCUSDT (linear, USDT-margined) 8h funding",
-        "2022-11-09 12:00 → 23:59 UTC: BTC closes 17,794 → 15,526 (t=607 s) → 15,905",
-    ),
-)
-
-
-def _history(h: _History) -> Scenario:
+def _history(h: Crash) -> Scenario:
     rows = _read_rows(h.price_file)
     f_times, f_rates = funding_steps(h.funding_file, "time_utc")
     t0 = int(rows[0]["open_time_ms"])
@@ -344,11 +315,13 @@ def _history(h: _History) -> Scenario:
     return Scenario(
         name=h.name,
         description=(
-            f"Real history, {h.what}. One minute of history = one scenario second at speed 1."
+            f"Real history, {_WHAT[h.name]}. "
+            "One minute of history = one scenario second at speed 1."
         ),
         source=(
             f"index: Binance spot BTCUSDT 1-minute closes ({h.price_file}, from the Binance "
-            f"public kline dumps via GitHub owlacar-dotcom/isda); funding: {h.funding_label} "
+            "public kline dumps via GitHub owlacar-dotcom/isda); "
+            f"funding: {h.funding_label} funding "
             f"({h.funding_file}); mark = index × (1 + funding rate) is SYNTHETIC; ETH is DERIVED "
             "by scaling the BTC path to start at 3,000"
         ),
@@ -398,7 +371,7 @@ _BUILDERS: dict[str, Callable[[], Scenario]] = {
     "stall": stall,
     "calm": calm,
     "soak": soak,
-    **{h.name: (lambda h=h: _history(h)) for h in _HISTORIES},  # type: ignore[misc]
+    **{h.name: (lambda h=h: _history(h)) for h in CRASHES},  # type: ignore[misc]
 }
 
 
