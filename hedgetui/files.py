@@ -143,6 +143,25 @@ def open_private_append(path: Path, *, devices_ok: bool = False) -> int:
     return fd
 
 
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` all at once (a private temporary file in the same
+    directory, flushed, then renamed over it): a reader sees the old file or the new one,
+    never half of one. The directory is created if missing; errors are ``OSError``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOCTTY, PRIVATE_MODE)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
 class RotatingLog:
     """A private append-only log of lines, bounded on disk: opened on the first write with
     :func:`open_private_append` (0600; ``/dev/null`` or another character device accepted,

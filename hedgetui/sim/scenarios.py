@@ -276,7 +276,7 @@ def _read_rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def _funding_steps(name: str, time_col: str) -> tuple[list[int], list[float]]:
+def funding_steps(name: str, time_col: str) -> tuple[list[int], list[float]]:
     """(settlement times ms, rates) of a funding history file, time-ordered."""
     rows = _read_rows(name)
     times = [_parse_iso_ms(r[time_col]) for r in rows]
@@ -333,7 +333,7 @@ _HISTORIES: tuple[_History, ...] = (
 
 def _history(h: _History) -> Scenario:
     rows = _read_rows(h.price_file)
-    f_times, f_rates = _funding_steps(h.funding_file, "time_utc")
+    f_times, f_rates = funding_steps(h.funding_file, "time_utc")
     t0 = int(rows[0]["open_time_ms"])
     btc = []
     for r in rows:
@@ -362,7 +362,7 @@ FLIP_TO = "2020-04-08T20:00:00Z"
 
 
 def funding_flip() -> Scenario:
-    f_times, f_rates = _funding_steps("funding_bitmex_xbtusd_8h_2020-01_2020-06.csv", "time_utc")
+    f_times, f_rates = funding_steps("funding_bitmex_xbtusd_8h_2020-01_2020-06.csv", "time_utc")
     start, end = _parse_iso_ms(FLIP_FROM), _parse_iso_ms(FLIP_TO)
     btc = []
     for r in _read_rows("funding_deribit_btc-perpetual_1h_2020-02_2020-04.csv"):

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hedgetui.clock import SYSTEM_CLOCK, Clock
+from hedgetui.sim.rest.funding_history import SimFundingHistory
 
 # Public demo credentials: accepted only by the simulator (never by a real venue).
 DEMO_API_KEY = "hedgetui-demo-key"
@@ -263,6 +264,8 @@ class SimAccounts:
         self._lagging: set[str] = set()  # venues whose order log reads empty right now
         self._read_only: set[str] = set()  # venues whose demo key may read but not trade
         self._seq = itertools.count(1)
+        # the funding history every venue's history endpoints serve, and its fault hooks
+        self.funding = SimFundingHistory()
 
     # -- set-up and inspection (tests, demo) ------------------------------------------------
     def set_position(

@@ -57,6 +57,17 @@ def mark_from_simulator(sim: SimulatorLike, venue: str) -> Callable[[str], float
     return mark
 
 
+def rate_from_simulator(sim: SimulatorLike) -> Callable[[str, str], float | None]:
+    """``rate(venue, symbol)``: the running scenario's funding rate (per 8 h) of the symbol's
+    coin, None for an instrument the venue does not list."""
+
+    def rate(venue: str, symbol: str) -> float | None:
+        spec = instrument(venue, symbol)
+        return sim.price(spec.coin)[2] if spec is not None else None
+
+    return rate
+
+
 async def attach_rest_servers(
     sim: SimulatorLike,
     *,
@@ -84,6 +95,7 @@ async def attach_rest_servers(
             side.servers[venue] = server
             sim.attach_rest(venue, server.url)
         sim.attach_accounts(side.accounts)
+        side.accounts.funding.current_rate = rate_from_simulator(sim)
     except BaseException:
         await side.close()
         raise

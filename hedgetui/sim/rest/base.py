@@ -45,6 +45,7 @@ class Route:
     order: bool = False  # order placement: the order faults apply
     lookup: bool = False  # an order's lookup by client id: the lookup faults apply
     public: bool = False  # market data (instruments, server time): no signature asked
+    history: bool = False  # a funding-history endpoint: counted, and the `throttle` hook
 
 
 @cache
@@ -166,13 +167,16 @@ class VenueApi(ABC):
         *,
         lookup: bool = False,
         public: bool = False,
+        history: bool = False,
     ) -> None:
-        self.routes[(method, path)] = Route(handler, order, lookup, public)
+        self.routes[(method, path)] = Route(handler, order, lookup, public, history)
 
     async def handle(self, req: HttpRequest) -> HttpResponse:
         route = self.routes.get((req.method, req.path))
         if route is None:
             return self.not_found(req)
+        if route.history and self.accounts.funding.take_request(self.venue):
+            return self.rate_limit_reply(req)
         try:
             if not route.public:
                 self.authenticate(req)

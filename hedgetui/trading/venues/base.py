@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, NoReturn
 
 import httpx
@@ -76,6 +76,56 @@ def _os_reason(exc: BaseException) -> str:
             return os.strerror(seen.errno).lower()
         seen = seen.__cause__ or seen.__context__
     return ""
+
+
+async def send_request(
+    http: httpx.AsyncClient,
+    venue: str,
+    base_url: str,
+    method: str,
+    path: str,
+    *,
+    query: str = "",
+    body: str = "",
+    headers: Mapping[str, str] | None = None,
+    redact: Callable[[str], str] = str,
+) -> tuple[int, Any, Mapping[str, str]]:
+    """Send exactly these bytes to ``base_url + path``; return (HTTP status, parsed JSON or
+    None, headers). Transport failures are :class:`LostReply`; a reply that is not JSON is the
+    typed error of its status; every text passes through ``redact`` (no secret leaves)."""
+    url = f"{base_url}{path}" + (f"?{query}" if query else "")
+    try:
+        reply = await http.request(
+            method, url, content=body.encode() if body else None, headers=dict(headers or {})
+        )
+    except httpx.TimeoutException as exc:
+        raise LostReply(
+            venue, f"timed out waiting for {method} {path} ({type(exc).__name__})"
+        ) from None
+    except httpx.ConnectError as exc:  # nothing was sent: say where it could not connect
+        detail = redact(_os_reason(exc) or str(exc) or type(exc).__name__)
+        raise LostReply(
+            venue, f"could not connect to {base_url} for {method} {path}: {detail}"
+        ) from None
+    except httpx.TransportError as exc:
+        detail = redact(str(exc) or type(exc).__name__)
+        raise LostReply(venue, f"connection failed during {method} {path}: {detail}") from None
+    payload: Any = None
+    if reply.content:
+        try:
+            payload = orjson.loads(reply.content)
+        except orjson.JSONDecodeError:
+            payload = None
+    if payload is None:
+        text = redact(reply.text[:200])
+        if reply.status_code == 429:
+            raise RateLimited(venue, text or "too many requests", http=429)
+        if reply.status_code >= 500:
+            raise ServerError(venue, text or "server error", http=reply.status_code)
+        if reply.status_code in (401, 403):
+            raise AuthError(venue, text or "unauthorized", http=reply.status_code)
+        raise BadReply(venue, f"not JSON: {text!r}", http=reply.status_code)
+    return reply.status_code, payload, reply.headers
 
 
 class VenueClient(ABC):
@@ -163,41 +213,17 @@ class VenueClient(ABC):
         headers: Mapping[str, str] | None = None,
     ) -> tuple[int, Any, Mapping[str, str]]:
         """Send exactly these bytes; return (HTTP status, parsed JSON or None, headers)."""
-        url = f"{self.base_url}{path}" + (f"?{query}" if query else "")
-        try:
-            reply = await self._http.request(
-                method, url, content=body.encode() if body else None, headers=dict(headers or {})
-            )
-        except httpx.TimeoutException as exc:
-            raise LostReply(
-                self.venue, f"timed out waiting for {method} {path} ({type(exc).__name__})"
-            ) from None
-        except httpx.ConnectError as exc:  # nothing was sent: say where it could not connect
-            detail = self._redact(_os_reason(exc) or str(exc) or type(exc).__name__)
-            raise LostReply(
-                self.venue, f"could not connect to {self.base_url} for {method} {path}: {detail}"
-            ) from None
-        except httpx.TransportError as exc:
-            detail = self._redact(str(exc) or type(exc).__name__)
-            raise LostReply(
-                self.venue, f"connection failed during {method} {path}: {detail}"
-            ) from None
-        payload: Any = None
-        if reply.content:
-            try:
-                payload = orjson.loads(reply.content)
-            except orjson.JSONDecodeError:
-                payload = None
-        if payload is None:
-            text = self._redact(reply.text[:200])
-            if reply.status_code == 429:
-                raise RateLimited(self.venue, text or "too many requests", http=429)
-            if reply.status_code >= 500:
-                raise ServerError(self.venue, text or "server error", http=reply.status_code)
-            if reply.status_code in (401, 403):
-                raise AuthError(self.venue, text or "unauthorized", http=reply.status_code)
-            raise BadReply(self.venue, f"not JSON: {text!r}", http=reply.status_code)
-        return reply.status_code, payload, reply.headers
+        return await send_request(
+            self._http,
+            self.venue,
+            self.base_url,
+            method,
+            path,
+            query=query,
+            body=body,
+            headers=headers,
+            redact=self._redact,
+        )
 
     def raise_redacted(self, error: TradingError) -> NoReturn:
         error.message = self._redact(error.message)
