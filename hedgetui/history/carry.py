@@ -231,6 +231,19 @@ def carry_figures(
     return CarryFigures(since, configured, windows, tuple(projections), rate, hours)
 
 
+def cumulative(
+    series: FundingSeries, exposure: Exposure, start_ms: int, end_ms: int
+) -> list[tuple[int, float]]:
+    """The carry (USD, received +) summed event by event over ``(start_ms, end_ms]``: one
+    ``(time_ms, total so far)`` per funding event (for the history screen's chart)."""
+    total = 0.0
+    out: list[tuple[int, float]] = []
+    for record in series.between(start_ms, end_ms):
+        total += exposure.sign * record.rate * exposure.notional_usd
+        out.append((record.time_ms, total))
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class CarryTotals:
     """The portfolio's carry: USD summed over hedges, coin per coin."""
