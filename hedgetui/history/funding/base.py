@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
 HOUR_MS = 3_600_000
+DEFAULT_WAIT_S = 1.0  # a rate-limit answer that does not say how long to wait
 MAX_PAGES = 1_000  # a venue that keeps answering "more" is a bug, not a reason to loop forever
 
 
@@ -55,6 +56,7 @@ class PageRequest:
 
     path: str
     params: tuple[tuple[str, str], ...]
+    until_ms: int = 0  # not sent: the end of the whole window, for venues that page by window
 
     @property
     def query(self) -> str:
@@ -74,7 +76,7 @@ class PageRequest:
             else:
                 params.append((key, value))
         params.extend((k, v) for k, v in changes.items() if k not in done)
-        return PageRequest(self.path, tuple(params))
+        return PageRequest(self.path, tuple(params), self.until_ms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,17 @@ class Gap:
 def utc(ms: int) -> str:
     """``2020-03-12T08:00Z``: a funding time as people read it."""
     return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def profile_interval_hours(venue: str, symbol: str) -> float:
+    """The venue profile's funding interval of ``symbol``; 8 h for one the profiles do not
+    list."""
+    from hedgetui.venues import get_instrument
+
+    try:
+        return get_instrument(venue, symbol).funding_interval_hours
+    except (KeyError, ValueError):
+        return 8.0
 
 
 class HistoryUnavailable(TradingError):
@@ -136,16 +149,22 @@ def find_gaps(
     return gaps
 
 
-def wait_from_headers(headers: Mapping[str, str], now_s: float) -> float | None:
-    """``Retry-After`` (seconds, the HTTP standard), or None when the reply does not say."""
-    raw = headers.get("retry-after")
+def wait_from_headers(headers: Mapping[str, str]) -> float:
+    """``Retry-After`` (seconds, the HTTP standard); :data:`DEFAULT_WAIT_S` when the reply
+    does not say (or says nonsense)."""
+    return seconds_or_default(headers.get("retry-after"))
+
+
+def seconds_or_default(raw: str | float | None, *, scale: float = 1.0, now_s: float = 0.0) -> float:
+    """``raw / scale - now_s`` seconds (a duration, or with ``now_s`` a reset time), at least 0;
+    :data:`DEFAULT_WAIT_S` when ``raw`` is missing or not a finite number."""
     if raw is None:
-        return None
+        return DEFAULT_WAIT_S
     try:
-        seconds = float(raw)
+        seconds = float(raw) / scale - now_s
     except ValueError:
-        return None
-    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+        return DEFAULT_WAIT_S
+    return max(0.0, seconds) if math.isfinite(seconds) else DEFAULT_WAIT_S
 
 
 class FundingHistoryClient(ABC):
@@ -153,7 +172,6 @@ class FundingHistoryClient(ABC):
 
     venue: ClassVar[str]
     default_url: ClassVar[str]
-    default_wait_s: ClassVar[float] = 1.0  # a rate-limit answer that does not say how long
 
     def __init__(
         self,
@@ -192,9 +210,9 @@ class FundingHistoryClient(ABC):
 
     # ------------------------------------------------------------------ what a venue supplies
 
-    @abstractmethod
     def interval_hours(self, symbol: str) -> float:
-        """The instrument's funding interval (gap detection)."""
+        """The instrument's funding interval (gap detection, the service's wake-ups)."""
+        return profile_interval_hours(self.venue, symbol)
 
     @abstractmethod
     def rates_request(self, symbol: str, start_ms: int, end_ms: int) -> PageRequest: ...
@@ -314,7 +332,7 @@ class FundingHistoryClient(ABC):
                 )
                 wait = self.rate_limit_wait(status, payload, reply_headers, self.clock.time())
             except RateLimited:  # a 429 that is not JSON: the venue did not say how long
-                wait = self.default_wait_s
+                wait = DEFAULT_WAIT_S
             if wait is None:
                 try:
                     self.check_reply(status, payload)
@@ -346,6 +364,8 @@ __all__ = [
     "Page",
     "PageRequest",
     "find_gaps",
+    "profile_interval_hours",
     "require_list",
+    "seconds_or_default",
     "wait_from_headers",
 ]

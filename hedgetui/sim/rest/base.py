@@ -22,7 +22,8 @@ from importlib import resources
 from typing import Any, ClassVar
 
 from hedgetui.clock import Clock
-from hedgetui.sim.rest.accounts import Fault, SimAccounts
+from hedgetui.history.model import FundingRecord
+from hedgetui.sim.rest.accounts import Fault, SimAccounts, instrument
 from hedgetui.sim.rest.auth import AuthError, Credentials
 from hedgetui.sim.rest.http import HttpRequest, HttpResponse
 
@@ -208,6 +209,29 @@ class VenueApi(ABC):
         if fault is not None and fault.kind == "timeout":
             return replace(response, delay=float(fault.params.get("delay", 5.0)))
         return response
+
+    # -- funding history (every venue's history endpoints) -----------------------------------
+    def funding_records(self, symbol: str, start_ms: int, end_ms: int) -> list[FundingRecord]:
+        """The funding events of ``symbol`` with ``start_ms <= time <= end_ms`` (up to now)."""
+        return self.accounts.funding.records(self.venue, symbol, start_ms, end_ms, self.now_ms())
+
+    def funding_payments(
+        self, symbol: str, start_ms: int, end_ms: int
+    ) -> list[tuple[FundingRecord, float]]:
+        """(event, coin amount the account received: negative when it paid) for each funding
+        time in ``[start_ms, end_ms]`` since the account's position was last set, valued at
+        the current mark."""
+        spec = instrument(self.venue, symbol)
+        if spec is None:
+            return []
+        pos = self.accounts.position_record(self.venue, spec.symbol)
+
+        def value() -> float:
+            return pos.contracts * spec.contract_size / self.mark(spec.symbol)
+
+        return self.accounts.funding.payments(
+            self.venue, spec.symbol, value, pos.updated_ms, start_ms - 1, end_ms, self.now_ms()
+        )
 
     def faulted_lookup(self, req: HttpRequest, route: Route, fault: Fault) -> HttpResponse:
         if fault.kind == "lookup_http_500":

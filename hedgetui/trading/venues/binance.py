@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 from hedgetui.domain import BalanceUpdate, PositionUpdate
+from hedgetui.trading.credentials import Credentials
 from hedgetui.trading.orders import (
     AuthError,
     BadReply,
@@ -136,15 +138,19 @@ def parse_balance(payload: Any, coin: str, ts: int) -> BalanceUpdate:
     return BalanceUpdate(VENUE, coin, 0.0, ts=ts)
 
 
+def signed_query(credentials: Credentials, params: Mapping[str, str], now_ms: int) -> str:
+    """``params`` + recvWindow + timestamp, url-encoded, with its HMAC ``signature`` last (send
+    the key as ``X-MBX-APIKEY``)."""
+    text = urlencode({**params, "recvWindow": str(RECV_WINDOW), "timestamp": str(now_ms)})
+    return f"{text}&signature={binance_signature(credentials.api_secret.reveal(), text)}"
+
+
 class BinanceClient(VenueClient):
     venue = VENUE
     default_url = "https://dapi.binance.com"
 
     def _signed(self, params: dict[str, str]) -> str:
-        text = urlencode(
-            {**params, "recvWindow": str(RECV_WINDOW), "timestamp": str(self.now_ms())}
-        )
-        return f"{text}&signature={binance_signature(self.credentials.api_secret.reveal(), text)}"
+        return signed_query(self.credentials, params, self.now_ms())
 
     async def _call(self, method: str, path: str, params: dict[str, str]) -> Any:
         signed = self._signed(params)

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from hedgetui.domain import BalanceUpdate, PositionUpdate
+from hedgetui.trading.credentials import Credentials
 from hedgetui.trading.orders import (
     AuthError,
     BadReply,
@@ -138,21 +139,28 @@ def parse_key_permissions(rows: Any, api_key: str) -> KeyPermissions | None:
     return KeyPermissions(VENUE, can_trade, f"permissions: {rights}")
 
 
+def signed_headers(
+    credentials: Credentials, method: str, signed_path: str, body: str, now_s: float
+) -> dict[str, str]:
+    """api-key / api-expires / api-signature of ``method signed_path`` (path + ?query)."""
+    expires = int(now_s) + EXPIRES_AFTER_S
+    return {
+        "api-key": credentials.api_key.reveal(),
+        "api-expires": str(expires),
+        "api-signature": bitmex_signature(
+            credentials.api_secret.reveal(), method, signed_path, expires, body
+        ),
+        "content-type": "application/json",
+    }
+
+
 class BitmexClient(VenueClient):
     venue = VENUE
     default_url = "https://www.bitmex.com"
 
     async def _call(self, method: str, path: str, query: str = "", body: str = "") -> Any:
-        expires = int(self.clock.time()) + EXPIRES_AFTER_S
         signed_path = path + (f"?{query}" if query else "")
-        headers = {
-            "api-key": self.credentials.api_key.reveal(),
-            "api-expires": str(expires),
-            "api-signature": bitmex_signature(
-                self.credentials.api_secret.reveal(), method, signed_path, expires, body
-            ),
-            "content-type": "application/json",
-        }
+        headers = signed_headers(self.credentials, method, signed_path, body, self.clock.time())
         status, payload, _ = await self.request(
             method, path, query=query, body=body, headers=headers
         )

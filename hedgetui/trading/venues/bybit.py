@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from hedgetui.domain import BalanceUpdate, PositionUpdate
+from hedgetui.trading.credentials import Credentials
 from hedgetui.trading.orders import (
     AuthError,
     BadReply,
@@ -165,6 +166,21 @@ def parse_key_permissions(result: dict[str, Any]) -> KeyPermissions:
     return KeyPermissions(VENUE, not read_only, detail)
 
 
+def signed_headers(credentials: Credentials, stamp_ms: int, signed: str) -> dict[str, str]:
+    """The v5 auth headers of a request whose ``signed`` text is its query (GET) or body."""
+    key = credentials.api_key.reveal()
+    return {
+        "X-BAPI-API-KEY": key,
+        "X-BAPI-TIMESTAMP": str(stamp_ms),
+        "X-BAPI-RECV-WINDOW": str(RECV_WINDOW),
+        "X-BAPI-SIGN": bybit_signature(
+            credentials.api_secret.reveal(), stamp_ms, key, RECV_WINDOW, signed
+        ),
+        "X-BAPI-SIGN-TYPE": "2",
+        "Content-Type": "application/json",
+    }
+
+
 class BybitClient(VenueClient):
     venue = VENUE
     default_url = "https://api.bybit.com"
@@ -172,19 +188,8 @@ class BybitClient(VenueClient):
     async def _call(
         self, method: str, path: str, query: str = "", body: str = ""
     ) -> dict[str, Any]:
-        stamp = self.now_ms()
-        key = self.credentials.api_key.reveal()
         signed = query if method == "GET" else body
-        headers = {
-            "X-BAPI-API-KEY": key,
-            "X-BAPI-TIMESTAMP": str(stamp),
-            "X-BAPI-RECV-WINDOW": str(RECV_WINDOW),
-            "X-BAPI-SIGN": bybit_signature(
-                self.credentials.api_secret.reveal(), stamp, key, RECV_WINDOW, signed
-            ),
-            "X-BAPI-SIGN-TYPE": "2",
-            "Content-Type": "application/json",
-        }
+        headers = signed_headers(self.credentials, self.now_ms(), signed)
         status, payload, _ = await self.request(
             method, path, query=query, body=body, headers=headers
         )
