@@ -4,7 +4,7 @@ changes (the history, the position, the funding rate, the minute), never on ever
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 from hedgetui.history.carry import Exposure, carry_figures
 from hedgetui.history.model import FundingPayment, FundingSeries
@@ -14,9 +14,8 @@ RECOMPUTE_MS = 60_000
 """The trailing windows move with the clock: the figures are recomputed once a minute."""
 
 
-def since_ms(hedge: HedgeState) -> int | None:
-    """The hedge's configured ``carry_since`` (a UTC date) in epoch ms, None when unset."""
-    day = hedge.settings.carry_since
+def since_ms(day: date | None) -> int | None:
+    """A hedge's configured ``carry_since`` (a UTC date) in epoch ms, None when unset."""
     if day is None:
         return None
     return int(datetime.combine(day, time(0), UTC).timestamp() * 1000)
@@ -47,7 +46,7 @@ def carry_of(
         series,
         exposure,
         now_ms,
-        since_ms=since_ms(hedge),
+        since_ms=since_ms(hedge.settings.carry_since),
         current_rate=rate,
         interval_hours=hours,
         payments=payments,

@@ -1,0 +1,84 @@
+"""The funding history service feeding the store: what to track for the configured hedges, and
+each series the service reports pushed into the store (whose hedges' carry figures are then
+recomputed once, not on every frame)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hedgetui.config import Settings
+from hedgetui.history.funding.base import utc
+from hedgetui.history.funding.service import (
+    FundingHistoryService,
+    PaymentsSpec,
+    RatesSpec,
+    SeriesKey,
+    SeriesStatus,
+)
+from hedgetui.store import Store
+from hedgetui.store.carry import since_ms
+
+
+def _earliest(a: int | None, b: int | None) -> int | None:
+    """The earlier start of two hedges on one series (None, the lookback, if either has none)."""
+    return None if a is None or b is None else min(a, b)
+
+
+def specs(settings: Settings) -> tuple[list[RatesSpec], list[PaymentsSpec]]:
+    """The series the hedges need: each instrument's rates and, for a hedge whose position comes
+    from an account, that account's payments; from the earliest ``carry_since`` of the hedges
+    on it (none set: the service's lookback)."""
+    rates: dict[tuple[str, str], int | None] = {}
+    paid: dict[tuple[str, str], int | None] = {}
+    for hedge in settings.hedges:
+        start = since_ms(hedge.carry_since)
+        key = (hedge.venue, hedge.symbol)
+        rates[key] = _earliest(rates[key], start) if key in rates else start
+        if hedge.account is not None:
+            owner = (hedge.account, hedge.symbol)
+            paid[owner] = _earliest(paid[owner], start) if owner in paid else start
+    return (
+        [RatesSpec(v, s, start) for (v, s), start in rates.items()],
+        [PaymentsSpec(a, s, start) for (a, s), start in paid.items()],
+    )
+
+
+def status_line(status: SeriesStatus | None) -> str | None:
+    """One line for the history screen: the last error, or the gaps; None when all is well."""
+    if status is None:
+        return None
+    if status.last_error is not None:
+        when = f"last fetched {utc(status.last_fetch_ms)}" if status.last_fetch_ms else "never"
+        return f"error: {status.last_error} ({when})"
+    if status.gaps:
+        missing = sum(g.missing for g in status.gaps)
+        first = status.gaps[0].describe()
+        if len(status.gaps) > 1:
+            first += f" (+{len(status.gaps) - 1} more gaps, {missing} missing)"
+        return first
+    return None
+
+
+def link(service: FundingHistoryService, store: Store) -> Callable[[], None]:
+    """Push every series ``service`` has, and each it reports from now on, into ``store``;
+    returns the unsubscribe function."""
+
+    def update(key: SeriesKey) -> None:
+        status = service.status(key)
+        if key.kind == "rates":
+            store.set_funding_history(
+                key.owner,
+                key.symbol,
+                service.series(key.owner, key.symbol),
+                status=status_line(status),
+            )
+        elif status is not None and status.last_fetch_ms is not None:
+            # payments only once fetched: none yet is not "the account was paid nothing"
+            paid = service.payments(key.owner, key.symbol)
+            store.set_funding_payments(key.owner, key.symbol, paid)
+
+    for key in service.keys():
+        status = service.status(key)
+        if status is not None and (status.last_fetch_ms is not None or status.last_error):
+            update(key)
+    return service.subscribe(update)
