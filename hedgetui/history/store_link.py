@@ -77,7 +77,8 @@ def link(service: FundingHistoryService, store: Store) -> Callable[[], None]:
             paid = service.payments(key.owner, key.symbol)
             store.set_funding_payments(key.owner, key.symbol, paid)
 
-    for key in service.keys():
+    tracked = service.keys()
+    for key in tracked:
         status = service.status(key)
         if status is not None and (status.last_fetch_ms is not None or status.last_error):
             update(key)
