@@ -56,4 +56,8 @@ def run(args: argparse.Namespace) -> int:
     from hedgetui.runtime import Runtime
     from hedgetui.ui.launch import run_dashboard
 
-    return event_loop.run(run_dashboard(Runtime(settings), theme=theme, ascii=ascii_choice(args)))
+    return event_loop.run(
+        run_dashboard(
+            Runtime(settings, funding_history=True), theme=theme, ascii=ascii_choice(args)
+        )
+    )

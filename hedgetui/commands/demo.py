@@ -81,4 +81,6 @@ async def _demo(
     from hedgetui.ui.launch import run_dashboard
 
     async with demo_exchange(scenario, speed, tick_hz=tick_hz) as exchange:
-        return await run_dashboard(exchange.runtime(extra_venues=VENUES), theme=theme, ascii=ascii)
+        return await run_dashboard(
+            exchange.runtime(extra_venues=VENUES, funding_history=True), theme=theme, ascii=ascii
+        )

@@ -22,6 +22,7 @@ from hedgetui.config.model import (
     ConfigError,
     DisplaySettings,
     FreshnessSettings,
+    FundingHistorySettings,
     LoggingSettings,
     TradingSettings,
     VenueSettings,
@@ -40,6 +41,7 @@ SECTIONS: dict[str, type[DataclassInstance]] = {
     "alerts": AlertSettings,
     "trading": TradingSettings,
     "logging": LoggingSettings,
+    "funding_history": FundingHistorySettings,
 }
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
@@ -68,7 +70,8 @@ def _override(var: str, text: str) -> EnvOverride:
     if section not in allowed:
         raise ConfigError(
             f"unknown section '{section}'{did_you_mean(section, allowed)}; the environment can "
-            "set display, freshness, alerts, trading, logging and venues.<venue> keys",
+            "set display, freshness, alerts, trading, logging, funding_history and "
+            "venues.<venue> keys",
             env_var=var,
         )
     cls: type[DataclassInstance]

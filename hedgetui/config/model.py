@@ -247,6 +247,18 @@ class LoggingSettings:
     connection_log: str | None = field(default=None, metadata=_PATH)
 
 
+@dataclass(frozen=True, slots=True)
+class FundingHistorySettings:
+    """The venues' funding-rate history and the accounts' realised funding payments, fetched
+    over REST at start and after each funding time, cached on disk. ``cache_dir`` ``None``:
+    ``funding/`` in the user cache dir (``~/.cache/hedgetui/funding``)."""
+
+    enabled: bool = True
+    lookback_days: float = field(default=30.0, metadata=_limits(gt=0, le=400))
+    fetch_delay_s: float = field(default=30.0, metadata=_limits(ge=0, le=3600))
+    cache_dir: str | None = field(default=None, metadata=_PATH)
+
+
 def default_venues() -> Mapping[str, VenueSettings]:
     return MappingProxyType({name: VenueSettings(name=name) for name in VENUES})
 
@@ -268,6 +280,7 @@ class Settings:
     accounts: tuple[AccountSettings, ...] = ()
     trading: TradingSettings = TradingSettings()
     logging: LoggingSettings = LoggingSettings()
+    funding_history: FundingHistorySettings = FundingHistorySettings()
     path: Path | None = None
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 

@@ -17,6 +17,7 @@ from hedgetui.config.model import (
     ConfigError,
     DisplaySettings,
     FreshnessSettings,
+    FundingHistorySettings,
     LoggingSettings,
     Settings,
     TradingSettings,
@@ -40,6 +41,7 @@ SECTIONS = (
     "alerts",
     "trading",
     "logging",
+    "funding_history",
     "accounts",
     "hedges",
 )
@@ -127,6 +129,12 @@ def build_settings(
     check_alerts(alerts, ("alerts",), ctx)
     trading = read_table(TradingSettings, _section(data, "trading", ctx), ("trading",), ctx)
     logging = read_table(LoggingSettings, _section(data, "logging", ctx), ("logging",), ctx)
+    funding_history = read_table(
+        FundingHistorySettings,
+        _section(data, "funding_history", ctx),
+        ("funding_history",),
+        ctx,
+    )
     accounts = read_accounts(data.get("accounts", []), ctx)
     hedges = read_hedges(data.get("hedges", []), alerts, accounts, ctx, trading)
     return Settings(
@@ -138,6 +146,7 @@ def build_settings(
         accounts=accounts,
         trading=trading,
         logging=logging,
+        funding_history=funding_history,
         path=path,
         sources=MappingProxyType(dict(ctx.sources)),
     )
@@ -151,6 +160,7 @@ def _check_top_level(data: Mapping[str, object], ctx: Context) -> None:
         "alerts": fields_of(AlertSettings),
         "trading": fields_of(TradingSettings),
         "logging": fields_of(LoggingSettings),
+        "funding_history": fields_of(FundingHistorySettings),
     }
     for key in data:
         for section, names in homes.items():

@@ -57,7 +57,8 @@ def _redacted(key: str, value: object) -> JsonValue:
 
 
 def setting_rows(settings: Settings) -> list[SettingRow]:
-    """All settings in file order: display, freshness, alerts, trading, logging, venues,
+    """All settings in file order: display, freshness, alerts, trading, logging, funding_history,
+    venues,
     accounts, hedges."""
     rows: list[SettingRow] = []
     sources = settings.sources
@@ -80,6 +81,7 @@ def setting_rows(settings: Settings) -> list[SettingRow]:
     walk(settings.alerts, ("alerts",))
     walk(settings.trading, ("trading",))
     walk(settings.logging, ("logging",))
+    walk(settings.funding_history, ("funding_history",))
     for name, venue in settings.venues.items():
         for f in dataclasses.fields(venue):
             if f.name != "name":

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from hedgetui.alerts.sinks.base import TextStream
     from hedgetui.feeds import Feed, FeedConfig
     from hedgetui.feeds.read_gate import ReadGate
+    from hedgetui.history.funding.service import FundingHistoryService
     from hedgetui.runtime.accounts import StatusPoller
     from hedgetui.trading.adjust_service import AdjustService
     from hedgetui.trading.service import UnwindService
@@ -93,12 +94,16 @@ class Runtime:
         account_config: FeedConfig | None = None,
         poll_interval_s: float = 5.0,
         simulated: bool = False,
+        funding_history: bool = False,
     ) -> None:
         """``env``: where account keys named by ``api_key_env`` are read (default
         ``os.environ``); ``account_config``: the private streams' timing (default
         ``ACCOUNT_FEED_CONFIG``); ``poll_interval_s``: the REST fallback's period;
         ``simulated``: the venues are the built-in simulator (the demo), so its accounts count
-        as trading enabled and the unwind dialog says where its orders go."""
+        as trading enabled and the unwind dialog says where its orders go;
+        ``funding_history``: also keep the hedges' funding history (and the accounts' realised
+        payments) current, when ``funding_history.enabled`` (the dashboard and the demo ask
+        for it; off by default so that nothing else fetches it)."""
         self.settings = settings
         self.simulated = simulated
         self.clock = clock
@@ -119,6 +124,9 @@ class Runtime:
         self._files = contextlib.ExitStack()  # the connection log, open while started
         self._resyncs: set[asyncio.Task[bool]] = set()
         self.read_gate: ReadGate | None = None
+        self._want_funding_history = funding_history
+        # the funding-history service, once started (None: not asked for, or turned off)
+        self.funding_history: FundingHistoryService | None = None
 
     def add_sink(self, fn: Sink) -> None:
         """Also send every event to ``fn`` (recorder, alert engine). Errors in it are logged."""
@@ -184,6 +192,33 @@ class Runtime:
                 frames.setLevel(logging.INFO)
         for account, hedges in accounts.items():
             self._start_account(account, hedges)
+        if self._want_funding_history:
+            self._start_funding_history()
+
+    def _start_funding_history(self) -> None:
+        """The funding-history service over the hedges' venues and the accounts whose keys
+        loaded, running until :meth:`stop`; never raises."""
+        from hedgetui.runtime.funding import funding_service
+
+        keys = {name: client.credentials for name, client in self.account_clients.items()}
+        try:
+            service = funding_service(self.settings, credentials=keys, clock=self.clock)
+        except Exception as exc:  # a bad cache dir, say: the dashboard runs on without it
+            log.warning("funding history not started: %s", exc)
+            return
+        if service is None:
+            return
+        self.funding_history = service
+
+        async def run() -> None:
+            try:
+                await service.run()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the market data must go on without the history
+                log.exception("the funding history stopped")
+
+        self._tasks.append(asyncio.create_task(run(), name="funding-history"))
 
     # ------------------------------------------------------------------ accounts
 
@@ -344,6 +379,9 @@ class Runtime:
         for poller in pollers.values():
             with contextlib.suppress(Exception):
                 await poller.stop()
+        if self.funding_history is not None:
+            with contextlib.suppress(Exception):
+                await self.funding_history.aclose()
         clients, self.account_clients = self.account_clients, {}
         for client in clients.values():
             with contextlib.suppress(Exception):

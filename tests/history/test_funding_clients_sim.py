@@ -72,7 +72,7 @@ async def test_gives_up_with_one_line_after_the_bounded_retries(venue: str) -> N
             client.max_retries = 3
             with pytest.raises(RateLimited) as caught:
                 await client.fetch_rates(symbol, now - DAY_MS, now)
-        assert "still rate limited after 3 waits" in str(caught.value)
+        assert "rate limited: gave up after 3 waits as the venue asked" in str(caught.value)
         assert "\n" not in str(caught.value)
         assert len(sim.sleeps.waits) == 3
 

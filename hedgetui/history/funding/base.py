@@ -172,6 +172,7 @@ class FundingHistoryClient(ABC):
 
     venue: ClassVar[str]
     default_url: ClassVar[str]
+    default_wait_s: ClassVar[float] = DEFAULT_WAIT_S  # a rate-limit answer that does not say
 
     def __init__(
         self,
@@ -332,7 +333,7 @@ class FundingHistoryClient(ABC):
                 )
                 wait = self.rate_limit_wait(status, payload, reply_headers, self.clock.time())
             except RateLimited:  # a 429 that is not JSON: the venue did not say how long
-                wait = DEFAULT_WAIT_S
+                wait = self.default_wait_s
             if wait is None:
                 try:
                     self.check_reply(status, payload)
@@ -343,9 +344,13 @@ class FundingHistoryClient(ABC):
                 return payload
             attempt += 1
             if attempt > self.max_retries:
-                raise RateLimited(self.venue, f"still rate limited after {self.max_retries} waits")
+                raise RateLimited(
+                    self.venue, f"gave up after {self.max_retries} waits as the venue asked"
+                )
             if wait > self.max_wait_s:
-                raise RateLimited(self.venue, f"rate limited: the venue asks to wait {wait:g}s")
+                raise RateLimited(
+                    self.venue, f"the venue asks to wait {wait:g}s, more than {self.max_wait_s:g}s"
+                )
             log.info("%s: rate limited; waiting %.3gs as the venue says", self.venue, wait)
             self.waited_s += wait
             await self.sleep(wait)

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from hedgetui.clock import SYSTEM_CLOCK, Clock
-from hedgetui.history.funding.base import HOUR_MS, FundingHistoryClient, Gap, find_gaps
+from hedgetui.history.funding.base import HOUR_MS, FundingHistoryClient, Gap, Sleep, find_gaps
 from hedgetui.history.funding.cache import FundingCache
 from hedgetui.history.model import FundingPayment, FundingSeries
 from hedgetui.trading.orders import TradingError
@@ -86,7 +86,6 @@ class _Track:
 
 
 Listener = Callable[[SeriesKey], None]
-Sleep = Callable[[float], Awaitable[None]]
 
 
 class FundingHistoryService:
@@ -219,7 +218,7 @@ class FundingHistoryService:
             status.failures += 1
             status.last_error = exc.describe()
             backoff = min(self.retry_s * 2 ** (status.failures - 1), self.retry_max_s)
-            status.next_fetch_ms = now + int(backoff * 1000)
+            status.next_fetch_ms = self.now_ms() + int(backoff * 1000)  # from the failure
             log.warning("%s: %s (retrying in %gs)", key.describe(), status.last_error, backoff)
             self._notify(key)
             return
