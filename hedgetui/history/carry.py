@@ -200,8 +200,9 @@ def carry_figures(
 
     ``since_ms``: the hedge's configured start (``carry_since``), else the history's first
     event. ``current_rate`` (per interval, the live feed's) projects the next days; without it
-    the last record's rate does. ``payments``: the account's realised payments (None: no keys,
-    the figures are estimates from the rates).
+    the last record's rate does. ``payments``: the account's realised payments (None: no keys);
+    a window with at least one of them is the account's (``paid``), a window without any (the
+    account's position is newer than it) is the estimate from the rates.
     """
     records = series.records
     hours = interval_hours or _interval(records, None)
@@ -209,7 +210,9 @@ def carry_figures(
 
     def window(label: str, start_ms: int) -> WindowCarry:
         estimate = rate_window(label, series, exposure, start_ms, now_ms, hours)
-        return estimate if payments is None else paid_window(estimate, payments, exposure)
+        if not payments or not any(start_ms < p.time_ms <= now_ms for p in payments):
+            return estimate  # no payment booked in the window (keys, or the position, newer)
+        return paid_window(estimate, payments, exposure)
 
     windows = tuple(window(label, now_ms - length) for label, length in WINDOWS)
     since = None

@@ -8,39 +8,21 @@ from collections.abc import Callable
 
 from hedgetui.config import Settings
 from hedgetui.history.funding.base import utc
-from hedgetui.history.funding.service import (
-    FundingHistoryService,
-    PaymentsSpec,
-    RatesSpec,
-    SeriesKey,
-    SeriesStatus,
-)
+from hedgetui.history.funding.service import FundingHistoryService, SeriesKey, SeriesStatus
 from hedgetui.store import Store
 from hedgetui.store.carry import since_ms
 
 
-def _earliest(a: int | None, b: int | None) -> int | None:
-    """The earlier start of two hedges on one series (None, the lookback, if either has none)."""
-    return None if a is None or b is None else min(a, b)
-
-
-def specs(settings: Settings) -> tuple[list[RatesSpec], list[PaymentsSpec]]:
-    """The series the hedges need: each instrument's rates and, for a hedge whose position comes
-    from an account, that account's payments; from the earliest ``carry_since`` of the hedges
-    on it (none set: the service's lookback)."""
-    rates: dict[tuple[str, str], int | None] = {}
-    paid: dict[tuple[str, str], int | None] = {}
+def carry_starts(settings: Settings) -> dict[tuple[str, str], int]:
+    """(venue, symbol) -> the earliest ``carry_since`` of the hedges on that instrument (those
+    without one: the funding history's lookback), for the service's ``since_ms``."""
+    starts: dict[tuple[str, str], int] = {}
     for hedge in settings.hedges:
         start = since_ms(hedge.carry_since)
-        key = (hedge.venue, hedge.symbol)
-        rates[key] = _earliest(rates[key], start) if key in rates else start
-        if hedge.account is not None:
-            owner = (hedge.account, hedge.symbol)
-            paid[owner] = _earliest(paid[owner], start) if owner in paid else start
-    return (
-        [RatesSpec(v, s, start) for (v, s), start in rates.items()],
-        [PaymentsSpec(a, s, start) for (a, s), start in paid.items()],
-    )
+        if start is not None:
+            key = (hedge.venue, hedge.symbol)
+            starts[key] = min(start, starts.get(key, start))
+    return starts
 
 
 def status_line(status: SeriesStatus | None) -> str | None:

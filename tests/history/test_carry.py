@@ -135,6 +135,10 @@ def test_realised_payments_are_preferred_and_labelled_paid() -> None:
     assert day is not None and day.source == "paid" and day.coin == pytest.approx(0.001)
     assert week is not None and week.coin == pytest.approx(0.003)
     assert week.usd == pytest.approx(0.003 * 8_000.0)
+    # a window with no payment booked in it (the position is newer) is the rates' estimate
+    later = carry_figures(series, SHORT, now + 3 * DAY_MS, payments=payments[:1])
+    day = later.window("24h")
+    assert day is not None and day.source == "estimate" and day.events == 3
 
 
 def test_totals_sum_usd_and_coin_per_coin_and_carry_the_gaps() -> None:

@@ -12,8 +12,8 @@ from hedgetui.clock import ManualClock
 from hedgetui.config import HedgeSettings, ManualPosition, Settings
 from hedgetui.domain import MarkPrice
 from hedgetui.history.funding.cache import FundingCache
-from hedgetui.history.funding.service import FundingHistoryService
-from hedgetui.history.store_link import link, specs, status_line
+from hedgetui.history.funding.service import FundingHistoryService, RatesSpec
+from hedgetui.history.store_link import carry_starts, link, status_line
 from hedgetui.store import Store
 from tests.conftest import DATA_DIR
 from tests.history.funding_helpers import sim_venue
@@ -44,11 +44,9 @@ async def test_bitmex_2020h1_through_the_client_service_and_store_to_the_cent(
     tmp_path: Path,
 ) -> None:
     settings = _settings()
-    rates, payments = specs(settings)
-    assert [(s.venue, s.symbol, s.since_ms) for s in rates] == [
-        ("bitmex", "XBTUSD", 1_577_836_800_000)
-    ]
-    assert payments == []
+    starts = carry_starts(settings)
+    assert starts == {("bitmex", "XBTUSD"): 1_577_836_800_000}  # 2020-01-01T00:00Z
+    rates = [RatesSpec("bitmex", "XBTUSD", starts[("bitmex", "XBTUSD")])]
     async with sim_venue("bitmex", AFTER_2020H1_S) as sim:
         store = Store(settings, clock=ManualClock(AFTER_2020H1_S))
         store.apply(MarkPrice("bitmex", "XBTUSD", 9_100.0, int(AFTER_2020H1_S * 1000)))
