@@ -64,6 +64,7 @@ class HistoryScreen(Screen[None]):
                 int(view.at * 1000),
                 width,
                 height,
+                portfolio=view.hedges,
             )
         )
 

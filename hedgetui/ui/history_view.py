@@ -21,6 +21,7 @@ from hedgetui.history.carry import (
     CarryFigures,
     Exposure,
     WindowCarry,
+    carry_totals,
     cumulative,
 )
 from hedgetui.history.model import FundingSeries
@@ -29,7 +30,7 @@ from hedgetui.ui import format as fmt
 from hedgetui.ui.styled import LABEL, STALE_STYLE, Line, Part, as_lines, fitted, value_parts
 
 LABEL_WIDTH = 9
-FIXED_ROWS = 12  # title, table header, 4 windows, 2 projections, source, status, axis, footer
+FIXED_ROWS = 13  # title, header, 4 windows, 2 projections, portfolio, source, status, axis, footer
 CHARTS = 3
 DEFAULT_SPAN_MS = 30 * DAY_MS
 GAP_FACTOR = 1.5
@@ -157,6 +158,25 @@ def figures_rows(carry: CarryFigures | None, coin: str) -> list[list[Part]]:
     return rows
 
 
+def portfolio_row(hedges: Sequence[HedgeView]) -> list[Part]:
+    """Every hedge's carry summed, window by window (``?``: some hedge's window has a gap,
+    ``+N without`` history: hedges not counted)."""
+    with_history = [(h.coin, h.carry) for h in hedges if h.carry is not None]
+    totals = carry_totals(with_history)
+    parts: list[Part] = [(f"{'portfolio':<{NAME_WIDTH}}", LABEL)]
+    for label in ("24h", "7d", "30d"):
+        amount = fmt.usd_compact(totals.usd.get(label), signed=True)
+        parts += [
+            (f"{label} ", LABEL),
+            *value_parts(amount, label in totals.incomplete),
+            ("  ", ""),
+        ]
+    without = len(hedges) - len(with_history)
+    if without:
+        parts.append((f"+{without} without history", LABEL))
+    return parts
+
+
 def history_lines(
     hedge: HedgeView,
     series: FundingSeries | None,
@@ -165,8 +185,10 @@ def history_lines(
     now_ms: int,
     width: int,
     height: int,
+    portfolio: Sequence[HedgeView] = (),
 ) -> list[Line]:
-    """Every line of the history screen of ``hedge`` at ``width`` x ``height``."""
+    """Every line of the history screen of ``hedge`` at ``width`` x ``height``;
+    ``portfolio``: every hedge, for the totals row (none: no row)."""
     carry = hedge.carry
     exposure = exposure_of(hedge)
     records = series.records if series is not None else []
@@ -191,21 +213,26 @@ def history_lines(
         )
     )
     chart_w = max(8, width - LABEL_WIDTH)
-    rows = max(1, (height - FIXED_ROWS) // CHARTS)
+    free = max(CHARTS, height - FIXED_ROWS)
+    rows, spare = divmod(free, CHARTS)  # the rows left over go to the rate, then the carry
     rate_points = [(r.time_ms, r.rate) for r in records]
     rates = buckets(rate_points, start, now_ms, chart_w, hours)
-    lines += chart_block(f"fund/{hours:g}h", rates, rows, charts.rate_scale, "$chart-mark")
+    lines += chart_block(
+        f"fund/{hours:g}h", rates, rows + (spare > 0), charts.rate_scale, "$chart-mark"
+    )
     carried: list[float | None] = [None] * chart_w
     if exposure is not None and series is not None:
         carried = buckets(
             cumulative(series, exposure, start, now_ms), start, now_ms, chart_w, hours
         )
-    lines += chart_block("carry $", carried, rows, usd_scale, "")
+    lines += chart_block("carry $", carried, rows + (spare > 1), usd_scale, "")
     left, right = day(start), "now"
     lines.append([(" " * LABEL_WIDTH + left + right.rjust(max(0, chart_w - len(left))), LABEL)])
     session = [b for b in basis if math.isfinite(b)][-chart_w:]
     lines += chart_block("basis", session, rows, bps_scale, "$chart-mark")
     lines += figures_rows(carry, hedge.coin)
+    if portfolio:
+        lines.append(portfolio_row(portfolio))
     source = (
         "realised payments (account)"
         if since and since.source == "paid"

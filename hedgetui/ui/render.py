@@ -430,13 +430,10 @@ def carry_forms(hedge: HedgeView, basis: list[Part]) -> list[list[Part]]:
     if ahead is not None:
         month = [(" · next 30d ", LABEL), (fmt.usd_compact(ahead.usd, signed=True), "")]
     tail = [("  basis ", LABEL), *basis]
-    return [
-        [*head, *rate, *month, *tail],
-        [*head, *rate, *month],
-        [*head, *rate, *tail],
-        [*head, *rate],
-        head,
-    ]
+    forms = [[*head, *rate, *month, *tail], [*head, *rate, *month]]
+    if month:  # a narrow card: the week and the month ahead, without the rate
+        forms.append([*head, *month])
+    return [*forms, [*head, *rate, *tail], [*head, *rate], head]
 
 
 def closed_points(history: Sequence[float]) -> Sequence[float]:

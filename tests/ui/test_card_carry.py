@@ -28,7 +28,8 @@ def test_the_week_its_rate_the_next_month_and_the_basis_as_room_allows() -> None
     wide = "Carry  7d -$378 (-19.7%/y) · next 30d -$1.62k  basis +3.1bp"
     assert _carry_line(80) == wide
     assert _carry_line(len(wide) - 1) == "Carry  7d -$378 (-19.7%/y) · next 30d -$1.62k"
-    assert _carry_line(36) == "Carry  7d -$378 (-19.7%/y)"
+    assert _carry_line(36) == "Carry  7d -$378 · next 30d -$1.62k"
+    assert _carry_line(30) == "Carry  7d -$378 (-19.7%/y)"
     assert _carry_line(20) == "Carry  7d -$378"
 
 

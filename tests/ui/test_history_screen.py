@@ -108,6 +108,8 @@ def test_history_screen_snapshot(snap_compare: Any, size: str, colours: str) -> 
         for words in ("History", "fund/8h", "carry $", "basis", "24h", "7d", "30d", "next 30d"):
             assert words in text, words
         assert "(3 missing)" in text  # the gap is said, on the window it is in
+        assert "portfolio" in text and "7d" in text
+        assert lines[-1].strip() != ""  # the charts take the rows there are
 
     assert snap_compare(app, terminal_size=SIZES[size], run_before=run_before)
 
