@@ -146,7 +146,7 @@ class AlertSettings:
     hedge_band_alert: bool = True
     funding_against_apr_pct: float = field(default=20.0, metadata=_limits(ge=0))
     # the funding trap: the last 7 days of funding cost the hedge more than this (0: off)
-    funding_trap_apr_pct: float = field(default=10.0, metadata=_limits(ge=0))
+    funding_trap_apr_pct: float = field(default=15.0, metadata=_limits(ge=0))
     funding_trap_usd: float = field(default=0.0, metadata=_limits(ge=0))
     basis_bps: float = field(default=50.0, metadata=_limits(ge=0))
     feed_stale_after_s: float = field(default=30.0, metadata=_limits(gt=0))

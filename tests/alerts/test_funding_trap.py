@@ -37,19 +37,20 @@ def _fired(eng: AlertEngine, h: HedgeView) -> list[tuple[str, EventKind, Severit
 
 def test_a_week_costing_more_than_the_apr_fires_and_clears_with_hysteresis() -> None:
     clock = ManualClock()
-    eng = AlertEngine(SETTINGS, clock=clock)  # the default: 10%/yr
-    # -0.0091%/8h is 9.96%/yr paid by the short: under the trigger
-    assert [e for e in _fired(eng, _hedge(-0.000091)) if e[0] == "funding_trap"] == []
-    clock.advance(1)
-    fired = [e for e in _fired(eng, _hedge(-0.0001)) if e[0] == "funding_trap"]
-    assert fired == [("funding_trap", EventKind.FIRED, Severity.WARNING)]  # 10.95%/yr
+    eng = AlertEngine(SETTINGS, clock=clock)  # the default: 15%/yr
+
+    def trap(rate: float) -> list[tuple[str, EventKind, Severity]]:
+        clock.advance(1)
+        return [e for e in _fired(eng, _hedge(rate)) if e[0] == "funding_trap"]
+
+    assert SETTINGS.funding_trap_apr_pct == 15.0
+    assert trap(-0.0001) == []  # 10.95%/yr paid by the short: the baseline, under the trigger
+    assert trap(-0.000136) == []  # 14.9%/yr
+    assert trap(-0.00014) == [("funding_trap", EventKind.FIRED, Severity.WARNING)]  # 15.3%/yr
     [alert] = [a for a in eng.active() if a.rule == "funding_trap"]
-    assert alert.title == "btc-lev funding cost over 7d (est.): 11.0%/yr"
-    clock.advance(1)
-    assert [e for e in _fired(eng, _hedge(-0.000085)) if e[0] == "funding_trap"] == []  # 9.3
-    clock.advance(1)
-    resolved = [e for e in _fired(eng, _hedge(-0.00007)) if e[0] == "funding_trap"]  # 7.7 < 8
-    assert resolved == [("funding_trap", EventKind.RESOLVED, Severity.WARNING)]
+    assert alert.title == "btc-lev funding cost over 7d (est.): 15.3%/yr"
+    assert trap(-0.00012) == []  # 13.1%/yr: inside the hysteresis (clears below 12%/yr)
+    assert trap(-0.0001) == [("funding_trap", EventKind.RESOLVED, Severity.WARNING)]
 
 
 def test_funding_received_never_fires() -> None:
