@@ -26,19 +26,20 @@ def carry_starts(settings: Settings) -> dict[tuple[str, str], int]:
 
 
 def status_line(status: SeriesStatus | None) -> str | None:
-    """One line for the history screen: the last error, or the gaps; None when all is well."""
-    if status is None:
+    """One line for the history screen: when it was last fetched, then the last error or the
+    gaps; None before anything happened."""
+    if status is None or (status.last_fetch_ms is None and status.last_error is None):
         return None
+    fetched = f"fetched {utc(status.last_fetch_ms)}" if status.last_fetch_ms else "never fetched"
     if status.last_error is not None:
-        when = f"last fetched {utc(status.last_fetch_ms)}" if status.last_fetch_ms else "never"
-        return f"error: {status.last_error} ({when})"
+        return f"error: {status.last_error} ({fetched})"
     if status.gaps:
         missing = sum(g.missing for g in status.gaps)
         first = status.gaps[0].describe()
         if len(status.gaps) > 1:
             first += f" (+{len(status.gaps) - 1} more gaps, {missing} missing)"
-        return first
-    return None
+        return f"{fetched}; {first}"
+    return fetched
 
 
 def link(service: FundingHistoryService, store: Store) -> Callable[[], None]:

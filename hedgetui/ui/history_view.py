@@ -240,7 +240,7 @@ def history_lines(
     )
     lines.append([("figures: ", LABEL), (source, "")])
     last = f"last record {stamp(records[-1].time_ms)} UTC" if records else "no records"
-    state = status or "up to date"
-    lines.append(fitted(width, [("history: ", LABEL), (f"{state} · {last}", "")], [(state, "")]))
+    said = f"{status} · {last}" if status else last
+    lines.append(fitted(width, [("history: ", LABEL), (said, "")], [(status or last, "")]))
     lines.append([("Esc back", LABEL)])
     return as_lines([fitted(width, line) for line in lines])

@@ -67,17 +67,20 @@ async def test_bitmex_2020h1_through_the_client_service_and_store_to_the_cent(
     assert carry is not None and carry.since is not None and carry.since_configured
     assert carry.since.events == 546 and carry.since.missing == 0
     assert round(Decimal(carry.since.usd), 2) == round(_hand_sum(), 2)
-    assert store.funding_history_status("xbt") is None  # fetched, no gap, no error
+    assert store.funding_history_status("xbt") == "fetched 2020-06-30T21:00Z"  # no gap, no error
 
 
 def test_status_line_says_the_error_or_the_gaps() -> None:
     from hedgetui.history.funding.base import Gap
     from hedgetui.history.funding.service import SeriesStatus
 
-    assert status_line(SeriesStatus(last_fetch_ms=1)) is None
+    assert status_line(SeriesStatus()) is None
+    fetched = 1_593_550_800_000
+    assert status_line(SeriesStatus(last_fetch_ms=fetched)) == "fetched 2020-06-30T21:00Z"
     line = status_line(SeriesStatus(last_error="bitmex: rate limited: slow down"))
-    assert line == "error: bitmex: rate limited: slow down (never)"
+    assert line == "error: bitmex: rate limited: slow down (never fetched)"
     gaps = (Gap(0, 4 * 8 * 3_600_000, 3), Gap(10**9, 10**9 + 3 * 8 * 3_600_000, 2))
-    line = status_line(SeriesStatus(last_fetch_ms=1, gaps=gaps))
-    assert line is not None and line.startswith("3 funding record(s) missing between")
+    line = status_line(SeriesStatus(last_fetch_ms=fetched, gaps=gaps))
+    assert line is not None
+    assert line.startswith("fetched 2020-06-30T21:00Z; 3 funding record(s) missing between")
     assert line.endswith("(+1 more gaps, 5 missing)")
