@@ -27,7 +27,16 @@ from hedgetui.history.carry import (
 from hedgetui.history.model import FundingSeries
 from hedgetui.ui import charts
 from hedgetui.ui import format as fmt
-from hedgetui.ui.styled import LABEL, STALE_STYLE, Line, Part, as_lines, fitted, value_parts
+from hedgetui.ui.styled import (
+    LABEL,
+    STALE_STYLE,
+    Line,
+    Part,
+    as_lines,
+    fitted,
+    shown_length,
+    value_parts,
+)
 
 LABEL_WIDTH = 9
 FIXED_ROWS = 13  # title, header, 4 windows, 2 projections, portfolio, source, status, axis, footer
@@ -158,6 +167,14 @@ def figures_rows(carry: CarryFigures | None, coin: str) -> list[list[Part]]:
     return rows
 
 
+def cut(parts: list[Part], width: int) -> list[Part]:
+    """``parts`` without its last parts until it fits ``width`` (whole parts: no number cut)."""
+    kept = list(parts)
+    while len(kept) > 1 and shown_length(kept) > width:
+        kept.pop()
+    return kept
+
+
 def portfolio_row(hedges: Sequence[HedgeView]) -> list[Part]:
     """Every hedge's carry summed, window by window (``?``: some hedge's window has a gap,
     ``+N without`` history: hedges not counted)."""
@@ -173,7 +190,13 @@ def portfolio_row(hedges: Sequence[HedgeView]) -> list[Part]:
         ]
     without = len(hedges) - len(with_history)
     if without:
-        parts.append((f"+{without} without history", LABEL))
+        parts.append((f"+{without} without history  ", LABEL))
+    coins = totals.coin.get("7d", {})
+    if coins:
+        parts.append(("7d in coin ", LABEL))
+        parts += [
+            (f"{fmt.coin(amount, decimals=4)} {coin}  ", "") for coin, amount in coins.items()
+        ]
     return parts
 
 
@@ -232,7 +255,7 @@ def history_lines(
     lines += chart_block("basis", session, rows, bps_scale, "$chart-mark")
     lines += figures_rows(carry, hedge.coin)
     if portfolio:
-        lines.append(portfolio_row(portfolio))
+        lines.append(cut(portfolio_row(portfolio), width))
     source = (
         "realised payments (account)"
         if since and since.source == "paid"
