@@ -206,3 +206,21 @@ def test_find_gaps_counts_the_missing_intervals() -> None:
     assert find_gaps(records, 8.0, 0, 8 * step + step // 2) == [gap]  # next not due yet
     [tail] = find_gaps(records[:3], 8.0, 0, 6 * step)
     assert tail.missing == 3
+
+
+async def test_an_unreadable_reply_is_one_typed_line() -> None:
+    import httpx
+
+    from hedgetui.history.funding.binance import BinanceFundingHistory
+    from hedgetui.trading.orders import BadReply
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=[{"fundingTime": "inf", "fundingRate": "0.0001"}])
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(reply))
+    client = BinanceFundingHistory(base_url="http://binance.invalid", http=http)
+    with pytest.raises(BadReply) as caught:
+        await client.fetch_rates("BTCUSD_PERP", 0, 1_800_000_000_000)
+    await http.aclose()
+    assert str(caught.value).startswith("binance: ")
+    assert "unreadable /dapi/v1/fundingRate reply" in str(caught.value)

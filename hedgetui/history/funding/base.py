@@ -302,7 +302,10 @@ class FundingHistoryClient(ABC):
                 raise HistoryUnavailable(self.venue, f"more than {MAX_PAGES} pages for {symbol}")
             payload = await self._get(request, signed)
             parse = self.parse_payments if signed else self.parse_rates
-            page: Page[Any] = parse(payload, request, symbol)
+            try:
+                page: Page[Any] = parse(payload, request, symbol)
+            except (ArithmeticError, TypeError, ValueError) as exc:  # e.g. a time of "inf"
+                raise BadReply(self.venue, f"unreadable {request.path} reply: {exc}") from None
             items.extend(page.items)
             request = page.next
         return items

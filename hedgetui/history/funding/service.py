@@ -214,9 +214,13 @@ class FundingHistoryService:
                 last = await self._sync_rates(track, since, now, step)
             else:
                 last = await self._sync_payments(track, since, now)
-        except TradingError as exc:
+        except Exception as exc:  # a venue's error, or anything unforeseen: one line, retried
             status.failures += 1
-            status.last_error = exc.describe()
+            status.last_error = (
+                exc.describe()
+                if isinstance(exc, TradingError)
+                else f"{key.owner}: {type(exc).__name__}: {exc}"
+            )
             backoff = min(self.retry_s * 2 ** (status.failures - 1), self.retry_max_s)
             status.next_fetch_ms = self.now_ms() + int(backoff * 1000)  # from the failure
             log.warning("%s: %s (retrying in %gs)", key.describe(), status.last_error, backoff)
