@@ -104,6 +104,29 @@ class CarryFigures:
     def window(self, label: str) -> WindowCarry | None:
         return next((w for w in self.windows if w.label == label), None)
 
+    def record(self) -> dict[str, object]:
+        """The figures as JSON-ready values (``status --json``, ``watch --json``)."""
+        windows = [*self.windows, *((self.since,) if self.since else ())]
+        return {
+            "since_configured": self.since_configured,
+            "windows": {
+                w.label: {
+                    "start_ms": w.start_ms,
+                    "usd": w.usd,
+                    "coin": w.coin,
+                    "apr_pct": w.apr_pct,
+                    "events": w.events,
+                    "missing": w.missing,
+                    "source": w.source,
+                }
+                for w in windows
+            },
+            "projections": [
+                {"days": p.days, "basis": p.basis, "usd": p.usd, "coin": p.coin}
+                for p in self.projections
+            ],
+        }
+
     def projection(self, days: int, basis: str = "current") -> Projection | None:
         return next((p for p in self.projections if p.days == days and p.basis == basis), None)
 

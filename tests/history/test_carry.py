@@ -153,3 +153,18 @@ def test_totals_sum_usd_and_coin_per_coin_and_carry_the_gaps() -> None:
     assert tot.usd["7d"] == pytest.approx(wa.usd + wb.usd)
     assert tot.coin["7d"]["ETH"] == pytest.approx(wb.usd / 2_000.0)
     assert "24h" in tot.incomplete and "7d" in tot.incomplete
+
+
+def test_the_figures_as_a_json_record() -> None:
+    series = _series()
+    now = _ms("2020-03-31T20:00:00Z")
+    record = carry_figures(series, SHORT, now, current_rate=0.0001).record()
+    week = record["windows"]["7d"]  # type: ignore[index]
+    assert week["events"] == 21 and week["missing"] == 0 and week["source"] == "estimate"
+    assert set(record["windows"]) == {"24h", "7d", "30d", "since"}  # type: ignore[arg-type]
+    assert {
+        "days": 7,
+        "basis": "current",
+        "usd": pytest.approx(210.0),
+        "coin": pytest.approx(210.0 / 8_000.0),
+    } in record["projections"]  # type: ignore[operator]
