@@ -14,7 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+if TYPE_CHECKING:
+    from hedgetui.history.carry import CarryFigures
 
 VenueName = Literal["bitmex", "bybit", "binance", "deribit", "okx", "kraken"]
 VENUES: tuple[VenueName, ...] = ("bitmex", "bybit", "binance", "deribit", "okx", "kraken")
@@ -472,6 +475,8 @@ class HedgeView:
     exchange_liquidation_price: float | None = None
     # outside its band: the order that brings it back (never sent by itself)
     suggestion: SuggestedOrder | None = None
+    # funding carried over the funding history (hedgetui.history.carry); None: no history
+    carry: CarryFigures | None = None
 
     @property
     def stale(self) -> bool:

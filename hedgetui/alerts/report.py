@@ -63,6 +63,7 @@ def hedge_record(h: HedgeView) -> dict[str, object]:
         "funding_usd_per_day": h.funding_usd_per_day,
         "next_funding_in_s": h.next_funding_in_s,
         "basis_bps": h.basis_bps,
+        "carry": None if h.carry is None else h.carry.record(),
         "stale": h.stale,
         "freshness": {
             "mark": h.mark_freshness.value,

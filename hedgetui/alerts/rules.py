@@ -19,7 +19,7 @@ whose risk report holds a non-finite number has no usable data at all
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -42,6 +42,8 @@ MARGIN_BUFFER = "margin_buffer"
 LIQ_DISTANCE = "liq_distance"
 HEDGE_BAND = "hedge_band"
 FUNDING_AGAINST = "funding_against"
+FUNDING_TRAP = "funding_trap"
+FUNDING_TRAP_USD = "funding_trap_usd"
 BASIS = "basis"
 LIQ_DIVERGENCE = "liq_divergence"
 NO_DATA = "no_data"
@@ -52,6 +54,8 @@ RULES: tuple[str, ...] = (
     LIQ_DISTANCE,
     HEDGE_BAND,
     FUNDING_AGAINST,
+    FUNDING_TRAP,
+    FUNDING_TRAP_USD,
     BASIS,
     LIQ_DIVERGENCE,
     NO_DATA,
@@ -289,6 +293,7 @@ def hedge_observations(
         "%/yr",
         funding_blind,
     )
+    yield from _funding_trap(h, t, obs)
     basis_blind = (
         h.mark_freshness in _UNUSABLE or h.index_freshness in _UNUSABLE or h.basis_bps is None
     )
@@ -334,6 +339,51 @@ def hedge_observations(
         unit="s",
         uses_pending=False,
     )
+
+
+TRAP_WINDOW = "7d"
+"""The funding trap looks at the carry of the last 7 days (``HedgeView.carry``)."""
+
+
+def _funding_trap(
+    h: HedgeView, t: AlertThresholds, obs: Callable[..., Observation]
+) -> Iterator[Observation]:
+    """The funding trap: the last 7 days of funding cost the hedge more than
+    ``funding_trap_apr_pct`` a year (the window's average rate) or ``funding_trap_usd``.
+
+    A threshold of 0 turns its half off. No carry figures at all (the funding history is off
+    or not fetched yet) is not applicable; a week with no funding events in it is no data; a
+    week with events missing still compares what it has (a cost already past the trigger is
+    news) and says so in the subject.
+    """
+    carry = h.carry
+    if carry is None or (t.funding_trap_apr_pct <= 0 and t.funding_trap_usd <= 0):
+        return
+    week = carry.window(TRAP_WINDOW)
+    blind = week is None or week.events == 0
+    gap = "" if week is None or week.complete else f", {week.missing} events missing"
+    source = "" if week is None or week.source == "paid" else " (est.)"
+    if t.funding_trap_apr_pct > 0:
+        apr = None if week is None or week.apr_pct is None else -week.apr_pct
+        yield obs(
+            FUNDING_TRAP,
+            f"funding cost over 7d{source}{gap}",
+            apr,
+            (Level(Severity.WARNING, t.funding_trap_apr_pct),),
+            "above",
+            "%/yr",
+            blind or apr is None,
+        )
+    if t.funding_trap_usd > 0:
+        yield obs(
+            FUNDING_TRAP_USD,
+            f"funding cost over 7d{source}{gap}, USD",
+            None if week is None else -week.usd,
+            (Level(Severity.WARNING, t.funding_trap_usd),),
+            "above",
+            "",
+            blind,
+        )
 
 
 def feed_observation(f: FeedView, t: AlertThresholds, unhealthy_for_s: float) -> Observation:

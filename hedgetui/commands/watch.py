@@ -121,7 +121,8 @@ async def _watch_with(
         if not settings.hedges:
             print("hedgetui watch: the config has no [[hedges]]: nothing to watch", file=sys.stderr)
             return 2
-        runtime = Runtime(settings)
+        # the funding-trap alert needs the funding history; the --demo simulator serves no REST
+        runtime = Runtime(settings, funding_history=not args.demo)
         dispatcher, notes = runtime.alert_dispatcher(
             problem, terminal=QueuedStream(out, sys.stdout), terminal_sinks=not args.json
         )

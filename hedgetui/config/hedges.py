@@ -154,7 +154,7 @@ def _hedge(
             "(entered by hand), not both",
         )
     optional: dict[str, object] = {}
-    for key in ("target_hedge_ratio", "hedge_band"):
+    for key in ("target_hedge_ratio", "hedge_band", "carry_since"):
         if key in table:
             optional[key] = read_field(HedgeSettings, key, table, at, ctx)
         else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
@@ -144,6 +145,9 @@ class AlertSettings:
     liq_distance_crit_pct: float = field(default=7.5, metadata=_limits(ge=0, le=100))
     hedge_band_alert: bool = True
     funding_against_apr_pct: float = field(default=20.0, metadata=_limits(ge=0))
+    # the funding trap: the last 7 days of funding cost the hedge more than this (0: off)
+    funding_trap_apr_pct: float = field(default=15.0, metadata=_limits(ge=0))
+    funding_trap_usd: float = field(default=0.0, metadata=_limits(ge=0))
     basis_bps: float = field(default=50.0, metadata=_limits(ge=0))
     feed_stale_after_s: float = field(default=30.0, metadata=_limits(gt=0))
     liq_divergence_pct: float = field(default=1.0, metadata=_limits(ge=0))
@@ -172,6 +176,9 @@ class HedgeSettings:
     account: str | None = None
     target_hedge_ratio: float | None = field(default=None, metadata=_limits(ge=0, le=10))
     hedge_band: float = field(default=0.05, metadata=_limits(ge=0, le=10))
+    # when the hedge was opened: its carry is counted from this UTC date (None: from the start
+    # of the funding history fetched)
+    carry_since: date | None = None
     alerts: AlertSettings = AlertSettings()
     # [hedges.trading]: this hedge's order limits, each key defaulting to [trading]'s
     trading: TradeLimits | None = None

@@ -13,6 +13,7 @@ import math
 import os
 import types
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
@@ -175,7 +176,23 @@ def coerce(hint: Any, value: object, at: KeyPath, ctx: Context) -> object:
         if isinstance(value, str):
             return value
         raise ctx.error(at, f"must be a string, got {ctx.show(at, value)}")
+    if inner is date:
+        return _date(value, at, ctx)
     raise TypeError(f"unsupported settings type {hint!r} at {dotted(at)}")  # programming error
+
+
+def _date(value: object, at: KeyPath, ctx: Context) -> date:
+    """A TOML date (``2026-11-01``, unquoted) or the same written as a string."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ctx.error(at, f"must be a date like 2026-11-01, got {ctx.show(at, value)}")
 
 
 def check_limits(

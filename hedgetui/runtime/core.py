@@ -198,17 +198,24 @@ class Runtime:
     def _start_funding_history(self) -> None:
         """The funding-history service over the hedges' venues and the accounts whose keys
         loaded, running until :meth:`stop`; never raises."""
+        from hedgetui.history.store_link import carry_starts, link
         from hedgetui.runtime.funding import funding_service
 
         keys = {name: client.credentials for name, client in self.account_clients.items()}
         try:
-            service = funding_service(self.settings, credentials=keys, clock=self.clock)
+            service = funding_service(
+                self.settings,
+                credentials=keys,
+                clock=self.clock,
+                since_ms=carry_starts(self.settings),
+            )
         except Exception as exc:  # a bad cache dir, say: the dashboard runs on without it
             log.warning("funding history not started: %s", exc)
             return
         if service is None:
             return
         self.funding_history = service
+        link(service, self.store)  # each series it fetches: the hedges' carry figures
 
         async def run() -> None:
             try:

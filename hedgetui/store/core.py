@@ -38,7 +38,9 @@ from hedgetui.domain import (
     ScenarioRow,
     Ticker,
 )
+from hedgetui.history.model import FundingPayment, FundingSeries
 from hedgetui.risk import InversePosition, assess
+from hedgetui.store.carry import carry_of
 from hedgetui.store.freshness import by_age, of_health, record_health
 from hedgetui.store.funding import announce, carry, settle
 from hedgetui.store.positions import account_position
@@ -107,6 +109,11 @@ class Store:
         self._gate = plausibility_gate(settings, self._hedges.values())
         self._wall_offset = 0.0  # clock.time() - clock.monotonic(), re-read at least every second
         self._wall_read_at = -_INF
+        # the funding history (hedgetui.history): per (venue, symbol), per (account, symbol)
+        self._history: dict[Key, FundingSeries] = {}
+        self._history_status: dict[Key, str] = {}
+        self._paid: dict[tuple[str, str], list[FundingPayment]] = {}
+        self._history_version = 0
 
     # ------------------------------------------------------------------ input
 
@@ -198,6 +205,9 @@ class Store:
             else:
                 ring.append(price)
                 hedge.mark_bucket = bucket
+                index = self._inputs[hedge.index_key].index  # the basis: once a second
+                if index is not None and index.price > 0:
+                    hedge.basis_ring.append((price - index.price) / index.price * 1e4)
             due = hedge.pending_funding_ms
             if due is not None and ts is not None and ts >= due:
                 self._credit_funding(hedge, due)  # the exchange's time passed the funding time
@@ -291,7 +301,48 @@ class Store:
         carry(hedge, funding.rate, mark.price, position)
         self.version += 1
 
+    def set_funding_history(
+        self, venue: str, symbol: str, series: FundingSeries, *, status: str | None = None
+    ) -> None:
+        """The funding history of one instrument (from ``runtime.funding_history``) and its
+        fetch status in one line (last fetch, gap, error): the carry figures of the hedges on
+        it are recomputed at the next snapshot, not on every frame."""
+        self._history[(venue, symbol)] = series
+        if status is None:
+            self._history_status.pop((venue, symbol), None)
+        else:
+            self._history_status[(venue, symbol)] = status
+        self._history_changed()
+
+    def set_funding_payments(
+        self, account: str, symbol: str, payments: Sequence[FundingPayment]
+    ) -> None:
+        """The realised funding payments of ``account`` on ``symbol``: preferred over the rate
+        history for the hedges reading their position from that account."""
+        self._paid[(account, symbol)] = list(payments)
+        self._history_changed()
+
+    def _history_changed(self) -> None:
+        self._history_version += 1
+        self.version += 1
+        if self.on_change is not None:
+            self.on_change()
+
     # ------------------------------------------------------------------ output
+
+    def funding_series(self, hedge: str) -> FundingSeries | None:
+        """The funding history of ``hedge``'s instrument (None: none received)."""
+        hs = self._hedges[hedge].settings
+        return self._history.get((hs.venue, hs.symbol))
+
+    def funding_history_status(self, hedge: str) -> str | None:
+        """The fetch status of ``hedge``'s funding history, one line (None: nothing to say)."""
+        hs = self._hedges[hedge].settings
+        return self._history_status.get((hs.venue, hs.symbol))
+
+    def basis_history(self, hedge: str) -> Sequence[float]:
+        """The basis of ``hedge`` (mark - index, bps), oldest first, at most one per second."""
+        return tuple(self._hedges[hedge].basis_ring)
 
     def hedge_names(self) -> tuple[str, ...]:
         return tuple(self._hedges)
@@ -371,12 +422,22 @@ class Store:
         mark = inputs.mark
         hedge.position = self._position_of(hedge)
         hedge.suggestion = None
-        if mark is None or hedge.position is None:
-            hedge.report = None
-            return
         funding = inputs.funding
         rate = funding.rate if funding else None
         hours = self._funding_hours(hedge, funding)
+        carry_of(
+            hedge,
+            self._history.get((hs.venue, hs.symbol)),
+            self._paid.get((hs.account, hs.symbol)) if hs.account is not None else None,
+            self._history_version,
+            mark.price if mark else None,
+            rate,
+            hours,
+            int(self.clock.time() * 1000),
+        )
+        if mark is None or hedge.position is None:
+            hedge.report = None
+            return
         try:
             hedge.report = assess(
                 hedge.position,

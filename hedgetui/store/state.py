@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from hedgetui.config import HedgeSettings
 from hedgetui.domain import FeedFailure, FeedState, PositionUpdate, RiskReport, SuggestedOrder
+from hedgetui.history.carry import CarryFigures
 from hedgetui.risk import InversePosition
 from hedgetui.venues import InstrumentProfile
 
@@ -14,6 +15,8 @@ Key = tuple[str, str]  # (venue, symbol)
 
 HISTORY_BUCKET_S = 1.0
 """Sparkline rings keep at most one point per this many seconds (the last value wins)."""
+BASIS_POINTS = 3600
+"""The basis (mark - index, in bps) is kept for the history screen: one point a second, an hour."""
 
 
 @dataclass(slots=True)
@@ -73,6 +76,9 @@ class HedgeState:
     funding_ring: deque[float] = field(default_factory=deque)
     mark_bucket: float = -1.0
     funding_bucket: float = -1.0
+    basis_ring: deque[float] = field(default_factory=lambda: deque(maxlen=BASIS_POINTS))
+    carry: CarryFigures | None = None  # from the funding history (recomputed on carry_key)
+    carry_key: tuple[object, ...] | None = None  # what carry was computed from
 
 
 @dataclass(slots=True)

@@ -77,6 +77,7 @@ def hedge_view(
         basis_bps=basis_bps,
         exchange_liquidation_price=exchange_liq,
         suggestion=hedge.suggestion,
+        carry=hedge.carry,
     )
 
 

@@ -67,6 +67,7 @@ class HedgeCommands(Provider):
             app.action_rebalance,
             "back to its band, to a ratio, or by contracts",
         )
+        yield ("History: funding and carry", app.action_history, "of the selected hedge")
         yield ("Quit", app.action_quit, "leave hedgetui")
 
     async def discover(self) -> Hits:
@@ -100,6 +101,7 @@ class DashboardKeys(App[None]):
         Binding("t", "cycle_theme", "Theme"),
         Binding("u", "unwind", "Unwind"),
         Binding("r", "rebalance", "Adjust"),
+        Binding("h", "history", "History", show=False),
         Binding("a", "ack_alert", "Ack alert", show=False),
         Binding("s", "snooze_alert", "Snooze alert", show=False),
         Binding("down,j", "select_next", "Next hedge", show=False),
@@ -114,6 +116,7 @@ class DashboardKeys(App[None]):
         ("t", "cycle theme: dark, light, high-contrast"),
         ("u", "unwind the selected hedge (preview first)"),
         ("r", "adjust the selected hedge: band, a ratio, +/- contracts"),
+        ("h", "funding history and carry of the selected hedge"),
         ("a", "acknowledge the top (or highlighted) alert"),
         ("s", "snooze that alert for 15 minutes"),
         ("ctrl+p", "command palette"),
@@ -184,6 +187,18 @@ class DashboardKeys(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.open_dialog(HelpScreen(self.HELP_KEYS))
+
+    def action_history(self) -> None:
+        """The history screen of the selected hedge (funding, carry, basis)."""
+        if isinstance(self.focused, Input):
+            return
+        names = self.store.hedge_names()
+        if not names:
+            self.notify("no hedge to show", severity="warning")
+            return
+        from hedgetui.ui.history_screen import HistoryScreen  # only when asked for
+
+        self.open_dialog(HistoryScreen(self.store, names[self.selected % len(names)]))
 
     def action_unwind(self) -> None:
         factory = self._unwind_factory or _optional_store_dialog(self, "unwind", "UnwindScreen")

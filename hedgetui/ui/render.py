@@ -372,21 +372,23 @@ def hedge_card(
             line_parts(("       ", ""), per_day[1], ("/d  in ", LABEL), next_in),
         )
     )
+    basis = value_parts(fmt.bps(hedge.basis_bps), idx_stale)
+    from_history = carry_forms(hedge, basis)
     carried = hedge.funding_carried_usd
     lines.append(
         fitted(
             width,
+            *from_history,
             *(
-                line_parts(
-                    ("Carry  ", LABEL),
-                    (usd, ""),
-                    ("  basis ", LABEL),
-                    value_parts(fmt.bps(hedge.basis_bps), idx_stale),
-                )
+                line_parts(("Carry  ", LABEL), (usd, ""), ("  basis ", LABEL), basis)
                 for usd in (
-                    fmt.usd(carried, signed=True, decimals=2),
-                    fmt.usd(carried, signed=True),
-                    fmt.usd_compact(carried, signed=True),
+                    ()
+                    if from_history
+                    else (
+                        fmt.usd(carried, signed=True, decimals=2),
+                        fmt.usd(carried, signed=True),
+                        fmt.usd_compact(carried, signed=True),
+                    )
                 )
             ),
         )
@@ -406,6 +408,32 @@ def hedge_card(
         )
     out = as_lines(lines)
     return out if rows is None else charts.shed(out, rows, CARD_SHED_ORDER)
+
+
+def carry_forms(hedge: HedgeView, basis: list[Part]) -> list[list[Part]]:
+    """The card's carry line from the funding history, longest first: the last 7 days' carry
+    and its average annualised rate, the next 30 days' at the current rate, the basis:
+    ``Carry  7d -$412 (-6.1%/y) · next 30d -$1.8k  basis 3.1bp``; empty without a history
+    (the line then shows the funding carried while running). A week with funding events
+    missing is dimmed and marked ``?``: a gap is never shown as a whole week."""
+    carry = hedge.carry
+    week = None if carry is None else carry.window("7d")
+    if carry is None or week is None or week.events == 0:
+        return []
+    gap = not week.complete
+    amount = value_parts(fmt.usd_compact(week.usd, signed=True), gap)
+    apr = value_parts(fmt.pct(week.apr_pct, signed=True), gap)
+    ahead = carry.projection(30, "current") or carry.projection(30, "30d avg")
+    head: list[Part] = [("Carry  ", LABEL), ("7d ", LABEL), *amount]
+    rate: list[Part] = [(" (", LABEL), *apr, ("/y)", LABEL)]
+    month: list[Part] = []
+    if ahead is not None:
+        month = [(" · next 30d ", LABEL), (fmt.usd_compact(ahead.usd, signed=True), "")]
+    tail = [("  basis ", LABEL), *basis]
+    forms = [[*head, *rate, *month, *tail], [*head, *rate, *month]]
+    if month:  # a narrow card: the week and the month ahead, without the rate
+        forms.append([*head, *month])
+    return [*forms, [*head, *rate, *tail], [*head, *rate], head]
 
 
 def closed_points(history: Sequence[float]) -> Sequence[float]:
