@@ -64,6 +64,14 @@ CAPTURES: dict[str, Capture] = {
         ("demo", "--scenario", "stall"), 80, 24, r"bybit[^\n]*stale 1[2-9]s", rows=(0, 8)
     ),
     "status-demo": Capture(("status", "--demo"), 0, 0, r"status: OK", terminal=False),
+    # the article's partial hedge through a real crash: hedged vs unhedged drawdown
+    "readme-stress": Capture(
+        ("stress", "--demo", "--history", "black-thursday", "--hedge", "eth-half"),
+        0,
+        0,
+        r"max drawdown.*liquidated: no",
+        terminal=False,
+    ),
     "watch-demo-crash": Capture(
         (
             "watch",
