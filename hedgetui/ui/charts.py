@@ -27,6 +27,59 @@ def chart(values: Sequence[float], width: int, rows: int) -> list[str]:
     return ["".join(row) for row in zip(*columns, strict=True)]
 
 
+def signed_range(values: Sequence[float]) -> tuple[float, float]:
+    """The range a signed chart of ``values`` spans: theirs, stretched to include zero."""
+    return min(0.0, *values), max(0.0, *values)
+
+
+def signed_chart(values: Sequence[float], width: int, rows: int) -> list[str]:
+    """The last ``width`` values as bars from a zero line, ``rows`` high, top row first: a
+    positive value rises from the line (in eighths of a row), a negative one hangs below it,
+    so the sign of a funding rate or a carry reads at a glance. The zero line sits on the row
+    boundary nearest its place in :func:`signed_range`."""
+    rows = max(1, rows)
+    data = list(values)[-width:] if width > 0 else []
+    if not data:
+        return [""] * rows
+    low, high = signed_range(data)
+    span = high - low
+    if span <= 0:
+        return [" " * len(data)] * (rows - 1) + ["▁" * len(data)]
+    zero = round(-low / span * rows)  # rows below the zero line
+    steps = len(fmt.SPARK_CHARS)
+    columns = []
+    for v in data:
+        eighths = round(abs(v) / span * rows * steps)
+        columns.append(_signed_column(zero, eighths if v >= 0 else -eighths, rows))
+    return ["".join(row) for row in zip(*columns, strict=True)]
+
+
+_HANGING = " ▔▔▀▀▀██"
+"""A cell filled from its top by 0..7 eighths (block characters only grow from the bottom)."""
+
+
+@cache
+def _signed_column(zero: int, eighths: int, rows: int) -> tuple[str, ...]:
+    """One column of :func:`signed_chart`: ``eighths`` above the line ``zero`` rows up (below it
+    when negative), top row first; a value too small to fill an eighth still marks the line."""
+    steps = len(fmt.SPARK_CHARS)
+    cells = []
+    for row in range(rows - 1, -1, -1):
+        if eighths >= 0 and row >= zero:
+            fill = min(steps, max(0, eighths - steps * (row - zero)))
+            mark = row == zero and fill == 0
+            cells.append(fmt.SPARK_CHARS[fill - 1] if fill > 0 else ("▁" if mark else " "))
+        elif eighths < 0 and row < zero:
+            fill = min(steps, max(0, -eighths - steps * (zero - 1 - row)))
+            mark = row == zero - 1 and fill == 0
+            cells.append(_HANGING[fill] if fill < steps else "█" if fill else " ")
+            if mark:
+                cells[-1] = "▔"
+        else:
+            cells.append(" ")
+    return tuple(cells)
+
+
 @cache
 def _column(level: int, rows: int) -> tuple[str, ...]:
     """One column of a chart ``rows`` high filled to ``level`` eighths of a row (0: one

@@ -83,12 +83,12 @@ def buckets(
 
 
 def gapped_chart(values: Sequence[float | None], rows: int) -> list[str]:
-    """A block chart of ``values`` where a None column stays blank."""
+    """A block chart of ``values`` from their zero line, where a None column stays blank."""
     known = [v for v in values if v is not None]
     if not known:
         return [" " * len(values)] * max(1, rows)
     filled = [v if v is not None else known[0] for v in values]
-    plot = charts.chart(filled, len(filled), rows)
+    plot = charts.signed_chart(filled, len(filled), rows)
     return [
         "".join(" " if v is None else cell for v, cell in zip(values, row, strict=True))
         for row in plot
@@ -104,7 +104,8 @@ def chart_block(
 ) -> list[list[Part]]:
     plot = gapped_chart(values, rows)
     known = [v for v in values if v is not None]
-    labels = charts.chart_labels(f"{label:<{LABEL_WIDTH}}", known, len(known), rows, scale)
+    span = list(charts.signed_range(known)) if known else []
+    labels = charts.chart_labels(f"{label:<{LABEL_WIDTH}}", span, len(span), rows, scale)
     return [[(side, LABEL), (row, style)] for side, row in zip(labels, plot, strict=True)]
 
 
