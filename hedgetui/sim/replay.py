@@ -45,7 +45,7 @@ from hedgetui.sim.urls import url_host
 
 log = logging.getLogger("hedgetui.sim.replay")
 
-_BATCH_S = 0.002  # frames due within this many real seconds are sent without sleeping
+_BATCH_S = 0.01  # frames due within this many real seconds are sent without sleeping
 
 
 class ReplayServer:
