@@ -12,6 +12,8 @@ from hedgetui.store.state import HedgeState
 
 RECOMPUTE_MS = 60_000
 """The trailing windows move with the clock: the figures are recomputed once a minute."""
+RATE_DIGITS = 6
+"""A change of the current funding rate below 1e-6 (0.0001% an interval) waits for the minute."""
 
 
 def since_ms(day: date | None) -> int | None:
@@ -37,8 +39,11 @@ def carry_of(
         hedge.carry, hedge.carry_key = None, None
         return
     minute = now_ms // RECOMPUTE_MS
-    key: tuple[object, ...] = (history_version, position.side, position.notional_usd, rate, hours)
-    key += (minute,)
+    # A venue's predicted rate moves on every tick: to a millionth it moves the projections by
+    # under 1% of a typical rate, so they follow it without a recompute per frame.
+    shown_rate = None if rate is None else round(rate, RATE_DIGITS)
+    key: tuple[object, ...] = (history_version, position.side, position.notional_usd, shown_rate)
+    key += (hours, minute)
     if key == hedge.carry_key:
         return
     exposure = Exposure(position.side, position.notional_usd, mark if mark and mark > 0 else None)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from hedgetui.clock import ManualClock
 from hedgetui.config import HedgeSettings, ManualPosition, Settings
-from hedgetui.domain import IndexPrice, MarkPrice
+from hedgetui.domain import Funding, IndexPrice, MarkPrice
 from hedgetui.history.carry import HOUR_MS
 from hedgetui.history.model import FundingPayment, FundingRecord, FundingSeries
 from hedgetui.store import Store
@@ -70,6 +72,27 @@ def test_recomputed_on_a_history_update_not_on_every_frame() -> None:
     clock.advance(60)  # a new minute: the trailing windows move
     store.apply(MarkPrice("bitmex", "XBTUSD", 40_000.0, NOW_MS + 60_000))
     assert store.snapshot().hedges[0].carry is not second
+
+
+def test_a_funding_rate_jitter_waits_for_the_minute_a_real_move_does_not() -> None:
+    """A venue's predicted rate moves on every tick: the projections follow a move of a
+    millionth or more at once, and the jitter below it at the next minute."""
+    store, clock = _store()
+    store.apply(MarkPrice("bitmex", "XBTUSD", 40_000.0, NOW_MS))
+    store.set_funding_history("bitmex", "XBTUSD", _series(0.0001))
+    rate_at = NOW_MS + 4 * HOUR_MS
+    store.apply(Funding("bitmex", "XBTUSD", 0.0001, None, rate_at, NOW_MS))
+    first = store.snapshot().hedges[0].carry
+    for i in range(1, 10):  # 0.0001 + i * 1e-8: below a millionth
+        clock.advance(0.5)
+        store.apply(Funding("bitmex", "XBTUSD", 0.0001 + i * 1e-8, None, rate_at, NOW_MS + i))
+        assert store.snapshot().hedges[0].carry is first
+    store.apply(Funding("bitmex", "XBTUSD", 0.0003, None, rate_at, NOW_MS + 20))
+    moved = store.snapshot().hedges[0].carry
+    assert moved is not first and moved is not None
+    before, after = first and first.projection(30), moved.projection(30)
+    assert before is not None and after is not None
+    assert after.usd == pytest.approx(3 * before.usd)
 
 
 def test_carry_since_the_configured_date_and_realised_payments_for_an_account() -> None:
