@@ -192,7 +192,7 @@ async def test_ctrl_c_while_an_increasing_order_is_in_flight_settles_it(tmp_path
     import os
     import signal
 
-    from tests.commands.test_unwind_interrupt import events, finish, until_event
+    from tests.commands.test_unwind_interrupt import IN_FLIGHT_S, events, finish, until_event
 
     audit = tmp_path / "audit.jsonl"
     proc = await asyncio.create_subprocess_exec(
@@ -215,6 +215,7 @@ async def test_ctrl_c_while_an_increasing_order_is_in_flight_settles_it(tmp_path
         env={**os.environ, "HEDGETUI_DEMO_ORDER_REPLY_DELAY_S": "120"},
     )
     await until_event(audit, "send", proc)
+    await asyncio.sleep(IN_FLIGHT_S)  # the request reaches the venue, which holds the reply
     proc.send_signal(signal.SIGINT)
     code, _out, err = await finish(proc)
     assert code == 130, err

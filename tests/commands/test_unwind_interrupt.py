@@ -30,6 +30,10 @@ from tests.trading.test_unwind_secrets import KEY, SECRET, config
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process")
 
 LIMIT_S = 30.0  # every wait is bounded; generous for a loaded machine
+IN_FLIGHT_S = 1.0
+"""The audit's "send" line is written just before the request goes out: a Ctrl-C right after
+it can land before the venue has the order (then "not placed" is the right answer, but not the
+case under test). The demo holds its reply 120 s, so after this grace the order is in flight."""
 
 
 def events(audit: Path) -> list[dict[str, Any]]:
@@ -138,6 +142,7 @@ async def test_ctrl_c_while_the_demo_order_is_in_flight_settles_it(tmp_path: Pat
         env={"HEDGETUI_DEMO_ORDER_REPLY_DELAY_S": "120"},
     )
     await until_event(audit, "send", proc)
+    await asyncio.sleep(IN_FLIGHT_S)  # the request reaches the venue, which holds the reply
     proc.send_signal(signal.SIGINT)
     code, out, err = await finish(proc)
     assert code == 130, err
