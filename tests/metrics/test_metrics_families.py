@@ -4,6 +4,7 @@ from stale or missing input (hedgetui.metrics.families, through the exposition t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
@@ -11,6 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from hedgetui.alerts.model import Alert, AlertState, Severity
 from hedgetui.domain import DashboardView, FeedState, Freshness
+from hedgetui.history.carry import CarryFigures, Projection, WindowCarry
 from hedgetui.metrics.exporter import MetricsExporter
 from hedgetui.metrics.listen import ListenError, parse_listen
 from tests.alerts_views import feed, hedge, report, view
@@ -153,3 +155,32 @@ def test_listen_addresses(text: str, host: str, port: int, loopback: bool) -> No
 def test_bad_listen_addresses_say_why(text: str) -> None:
     with pytest.raises(ListenError, match=r"port|IPv6"):
         parse_listen(text)
+
+
+def carry_figures() -> CarryFigures:
+    def window(label: str, usd: float, missing: int = 0) -> WindowCarry:
+        return WindowCarry(label, 0, 1, usd, usd / 60_000.0, -5.0, 3, missing, 24.0, "paid")
+
+    return CarryFigures(
+        since=window("since", -120.0),
+        since_configured=True,
+        windows=(window("24h", -4.0), window("7d", -30.0, missing=1)),
+        projections=(Projection(30, "current", -90.0, None),),
+        current_rate=-0.0001,
+        interval_hours=8.0,
+    )
+
+
+def test_carry_windows_and_projections() -> None:
+    s = scrape(view(replace(hedge(), carry=carry_figures())))
+    assert of(s, "hedgetui_hedge_carry_usd", window="7d") == [-30.0]
+    assert of(s, "hedgetui_hedge_carry_usd", window="since") == [-120.0]
+    assert of(s, "hedgetui_hedge_carry_apr_ratio", window="24h") == [pytest.approx(-0.05)]
+    assert of(s, "hedgetui_hedge_carry_missing_events", window="7d") == [1.0]
+    assert of(s, "hedgetui_hedge_carry_projection_usd", days="30", basis="current") == [-90.0]
+
+
+def test_stale_funding_withholds_the_projections_but_not_the_settled_windows() -> None:
+    s = scrape(view(replace(hedge(funding=Freshness.STALE), carry=carry_figures())))
+    assert of(s, "hedgetui_hedge_carry_usd", window="24h") == [-4.0]
+    assert of(s, "hedgetui_hedge_carry_projection_usd") == []
