@@ -5,7 +5,8 @@ Prints each alert as it fires/resolves and a one-line status every ``--interval`
 ``{"type": "problem", ...}``, ``{"type": "dropped", ...}``). SIGTERM/SIGINT stop it cleanly
 (exit 0). Output goes through a bounded queue written by its own thread: a reader that stops
 reading never stalls the alerts, the alert log or the push sinks; status lines it missed are
-summarised (``... 12 status lines dropped``).
+summarised (``... 12 status lines dropped``). ``--metrics HOST:PORT`` also serves each
+evaluation's numbers to Prometheus (``hedgetui.metrics``, docs/metrics.md).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from hedgetui.alerts.output import LineOutput
     from hedgetui.config import Settings
     from hedgetui.metrics.exporter import MetricsExporter
+    from hedgetui.metrics.listen import Listen
 
 MAX_INTERVAL_S = 86_400.0
 MAX_DURATION_S = 10 * 365 * 86_400.0
@@ -56,7 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _listen(text: str) -> object:
+def _listen(text: str) -> Listen:
     from hedgetui.metrics.listen import ListenError, parse_listen
 
     try:
@@ -81,9 +83,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"hedgetui watch: {exc}", file=sys.stderr)
         return 2
     with contextlib.ExitStack() as stack:
+        exporter = None
         if args.metrics is not None:
             try:
-                args.exporter = stack.enter_context(_metrics_server(args.metrics))
+                exporter = stack.enter_context(_metrics_server(args.metrics))
             except OSError as exc:
                 print(
                     f"hedgetui watch: cannot serve metrics on {args.metrics.url()}: "
@@ -92,20 +95,18 @@ def run(args: argparse.Namespace) -> int:
                 )
                 return 2
         try:
-            return event_loop.run(_watch(args, base))
+            return event_loop.run(_watch(args, base, exporter))
         except ValueError as exc:  # unknown scenario / bad speed from the simulator
             print(f"hedgetui watch: {exc}", file=sys.stderr)
             return 2
 
 
 @contextlib.contextmanager
-def _metrics_server(listen: object) -> Iterator[MetricsExporter]:
+def _metrics_server(listen: Listen) -> Iterator[MetricsExporter]:
     """Bind ``--metrics`` before any feed connects (a port in use is a usage error), say where
     it serves (and that other machines can reach it unless it is loopback), stop on exit."""
     from hedgetui.metrics.exporter import MetricsExporter, serve
-    from hedgetui.metrics.listen import Listen
 
-    assert isinstance(listen, Listen)
     exporter = MetricsExporter()
     server = serve(exporter, listen)
     reach = "" if listen.loopback else " (not loopback: other machines can read it)"
@@ -116,7 +117,9 @@ def _metrics_server(listen: object) -> Iterator[MetricsExporter]:
         server.close()
 
 
-async def _watch(args: argparse.Namespace, base: object) -> int:
+async def _watch(
+    args: argparse.Namespace, base: object, exporter: MetricsExporter | None = None
+) -> int:
     from hedgetui.alerts.headless import json_line, json_summary
     from hedgetui.alerts.output import LineOutput, logging_to
     from hedgetui.config import Settings
@@ -134,7 +137,7 @@ async def _watch(args: argparse.Namespace, base: object) -> int:
 
     try:
         with logging_to(err):
-            return await _watch_with(args, base, out, problem)
+            return await _watch_with(args, base, out, problem, exporter)
     finally:
         out.close(timeout_s=2.0)
         err.close(timeout_s=1.0)
@@ -145,6 +148,7 @@ async def _watch_with(
     base: Settings,
     out: LineOutput,
     problem: Callable[[str], None],
+    exporter: MetricsExporter | None = None,
 ) -> int:
     import asyncio
 
@@ -170,7 +174,6 @@ async def _watch_with(
             return 2
         # the funding-trap alert needs the funding history; the --demo simulator serves no REST
         runtime = Runtime(settings, funding_history=not args.demo)
-        exporter: MetricsExporter | None = getattr(args, "exporter", None)
         if exporter is not None:
             exporter.count_frames(lambda: {v: f.stats.frames for v, f in runtime.feeds.items()})
         dispatcher, notes = runtime.alert_dispatcher(
