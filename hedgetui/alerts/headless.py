@@ -101,6 +101,7 @@ async def watch_loop(
     eval_every_s: float = EVAL_EVERY_S,
     emit_status: Emit | None = None,
     passed: Callable[[], Awaitable[None]] | None = None,
+    observe: Callable[[DashboardView, list[Alert]], None] | None = None,
 ) -> None:
     """Evaluate the alerts a few times a second, print each event as it happens and a status
     line every ``interval_s``, until ``stop`` is set or ``duration_s`` has passed.
@@ -109,7 +110,8 @@ async def watch_loop(
     the gate's ``passed``: each evaluation then follows a pass at once, so a frame is evaluated
     within one period of its arrival, as without passes (if no pass comes within two periods,
     it evaluates anyway). Events go to ``emit``, status lines to ``emit_status`` (default
-    ``emit``): the watcher gives status lines a queue that may drop them, never events."""
+    ``emit``): the watcher gives status lines a queue that may drop them, never events.
+    ``observe``: called with each evaluation's view and active alerts (the metrics exporter)."""
     clock = clock or SYSTEM_CLOCK
     status_out = emit if emit_status is None else emit_status
     started = clock.monotonic()
@@ -119,6 +121,8 @@ async def watch_loop(
         view = store.snapshot()
         events = engine.evaluate(view)
         dispatcher.submit(events)
+        if observe is not None:
+            observe(view, engine.active())
         for event in events:
             emit(json_line(event.to_json()) if json_mode else event_line(event))
         now = clock.monotonic()

@@ -5,14 +5,16 @@ Prints each alert as it fires/resolves and a one-line status every ``--interval`
 ``{"type": "problem", ...}``, ``{"type": "dropped", ...}``). SIGTERM/SIGINT stop it cleanly
 (exit 0). Output goes through a bounded queue written by its own thread: a reader that stops
 reading never stalls the alerts, the alert log or the push sinks; status lines it missed are
-summarised (``... 12 status lines dropped``).
+summarised (``... 12 status lines dropped``). ``--metrics HOST:PORT`` also serves each
+evaluation's numbers to Prometheus (``hedgetui.metrics``, docs/metrics.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from hedgetui.commands.args import add_demo_arguments, finite_float, in_range
@@ -20,6 +22,8 @@ from hedgetui.commands.args import add_demo_arguments, finite_float, in_range
 if TYPE_CHECKING:
     from hedgetui.alerts.output import LineOutput
     from hedgetui.config import Settings
+    from hedgetui.metrics.exporter import MetricsExporter
+    from hedgetui.metrics.listen import Listen
 
 MAX_INTERVAL_S = 86_400.0
 MAX_DURATION_S = 10 * 365 * 86_400.0
@@ -44,6 +48,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="stop after S seconds",
     )
+    parser.add_argument(
+        "--metrics",
+        type=_listen,
+        default=None,
+        metavar="HOST:PORT",
+        help="serve Prometheus metrics on http://HOST:PORT/metrics (HOST defaults to 127.0.0.1: "
+        "'--metrics 9108'); see docs/metrics.md",
+    )
+
+
+def _listen(text: str) -> Listen:
+    from hedgetui.metrics.listen import ListenError, parse_listen
+
+    try:
+        return parse_listen(text)
+    except ListenError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,14 +82,44 @@ def run(args: argparse.Namespace) -> int:
     except SetupError as exc:
         print(f"hedgetui watch: {exc}", file=sys.stderr)
         return 2
+    with contextlib.ExitStack() as stack:
+        exporter = None
+        if args.metrics is not None:
+            try:
+                exporter = stack.enter_context(_metrics_server(args.metrics))
+            except OSError as exc:
+                print(
+                    f"hedgetui watch: cannot serve metrics on {args.metrics.url()}: "
+                    f"{exc.strerror or exc}",
+                    file=sys.stderr,
+                )
+                return 2
+        try:
+            return event_loop.run(_watch(args, base, exporter))
+        except ValueError as exc:  # unknown scenario / bad speed from the simulator
+            print(f"hedgetui watch: {exc}", file=sys.stderr)
+            return 2
+
+
+@contextlib.contextmanager
+def _metrics_server(listen: Listen) -> Iterator[MetricsExporter]:
+    """Bind ``--metrics`` before any feed connects (a port in use is a usage error), say where
+    it serves (and that other machines can reach it unless it is loopback), stop on exit."""
+    from hedgetui.metrics.exporter import MetricsExporter, serve
+
+    exporter = MetricsExporter()
+    server = serve(exporter, listen)
+    reach = "" if listen.loopback else " (not loopback: other machines can read it)"
+    print(f"hedgetui watch: metrics on {listen.url()}{reach}", file=sys.stderr)
     try:
-        return event_loop.run(_watch(args, base))
-    except ValueError as exc:  # unknown scenario / bad speed from the simulator
-        print(f"hedgetui watch: {exc}", file=sys.stderr)
-        return 2
+        yield exporter
+    finally:
+        server.close()
 
 
-async def _watch(args: argparse.Namespace, base: object) -> int:
+async def _watch(
+    args: argparse.Namespace, base: object, exporter: MetricsExporter | None = None
+) -> int:
     from hedgetui.alerts.headless import json_line, json_summary
     from hedgetui.alerts.output import LineOutput, logging_to
     from hedgetui.config import Settings
@@ -86,7 +137,7 @@ async def _watch(args: argparse.Namespace, base: object) -> int:
 
     try:
         with logging_to(err):
-            return await _watch_with(args, base, out, problem)
+            return await _watch_with(args, base, out, problem, exporter)
     finally:
         out.close(timeout_s=2.0)
         err.close(timeout_s=1.0)
@@ -97,9 +148,9 @@ async def _watch_with(
     base: Settings,
     out: LineOutput,
     problem: Callable[[str], None],
+    exporter: MetricsExporter | None = None,
 ) -> int:
     import asyncio
-    import contextlib
 
     from hedgetui.alerts.headless import (
         EVAL_EVERY_S,
@@ -123,6 +174,8 @@ async def _watch_with(
             return 2
         # the funding-trap alert needs the funding history; the --demo simulator serves no REST
         runtime = Runtime(settings, funding_history=not args.demo)
+        if exporter is not None:
+            exporter.count_frames(lambda: {v: f.stats.frames for v, f in runtime.feeds.items()})
         dispatcher, notes = runtime.alert_dispatcher(
             problem, terminal=QueuedStream(out, sys.stdout), terminal_sinks=not args.json
         )
@@ -148,6 +201,7 @@ async def _watch_with(
                         eval_every_s=EVAL_EVERY_S,
                         emit_status=out.status,
                         passed=gate.passed,
+                        observe=None if exporter is None else exporter.update,
                     )
         finally:
             await dispatcher.close(timeout_s=min(5.0, settings.alerts.apprise_timeout_s))
