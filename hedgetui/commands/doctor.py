@@ -78,6 +78,17 @@ async def _doctor(args: argparse.Namespace, settings: object) -> int:
     if args.json:
         sys.stdout.write(json_line(json_record(targets)) + "\n")
     else:
-        sys.stdout.write(text_report(targets))
+        sys.stdout.write(text_report(targets, _width()))
     sys.stdout.flush()
     return exit_code(targets)
+
+
+def _width() -> int:
+    """The terminal's width when writing to one (at least 40), else 80 columns."""
+    import shutil
+
+    from hedgetui.doctor.verdicts import WIDTH
+
+    if not sys.stdout.isatty():
+        return WIDTH
+    return max(40, shutil.get_terminal_size((WIDTH, 24)).columns)

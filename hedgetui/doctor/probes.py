@@ -147,7 +147,7 @@ async def _feed_steps(
             done(await _data(ws, adapter, symbols, url, timeout_s))
     except Exception as exc:  # the upgrade (or the socket under it) failed
         if "upgrade" in steps:
-            advice = "check the path of ws_url; the venue may block this IP or region"
+            advice = "check the URL's path"
             done(_fail("upgrade", failures.classify(exc, url).reason, timer, advice))
 
 
@@ -155,7 +155,7 @@ async def _dns(
     host: str, port: int, url: str, env: Mapping[str, str], timeout_s: float
 ) -> tuple[str | None, Step]:
     timer = _Timer()
-    advice = f"check the host name of the URL, DNS (/etc/resolv.conf) or {ENV_RESOLVE}"
+    advice = "check the URL's host and DNS"
     try:
         pinned = pinned_address(host, resolve_table(env))
         if pinned is not None:
@@ -176,7 +176,7 @@ async def _tcp(address: str, port: int, url: str, timeout_s: float) -> Step:
     try:
         _, writer = await asyncio.wait_for(asyncio.open_connection(address, port), timeout_s)
     except Exception as exc:
-        advice = "check the URL's port, a firewall, or whether the venue is up"
+        advice = "check the port and firewall"
         return _fail("tcp", failures.classify(exc, url).reason, timer, advice)
     seconds = timer.seconds()
     writer.close()
@@ -195,7 +195,7 @@ async def _tls(address: str, port: int, host: str, url: str, timeout_s: float) -
     except Exception as exc:
         code = exc.verify_code if isinstance(exc, ssl.SSLCertVerificationError) else None
         which = tls_check(code)
-        what = f"{failures.classify(exc, url).reason} ({which})"
+        what = f"{which}: {failures.classify(exc, url).reason}"
         return _fail("tls", what, timer, TLS_ADVICE[which])
     seconds = timer.seconds()
     tls = writer.get_extra_info("ssl_object")
@@ -252,22 +252,24 @@ async def _data(
                     await ws.send(reply)
                 try:
                     events = adapter.parse(frame)
+                except VenueErrorReply:
+                    raise  # the venue refused a subscription: said below
                 except FeedParseError:
-                    continue
+                    continue  # a frame the adapter does not know: the feed skips it too
                 for event in events:
                     wanted.difference_update(_seen(event))
     except VenueErrorReply as exc:
         what = failures.rejected(exc).reason
         if not any(s in what for s in symbols):
             what = f"{what} (subscribing {names})"
-        return _fail("data", what, timer, "check the symbol in [[hedges]] (listed, spelled?)")
+        return _fail("data", what, timer, "check the [[hedges]] symbol")
     except TimeoutError:
         missing = ", ".join(f"{k} {s}" for k, s in sorted(wanted))
         what = f"no first value of {missing} within {timeout_s:g} s"
-        return _fail("data", what, timer, "check the symbol in [[hedges]]; try --timeout 30")
+        return _fail("data", what, timer, "check the symbol, --timeout")
     except ConnectionClosed as exc:
         what = failures.classify(exc, url).reason
-        return _fail("data", what, timer, "the venue closed the feed: retry later")
+        return _fail("data", what, timer, "retry later")
     return Step("data", Verdict.OK, f"subscribed {names}: mark, index, funding", timer.seconds())
 
 
@@ -278,7 +280,7 @@ async def clock(venue: str, rest_url: str, timeout_s: float) -> Step:
     """The venue's time from its public time endpoint against this machine's clock."""
     timer = _Timer()
     path = TIME_ENDPOINTS[venue][0]
-    advice = "check the venue's rest_url and that this machine reaches it"
+    advice = "check the venue's rest_url"
     try:
         async with httpx.AsyncClient(timeout=timeout_s) as http:
             before = time.time()
@@ -286,8 +288,8 @@ async def clock(venue: str, rest_url: str, timeout_s: float) -> Step:
             after = time.time()
         server_ms = server_time_ms(venue, orjson.loads(reply.content))
     except httpx.HTTPError as exc:
-        why = str(exc) or type(exc).__name__
-        return _fail("clock", f"could not ask {venue} the time (GET {path}): {why}", timer, advice)
+        why = failures.classify(exc, rest_url).reason  # the feeds' words: refused, dns, tls
+        return _fail("clock", f"could not ask {venue} the time: {why}", timer, advice)
     except (orjson.JSONDecodeError, TimeReplyError) as exc:
         what = f"GET {path} answered HTTP {reply.status_code} without a time ({exc})"
         return _fail("clock", what, timer, advice)
@@ -328,7 +330,7 @@ async def check_account(
     try:
         creds = load_credentials(account, env)
     except CredentialsError as exc:
-        target.steps.append(_fail("auth", str(exc), timer, "set the keys where [[accounts]] says"))
+        target.steps.append(_fail("auth", str(exc), timer, "set the keys [[accounts]] names"))
         target.skip_rest(_ACCOUNT_STEPS[2:], "auth")
         return target
     client = make_client(
@@ -358,22 +360,26 @@ async def check_account(
 def _keyfile(path_text: str) -> Step:
     path = Path(path_text).expanduser()
     try:
-        check_file_private(path)
+        check_file_private(path)  # the rule the credentials loader applies
     except CredentialsError as exc:
-        what, _, fix = str(exc).partition("; run: ")
-        return Step("keyfile", Verdict.FAIL, what, None, fix or "check the path in [[accounts]]")
+        try:
+            mode = path.stat().st_mode & 0o777
+        except OSError:
+            return Step("keyfile", Verdict.FAIL, str(exc), None, "check credentials_file")
+        what = f"mode {mode:04o}: group/others may read it"
+        return Step("keyfile", Verdict.FAIL, what, None, f"chmod 600 {path}")
     mode = path.stat().st_mode & 0o777
-    return Step("keyfile", Verdict.OK, f"{path} mode {mode:04o} (owner only)")
+    return Step("keyfile", Verdict.OK, f"mode {mode:04o} (owner only): {path}")
 
 
 async def _auth(client: VenueClient, coin: str, timer: _Timer) -> Step:
     try:
         await client.balance(coin)
     except AuthError as exc:
-        advice = "check key and secret (this venue, mainnet/testnet) and the clock step"
+        advice = "check key, secret, testnet"
         return _fail("auth", f"keys refused: {exc.describe()}", timer, advice)
     except TradingError as exc:
-        return _fail("auth", exc.describe(), timer, "check the venue's rest_url; retry later")
+        return _fail("auth", exc.describe(), timer, "check rest_url, retry")
     return Step("auth", Verdict.OK, f"keys accepted (read-only {coin} balance)", timer.seconds())
 
 

@@ -70,7 +70,6 @@ class ClockWindow:
 
     behind_s: float | None
     ahead_s: float | None
-    rule: str  # the venue's rule, in a few words
 
     def accepts(self, skew_s: float) -> bool:
         """``skew_s``: local clock minus the venue's (positive: local ahead)."""
@@ -78,40 +77,45 @@ class ClockWindow:
             return False
         return not (skew_s > 0 and self.ahead_s is not None and skew_s >= self.ahead_s)
 
+    def describe(self) -> str:
+        """``-5 s/+1 s`` (behind/ahead), ``±30 s``, ``-30 s`` or ``none``."""
+        behind, ahead = self.behind_s, self.ahead_s
+        if behind is None and ahead is None:
+            return "none"
+        if behind == ahead:
+            return f"±{behind:g} s"
+        parts = [f"-{behind:g} s" if behind is not None else "", f"+{ahead:g} s" if ahead else ""]
+        return "/".join(p for p in parts if p)
+
 
 # rest.md: BitMEX api-expires = now + 30 s (ours); Bybit/Binance accept
 # server - recvWindow(5 s) <= ts < server + 1 s; Deribit's ts is valid 60 s; OKX 30 s;
 # Kraken signs a nonce (no time window).
 CLOCK_WINDOWS: dict[str, ClockWindow] = {
-    "bitmex": ClockWindow(30.0, None, "api-expires 30 s ahead"),
-    "bybit": ClockWindow(5.0, 1.0, "recv_window 5 s, at most 1 s ahead"),
-    "binance": ClockWindow(5.0, 1.0, "recvWindow 5 s, at most 1 s ahead"),
-    "deribit": ClockWindow(60.0, 60.0, "timestamp valid 60 s"),
-    "okx": ClockWindow(30.0, 30.0, "timestamp valid 30 s"),
-    "kraken": ClockWindow(None, None, "nonce, no time window"),
+    "bitmex": ClockWindow(30.0, None),
+    "bybit": ClockWindow(5.0, 1.0),
+    "binance": ClockWindow(5.0, 1.0),
+    "deribit": ClockWindow(60.0, 60.0),
+    "okx": ClockWindow(30.0, 30.0),
+    "kraken": ClockWindow(None, None),
 }
-CLOCK_ADVICE = "sync the clock (chrony/ntpd, timedatectl set-ntp true)"
-
-
-def _signed(seconds: float) -> str:
-    return f"{seconds:+.3f} s"
+CLOCK_ADVICE = "sync the clock (NTP)"
 
 
 def clock_step(venue: str, skew_s: float, seconds: float, rtt_s: float) -> Step:
     """The local clock against the venue's (``skew_s`` local minus venue, measured with a
     round trip of ``rtt_s``): ok within ~1 s, warn beyond, fail outside the window in which
-    the venue accepts a signed request."""
-    window = CLOCK_WINDOWS.get(venue, ClockWindow(None, None, "no known window"))
-    side = "ahead of" if skew_s > 0 else "behind"
-    found = f"local clock {abs(skew_s):.3f} s {side} {venue} (round trip {rtt_s * 1000:.0f} ms)"
+    the venue accepts a signed request (the skew and the window said)."""
+    window = CLOCK_WINDOWS.get(venue, ClockWindow(None, None))
+    skew = f"{skew_s:+.3f} s"
     if not window.accepts(skew_s):
-        what = f"clock skew {_signed(skew_s)} is outside {venue}'s signed-request window "
-        what += f"({window.rule}): signed requests will be refused"
+        what = f"skew {skew}: outside {venue}'s signed-request window ({window.describe()})"
         return Step("clock", Verdict.FAIL, what, seconds, CLOCK_ADVICE)
     if abs(skew_s) > WARN_SKEW_S:
-        what = f"clock skew {_signed(skew_s)} against {venue} ({window.rule})"
+        what = f"skew {skew} (signed-request window {window.describe()})"
         return Step("clock", Verdict.WARN, what, seconds, CLOCK_ADVICE)
-    return Step("clock", Verdict.OK, found, seconds)
+    what = f"skew {skew}, window {window.describe()} (round trip {rtt_s * 1000:.0f} ms)"
+    return Step("clock", Verdict.OK, what, seconds)
 
 
 def permissions_step(configured: str, report: KeyPermissions | None, seconds: float) -> Step:
@@ -123,12 +127,12 @@ def permissions_step(configured: str, report: KeyPermissions | None, seconds: fl
     can = "can trade" if report.can_trade else "read only"
     found = f"configured {configured}, key {can} ({report.detail})"
     if configured == "read" and report.can_trade:
-        what = f"a key configured for reading can trade ({report.detail})"
-        advice = "use a read-only key for monitoring (no trade, no withdraw)"
+        what = f"a key for monitoring can trade ({report.detail})"
+        advice = "use a read-only key here"
         return Step("perms", Verdict.WARN, what, seconds, advice)
     if configured == "trade" and not report.can_trade:
         what = f'configured permissions = "trade" but the key is read only ({report.detail})'
-        advice = 'give the key trade permission on the venue, or set permissions = "read"'
+        advice = "give the key trade rights"
         return Step("perms", Verdict.FAIL, what, seconds, advice)
     return Step("perms", Verdict.OK, found, seconds)
 
@@ -138,11 +142,11 @@ _TLS_EXPIRED = {9, 10}  # not yet valid, expired
 _TLS_HOST = {62, 64}  # hostname / IP address mismatch
 _TLS_UNKNOWN_CA = {2, 18, 19, 20, 21}  # self-signed, unknown issuer, cannot verify
 TLS_ADVICE = {
-    "expired": "check this machine's date (timedatectl); else the venue's certificate expired",
-    "wrong host": "the URL's host is not the certificate's: check ws_url / HEDGETUI_RESOLVE",
-    "unknown CA": "a TLS-intercepting proxy? add its CA (SSL_CERT_FILE) or bypass it",
-    "certificate": "the venue's certificate did not verify: a proxy in the way? retry later",
-    "protocol": "the server offers no TLS 1.2+ we accept: check the URL's port and scheme",
+    "expired": "check this machine's date",
+    "wrong host": "check the URL's host name",
+    "unknown CA": "a proxy? set SSL_CERT_FILE",
+    "certificate": "a proxy? retry later",
+    "protocol": "check the URL's scheme and port",
 }
 
 
@@ -177,11 +181,14 @@ def _clip(text: str, room: int) -> str:
     return text[: max(room - 1, 0)] + "…"
 
 
+_SHOWN = {Verdict.OK: "ok", Verdict.WARN: "WARN", Verdict.FAIL: "FAIL", Verdict.SKIPPED: "skip"}
+
+
 def step_line(step: Step, width: int = WIDTH) -> str:
     """``  FAIL tls       12 ms  <what>; try: <advice>`` in ``width`` columns (the words
-    clipped, never the advice)."""
+    clipped, never the advice; ``--json`` has them whole)."""
     ms = "" if step.seconds is None else f"{step.seconds * 1000:.0f} ms"
-    head = f"  {step.verdict.value.upper():<7} {step.name:<8}{ms:>8}  "
+    head = f"  {_SHOWN[step.verdict]:<4} {step.name:<7} {ms:>7}  "
     tail = f"; try: {step.advice}" if step.advice else ""
     room = width - len(head) - len(tail)
     if room < 20:  # a long advice: the words first, the advice clipped
@@ -190,6 +197,7 @@ def step_line(step: Step, width: int = WIDTH) -> str:
 
 
 def text_report(targets: Sequence[Target], width: int = WIDTH) -> str:
+    """One line per target and per step, each at most ``width`` columns; a summary line."""
     lines: list[str] = []
     for target in targets:
         label = f"{target.kind} {target.name}"
