@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -84,12 +86,11 @@ def test_demo_and_config_together_is_a_usage_error() -> None:
     assert "not allowed with argument" in run.stderr and "Traceback" not in run.stderr
 
 
-@pytest.fixture(scope="module")
-def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """``hedgetui sim --tls DIR``: its per-venue lines and its control line."""
-    tls = tmp_path_factory.mktemp("sim-tls")
+@contextmanager
+def sim_process(*args: str) -> Iterator[dict[str, Any]]:
+    """``hedgetui sim ARGS``: its per-venue lines (under "venues") and its control line."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "hedgetui", "sim", "--scenario", "calm", "--tls", str(tls)],
+        [sys.executable, "-m", "hedgetui", "sim", "--scenario", "calm", *args],
         cwd=REPO_DIR,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -116,33 +117,42 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
                 stream.close()
 
 
-def test_a_config_pointing_at_hedgetui_sim_is_all_green(
-    sim: dict[str, Any], tmp_path: Path
-) -> None:
-    parts = []
-    for venue in VENUES:
-        line = sim["venues"][venue]
-        phrase = 'passphrase_env = "HT_DOCTOR_PHRASE"\n' if venue == "okx" else ""
-        parts.append(
-            f"""
-[venues.{venue}]
-ws_url = "{line["ws"]}"
-rest_url = "{line["rest"]}"
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """``hedgetui sim --tls DIR``."""
+    with sim_process("--tls", str(tmp_path_factory.mktemp("sim-tls"))) as found:
+        yield found
 
+
+def venue_config(venue: str, line: dict[str, Any], *, account: bool) -> str:
+    """The config of one venue served by ``hedgetui sim`` (its line), a hedge on it and, with
+    ``account``, an account whose keys are the simulator's demo ones (from HT_DOCTOR_*)."""
+    phrase = 'passphrase_env = "HT_DOCTOR_PHRASE"\n' if venue == "okx" else ""
+    accounts = f"""
 [[accounts]]
 name = "acct-{venue}"
 venue = "{venue}"
 permissions = "trade"
 api_key_env = "HT_DOCTOR_KEY"
 api_secret_env = "HT_DOCTOR_SECRET"
-{phrase}
+{phrase}"""
+    return f"""
+[venues.{venue}]
+ws_url = "{line["ws"]}"
+rest_url = "{line["rest"]}"
+{accounts if account else ""}
 [[hedges]]
 name = "h-{venue}"
 coin = "BTC"
 venue = "{venue}"
 position = {{ side = "short", contracts = 100, entry = 60000, leverage = 2 }}
 """
-        )
+
+
+def test_a_config_pointing_at_hedgetui_sim_is_all_green(
+    sim: dict[str, Any], tmp_path: Path
+) -> None:
+    parts = [venue_config(v, sim["venues"][v], account=True) for v in VENUES]
     cfg = tmp_path / "c.toml"
     cfg.write_text("".join(parts))
     env = clean_env(
@@ -159,3 +169,29 @@ position = {{ side = "short", contracts = 100, entry = 60000, leverage = 2 }}
     assert len(tls) == 6 and all("certificate valid for 127.0.0.1" in t for t in tls), run.stdout
     assert lines[-1] == "doctor: all good (48 ok, 6 skipped); exit 0", run.stdout
     assert DEMO_API_SECRET not in run.stdout + run.stderr
+
+
+def test_hedgetui_sim_with_a_skewed_clock_fails_the_clock_step(tmp_path: Path) -> None:
+    """``hedgetui sim --clock-skew 10``: the venue's clock 10 s ahead, beyond Binance's
+    5 s recvWindow: the clock step fails saying the skew and the window; exit 2."""
+    with sim_process("--venues", "binance", "--clock-skew", "10") as found:
+        cfg = tmp_path / "c.toml"
+        cfg.write_text(venue_config("binance", found["venues"]["binance"], account=False))
+        run = hedgetui("doctor", "--config", str(cfg), "--json")
+    assert run.returncode == 2, run.stdout + run.stderr
+    [target] = json.loads(run.stdout)["targets"]
+    verdicts = {s["step"]: s["verdict"] for s in target["steps"]}
+    assert verdicts == {
+        "dns": "ok",
+        "tcp": "ok",
+        "tls": "skipped",
+        "upgrade": "ok",
+        "data": "ok",
+        "clock": "fail",
+    }
+    [clock] = [s for s in target["steps"] if s["step"] == "clock"]
+    pattern = (
+        r"skew -(9\.9\d\d|10\.0\d\d) s: outside binance's signed-request window \(-5 s/\+1 s\)"
+    )
+    assert re.fullmatch(pattern, clock["message"]), clock
+    assert clock["advice"] == "sync the clock (NTP)"

@@ -12,7 +12,6 @@ import asyncio
 import json
 import re
 import socket
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 import pytest
 
 from hedgetui.cli import main
+from hedgetui.clock import OffsetClock
 from hedgetui.sim import start_simulator
 from hedgetui.sim.rest.accounts import DEMO_API_KEY, DEMO_API_SECRET
 from hedgetui.sim.rest.attach import RestSide, attach_rest_servers
@@ -264,23 +264,10 @@ async def test_a_rejected_subscription_names_the_symbol(
 # --------------------------------------------------------------------------- the clock
 
 
-class SkewedClock:
-    """The venue's clock, ``offset_s`` ahead of this machine's."""
-
-    def __init__(self, offset_s: float) -> None:
-        self.offset_s = offset_s
-
-    def time(self) -> float:
-        return time.time() + self.offset_s
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-
 async def test_a_server_clock_outside_the_signed_request_window(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    async with simulator("bybit", clock=SkewedClock(10.0)) as (sim, rest):
+    async with simulator("bybit", clock=OffsetClock(10.0)) as (sim, rest):
         cfg = write_config(tmp_path / "c.toml", "bybit", sim.ws_url("bybit"), rest.url("bybit"))
         words = (
             r"skew -(9\.9\d\d|10\.0\d\d) s: outside bybit's signed-request window \(-5 s/\+1 s\)"
@@ -293,7 +280,7 @@ async def test_a_server_clock_two_seconds_off_is_a_warning(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """2 s is inside OKX's 30 s window: signed requests work, but the clock wants fixing."""
-    async with simulator("okx", clock=SkewedClock(2.0)) as (sim, rest):
+    async with simulator("okx", clock=OffsetClock(2.0)) as (sim, rest):
         cfg = write_config(tmp_path / "c.toml", "okx", sim.ws_url("okx"), rest.url("okx"))
         words = r"skew -(1\.9\d\d|2\.0\d\d) s \(signed-request window ±30 s\)"
         advice = "sync the clock (NTP)"
