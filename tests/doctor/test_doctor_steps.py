@@ -12,6 +12,8 @@ import asyncio
 import json
 import re
 import socket
+import ssl
+import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -219,6 +221,42 @@ async def test_a_certificate_for_another_host(
         out = await check_failure(cfg, capsys, "tls", words, "check the URL's host name")
     pinned = r"  ok +dns +\d+ ms  okx\.venue\.test -> 127\.0\.0\.1 \(pinned by HEDGETUI_RESOLVE\)"
     assert re.fullmatch(pinned, step(out, "dns"))
+
+
+def expired_certificate(ca: SimCA, folder: Path) -> ssl.SSLContext:
+    """A server context whose certificate for 127.0.0.1, signed by ``ca``, expired in 2020
+    (``openssl ca`` sets the dates that ``openssl x509 -days`` cannot)."""
+    (folder / "index.txt").write_text("")
+    (folder / "serial").write_text("01\n")
+    (folder / "ext.cnf").write_text("subjectAltName=IP:127.0.0.1\n")
+    (folder / "ca.cnf").write_text(
+        "[ca]\ndefault_ca = d\n[d]\ndatabase = index.txt\nnew_certs_dir = .\n"
+        "serial = serial\ndefault_md = sha256\npolicy = p\n[p]\ncommonName = supplied\n"
+    )
+    ca_key = str(ca.ca_file.parent / "ca-key.pem")
+    for cmd in (
+        "req -newkey rsa:2048 -nodes -keyout old-key.pem -subj /CN=127.0.0.1 -out old.csr",
+        f"ca -batch -config ca.cnf -cert {ca.ca_file} -keyfile {ca_key} -in old.csr -out old.pem"
+        " -startdate 20200101000000Z -enddate 20200102000000Z -extfile ext.cnf",
+    ):
+        subprocess.run(["openssl", *cmd.split()], cwd=folder, check=True, capture_output=True)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(folder / "old.pem", folder / "old-key.pem")
+    return context
+
+
+async def test_an_expired_certificate(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    test_ca: SimCA,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(test_ca.ca_file))
+    tls = expired_certificate(test_ca, tmp_path)
+    async with simulator("bitmex", tls=tls) as (sim, rest):
+        cfg = write_config(tmp_path / "c.toml", "bitmex", sim.ws_url("bitmex"), rest.url("bitmex"))
+        words = r"expired: TLS certificate not trusted: certificate has expired"
+        await check_failure(cfg, capsys, "tls", words, "check this machine's date")
 
 
 async def test_a_trusted_certificate_is_ok(
