@@ -17,7 +17,7 @@ import os
 import socket
 import ssl
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,7 +25,9 @@ from urllib.parse import urlsplit
 import httpx
 import orjson
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.proxy import get_proxy
+from websockets.uri import parse_uri
 
 from hedgetui.config import AccountSettings, Settings
 from hedgetui.doctor.server_time import TIME_ENDPOINTS, TimeReplyError, server_time_ms
@@ -120,6 +122,13 @@ async def _feed_steps(
             return False
         return True
 
+    proxy = _proxy(url, host, env)
+    if proxy is not None:  # the proxy resolves and connects: the upgrade step goes through it
+        shown = failures.host_port(proxy)[1]  # never the proxy's credentials
+        for name in ("dns", "tcp", "tls"):
+            done(Step(name, Verdict.SKIPPED, f"skipped: through the proxy {shown}"))
+        await _upgrade(target, done, steps, adapter, url, symbols, None, timeout_s, proxy)
+        return
     pinned, step = await _dns(host, port, url, env, timeout_s)
     if not done(step):
         return
@@ -132,8 +141,32 @@ async def _feed_steps(
         step = Step("tls", Verdict.SKIPPED, f"skipped: {parts.scheme}:// is not encrypted")
     if not done(step):
         return
+    await _upgrade(target, done, steps, adapter, url, symbols, pinned, timeout_s)
+
+
+def _proxy(url: str, host: str, env: Mapping[str, str]) -> str | None:
+    """The proxy URL the feed's websocket goes through (as websockets picks it from the
+    environment), None when it connects directly (loopback, a pinned name)."""
+    if host in _LOOPBACK or host.lower() in resolve_table(env):
+        return None
+    return get_proxy(parse_uri(url))
+
+
+async def _upgrade(
+    target: Target,
+    done: Callable[[Step], bool],
+    steps: list[str],
+    adapter: VenueAdapter,
+    url: str,
+    symbols: Sequence[str],
+    pinned: str | None,
+    timeout_s: float,
+    proxy: str | None = None,
+) -> None:
+    """The websocket upgrade, then the subscriptions over it (as the feed connects)."""
     timer = _Timer()
     options: dict[str, Any] = {} if pinned is None else {"host": pinned}
+    host = failures.host_port(url)[0]
     try:
         async with connect(
             url,
@@ -147,6 +180,10 @@ async def _feed_steps(
             done(await _data(ws, adapter, symbols, url, timeout_s))
     except Exception as exc:  # the upgrade (or the socket under it) failed
         if "upgrade" in steps:
+            if proxy is not None and not isinstance(exc, InvalidStatus):  # the proxy failed
+                what = f"proxy: {failures.classify(exc, proxy).reason}"
+                done(_fail("upgrade", what, timer, "check HTTPS_PROXY / NO_PROXY"))
+                return
             advice = "check the URL's path"
             done(_fail("upgrade", failures.classify(exc, url).reason, timer, advice))
 

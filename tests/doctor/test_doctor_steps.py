@@ -186,6 +186,26 @@ async def test_connection_refused(tmp_path: Path, capsys: pytest.CaptureFixture[
     )
 
 
+async def test_through_a_proxy_the_upgrade_step_says_what_the_proxy_did(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With HTTPS_PROXY set the feed connects through the proxy (websockets' rule): the name,
+    TCP and TLS are the proxy's business, so those steps say so; the proxy's password is
+    never printed."""
+    port = closed_port()
+    for var in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "WSS_PROXY", "wss_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", f"http://me:s3cret-pw@127.0.0.1:{port}")
+    rest = f"http://127.0.0.1:{closed_port()}"
+    cfg = write_config(tmp_path / "c.toml", "okx", "wss://ws.okx.example/ws/v5/public", rest)
+    words = rf"proxy: connection refused by 127\.0\.0\.1:{port}"
+    out = await check_failure(cfg, capsys, "upgrade", words, "check HTTPS_PROXY / NO_PROXY")
+    for name in ("dns", "tcp", "tls"):
+        line = step(out, name)
+        assert line == f"  skip {name:<7}          skipped: through the proxy 127.0.0.1:{port}"
+    assert "s3cret-pw" not in out
+
+
 @pytest.fixture(scope="module")
 def test_ca(tmp_path_factory: pytest.TempPathFactory) -> SimCA:
     return make_test_ca(tmp_path_factory.mktemp("ca"))
