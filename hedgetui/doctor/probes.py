@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import os
 import socket
 import ssl
@@ -198,6 +199,9 @@ async def _dns(
         if pinned is not None:
             what = f"{host} -> {pinned} (pinned by {ENV_RESOLVE})"
             return pinned, Step("dns", Verdict.OK, what, timer.seconds())
+        with contextlib.suppress(ValueError):
+            ipaddress.ip_address(host)
+            return None, Step("dns", Verdict.OK, f"{host}: an address, nothing to resolve", 0.0)
         loop = asyncio.get_running_loop()
         infos = await asyncio.wait_for(
             loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout_s

@@ -178,7 +178,8 @@ async def test_connection_refused(tmp_path: Path, capsys: pytest.CaptureFixture[
     cfg = write_config(tmp_path / "c.toml", "bybit", f"ws://127.0.0.1:{port}/v5/public", rest)
     words = rf"connection refused by 127\.0\.0\.1:{port}"
     out = await check_failure(cfg, capsys, "tcp", words, "check the port and firewall")
-    assert re.fullmatch(r"  ok +dns +\d+ ms  127\.0\.0\.1 -> 127\.0\.0\.1", step(out, "dns"))
+    dns = r"  ok +dns +\d+ ms  127\.0\.0\.1: an address, nothing to resolve"
+    assert re.fullmatch(dns, step(out, "dns"))
     assert_skipped_after(out, "tcp", ("tls", "upgrade", "data"))
     # the REST side is the same closed port: the clock cannot be read either
     assert re.match(
@@ -286,11 +287,14 @@ async def test_a_trusted_certificate_is_ok(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SSL_CERT_FILE", str(test_ca.ca_file))
+    """By name: ``localhost`` resolves (the resolver's answer shown) and is in the certificate."""
     async with simulator("kraken", tls=test_ca.server_context()) as (sim, rest):
-        cfg = write_config(tmp_path / "c.toml", "kraken", sim.ws_url("kraken"), rest.url("kraken"))
+        url = sim.ws_url("kraken").replace("127.0.0.1", "localhost")
+        cfg = write_config(tmp_path / "c.toml", "kraken", url, rest.url("kraken"))
         code, out = await doctor(cfg, capsys)
     assert code == 0, out
-    tls = r"  ok +tls +\d+ ms  TLSv1\.[23], certificate valid for 127\.0\.0\.1"
+    assert re.fullmatch(r"  ok +dns +\d+ ms  localhost -> .*127\.0\.0\.1.*", step(out, "dns"))
+    tls = r"  ok +tls +\d+ ms  TLSv1\.[23], certificate valid for localhost"
     assert re.fullmatch(tls, step(out, "tls"))
     assert out.splitlines()[-1] == "doctor: all good (6 ok); exit 0"
 
