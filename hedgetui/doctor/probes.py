@@ -18,7 +18,7 @@ import os
 import socket
 import ssl
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,7 +44,7 @@ from hedgetui.doctor.verdicts import (
 from hedgetui.domain import Funding, IndexPrice, MarkPrice, Ticker
 from hedgetui.feeds import failure as failures
 from hedgetui.feeds.adapter import VenueAdapter
-from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
+from hedgetui.feeds.errors import VenueErrorReply
 from hedgetui.feeds.registry import get_adapter
 from hedgetui.feeds.resolve import ENV_RESOLVE, pinned_address, resolve_table
 from hedgetui.runtime import feed_plan
@@ -187,6 +187,8 @@ async def _upgrade(
                 return
             advice = "check the URL's path"
             done(_fail("upgrade", failures.classify(exc, url).reason, timer, advice))
+        elif "data" in steps:  # the connection broke while waiting for the first values
+            done(_fail("data", failures.classify(exc, url).reason, timer, "retry later"))
 
 
 async def _dns(
@@ -295,8 +297,8 @@ async def _data(
                     events = adapter.parse(frame)
                 except VenueErrorReply:
                     raise  # the venue refused a subscription: said below
-                except FeedParseError:
-                    continue  # a frame the adapter does not know: the feed skips it too
+                except Exception:  # a frame the adapter does not know (or an adapter bug):
+                    continue  # the feed counts it as malformed and goes on
                 for event in events:
                     wanted.difference_update(_seen(event))
     except VenueErrorReply as exc:
@@ -436,7 +438,27 @@ async def check_all(
     """Every venue a hedge uses (enabled) and every account, checked concurrently; the
     targets in config order."""
     env = os.environ if env is None else env
-    plan = feed_plan(settings)
-    venues = [check_venue(v, s, settings, env=env, timeout_s=timeout_s) for v, s in plan.items()]
-    accounts = [check_account(a, settings, env=env, timeout_s=timeout_s) for a in settings.accounts]
-    return list(await asyncio.gather(*venues, *accounts))
+    checks = [
+        _guarded(
+            Target("venue", v, v, "?"), check_venue(v, s, settings, env=env, timeout_s=timeout_s)
+        )
+        for v, s in feed_plan(settings).items()
+    ]
+    checks += [
+        _guarded(
+            Target("account", a.name, a.venue, "?"),
+            check_account(a, settings, env=env, timeout_s=timeout_s),
+        )
+        for a in settings.accounts
+    ]
+    return list(await asyncio.gather(*checks))
+
+
+async def _guarded(fallback: Target, check: Awaitable[Target]) -> Target:
+    """A check that broke in a way no step foresaw is one failed line, not a traceback."""
+    try:
+        return await check
+    except Exception as exc:
+        what = f"the check itself failed: {type(exc).__name__}: {exc}"[:300]
+        fallback.steps.append(Step("check", Verdict.FAIL, what, None, "report this as a bug"))
+        return fallback

@@ -323,6 +323,28 @@ async def test_a_rejected_subscription_names_the_symbol(
         await check_failure(cfg, capsys, "data", words, "check the [[hedges]] symbol")
 
 
+async def test_the_venue_closes_before_the_first_values(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with simulator("kraken") as (sim, rest):
+        await sim.fault("kraken", "accept_then_close", enabled=1, code=1013, reason="try later")
+        cfg = write_config(tmp_path / "c.toml", "kraken", sim.ws_url("kraken"), rest.url("kraken"))
+        words = r"closed by the venue \(code 1013: try later\)"
+        out = await check_failure(cfg, capsys, "data", words, "retry later")
+    assert step(out, "upgrade").startswith("  ok ")
+
+
+async def test_no_first_values_within_the_timeout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The venue accepts and then sends nothing: the channels that never came are named."""
+    async with simulator("bybit") as (sim, rest):
+        await sim.fault("bybit", "stall")
+        cfg = write_config(tmp_path / "c.toml", "bybit", sim.ws_url("bybit"), rest.url("bybit"))
+        words = r"no first value of funding BTCUSD, index BTCUSD, mark BTCUSD within 3 s"
+        await check_failure(cfg, capsys, "data", words, "check the symbol, --timeout")
+
+
 # --------------------------------------------------------------------------- the clock
 
 
