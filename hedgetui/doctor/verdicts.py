@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from hedgetui import glyphs
 from hedgetui.trading.orders import KeyPermissions
 
 EXIT_OK = 0
@@ -176,9 +177,13 @@ def exit_code(targets: Sequence[Target]) -> int:
 
 
 def _clip(text: str, room: int) -> str:
+    """``text`` in ``room`` columns, cut with an ellipsis; in ASCII mode its twins first
+    (``±`` is ``+/-``), so the line still fits once written."""
+    text = glyphs.text(text)
     if len(text) <= room:
         return text
-    return text[: max(room - 1, 0)] + "…"
+    ellipsis = glyphs.text("…")
+    return text[: max(room - len(ellipsis), 0)] + ellipsis
 
 
 _SHOWN = {Verdict.OK: "ok", Verdict.WARN: "WARN", Verdict.FAIL: "FAIL", Verdict.SKIPPED: "skip"}
@@ -189,7 +194,7 @@ def step_line(step: Step, width: int = WIDTH) -> str:
     clipped, never the advice; ``--json`` has them whole)."""
     ms = "" if step.seconds is None else f"{step.seconds * 1000:.0f} ms"
     head = f"  {_SHOWN[step.verdict]:<4} {step.name:<7} {ms:>7}  "
-    tail = f"; try: {step.advice}" if step.advice else ""
+    tail = glyphs.text(f"; try: {step.advice}") if step.advice else ""
     room = width - len(head) - len(tail)
     if room < 20:  # a long advice: the words first, the advice clipped
         return _clip(head + step.message + tail, width)

@@ -129,3 +129,14 @@ def test_a_reply_without_a_time_is_said() -> None:
         server_time_ms("okx", {"code": "50001", "data": []})
     with pytest.raises(TimeReplyError, match="is not a number"):
         server_time_ms("binance", {"serverTime": "soon"})
+
+
+def test_ascii_mode_lines_still_fit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In ASCII mode ``…`` is ``...`` and ``±`` is ``+/-``: the line is cut for those."""
+    from hedgetui import glyphs
+
+    monkeypatch.setattr(glyphs, "ASCII", True)
+    step = Step("clock", Verdict.WARN, "skew +2.000 s (window ±30 s) " + "y" * 80, 0.0, "sync")
+    line = step_line(step)
+    assert len(line) == 80 and line.isascii()
+    assert "(window +/-30 s)" in line and line.endswith("...; try: sync")
