@@ -121,20 +121,24 @@ def clock_step(venue: str, skew_s: float, seconds: float, rtt_s: float) -> Step:
 
 def permissions_step(configured: str, report: KeyPermissions | None, seconds: float) -> Step:
     """What the key may do against what the account is configured for (``permissions``
-    "read" or "trade"): a monitoring key that can trade is a warning, a trading key that
-    cannot a failure; a venue that reports nothing is ok, said so."""
+    "read" or "trade"): a monitoring key that can trade, or any key that can withdraw (hedgetui
+    never does), is a warning; a trading key that cannot trade a failure; a venue that reports
+    nothing is ok, said so."""
     if report is None:
         return Step("perms", Verdict.OK, "the venue does not report a key's permissions", seconds)
     can = "can trade" if report.can_trade else "read only"
+    if report.can_withdraw:
+        can += " and withdraw"
     found = f"configured {configured}, key {can} ({report.detail})"
-    if configured == "read" and report.can_trade:
-        what = f"a key for monitoring can trade ({report.detail})"
-        advice = "use a read-only key here"
-        return Step("perms", Verdict.WARN, what, seconds, advice)
     if configured == "trade" and not report.can_trade:
         what = f'configured permissions = "trade" but the key is read only ({report.detail})'
-        advice = "give the key trade rights"
-        return Step("perms", Verdict.FAIL, what, seconds, advice)
+        return Step("perms", Verdict.FAIL, what, seconds, "give the key trade rights")
+    if configured == "read" and report.can_trade:
+        what = f"a key for monitoring {can} ({report.detail})"
+        return Step("perms", Verdict.WARN, what, seconds, "use a read-only key here")
+    if report.can_withdraw:
+        what = f"the key can withdraw ({report.detail}): hedgetui never needs that"
+        return Step("perms", Verdict.WARN, what, seconds, "take the withdraw right away")
     return Step("perms", Verdict.OK, found, seconds)
 
 

@@ -67,6 +67,13 @@ def test_permissions() -> None:
     assert permissions_step("trade", trade, 0.0).verdict is Verdict.OK
     assert permissions_step("read", trade, 0.0).verdict is Verdict.WARN
     assert permissions_step("trade", read, 0.0).verdict is Verdict.FAIL
+    both = KeyPermissions("okx", True, 'perm "read_only,trade,withdraw"', True)
+    withdraw = permissions_step("trade", both, 0.0)
+    assert withdraw.verdict is Verdict.WARN and withdraw.advice == "take the withdraw right away"
+    assert withdraw.message.startswith("the key can withdraw (")
+    monitoring = permissions_step("read", both, 0.0)
+    assert monitoring.verdict is Verdict.WARN
+    assert monitoring.message.startswith("a key for monitoring can trade and withdraw (")
     unknown = permissions_step("read", None, 0.0)
     assert unknown.verdict is Verdict.OK and "does not report" in unknown.message
 
@@ -140,3 +147,25 @@ def test_ascii_mode_lines_still_fit(monkeypatch: pytest.MonkeyPatch) -> None:
     line = step_line(step)
     assert len(line) == 80 and line.isascii()
     assert "(window +/-30 s)" in line and line.endswith("...; try: sync")
+
+
+def test_the_venues_say_whether_a_key_can_withdraw() -> None:
+    from hedgetui.trading.venues import bitmex, bybit, deribit, okx
+
+    wallet = {"readOnly": 0, "permissions": {"ContractTrade": ["Order"], "Wallet": ["Withdraw"]}}
+    assert bybit.parse_key_permissions(wallet).can_withdraw
+    assert "Wallet: ['Withdraw']" in bybit.parse_key_permissions(wallet).detail
+    assert not bybit.parse_key_permissions({**wallet, "readOnly": 1}).can_withdraw
+    assert okx.parse_key_permissions([{"perm": "read_only,withdraw,trade"}]).can_withdraw
+    assert not okx.parse_key_permissions([{"perm": "read_only,trade"}]).can_withdraw
+    key = [{"id": "k1", "permissions": ["order", "withdraw"]}, {"id": "k2", "permissions": []}]
+    assert (bitmex.parse_key_permissions(key, "k1") or pytest.fail()).can_withdraw
+    assert not (bitmex.parse_key_permissions(key, "k2") or pytest.fail()).can_withdraw
+    rw = deribit.parse_key_permissions({"scope": "trade:read_write wallet:read_write"})
+    assert (
+        rw is not None
+        and rw.can_withdraw
+        and rw.detail == 'scope "trade:read_write wallet:read_write"'
+    )
+    ro = deribit.parse_key_permissions({"scope": "trade:read_write wallet:read"})
+    assert ro is not None and not ro.can_withdraw
