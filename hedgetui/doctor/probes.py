@@ -48,7 +48,12 @@ from hedgetui.feeds.errors import VenueErrorReply
 from hedgetui.feeds.registry import get_adapter
 from hedgetui.feeds.resolve import ENV_RESOLVE, pinned_address, resolve_table
 from hedgetui.runtime import feed_plan
-from hedgetui.trading.credentials import CredentialsError, check_file_private, load_credentials
+from hedgetui.trading.credentials import (
+    Credentials,
+    CredentialsError,
+    check_file_private,
+    load_credentials,
+)
 from hedgetui.trading.orders import AuthError, TradingError
 from hedgetui.trading.venues import CLIENTS, VenueClient, make_client
 
@@ -362,18 +367,24 @@ async def check_account(
     venue = settings.venues.get(account.venue)
     rest = (venue.rest_url if venue is not None else None) or _rest_default(account.venue)
     target = Target("account", account.name, account.venue, rest or "?")
-    if account.credentials_file:
-        target.steps.append(_keyfile(account.credentials_file))
-    else:
-        target.steps.append(Step("keyfile", Verdict.SKIPPED, "skipped: no credentials_file"))
-    if target.failed():
-        target.skip_rest(_ACCOUNT_STEPS[1:], "keyfile")
-        return target
     timer = _Timer()
+    creds: Credentials | None = None
     try:
         creds = load_credentials(account, env)
     except CredentialsError as exc:
-        target.steps.append(_fail("auth", str(exc), timer, "set the keys [[accounts]] names"))
+        missing = str(exc)
+    if not account.credentials_file:
+        target.steps.append(Step("keyfile", Verdict.SKIPPED, "skipped: no credentials_file"))
+    elif creds is not None and not creds.source.startswith("file"):
+        what = f"skipped: the keys come from the {creds.source}, not the file"
+        target.steps.append(Step("keyfile", Verdict.SKIPPED, what))
+    else:  # the keys come from the file (or should): it must be the owner's only
+        target.steps.append(_keyfile(account.credentials_file))
+    if target.failed():
+        target.skip_rest(_ACCOUNT_STEPS[1:], "keyfile")
+        return target
+    if creds is None:
+        target.steps.append(_fail("auth", missing, timer, "set the keys [[accounts]] names"))
         target.skip_rest(_ACCOUNT_STEPS[2:], "auth")
         return target
     client = make_client(
@@ -394,7 +405,8 @@ async def check_account(
             report = await client.key_permissions()
         except TradingError as exc:
             what = f"could not read the key's permissions: {exc.describe()}"
-            target.steps.append(Step("perms", Verdict.WARN, what, timer.seconds(), None))
+            advice = "retry; check the key's rights on the venue"
+            target.steps.append(Step("perms", Verdict.WARN, what, timer.seconds(), advice))
             return target
         target.steps.append(permissions_step(account.permissions, report, timer.seconds()))
     return target

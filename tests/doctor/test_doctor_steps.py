@@ -494,6 +494,21 @@ async def test_a_credentials_file_others_can_read(
     assert DEMO_API_SECRET not in out
 
 
+async def test_a_credentials_file_the_environment_overrides_is_not_judged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The keys come from the environment first: the file is not read, its mode not judged."""
+    keys = tmp_path / "k.toml"
+    keys.write_text("")
+    keys.chmod(0o644)
+    extra = env_keys(monkeypatch, DEMO_API_SECRET) + f'\ncredentials_file = "{keys}"'
+    async with bybit_account(tmp_path, account_table(extra=extra)) as cfg:
+        code, out = await doctor(cfg, capsys)
+    assert code == 0, out
+    said = "  skip keyfile          skipped: the keys come from the env, not the file"
+    assert step(out, "keyfile") == said
+
+
 def test_a_config_that_cannot_be_read_is_one_line_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
