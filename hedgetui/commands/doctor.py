@@ -19,6 +19,10 @@ MAX_TIMEOUT_S = 600.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = (
+        "exit status: 0 all good, 1 warnings, 2 failures (or a usage mistake, or a config "
+        "that cannot be read). Each step, its advice and the --json keys: docs/doctor.md"
+    )
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
         "--config", metavar="PATH", default=argparse.SUPPRESS, help="config file (TOML)"

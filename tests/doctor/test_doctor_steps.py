@@ -516,3 +516,10 @@ def test_a_config_that_cannot_be_read_is_one_line_exit_2(
     err = capsys.readouterr().err
     assert code == 2 and len(err.splitlines()) == 1 and err.startswith("hedgetui doctor: ")
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "0", "-1", "601"])
+def test_a_bad_timeout_is_one_line_exit_2(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["doctor", "--demo", "--timeout", value])
+    err = capsys.readouterr().err
+    assert code == 2 and err == "hedgetui doctor: --timeout must be > 0 and at most 600\n"
