@@ -26,6 +26,7 @@ from hedgetui.files import InputError
 COMMANDS: dict[str, tuple[str, str]] = {
     "calc": ("hedgetui.commands.calc", "inverse-contract risk math for one position"),
     "check-config": ("hedgetui.commands.check_config", "validate the config and show it"),
+    "doctor": ("hedgetui.commands.doctor", "check each venue and account, step by step"),
     "decode": ("hedgetui.commands.decode", "decode recorded websocket frames to events"),
     "demo": ("hedgetui.commands.demo", "the dashboard on the built-in exchange simulator"),
     "sim": ("hedgetui.commands.sim", "run the exchange simulator on loopback"),

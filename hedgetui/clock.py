@@ -60,3 +60,18 @@ class ManualClock:
 
 
 SYSTEM_CLOCK = SystemClock()
+
+
+class OffsetClock:
+    """Another clock's wall time moved by ``offset_s`` seconds (its monotonic time as is): a
+    venue whose clock is off (``hedgetui sim --clock-skew``, the doctor's tests)."""
+
+    def __init__(self, offset_s: float, base: Clock | None = None) -> None:
+        self.offset_s = offset_s
+        self._base = base or SYSTEM_CLOCK
+
+    def time(self) -> float:
+        return self._base.time() + self.offset_s
+
+    def monotonic(self) -> float:
+        return self._base.monotonic()

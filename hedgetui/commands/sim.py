@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 ALL_VENUES = ("bitmex", "bybit", "binance", "deribit", "okx", "kraken")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+MAX_SKEW_S = 86_400.0  # --clock-skew: a day either way
 
 
 def _venue_list(text: str) -> tuple[str, ...]:
@@ -105,6 +106,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "clients trust DIR/ca.pem through SSL_CERT_FILE",
     )
     parser.add_argument(
+        "--clock-skew",
+        type=finite_float(-MAX_SKEW_S, MAX_SKEW_S, lo_open=False),
+        default=0.0,
+        metavar="S",
+        help="the REST side's clock runs S seconds ahead (negative: behind): its server time "
+        "and signed-request windows (what hedgetui doctor's clock step checks)",
+    )
+    parser.add_argument(
         "--list-scenarios", action="store_true", help="print the named scenarios and exit"
     )
 
@@ -179,11 +188,13 @@ async def _serve(args: argparse.Namespace, scenario: Any) -> int:
         return 1
     rest: Any = None
     if not args.no_rest:
+        from hedgetui.clock import OffsetClock
         from hedgetui.sim.rest.attach import attach_rest_servers
 
         rest_port = args.port + len(sim.venues) + 1 if args.port else 0
         try:
-            rest = await attach_rest_servers(sim, host=args.host, port=rest_port)
+            skewed = OffsetClock(args.clock_skew) if args.clock_skew else None
+            rest = await attach_rest_servers(sim, host=args.host, port=rest_port, clock=skewed)
             rest.accounts.fund()  # like a testnet account: a bot can open positions
         except OSError as e:
             await sim.close()

@@ -117,11 +117,14 @@ class KeyPermissions:
     """What a venue says an API key may do (from its key-info endpoint).
 
     ``detail`` is the venue's own words for it (e.g. ``readOnly: 1``), quoted in a refusal.
+    ``can_withdraw``: the key may move coins out (None: the venue's reply does not say);
+    hedgetui never needs that, ``hedgetui doctor`` warns about it.
     """
 
     venue: str
     can_trade: bool
     detail: str
+    can_withdraw: bool | None = None
 
 
 # Venues that refuse a client order id used by ANY earlier order of the account (rest.md §0):

@@ -136,7 +136,8 @@ def parse_key_permissions(rows: Any, api_key: str) -> KeyPermissions | None:
     perms = mine[0].get("permissions")
     rights = [str(p) for p in perms] if isinstance(perms, list) else []
     can_trade = any(p.lower() == "order" for p in rights)
-    return KeyPermissions(VENUE, can_trade, f"permissions: {rights}")
+    can_withdraw = any(p.lower() == "withdraw" for p in rights)
+    return KeyPermissions(VENUE, can_trade, f"permissions: {rights}", can_withdraw)
 
 
 def signed_headers(

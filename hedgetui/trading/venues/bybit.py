@@ -161,9 +161,14 @@ def parse_key_permissions(result: dict[str, Any]) -> KeyPermissions:
     perms = result.get("permissions")
     contract = perms.get("ContractTrade") if isinstance(perms, dict) else None
     trade = list(contract) if isinstance(contract, list) else []
+    wallet_rights = perms.get("Wallet") if isinstance(perms, dict) else None
+    wallet = list(wallet_rights) if isinstance(wallet_rights, list) else []
     read_only = str(result["readOnly"]) == "1"
     detail = f"readOnly: {result['readOnly']}, ContractTrade: {trade}"
-    return KeyPermissions(VENUE, not read_only, detail)
+    can_withdraw = not read_only and "Withdraw" in wallet
+    if can_withdraw:
+        detail += f", Wallet: {wallet}"
+    return KeyPermissions(VENUE, not read_only, detail, can_withdraw)
 
 
 def signed_headers(credentials: Credentials, stamp_ms: int, signed: str) -> dict[str, str]:

@@ -142,10 +142,15 @@ def parse_key_permissions(result: Any) -> KeyPermissions | None:
     read-only). None when the scope says nothing about trading."""
     if not isinstance(result, dict) or not isinstance(result.get("scope"), str):
         raise BadReply(VENUE, f"auth result has no scope: {str(result)[:80]}")
-    trade = [s for s in result["scope"].split() if s.startswith("trade:")]
+    scopes = result["scope"].split()
+    trade = [s for s in scopes if s.startswith("trade:")]
     if not trade:
         return None
-    return KeyPermissions(VENUE, "trade:read_write" in trade, f'scope "{" ".join(trade)}"')
+    can_withdraw = "wallet:read_write" in scopes  # the wallet scope that may withdraw
+    shown = [*trade, "wallet:read_write"] if can_withdraw else trade
+    return KeyPermissions(
+        VENUE, "trade:read_write" in trade, f'scope "{" ".join(shown)}"', can_withdraw
+    )
 
 
 class DeribitClient(VenueClient):

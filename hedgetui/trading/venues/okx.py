@@ -148,7 +148,7 @@ def parse_key_permissions(rows: list[Any]) -> KeyPermissions:
         raise BadReply(VENUE, f"account config reply has no perm: {str(rows)[:120]}")
     perm = row["perm"]
     rights = {p.strip() for p in perm.split(",")}
-    return KeyPermissions(VENUE, "trade" in rights, f'perm "{perm}"')
+    return KeyPermissions(VENUE, "trade" in rights, f'perm "{perm}"', "withdraw" in rights)
 
 
 def signed_headers(
