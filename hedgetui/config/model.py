@@ -281,6 +281,8 @@ class Settings:
     trading: TradingSettings = TradingSettings()
     logging: LoggingSettings = LoggingSettings()
     funding_history: FundingHistorySettings = FundingHistorySettings()
+    # [keys]: action id -> keys, only those the user rebinds (hedgetui.keymap has the defaults)
+    keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     path: Path | None = None
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 

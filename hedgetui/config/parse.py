@@ -30,7 +30,7 @@ from hedgetui.config.schema import (
     fields_of,
     read_table,
 )
-from hedgetui.config.sections import check_alerts, check_freshness, read_venues
+from hedgetui.config.sections import check_alerts, check_freshness, read_keys, read_venues
 from hedgetui.files import MIB, FileReadError, loads_toml, read_text_file
 
 MAX_CONFIG_BYTES = MIB  # a config is a few KiB; /dev/zero or a log file given by mistake is not
@@ -42,6 +42,7 @@ SECTIONS = (
     "trading",
     "logging",
     "funding_history",
+    "keys",
     "accounts",
     "hedges",
 )
@@ -135,6 +136,7 @@ def build_settings(
         ("funding_history",),
         ctx,
     )
+    keys = read_keys(_section(data, "keys", ctx), ctx)
     accounts = read_accounts(data.get("accounts", []), ctx)
     hedges = read_hedges(data.get("hedges", []), alerts, accounts, ctx, trading)
     return Settings(
@@ -147,6 +149,7 @@ def build_settings(
         trading=trading,
         logging=logging,
         funding_history=funding_history,
+        keys=keys,
         path=path,
         sources=MappingProxyType(dict(ctx.sources)),
     )

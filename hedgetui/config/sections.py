@@ -20,6 +20,7 @@ from hedgetui.config.schema import (
     read_table,
 )
 from hedgetui.domain import VENUES
+from hedgetui.keymap import keymap_problems
 
 
 def check_freshness(freshness: FreshnessSettings, ctx: Context) -> None:
@@ -73,3 +74,15 @@ def read_venues(table: Table, ctx: Context) -> Mapping[str, VenueSettings]:
                 )
         venues[name] = venue
     return MappingProxyType(venues)
+
+
+def read_keys(table: Table, ctx: Context) -> Mapping[str, str]:
+    """``[keys]``: action id -> keys (``hedgetui.keymap``); an unknown action, a value that is
+    not keys, or a key two actions of one screen would share is an error naming the key."""
+    problems = keymap_problems(table)
+    if problems:
+        action_id, problem = problems[0]
+        raise ctx.error(("keys", action_id), problem)
+    for action_id in table:
+        ctx.record(("keys", action_id))
+    return MappingProxyType({k: str(v) for k, v in table.items()})

@@ -143,6 +143,7 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         if self.hedge_theme not in THEME_NAMES:
             self.hedge_theme = "dark"
         self.refresh_hz = refresh_rate(refresh_hz or display.refresh_hz)
+        self.set_keymap(dict(store.settings.keys))  # [keys]: checked by the config already
         self._read_gate = read_gate
         self._clock_repaint_s = clock_repaint_s
         self.animation_level = "full" if display.animations else "none"

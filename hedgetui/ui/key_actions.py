@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from hedgetui.history.crashes import CRASHES
+from hedgetui.keymap import help_rows
 from hedgetui.store import Store
 from hedgetui.ui import what_if
 from hedgetui.ui.alerts_panel import AlertsPanel
@@ -95,34 +96,24 @@ class DashboardKeys(App[None]):
 
     COMMANDS = App.COMMANDS | {HedgeCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark,f1", "help", "Help", key_display="?"),
-        Binding("w", "focus_what_if", "What-if"),
-        Binding("t", "cycle_theme", "Theme"),
-        Binding("u", "unwind", "Unwind"),
-        Binding("r", "rebalance", "Adjust"),
-        Binding("h", "history", "History", show=False),
-        Binding("a", "ack_alert", "Ack alert", show=False),
-        Binding("s", "snooze_alert", "Snooze alert", show=False),
-        Binding("down,j", "select_next", "Next hedge", show=False),
-        Binding("up,k", "select_previous", "Previous hedge", show=False),
-        Binding("escape", "leave_input", "Back", show=False),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark,f1", "help", "Help", key_display="?", id="help"),
+        Binding("w", "focus_what_if", "What-if", id="what-if"),
+        Binding("t", "cycle_theme", "Theme", id="theme"),
+        Binding("u", "unwind", "Unwind", id="unwind"),
+        Binding("r", "rebalance", "Adjust", id="adjust"),
+        Binding("h", "history", "History", show=False, id="history"),
+        Binding("a", "ack_alert", "Ack alert", show=False, id="ack-alert"),
+        Binding("s", "snooze_alert", "Snooze alert", show=False, id="snooze-alert"),
+        Binding("down,j", "select_next", "Next hedge", show=False, id="next-hedge"),
+        Binding("up,k", "select_previous", "Previous hedge", show=False, id="previous-hedge"),
+        Binding("escape", "leave_input", "Back", show=False, id="leave-input"),
     ]
-    HELP_KEYS: ClassVar[list[tuple[str, str]]] = [
-        ("tab / down / j", "select the next hedge"),
-        ("shift+tab / up / k", "select the previous hedge"),
-        ("w", "type a what-if move in % (e.g. -15, enter)"),
-        ("escape", "leave the what-if input"),
-        ("t", "cycle theme: dark, light, high-contrast"),
-        ("u", "unwind the selected hedge (preview first)"),
-        ("r", "adjust the selected hedge: band, a ratio, +/- contracts"),
-        ("h", "funding history and carry of the selected hedge"),
-        ("a", "acknowledge the top (or highlighted) alert"),
-        ("s", "snooze that alert for 15 minutes"),
-        ("ctrl+p", "command palette"),
-        ("? / F1", "this help"),
-        ("q", "quit"),
-    ]
+
+    @property
+    def help_keys(self) -> list[tuple[str, str]]:
+        """The help screen's rows: every key in force (after the config's ``[keys]``)."""
+        return help_rows(self.store.settings.keys)
 
     def refresh_view(self) -> None:
         """Repaint the dashboard now (the app's)."""
@@ -186,7 +177,7 @@ class DashboardKeys(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.open_dialog(HelpScreen(self.HELP_KEYS))
+            self.open_dialog(HelpScreen(self.help_keys))
 
     def action_history(self) -> None:
         """The history screen of the selected hedge (funding, carry, basis)."""

@@ -65,8 +65,10 @@ class DashboardScreen(CachedLines, Screen[None]):
     AUTO_FOCUS = None  # keys go to the dashboard until `w` focuses the what-if input
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "app.select_next", "Next hedge", show=False),
-        Binding("shift+tab", "app.select_previous", "Previous hedge", show=False),
+        Binding("tab", "app.select_next", "Next hedge", show=False, id="next-hedge"),
+        Binding(
+            "shift+tab", "app.select_previous", "Previous hedge", show=False, id="previous-hedge"
+        ),
     ]
 
 
