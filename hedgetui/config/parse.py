@@ -30,7 +30,13 @@ from hedgetui.config.schema import (
     fields_of,
     read_table,
 )
-from hedgetui.config.sections import check_alerts, check_freshness, read_keys, read_venues
+from hedgetui.config.sections import (
+    check_alerts,
+    check_freshness,
+    check_theme,
+    read_keys,
+    read_venues,
+)
 from hedgetui.files import MIB, FileReadError, loads_toml, read_text_file
 
 MAX_CONFIG_BYTES = MIB  # a config is a few KiB; /dev/zero or a log file given by mistake is not
@@ -123,6 +129,7 @@ def build_settings(
     _check_top_level(data, ctx)
 
     display = read_table(DisplaySettings, _section(data, "display", ctx), ("display",), ctx)
+    check_theme(display, ctx)
     freshness = read_table(FreshnessSettings, _section(data, "freshness", ctx), ("freshness",), ctx)
     check_freshness(freshness, ctx)
     venues = read_venues(_section(data, "venues", ctx), ctx)

@@ -24,7 +24,7 @@ from hedgetui.keymap import help_rows
 from hedgetui.store import Store
 from hedgetui.ui import what_if
 from hedgetui.ui.alerts_panel import AlertsPanel
-from hedgetui.ui.layout import TEXTUAL_THEME, THEME_NAMES
+from hedgetui.ui.layout import TEXTUAL_THEME
 from hedgetui.ui.screens import HelpScreen
 
 CRASH_TITLES = tuple((c.name, c.title) for c in CRASHES)
@@ -40,7 +40,7 @@ class HedgeCommands(Provider):
         app = self.app
         if not isinstance(app, DashboardKeys):
             return
-        for theme in THEME_NAMES:
+        for theme in app.theme_names:
             yield (f"Theme: {theme}", partial(app.set_hedge_theme, theme), "switch colours")
         for move in what_if.WHAT_IF_MOVES:
             yield (
@@ -91,6 +91,7 @@ class DashboardKeys(App[None]):
     selected: int
     typed_move: float | None
     hedge_theme: str
+    theme_names: tuple[str, ...]  # the shipped themes, then the user's
     _unwind_factory: UnwindFactory | None
     _adjust_factory: AdjustFactory | None
 
@@ -162,17 +163,17 @@ class DashboardKeys(App[None]):
         self.set_typed_move(move)
 
     def set_hedge_theme(self, name: str) -> None:
-        if name not in THEME_NAMES:
+        if name not in self.theme_names:
             self.notify(f"unknown theme {name!r}", severity="warning")
             return
-        for other in THEME_NAMES:
+        for other in self.theme_names:
             self.set_class(other == name, f"theme-{other}")
         self.hedge_theme = name
-        self.theme = TEXTUAL_THEME[name]
+        self.theme = TEXTUAL_THEME.get(name, TEXTUAL_THEME["dark"])  # a user theme: dark's base
 
     def action_cycle_theme(self) -> None:
-        index = THEME_NAMES.index(self.hedge_theme)
-        self.set_hedge_theme(THEME_NAMES[(index + 1) % len(THEME_NAMES)])
+        names = self.theme_names
+        self.set_hedge_theme(names[(names.index(self.hedge_theme) + 1) % len(names)])
         self.notify(f"theme: {self.hedge_theme}", timeout=2)
 
     def action_help(self) -> None:
