@@ -93,3 +93,9 @@ def test_top_level_help_has_examples() -> None:
     assert r.returncode == 0
     examples = r.stdout.split("examples:", 1)[1]
     assert "hedgetui demo" in examples and "hedgetui completion bash" in examples
+
+
+def test_the_exit_code_table_has_every_sub_command() -> None:
+    table = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text()
+    rows = {line.split("|")[1].strip() for line in table.splitlines() if line.startswith("| `")}
+    assert rows == {"`hedgetui` (dashboard)", *(f"`{name}`" for name in COMMANDS)}
