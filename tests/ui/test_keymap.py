@@ -10,7 +10,7 @@ import pytest
 from textual.binding import Binding
 
 from hedgetui.clock import ManualClock
-from hedgetui.config import ConfigError, parse_settings
+from hedgetui.config import ConfigError, load_settings, parse_settings
 from hedgetui.demo.portfolio import demo_settings
 from hedgetui.keymap import ACTIONS, split_keys
 from hedgetui.store import Store
@@ -113,3 +113,14 @@ def test_textual_own_keys_and_empty_keys_are_errors(tmp_path: Path) -> None:
     assert "Textual's own key" in str(_load(tmp_path, "quit = 'ctrl+p'\n"))
     assert "must be a key" in str(_load(tmp_path, "quit = 'a,,b'\n"))
     assert "must be a key" in str(_load(tmp_path, "quit = 3\n"))
+
+
+def test_check_config_shows_the_keys_in_force(tmp_path: Path) -> None:
+    from hedgetui.config.report import setting_rows
+
+    path = tmp_path / "hedgetui.toml"
+    path.write_text('[keys]\nquit = "ctrl+x"\n')
+    rows = {row.key: row for row in setting_rows(load_settings(path, {}))}
+    assert rows["keys.quit"].value == "ctrl+x" and rows["keys.quit"].source.endswith(":2")
+    assert rows["keys.what-if"].value == "w" and rows["keys.what-if"].source == "default"
+    assert {k for k in rows if k.startswith("keys.")} == {f"keys.{a}" for a in ACTIONS}
