@@ -39,8 +39,33 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "hedgetui.commands.stress",
         "replay a real crash or a price path through the hedges",
     ),
+    "completion": ("hedgetui.commands.completion", "print a shell completion script"),
 }
 DASHBOARD_MODULE = "hedgetui.commands.dashboard"
+EXAMPLES = """\
+examples:
+  hedgetui demo                          the dashboard on the built-in simulator (no keys)
+  hedgetui check-config                  validate the config and show what it sets
+  hedgetui                               the dashboard on the config's venues
+  hedgetui status --json                 one snapshot of every hedge, for scripts
+  hedgetui watch --config hedges.toml    feeds and alerts without a UI
+  hedgetui unwind --hedge btc --fraction 0.5 --dry-run
+  hedgetui calc --side short --contracts 1000 --entry 60000
+  hedgetui completion bash > ~/.local/share/bash-completion/completions/hedgetui
+
+`hedgetui COMMAND --help` shows a command's options; docs/cli.md lists every exit code."""
+
+
+def _version() -> str:
+    """The installed distribution's version; the source tree's when run from a checkout."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("hedgetui")
+    except PackageNotFoundError:
+        from hedgetui import __version__
+
+        return __version__
 
 
 class CommandModule(Protocol):
@@ -58,7 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hedgetui",
         description="Watch and manage a spot position hedged with inverse perpetual futures.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"hedgetui {_version()}")
     _load(DASHBOARD_MODULE).add_arguments(parser)
     one_line_errors(parser, "hedgetui")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -11,6 +11,7 @@ import argparse
 import math
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import NoReturn
 
 EXIT_USAGE = 2  # a bad flag, a bad file, a bad config: nothing was done
@@ -88,18 +89,26 @@ def ascii_choice(args: argparse.Namespace) -> bool | None:
     return True if getattr(args, "ascii", False) or glyphs.ASCII else None
 
 
-def shipped_themes() -> tuple[str, ...]:
-    """The themes that ship as ``hedgetui/themes/<name>.tcss`` (``base`` is not one)."""
-    from importlib import resources
+def theme_problem(theme: str | None, config_path: Path | None = None) -> str | None:
+    """One line for a ``--theme`` that is neither shipped nor the user's
+    (``--theme: unknown theme 'neon' (known: ...)``), or for a user theme file (in
+    ``<config dir>/themes/``) the dashboard could not load (``theme 'x': <file>:<line>: ...``);
+    None when all is well. Textual is imported only when there are user themes to parse."""
+    from hedgetui.theme_files import SHIPPED_THEMES, user_theme_dir, user_themes
 
-    files = resources.files("hedgetui").joinpath("themes").iterdir()
-    names = (f.name.removesuffix(".tcss") for f in files if f.name.endswith(".tcss"))
-    return tuple(sorted(n for n in names if n != "base"))
+    folder = user_theme_dir(config_path)
+    mine = user_themes(folder)
+    known = (*SHIPPED_THEMES, *mine)
+    if theme is not None and theme not in known:
+        return (
+            f"--theme: unknown theme {theme!r} (known: {', '.join(known)}; "
+            f"a theme of your own: {folder}/<name>.tcss)"
+        )
+    if mine:
+        from hedgetui.ui.user_themes import theme_file_problem
 
-
-def theme_problem(theme: str | None) -> str | None:
-    """``--theme: unknown theme 'neon' (known: ...)`` for a theme that does not ship, else None."""
-    known = shipped_themes()
-    if theme is None or theme in known:
-        return None
-    return f"--theme: unknown theme {theme!r} (known: {', '.join(known)})"
+        for name, path in mine.items():
+            problem = theme_file_problem(path)
+            if problem is not None:
+                return f"theme {name!r}: {problem}"
+    return None

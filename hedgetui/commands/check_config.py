@@ -38,13 +38,13 @@ def run(args: argparse.Namespace) -> int:
     from hedgetui.config.paths import searched_paths
     from hedgetui.config.report import account_warnings, setting_rows, settings_json
 
-    problem = theme_problem(getattr(args, "theme", None))
-    if problem is not None:
-        print(f"hedgetui: config error: {problem}", file=sys.stderr)
-        return 2
     cli_path = args.path if args.path else getattr(args, "config", None)
     env = dict(os.environ)
     path = resolve_config_path(cli_path, env)
+    problem = theme_problem(getattr(args, "theme", None), path)
+    if problem is not None:
+        print(f"hedgetui: config error: {problem}", file=sys.stderr)
+        return 2
     try:
         settings = load_settings(path, env)
     except ConfigError as exc:

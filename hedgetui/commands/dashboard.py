@@ -17,7 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="config file (default: $HEDGETUI_CONFIG, then the user config dir)",
     )
     parser.add_argument(
-        "--theme", default=None, help="dark, light or high-contrast (default: display.theme)"
+        "--theme",
+        default=None,
+        help="dark, light, high-contrast or a theme of your own (default: display.theme)",
     )
     add_ascii_flag(parser)
 
@@ -28,11 +30,11 @@ def run(args: argparse.Namespace) -> int:
 
     cli_path = getattr(args, "config", None)
     theme = getattr(args, "theme", None)
-    problem = theme_problem(theme)
+    path = resolve_config_path(cli_path, os.environ)
+    problem = theme_problem(theme, path)
     if problem is not None:
         print(f"hedgetui: {problem}", file=sys.stderr)
         return 2
-    path = resolve_config_path(cli_path, os.environ)
     if path is None:
         print("hedgetui: no config file found. Looked at:", file=sys.stderr)
         for place in searched_paths(cli_path, os.environ):

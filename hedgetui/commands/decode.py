@@ -59,6 +59,8 @@ class FrameDecoder:
 
     A line whose frame the adapter refuses (``FeedParseError``, the one error it may raise) gets
     one message on ``err`` naming its line number and is counted in ``bad``; decoding goes on.
+    A line that is not text (not UTF-8, or a NUL byte) is no frame of any venue: the input is a
+    binary file given by mistake, and ``InputError`` stops the decode with one line.
     Line numbers continue across calls of :meth:`events`, as does the adapter's merge state.
     """
 
@@ -80,6 +82,8 @@ class FrameDecoder:
             frame = raw.strip()
             if not frame:
                 continue
+            if b"\0" in frame or not frame.isascii():
+                _check_text(frame, self.lines)
             try:
                 events = parse(frame)
             except FeedParseError as exc:
@@ -87,6 +91,15 @@ class FrameDecoder:
                 self.err.write(f"hedgetui decode: line {self.lines}: {exc}\n")
                 continue
             yield from split_market_events(events)
+
+
+def _check_text(frame: bytes, line: int) -> None:
+    from hedgetui.files import FileReadError, InputError, decode_text
+
+    try:
+        decode_text(frame)
+    except FileReadError as exc:
+        raise InputError(f"line {line}: {exc.reason}") from None
 
 
 def event_line(event: MarkPrice | IndexPrice | Funding) -> bytes:
@@ -133,9 +146,15 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"hedgetui decode: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
         return 2
+    from hedgetui.files import InputError
+
     try:
         bad = decode_stream(venue, source, sys.stdout.buffer, sys.stderr)
         sys.stdout.flush()
+    except InputError as exc:  # a binary file given by mistake
+        sys.stdout.flush()
+        print(f"hedgetui decode: {args.file or 'standard input'}: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"hedgetui decode: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
         return 2

@@ -36,7 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="scenario seconds per real second (default 1; 10-60 to watch a whole crash in a "
         "minute or two; history scenarios are long: try 600)",
     )
-    parser.add_argument("--theme", default=None, help="dark, light or high-contrast")
+    parser.add_argument(
+        "--theme", default=None, help="dark, light, high-contrast or a theme of your own"
+    )
     parser.add_argument(
         "--tick-hz", default=None, help="frames per second per instrument (default: per venue)"
     )
@@ -71,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         if args.replay is None and args.scenario not in scenario_names():
             known = ", ".join(scenario_names())
             raise ValueError(f"--scenario: unknown scenario {args.scenario!r} (known: {known})")
-        problem = theme_problem(args.theme)
+        problem = theme_problem(args.theme)  # and the user's themes, in the user config dir
         if problem is not None:
             raise ValueError(problem)
     except ValueError as exc:

@@ -169,6 +169,9 @@ async def _serve(args: argparse.Namespace, scenario: Any) -> int:
 
     tls: Any = None
     ca_file: str | None = None
+    if args.tls is not None and (problem := _folder_problem(args.tls)) is not None:
+        sys.stderr.write(f"hedgetui sim: error: --tls: {args.tls}: {problem}\n")
+        return 2
     try:
         if args.tls is not None:
             ca = make_test_ca(args.tls)
@@ -385,3 +388,16 @@ def _streams(fd: int) -> bool:
 
     mode = os.fstat(fd).st_mode
     return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or os.isatty(fd)
+
+
+def _folder_problem(folder: str) -> str | None:
+    """Why ``folder`` cannot be made or used as a folder (``--tls DIR``), else None."""
+    from pathlib import Path
+
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        return "is a file, not a directory"
+    except OSError as exc:
+        return str(exc.strerror or exc).lower()
+    return None

@@ -17,7 +17,6 @@ from typing import Literal
 
 from hedgetui.domain import VENUES, MarginMode, MmBasis, Side
 
-Theme = Literal["dark", "light", "high-contrast"]
 Permissions = Literal["read", "trade"]
 DEFAULT_MAX_LIMIT_OFFSET_BPS = 300.0  # [trading] max_limit_offset_bps: 3% from the mark
 
@@ -68,7 +67,7 @@ _PATH = {"path": True}
 
 @dataclass(frozen=True, slots=True)
 class DisplaySettings:
-    theme: Theme = "dark"
+    theme: str = "dark"  # a shipped theme or a user theme's name (config.sections.check_theme)
     refresh_hz: float = field(default=10.0, metadata=_limits(gt=0, le=10))
     animations: bool = False
     sparkline_points: int = field(default=120, metadata=_limits(ge=2, le=10_000))
@@ -281,6 +280,8 @@ class Settings:
     trading: TradingSettings = TradingSettings()
     logging: LoggingSettings = LoggingSettings()
     funding_history: FundingHistorySettings = FundingHistorySettings()
+    # [keys]: action id -> keys, only those the user rebinds (hedgetui.keymap has the defaults)
+    keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     path: Path | None = None
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 

@@ -30,7 +30,13 @@ from hedgetui.config.schema import (
     fields_of,
     read_table,
 )
-from hedgetui.config.sections import check_alerts, check_freshness, read_venues
+from hedgetui.config.sections import (
+    check_alerts,
+    check_freshness,
+    check_theme,
+    read_keys,
+    read_venues,
+)
 from hedgetui.files import MIB, FileReadError, loads_toml, read_text_file
 
 MAX_CONFIG_BYTES = MIB  # a config is a few KiB; /dev/zero or a log file given by mistake is not
@@ -42,6 +48,7 @@ SECTIONS = (
     "trading",
     "logging",
     "funding_history",
+    "keys",
     "accounts",
     "hedges",
 )
@@ -122,6 +129,7 @@ def build_settings(
     _check_top_level(data, ctx)
 
     display = read_table(DisplaySettings, _section(data, "display", ctx), ("display",), ctx)
+    check_theme(display, ctx)
     freshness = read_table(FreshnessSettings, _section(data, "freshness", ctx), ("freshness",), ctx)
     check_freshness(freshness, ctx)
     venues = read_venues(_section(data, "venues", ctx), ctx)
@@ -135,6 +143,7 @@ def build_settings(
         ("funding_history",),
         ctx,
     )
+    keys = read_keys(_section(data, "keys", ctx), ctx)
     accounts = read_accounts(data.get("accounts", []), ctx)
     hedges = read_hedges(data.get("hedges", []), alerts, accounts, ctx, trading)
     return Settings(
@@ -147,6 +156,7 @@ def build_settings(
         trading=trading,
         logging=logging,
         funding_history=funding_history,
+        keys=keys,
         path=path,
         sources=MappingProxyType(dict(ctx.sources)),
     )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from hedgetui.config.locate import KeyPath, dotted
 from hedgetui.config.model import AccountSettings, Settings
 from hedgetui.config.redact import redact_secret_url, redact_url
+from hedgetui.keymap import keys_in_force
 
 JsonValue = str | int | float | bool | None | list[str]
 
@@ -58,8 +59,7 @@ def _redacted(key: str, value: object) -> JsonValue:
 
 def setting_rows(settings: Settings) -> list[SettingRow]:
     """All settings in file order: display, freshness, alerts, trading, logging, funding_history,
-    venues,
-    accounts, hedges."""
+    venues, keys (every action's keys in force), accounts, hedges."""
     rows: list[SettingRow] = []
     sources = settings.sources
 
@@ -86,6 +86,9 @@ def setting_rows(settings: Settings) -> list[SettingRow]:
         for f in dataclasses.fields(venue):
             if f.name != "name":
                 walk(getattr(venue, f.name), ("venues", name, f.name))
+    for action_id, keys in keys_in_force(settings.keys).items():
+        key = f"keys.{action_id}"
+        rows.append(SettingRow(key, ",".join(keys), sources.get(key, "default")))
     walk(settings.accounts, ("accounts",))
     if not settings.hedges:
         rows.append(SettingRow("hedges", [], sources.get("hedges", "default")))

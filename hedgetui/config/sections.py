@@ -8,6 +8,7 @@ from types import MappingProxyType
 from hedgetui.config.locate import KeyPath
 from hedgetui.config.model import (
     AlertSettings,
+    DisplaySettings,
     FreshnessSettings,
     VenueSettings,
 )
@@ -20,6 +21,8 @@ from hedgetui.config.schema import (
     read_table,
 )
 from hedgetui.domain import VENUES
+from hedgetui.keymap import keymap_problems
+from hedgetui.theme_files import SHIPPED_THEMES, user_theme_dir, user_themes
 
 
 def check_freshness(freshness: FreshnessSettings, ctx: Context) -> None:
@@ -29,6 +32,23 @@ def check_freshness(freshness: FreshnessSettings, ctx: Context) -> None:
             f"must be less than stale_after_s ({freshness.stale_after_s:g}), "
             f"got {ctx.show(('freshness', 'delayed_after_s'), freshness.delayed_after_s)}",
         )
+
+
+def check_theme(display: DisplaySettings, ctx: Context) -> None:
+    """``display.theme``: a shipped theme, or a ``<config dir>/themes/<name>.tcss`` file."""
+    if display.theme in SHIPPED_THEMES:
+        return
+    folder = user_theme_dir(ctx.path)
+    known = [*SHIPPED_THEMES, *user_themes(folder)]
+    if display.theme in known:
+        return
+    at: KeyPath = ("display", "theme")
+    listed = ", ".join(f"'{c}'" for c in known)
+    raise ctx.error(
+        at,
+        f"must be one of {listed} (or a theme file {folder}/<name>.tcss), "
+        f"got {ctx.show(at, display.theme)}{did_you_mean(display.theme, known)}",
+    )
 
 
 def check_alerts(alerts: AlertSettings, at: KeyPath, ctx: Context) -> None:
@@ -73,3 +93,15 @@ def read_venues(table: Table, ctx: Context) -> Mapping[str, VenueSettings]:
                 )
         venues[name] = venue
     return MappingProxyType(venues)
+
+
+def read_keys(table: Table, ctx: Context) -> Mapping[str, str]:
+    """``[keys]``: action id -> keys (``hedgetui.keymap``); an unknown action, a value that is
+    not keys, or a key two actions of one screen would share is an error naming the key."""
+    problems = keymap_problems(table)
+    if problems:
+        action_id, problem = problems[0]
+        raise ctx.error(("keys", action_id), problem)
+    for action_id in table:
+        ctx.record(("keys", action_id))
+    return MappingProxyType({k: str(v) for k, v in table.items()})

@@ -72,7 +72,7 @@ class AdjustScreen(OrderDialog[AdjustPlan, AdjustRequest]):
     TITLE_WORD = "Adjust"
     LIVE_MODE = "LIVE: this sends a real order to the exchange."
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("b", "band", "Back to band", show=False),
+        Binding("b", "band", "Back to band", show=False, id="adjust-band"),
     ]
 
     def __init__(self, service: AdjustService | Any, hedge_name: str) -> None:

@@ -127,8 +127,8 @@ class AlertsPanel(CachedVertical):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "ack", "ack alert"),
-        Binding("s", "snooze", "snooze 15m"),
+        Binding("a", "ack", "ack alert", id="ack-alert"),
+        Binding("s", "snooze", "snooze 15m", id="snooze-alert"),
     ]
 
     class Changed(Message):

@@ -31,8 +31,8 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
-from pathlib import PurePath
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -126,6 +126,7 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         read_gate: ReadGate | None = None,
         clock_repaint_s: float = CLOCK_REPAINT_S,
         ascii: bool | None = None,
+        user_themes: Mapping[str, Path] | None = None,
     ) -> None:
         """``read_gate``: the feeds' sockets are read in its passes (``Runtime.read_in_passes``
         every ``read_period(refresh_hz)``): repaint right after a pass that brought a change
@@ -135,14 +136,20 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         that count the repaints data causes move it out of their way).
 
         ``ascii``: draw ASCII only (``hedgetui.glyphs``; default ``display.ascii``): the
-        commands turn it on for a locale that is not UTF-8 or ``--ascii`` too."""
-        super().__init__()
+        commands turn it on for a locale that is not UTF-8 or ``--ascii`` too.
+
+        ``user_themes``: name -> ``.tcss`` file of the user's own themes (checked by the command
+        first: ``hedgetui.ui.user_themes``), after the shipped ones in ``t``'s cycle."""
+        themes = dict(user_themes or {})
+        super().__init__(css_path=[*self.CSS_PATH, *themes.values()] if themes else None)
+        self.theme_names: tuple[str, ...] = (*THEME_NAMES, *themes)
         self.store = store
         display = store.settings.display
         self.hedge_theme = theme or display.theme
-        if self.hedge_theme not in THEME_NAMES:
+        if self.hedge_theme not in self.theme_names:
             self.hedge_theme = "dark"
         self.refresh_hz = refresh_rate(refresh_hz or display.refresh_hz)
+        self.set_keymap(dict(store.settings.keys))  # [keys]: checked by the config already
         self._read_gate = read_gate
         self._clock_repaint_s = clock_repaint_s
         self.animation_level = "full" if display.animations else "none"
@@ -244,7 +251,11 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """The theme's ``$sev-warn``, ``$sev-crit``, ``$chart-mark``, ``$select`` (``layout``)."""
         theme = getattr(self, "hedge_theme", "dark")
-        colours = {**SEVERITY_COLOURS.get(theme, {}), **CHART_COLOURS.get(theme, {})}
+        # a user theme starts from the dark theme's colours (its .tcss may use its own)
+        colours = {
+            **SEVERITY_COLOURS.get(theme, SEVERITY_COLOURS["dark"]),
+            **CHART_COLOURS.get(theme, CHART_COLOURS["dark"]),
+        }
         return {**super().get_theme_variable_defaults(), **colours}
 
     def _apply_layout(self, width: int, height: int) -> None:

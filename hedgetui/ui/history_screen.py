@@ -29,7 +29,7 @@ class HistoryScreen(Screen[None]):
     HistoryScreen #history { height: 1fr; padding: 0 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,h,q", "close", "Back", show=False),
+        Binding("escape,h,q", "close", "Back", show=False, id="history-close"),
     ]
 
     def __init__(self, store: Store, hedge_name: str) -> None:

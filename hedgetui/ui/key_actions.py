@@ -20,10 +20,11 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from hedgetui.history.crashes import CRASHES
+from hedgetui.keymap import help_rows
 from hedgetui.store import Store
 from hedgetui.ui import what_if
 from hedgetui.ui.alerts_panel import AlertsPanel
-from hedgetui.ui.layout import TEXTUAL_THEME, THEME_NAMES
+from hedgetui.ui.layout import TEXTUAL_THEME
 from hedgetui.ui.screens import HelpScreen
 
 CRASH_TITLES = tuple((c.name, c.title) for c in CRASHES)
@@ -39,7 +40,7 @@ class HedgeCommands(Provider):
         app = self.app
         if not isinstance(app, DashboardKeys):
             return
-        for theme in THEME_NAMES:
+        for theme in app.theme_names:
             yield (f"Theme: {theme}", partial(app.set_hedge_theme, theme), "switch colours")
         for move in what_if.WHAT_IF_MOVES:
             yield (
@@ -90,39 +91,30 @@ class DashboardKeys(App[None]):
     selected: int
     typed_move: float | None
     hedge_theme: str
+    theme_names: tuple[str, ...]  # the shipped themes, then the user's
     _unwind_factory: UnwindFactory | None
     _adjust_factory: AdjustFactory | None
 
     COMMANDS = App.COMMANDS | {HedgeCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark,f1", "help", "Help", key_display="?"),
-        Binding("w", "focus_what_if", "What-if"),
-        Binding("t", "cycle_theme", "Theme"),
-        Binding("u", "unwind", "Unwind"),
-        Binding("r", "rebalance", "Adjust"),
-        Binding("h", "history", "History", show=False),
-        Binding("a", "ack_alert", "Ack alert", show=False),
-        Binding("s", "snooze_alert", "Snooze alert", show=False),
-        Binding("down,j", "select_next", "Next hedge", show=False),
-        Binding("up,k", "select_previous", "Previous hedge", show=False),
-        Binding("escape", "leave_input", "Back", show=False),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark,f1", "help", "Help", key_display="?", id="help"),
+        Binding("w", "focus_what_if", "What-if", id="what-if"),
+        Binding("t", "cycle_theme", "Theme", id="theme"),
+        Binding("u", "unwind", "Unwind", id="unwind"),
+        Binding("r", "rebalance", "Adjust", id="adjust"),
+        Binding("h", "history", "History", show=False, id="history"),
+        Binding("a", "ack_alert", "Ack alert", show=False, id="ack-alert"),
+        Binding("s", "snooze_alert", "Snooze alert", show=False, id="snooze-alert"),
+        Binding("down,j", "select_next", "Next hedge", show=False, id="next-hedge"),
+        Binding("up,k", "select_previous", "Previous hedge", show=False, id="previous-hedge"),
+        Binding("escape", "leave_input", "Back", show=False, id="leave-input"),
     ]
-    HELP_KEYS: ClassVar[list[tuple[str, str]]] = [
-        ("tab / down / j", "select the next hedge"),
-        ("shift+tab / up / k", "select the previous hedge"),
-        ("w", "type a what-if move in % (e.g. -15, enter)"),
-        ("escape", "leave the what-if input"),
-        ("t", "cycle theme: dark, light, high-contrast"),
-        ("u", "unwind the selected hedge (preview first)"),
-        ("r", "adjust the selected hedge: band, a ratio, +/- contracts"),
-        ("h", "funding history and carry of the selected hedge"),
-        ("a", "acknowledge the top (or highlighted) alert"),
-        ("s", "snooze that alert for 15 minutes"),
-        ("ctrl+p", "command palette"),
-        ("? / F1", "this help"),
-        ("q", "quit"),
-    ]
+
+    @property
+    def help_keys(self) -> list[tuple[str, str]]:
+        """The help screen's rows: every key in force (after the config's ``[keys]``)."""
+        return help_rows(self.store.settings.keys)
 
     def refresh_view(self) -> None:
         """Repaint the dashboard now (the app's)."""
@@ -171,22 +163,22 @@ class DashboardKeys(App[None]):
         self.set_typed_move(move)
 
     def set_hedge_theme(self, name: str) -> None:
-        if name not in THEME_NAMES:
+        if name not in self.theme_names:
             self.notify(f"unknown theme {name!r}", severity="warning")
             return
-        for other in THEME_NAMES:
+        for other in self.theme_names:
             self.set_class(other == name, f"theme-{other}")
         self.hedge_theme = name
-        self.theme = TEXTUAL_THEME[name]
+        self.theme = TEXTUAL_THEME.get(name, TEXTUAL_THEME["dark"])  # a user theme: dark's base
 
     def action_cycle_theme(self) -> None:
-        index = THEME_NAMES.index(self.hedge_theme)
-        self.set_hedge_theme(THEME_NAMES[(index + 1) % len(THEME_NAMES)])
+        names = self.theme_names
+        self.set_hedge_theme(names[(names.index(self.hedge_theme) + 1) % len(names)])
         self.notify(f"theme: {self.hedge_theme}", timeout=2)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.open_dialog(HelpScreen(self.HELP_KEYS))
+            self.open_dialog(HelpScreen(self.help_keys))
 
     def action_history(self) -> None:
         """The history screen of the selected hedge (funding, carry, basis)."""

@@ -22,6 +22,7 @@ from typing import Any
 from hedgetui.alerts import AlertDispatcher
 from hedgetui.heap import freeze_after_start_up
 from hedgetui.runtime import Runtime
+from hedgetui.theme_files import user_theme_dir, user_themes
 from hedgetui.ui.adjust_screen import adjust_factory_for
 from hedgetui.ui.app import HedgeApp, read_period, terminal_alive
 from hedgetui.ui.unwind_screen import unwind_factory_for
@@ -113,6 +114,7 @@ async def run_dashboard(
         # the runtime's own signed client for the account; the position re-reads after an order
         unwind_factory=unwind_factory_for(runtime),
         adjust_factory=adjust_factory_for(runtime),
+        user_themes=user_themes(user_theme_dir(runtime.settings.path)),
     )
     if notes:  # one notification (the dashboard shows one at a time)
         app.notify("\n".join(notes), title="alerts", severity="warning", timeout=8)

@@ -5,20 +5,20 @@ hedge), and the rows of every region, are the layout budget's (:mod:`hedgetui.ui
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
 
+from hedgetui.theme_files import SHIPPED_THEMES, shipped_dir
 from hedgetui.ui.alerts_panel import SEVERITY_COLOURS as DEFAULT_SEVERITY_COLOURS
 from hedgetui.ui.cached_lines import CachedLines
 from hedgetui.ui.card_grid import HedgeCards
 from hedgetui.ui.widgets import HedgeCard, HedgeTable, StatusBar, TotalsBar, WhatIfPanel
 
-THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"
-THEME_NAMES: tuple[str, ...] = ("dark", "light", "high-contrast")
+THEMES_DIR = shipped_dir()
+THEME_NAMES: tuple[str, ...] = SHIPPED_THEMES
 SEVERITY_COLOURS: dict[str, dict[str, str]] = {
     "dark": dict(DEFAULT_SEVERITY_COLOURS),
     "light": {"sev-warn": "#b36b00", "sev-crit": "#c01c28"},
@@ -65,8 +65,10 @@ class DashboardScreen(CachedLines, Screen[None]):
     AUTO_FOCUS = None  # keys go to the dashboard until `w` focuses the what-if input
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "app.select_next", "Next hedge", show=False),
-        Binding("shift+tab", "app.select_previous", "Previous hedge", show=False),
+        Binding("tab", "app.select_next", "Next hedge", show=False, id="next-hedge"),
+        Binding(
+            "shift+tab", "app.select_previous", "Previous hedge", show=False, id="previous-hedge"
+        ),
     ]
 
 

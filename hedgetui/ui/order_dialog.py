@@ -82,7 +82,7 @@ class OrderDialog(ModalScreen[UnwindResult | None], Generic[PlanT, RequestT]):
     OrderDialog .order-preview { height: auto; }
     OrderDialog .order-status { height: auto; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", id="order-close")]
 
     def __init__(self, service: OrderService[PlanT, RequestT], hedge_name: str) -> None:
         super().__init__()

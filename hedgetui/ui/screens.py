@@ -34,7 +34,7 @@ class HelpScreen(ModalScreen[None]):
     """Every key binding of the dashboard; any of escape, q, ? or F1 closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark,f1", "dismiss_help", "Close", show=False),
+        Binding("escape,q,question_mark,f1", "dismiss_help", "Close", show=False, id="help-close"),
     ]
 
     def __init__(self, bindings: Sequence[tuple[str, str]]) -> None:

@@ -50,7 +50,7 @@ class StressScreen(ModalScreen[None]):
     """One hedge through one crash: hedged vs unhedged, liquidation, funding."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "dismiss_stress", "Back", show=False),
+        Binding("escape,q", "dismiss_stress", "Back", show=False, id="stress-close"),
     ]
     DEFAULT_CSS = """
     StressScreen { align: center middle; }

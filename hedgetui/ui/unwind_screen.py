@@ -65,9 +65,9 @@ class UnwindScreen(OrderDialog[UnwindPlan, UnwindRequest]):
     TITLE_WORD = "Unwind"
     LIVE_MODE = "LIVE: this sends a real reduce-only order."
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "preset('1')", "25%", show=False),
-        Binding("2", "preset('2')", "50%", show=False),
-        Binding("3", "preset('3')", "100%", show=False),
+        Binding("1", "preset('1')", "25%", show=False, id="unwind-25"),
+        Binding("2", "preset('2')", "50%", show=False, id="unwind-50"),
+        Binding("3", "preset('3')", "100%", show=False, id="unwind-100"),
     ]
 
     def __init__(self, service: UnwindService | Any, hedge_name: str) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hedgetui.cli import main
-from hedgetui.commands.args import shipped_themes
+from hedgetui.theme_files import SHIPPED_THEMES
 
 ACCOUNT = """
 [[accounts]]
@@ -23,9 +23,9 @@ passphrase_env = "HT_CC_PASS"
 
 
 def test_the_shipped_themes_are_the_tcss_files() -> None:
-    themes_dir = Path(__file__).resolve().parents[2] / "hedgetui" / "themes"
+    themes_dir = Path(__file__).resolve().parents[2] / "themes"  # the design's top-level folder
     files = {p.stem for p in themes_dir.glob("*.tcss")} - {"base"}
-    assert set(shipped_themes()) == files
+    assert set(SHIPPED_THEMES) == files
     assert {"dark", "light", "high-contrast"} <= files
 
 

@@ -59,7 +59,7 @@ async def test_alert_keys_are_in_the_help_and_the_palette() -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        keys = dict(app.HELP_KEYS)
+        keys = dict(app.help_keys)
         assert "acknowledge" in keys["a"] and "snooze" in keys["s"]
         await pilot.press("escape")
         await pilot.press("ctrl+p")
