@@ -51,6 +51,7 @@ PATHS: dict[tuple[str, str], tuple[Argv, str]] = {
         "in",
     ),
     ("adjust", "--audit-log"): (lambda p, _t: [*ADJUST_DEMO, "--audit-log", p], "out"),
+    ("doctor", "--config"): (lambda p, _t: ["doctor", "--config", p], "in"),
     ("stress", "--config"): (lambda p, _t: ["stress", "--config", p], "in"),
     ("stress", "--path"): (lambda p, _t: ["stress", "--demo", "--path", p], "in"),
     ("stress", "--recording"): (lambda p, _t: ["stress", "--demo", "--recording", p], "in"),
