@@ -46,10 +46,12 @@ EXAMPLES = """\
 examples:
   hedgetui demo                          the dashboard on the built-in simulator (no keys)
   hedgetui check-config                  validate the config and show what it sets
+  hedgetui doctor                        check each venue and account, step by step
   hedgetui                               the dashboard on the config's venues
   hedgetui status --json                 one snapshot of every hedge, for scripts
-  hedgetui watch --config hedges.toml    feeds and alerts without a UI
+  hedgetui watch --metrics 9108          feeds and alerts without a UI, for Prometheus
   hedgetui unwind --hedge btc --fraction 0.5 --dry-run
+  hedgetui stress --history ftx          your hedges through a real crash (FTX, 2022)
   hedgetui calc --side short --contracts 1000 --entry 60000
   hedgetui completion bash > ~/.local/share/bash-completion/completions/hedgetui
 
