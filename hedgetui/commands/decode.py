@@ -59,8 +59,9 @@ class FrameDecoder:
 
     A line whose frame the adapter refuses (``FeedParseError``, the one error it may raise) gets
     one message on ``err`` naming its line number and is counted in ``bad``; decoding goes on.
-    A line that is not text (not UTF-8, or a NUL byte) is no frame of any venue: the input is a
-    binary file given by mistake, and ``InputError`` stops the decode with one line.
+    When the FIRST frame is not text (not UTF-8, or a NUL byte), the input is a binary file given
+    by mistake: ``InputError`` stops the decode with one line. A later line that is not text is
+    a damaged frame of a recording that began as one, refused like any other bad frame.
     Line numbers continue across calls of :meth:`events`, as does the adapter's merge state.
     """
 
@@ -71,6 +72,7 @@ class FrameDecoder:
         self.err = err
         self.bad = 0
         self.lines = 0
+        self._text_seen = False  # the first frame was text: the input is not a binary file
 
     def events(self, lines: Iterable[bytes]) -> Iterator[MarkPrice | IndexPrice | Funding]:
         from hedgetui.domain import split_market_events
@@ -82,8 +84,10 @@ class FrameDecoder:
             frame = raw.strip()
             if not frame:
                 continue
-            if b"\0" in frame or not frame.isascii():
-                _check_text(frame, self.lines)
+            if not self._text_seen:
+                if b"\0" in frame or not frame.isascii():
+                    _check_text(frame, self.lines)
+                self._text_seen = True
             try:
                 events = parse(frame)
             except FeedParseError as exc:
