@@ -133,6 +133,9 @@ CELL_TWINS: dict[str, str] = {
 """Glyph -> a one-character twin, for text already laid out in cells."""
 
 UNKNOWN = "?"
+WIDE_TWINS = {"🔎": ">"}
+"""Glyphs two cells wide that Textual draws itself (the command palette's search icon) -> a
+twin, padded to the glyph's two cells; any other wide glyph is ``??``."""
 
 ASCII = False
 """The process's mode: True once :func:`use_ascii` turned ASCII on."""
@@ -149,6 +152,9 @@ def use_ascii(on: bool) -> None:
 
 def _unknown(char: str) -> str:
     wide = unicodedata.east_asian_width(char) in ("W", "F")
+    twin = WIDE_TWINS.get(char)
+    if twin is not None:
+        return twin.ljust(2) if wide else twin
     return UNKNOWN * 2 if wide else UNKNOWN
 
 

@@ -86,6 +86,8 @@ def test_every_glyph_of_the_dashboard_has_an_ascii_twin() -> None:
     assert glyphs.ascii_text(fmt.sparkline([1, 2, 3, 4, 5, 6, 7, 8], 8)) == "_.-:=+*#"
     assert all(len(twin) == 1 for twin in glyphs.CELL_TWINS.values())
     assert glyphs.ascii_cells("╭─ a ─╮ ≥10× 漢") == "+- a -+ >10x ??"
+    # the command palette's search icon (Textual's, two cells wide) keeps its two cells
+    assert glyphs.ascii_cells("🔎 stress") == ">  stress"
 
 
 def test_the_status_text_in_ascii_mode() -> None:
