@@ -71,6 +71,7 @@ def test_demo_at_80x23_through_a_whole_crash_loop() -> None:
     try:
         deadline = started + START_S + loop_s + 2.0
         pending = False  # output fed since the last sample
+        suspect = False  # the last sample had a problem
         while time.monotonic() < deadline:
             ready, _, _ = select.select([master], [], [], QUIET_S)
             if ready:
@@ -94,8 +95,11 @@ def test_demo_at_80x23_through_a_whole_crash_loop() -> None:
             seen_crit = seen_crit or "CRIT" in text
             seen_calm = seen_calm or (seen_crit and "alerts: none firing" in text)
             problems = screen_problems(lines)
-            if problems and len(failures) < 3:
+            # A problem counts when the next sample still has it: on a loaded machine the writer
+            # can pause longer than QUIET_S inside one frame, and half a frame is no layout.
+            if problems and suspect and len(failures) < 3:
                 failures.append((time.monotonic() - started, problems, lines))
+            suspect = bool(problems)
     finally:
         os.kill(pid, signal.SIGTERM)
         for _ in range(50):
