@@ -367,12 +367,7 @@ class Store:
         """The hedge's account's last balance in the hedge's coin: the wallet balance, and the
         margin new orders may use when the venue said (None: a typed-in position, or none yet)."""
         hs = self._hedges[hedge].settings
-        if hs.account is None:
-            return None
-        balance = self._balances.get((hs.venue, hs.coin.upper(), hs.account))
-        if balance is None:
-            balance = self._balances.get((hs.venue, hs.coin.upper(), None))
-        return balance
+        return None if hs.account is None else self._account_balance(hs)
 
     def what_if(self, hedge: str, move_pct: float) -> ScenarioRow | None:
         """The scenario row for the mark of ``hedge`` moved by ``move_pct`` (None: no data)."""
@@ -470,10 +465,14 @@ class Store:
         found = self._account_position(hs)
         if found is None:
             return None
+        return account_position(found.update, self._account_balance(hs), hedge.profile)
+
+    def _account_balance(self, hs: HedgeSettings) -> BalanceUpdate | None:
+        """The account's balance in the hedge's coin (events without an account name match)."""
         balance = self._balances.get((hs.venue, hs.coin.upper(), hs.account))
         if balance is None:
             balance = self._balances.get((hs.venue, hs.coin.upper(), None))
-        return account_position(found.update, balance, hedge.profile)
+        return balance
 
     def _account_position(self, hs: HedgeSettings) -> AccountPosition | None:
         """The account's position for this hedge (events without an account name also match)."""
