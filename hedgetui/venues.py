@@ -62,6 +62,7 @@ class InstrumentProfile:
     liq_rounding: str
     inverse: bool = True
     mmr_per_coin: float = 0.0
+    funding_offset_hours: float = 0.0  # the first funding time of the day, hours past 00:00 UTC
     default: bool = field(default=False, compare=False)
 
 
@@ -128,6 +129,7 @@ def _profile(row: dict[str, Any], index: int) -> InstrumentProfile:
         liq_rounding=rounding,
         inverse=bool(row.get("inverse", True)),
         mmr_per_coin=_number(row, "mmr_per_coin", where, default=0.0),
+        funding_offset_hours=_number(row, "funding_offset_hours", where, default=0.0),
         default=bool(row.get("default", False)),
     )
     if min(profile.contract_size, profile.tick_size, profile.lot_size) <= 0:

@@ -21,9 +21,6 @@ from hedgetui.store.positions import manual_position
 from hedgetui.venues import get_instrument
 
 NO_FUNDING = "unknown on this path: counted as zero"
-# Where a venue's funding grid starts past midnight UTC (shared/exchanges/README.md, the funding
-# row: BitMEX "every 8 h at 04/12/20 UTC"; Binance, Bybit, OKX on 00/08/16; Deribit continuous).
-GRID_OFFSET_HOURS = {"bitmex": 4.0}
 
 
 def stress_hedges(
@@ -65,7 +62,7 @@ def stress_hedges(
                     position=position,
                     start_price=start,
                     funding_interval_hours=profile.funding_interval_hours,
-                    funding_offset_hours=GRID_OFFSET_HOURS.get(hedge.venue, 0.0),
+                    funding_offset_hours=profile.funding_offset_hours,
                 ),
                 HedgeLabel(hedge.name, hedge.venue, hedge.symbol, position.side),
             )
