@@ -61,6 +61,10 @@ class FundingSeries:
     earlier one: a venue can correct a rate)."""
 
     records: list[FundingRecord] = field(default_factory=list)
+    _times: list[int] = field(init=False, repr=False, compare=False)  # records' times, for bisect
+
+    def __post_init__(self) -> None:
+        self._times = [r.time_ms for r in self.records]
 
     def merge(self, new: Iterable[FundingRecord]) -> int:
         """Add ``new`` (any order); returns how many times were not known before."""
@@ -69,13 +73,13 @@ class FundingSeries:
         for record in new:
             by_time[record.time_ms] = record
         self.records = sorted(by_time.values(), key=lambda r: r.time_ms)
+        self._times = [r.time_ms for r in self.records]
         return len(by_time) - before
 
     def between(self, start_ms: int, end_ms: int) -> Sequence[FundingRecord]:
         """The records with ``start_ms < time_ms <= end_ms``."""
-        times = [r.time_ms for r in self.records]
-        lo = bisect.bisect_right(times, start_ms)
-        hi = bisect.bisect_right(times, end_ms)
+        lo = bisect.bisect_right(self._times, start_ms)
+        hi = bisect.bisect_right(self._times, end_ms)
         return self.records[lo:hi]
 
     @property
