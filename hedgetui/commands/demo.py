@@ -83,8 +83,6 @@ def run(args: argparse.Namespace) -> int:
     from hedgetui import event_loop
 
     if args.replay is not None:
-        from pathlib import Path
-
         from hedgetui.history.recording import RecordingError
 
         try:
