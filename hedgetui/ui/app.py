@@ -48,7 +48,7 @@ from textual.widget import Widget
 from hedgetui import glyphs
 from hedgetui.domain import DashboardView, HedgeView, ScenarioRow
 from hedgetui.store import Store
-from hedgetui.ui import budget, render, textual_fast, what_if
+from hedgetui.ui import bars, budget, table_rows, textual_fast, what_if
 from hedgetui.ui.alerts_panel import AlertsPanel
 from hedgetui.ui.ascii_filter import AsciiFilter
 from hedgetui.ui.cached_lines import CachedFooter, CachedHorizontal, CachedVerticalScroll
@@ -413,11 +413,11 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         self.last_view = view
         if view.hedges:
             self.selected %= len(view.hedges)
-        w.status.show(render.status_bar(view, self.size.width))
+        w.status.show(bars.status_bar(view, self.size.width))
         totals_width = w.totals.content_region.width or self.size.width - 2
-        w.totals.show(render.totals_bar(view.totals, not self.compact, totals_width))
+        w.totals.show(bars.totals_bar(view.totals, not self.compact, totals_width))
         card_rows = self.plan.card_rows
-        suggestions = render.suggestion_count(view)
+        suggestions = table_rows.suggestion_count(view)
         if suggestions != self._suggestion_count:  # a hedge left or came back into its band
             self._suggestion_count = suggestions
             self._apply_layout(self.size.width, self.size.height)
@@ -425,7 +425,7 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         if self.compact:
             width = w.table.content_region.width or self.size.width
             shown = self.plan.suggestion_rows
-            w.table.show(render.hedge_table(view, self._alerts, self.selected, width, shown))
+            w.table.show(table_rows.hedge_table(view, self._alerts, self.selected, width, shown))
             if view.hedges:
                 hedge = view.hedges[self.selected]
                 w.detail.show_hedge(
