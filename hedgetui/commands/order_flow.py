@@ -62,7 +62,7 @@ def for_command(args: argparse.Namespace, service: UnwindService) -> OrderFlowSe
 
 def _request(args: argparse.Namespace) -> object:
     if command_name(args) == "adjust":
-        from hedgetui.trading.adjust import AdjustRequest
+        from hedgetui.trading.adjust_plan import AdjustRequest
 
         return AdjustRequest(args.to, args.by, bool(args.band), args.limit_offset_bps)
     from hedgetui.trading.planner import UnwindRequest

@@ -20,7 +20,7 @@ def _adjust_fields(plan: UnwindPlan, result: UnwindResult | None) -> dict[str, o
     """``adjust --json``'s extra keys: the ratio before and after (after = the position the
     venue reports, valued as the preview values it), the liquidation price after, and the
     preview's own figures."""
-    from hedgetui.trading.adjust import AdjustPlan
+    from hedgetui.trading.adjust_plan import AdjustPlan
 
     if not isinstance(plan, AdjustPlan) or plan.adjust is None:
         return {}
