@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import argparse
 
-from hedgetui.commands.unwind import EPILOG, add_order_arguments, bad_number, fail, run_flow
+from hedgetui.commands.order_flow import fail
+from hedgetui.commands.unwind import EPILOG, add_order_arguments, bad_number, run_flow
 
 HELP_BY = (
     "change of the signed position in contracts: negative sells (a bigger short, more hedge), "

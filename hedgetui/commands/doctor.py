@@ -65,7 +65,7 @@ async def _doctor(args: argparse.Namespace, settings: object) -> int:
 
     from hedgetui.alerts.headless import json_line
     from hedgetui.config import Settings
-    from hedgetui.doctor.probes import check_all
+    from hedgetui.doctor.check import check_all
     from hedgetui.doctor.verdicts import exit_code, json_record, text_report
 
     if args.demo:

@@ -1,12 +1,12 @@
-"""The I/O of ``hedgetui doctor``: each step against a venue, timed, turned into a Step.
+"""The I/O of ``hedgetui doctor`` for a venue: each step of its public feed, timed, as a Step.
 
 A venue's public feed: the host name resolves (``HEDGETUI_RESOLVE`` pins first, as the feeds
 do), TCP connects, the TLS handshake verifies the certificate, the websocket upgrade is
 accepted, the feed adapter's own subscriptions are accepted and a first value of each channel
 (mark, index, funding of each symbol) arrives, and the venue's clock is read from its public
-time endpoint. An account: its credentials file's mode, a read-only signed call (the balance)
-and what the venue says the key may do. Failures are worded by ``feeds.failure`` (the words
-the dashboard uses) and the trading clients' typed errors (secrets redacted).
+time endpoint. Failures are worded by ``feeds.failure`` (the words the dashboard uses). An
+account's steps are :mod:`hedgetui.doctor.account_probes`' (on this module's
+:class:`StepTimer` and :func:`failed_step`), the whole check :mod:`hedgetui.doctor.check`'s.
 """
 
 from __future__ import annotations
@@ -14,12 +14,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
-import os
 import socket
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,7 +28,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.proxy import get_proxy
 from websockets.uri import parse_uri
 
-from hedgetui.config import AccountSettings, Settings
+from hedgetui.config import Settings
 from hedgetui.doctor.server_time import TIME_ENDPOINTS, TimeReplyError, server_time_ms
 from hedgetui.doctor.verdicts import (
     TLS_ADVICE,
@@ -38,7 +36,6 @@ from hedgetui.doctor.verdicts import (
     Target,
     Verdict,
     clock_step,
-    permissions_step,
     tls_check,
 )
 from hedgetui.domain import Funding, IndexPrice, MarkPrice, Ticker
@@ -47,23 +44,16 @@ from hedgetui.feeds.adapter import VenueAdapter
 from hedgetui.feeds.errors import VenueErrorReply
 from hedgetui.feeds.registry import get_adapter
 from hedgetui.feeds.resolve import ENV_RESOLVE, pinned_address, resolve_table
-from hedgetui.runtime import feed_plan
-from hedgetui.trading.credentials import (
-    Credentials,
-    CredentialsError,
-    check_file_private,
-    load_credentials,
-)
-from hedgetui.trading.orders import AuthError, TradingError
-from hedgetui.trading.venues import CLIENTS, VenueClient, make_client
+from hedgetui.trading.venues import CLIENTS
 
 DEFAULT_TIMEOUT_S = 10.0
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _VENUE_STEPS = ("dns", "tcp", "tls", "upgrade", "data")
-_ACCOUNT_STEPS = ("keyfile", "auth", "perms")
 
 
-class _Timer:
+class StepTimer:
+    """The time a step took, from when it began (``time.monotonic()``)."""
+
     def __init__(self) -> None:
         self.start = time.monotonic()
 
@@ -71,7 +61,7 @@ class _Timer:
         return time.monotonic() - self.start
 
 
-def _fail(name: str, what: str, timer: _Timer, advice: str) -> Step:
+def failed_step(name: str, what: str, timer: StepTimer, advice: str) -> Step:
     return Step(name, Verdict.FAIL, what, timer.seconds(), advice)
 
 
@@ -96,13 +86,14 @@ async def check_venue(
     where = failures.host_port(url)[1]
     target = Target("venue", venue, venue, f"{urlsplit(url).scheme}://{where}")
     await _feed_steps(target, adapter, url, symbols, env, timeout_s)
-    rest = (configured.rest_url if configured is not None else None) or _rest_default(venue)
+    rest = (configured.rest_url if configured is not None else None) or rest_default(venue)
     if rest is not None:
         target.steps.append(await clock(venue, rest, timeout_s))
     return target
 
 
-def _rest_default(venue: str) -> str | None:
+def rest_default(venue: str) -> str | None:
+    """The venue's REST base URL when the config names none (its trading client's)."""
     client = CLIENTS.get(venue)
     return client.default_url if client is not None else None
 
@@ -170,7 +161,7 @@ async def _upgrade(
     proxy: str | None = None,
 ) -> None:
     """The websocket upgrade, then the subscriptions over it (as the feed connects)."""
-    timer = _Timer()
+    timer = StepTimer()
     options: dict[str, Any] = {} if pinned is None else {"host": pinned}
     host = failures.host_port(url)[0]
     try:
@@ -188,18 +179,18 @@ async def _upgrade(
         if "upgrade" in steps:
             if proxy is not None and not isinstance(exc, InvalidStatus):  # the proxy failed
                 what = f"proxy: {failures.classify(exc, proxy).reason}"
-                done(_fail("upgrade", what, timer, "check HTTPS_PROXY / NO_PROXY"))
+                done(failed_step("upgrade", what, timer, "check HTTPS_PROXY / NO_PROXY"))
                 return
             advice = "check the URL's path"
-            done(_fail("upgrade", failures.classify(exc, url).reason, timer, advice))
+            done(failed_step("upgrade", failures.classify(exc, url).reason, timer, advice))
         elif "data" in steps:  # the connection broke while waiting for the first values
-            done(_fail("data", failures.classify(exc, url).reason, timer, "retry later"))
+            done(failed_step("data", failures.classify(exc, url).reason, timer, "retry later"))
 
 
 async def _dns(
     host: str, port: int, url: str, env: Mapping[str, str], timeout_s: float
 ) -> tuple[str | None, Step]:
-    timer = _Timer()
+    timer = StepTimer()
     advice = "check the URL's host and DNS"
     try:
         pinned = pinned_address(host, resolve_table(env))
@@ -214,18 +205,18 @@ async def _dns(
             loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout_s
         )
     except Exception as exc:
-        return None, _fail("dns", failures.classify(exc, url).reason, timer, advice)
+        return None, failed_step("dns", failures.classify(exc, url).reason, timer, advice)
     addresses = ", ".join(dict.fromkeys(str(info[4][0]) for info in infos))
     return None, Step("dns", Verdict.OK, f"{host} -> {addresses}", timer.seconds())
 
 
 async def _tcp(address: str, port: int, url: str, timeout_s: float) -> Step:
-    timer = _Timer()
+    timer = StepTimer()
     try:
         _, writer = await asyncio.wait_for(asyncio.open_connection(address, port), timeout_s)
     except Exception as exc:
         advice = "check the port and firewall"
-        return _fail("tcp", failures.classify(exc, url).reason, timer, advice)
+        return failed_step("tcp", failures.classify(exc, url).reason, timer, advice)
     seconds = timer.seconds()
     writer.close()
     with contextlib.suppress(OSError):
@@ -234,7 +225,7 @@ async def _tcp(address: str, port: int, url: str, timeout_s: float) -> Step:
 
 
 async def _tls(address: str, port: int, host: str, url: str, timeout_s: float) -> Step:
-    timer = _Timer()
+    timer = StepTimer()
     context = ssl.create_default_context()  # what the feeds use (SSL_CERT_FILE honoured)
     try:
         _, writer = await asyncio.wait_for(
@@ -244,7 +235,7 @@ async def _tls(address: str, port: int, host: str, url: str, timeout_s: float) -
         code = exc.verify_code if isinstance(exc, ssl.SSLCertVerificationError) else None
         which = tls_check(code)
         what = f"{which}: {failures.classify(exc, url).reason}"
-        return _fail("tls", what, timer, TLS_ADVICE[which])
+        return failed_step("tls", what, timer, TLS_ADVICE[which])
     seconds = timer.seconds()
     tls = writer.get_extra_info("ssl_object")
     version = tls.version() if isinstance(tls, ssl.SSLObject) else "TLS"
@@ -285,7 +276,7 @@ async def _data(
     timeout_s: float,
 ) -> Step:
     """Send the adapter's subscriptions; wait for a first value of every channel."""
-    timer = _Timer()
+    timer = StepTimer()
     adapter.reset()
     wanted = _channels(adapter, symbols)
     names = ", ".join(symbols)
@@ -310,14 +301,14 @@ async def _data(
         what = failures.rejected(exc).reason
         if not any(s in what for s in symbols):
             what = f"{what} (subscribing {names})"
-        return _fail("data", what, timer, "check the [[hedges]] symbol")
+        return failed_step("data", what, timer, "check the [[hedges]] symbol")
     except TimeoutError:
         missing = ", ".join(f"{k} {s}" for k, s in sorted(wanted))
         what = f"no first value of {missing} within {timeout_s:g} s"
-        return _fail("data", what, timer, "check the symbol, --timeout")
+        return failed_step("data", what, timer, "check the symbol, --timeout")
     except ConnectionClosed as exc:
         what = failures.classify(exc, url).reason
-        return _fail("data", what, timer, "retry later")
+        return failed_step("data", what, timer, "retry later")
     return Step("data", Verdict.OK, f"subscribed {names}: mark, index, funding", timer.seconds())
 
 
@@ -326,7 +317,7 @@ async def _data(
 
 async def clock(venue: str, rest_url: str, timeout_s: float) -> Step:
     """The venue's time from its public time endpoint against this machine's clock."""
-    timer = _Timer()
+    timer = StepTimer()
     path = TIME_ENDPOINTS[venue][0]
     advice = "check the venue's rest_url"
     try:
@@ -337,140 +328,9 @@ async def clock(venue: str, rest_url: str, timeout_s: float) -> Step:
         server_ms = server_time_ms(venue, orjson.loads(reply.content))
     except httpx.HTTPError as exc:
         why = failures.classify(exc, rest_url).reason  # the feeds' words: refused, dns, tls
-        return _fail("clock", f"could not ask {venue} the time: {why}", timer, advice)
+        return failed_step("clock", f"could not ask {venue} the time: {why}", timer, advice)
     except (orjson.JSONDecodeError, TimeReplyError) as exc:
         what = f"GET {path} answered HTTP {reply.status_code} without a time ({exc})"
-        return _fail("clock", what, timer, advice)
+        return failed_step("clock", what, timer, advice)
     skew = (before + after) / 2 - server_ms / 1000.0
     return clock_step(venue, skew, timer.seconds(), after - before)
-
-
-# -------------------------------------------------------------------------- an account
-
-
-def _coin(settings: Settings, account: str) -> str:
-    for hedge in settings.hedges:
-        if hedge.account == account:
-            return hedge.coin
-    return "BTC"
-
-
-async def check_account(
-    account: AccountSettings,
-    settings: Settings,
-    *,
-    env: Mapping[str, str],
-    timeout_s: float = DEFAULT_TIMEOUT_S,
-) -> Target:
-    """The account's key file (when keys come from one), a read-only signed call, and the
-    key's permissions against the account's ``permissions``."""
-    venue = settings.venues.get(account.venue)
-    rest = (venue.rest_url if venue is not None else None) or _rest_default(account.venue)
-    target = Target("account", account.name, account.venue, rest or "?")
-    timer = _Timer()
-    creds: Credentials | None = None
-    try:
-        creds = load_credentials(account, env)
-    except CredentialsError as exc:
-        missing = str(exc)
-    if not account.credentials_file:
-        target.steps.append(Step("keyfile", Verdict.SKIPPED, "skipped: no credentials_file"))
-    elif creds is not None and not creds.source.startswith("file"):
-        what = f"skipped: the keys come from the {creds.source}, not the file"
-        target.steps.append(Step("keyfile", Verdict.SKIPPED, what))
-    else:  # the keys come from the file (or should): it must be the owner's only
-        target.steps.append(_keyfile(account.credentials_file))
-    if target.failed():
-        target.skip_rest(_ACCOUNT_STEPS[1:], "keyfile")
-        return target
-    if creds is None:
-        target.steps.append(_fail("auth", missing, timer, "set the keys [[accounts]] names"))
-        target.skip_rest(_ACCOUNT_STEPS[2:], "auth")
-        return target
-    client = make_client(
-        account.venue,
-        creds,
-        base_url=rest,
-        timeout_s=timeout_s,
-        account=account.name,
-        permissions=account.permissions,
-    )
-    async with client:
-        target.steps.append(await _auth(client, _coin(settings, account.name), timer))
-        if target.failed():
-            target.skip_rest(_ACCOUNT_STEPS[2:], "auth")
-            return target
-        timer = _Timer()
-        try:
-            report = await client.key_permissions()
-        except TradingError as exc:
-            what = f"could not read the key's permissions: {exc.describe()}"
-            advice = "retry; check the key's rights on the venue"
-            target.steps.append(Step("perms", Verdict.WARN, what, timer.seconds(), advice))
-            return target
-        target.steps.append(permissions_step(account.permissions, report, timer.seconds()))
-    return target
-
-
-def _keyfile(path_text: str) -> Step:
-    path = Path(path_text).expanduser()
-    try:
-        check_file_private(path)  # the rule the credentials loader applies
-    except CredentialsError as exc:
-        try:
-            mode = path.stat().st_mode & 0o777
-        except OSError:
-            return Step("keyfile", Verdict.FAIL, str(exc), None, "check credentials_file")
-        what = f"mode {mode:04o}: group/others may read it"
-        return Step("keyfile", Verdict.FAIL, what, None, f"chmod 600 {path}")
-    mode = path.stat().st_mode & 0o777
-    return Step("keyfile", Verdict.OK, f"mode {mode:04o} (owner only): {path}")
-
-
-async def _auth(client: VenueClient, coin: str, timer: _Timer) -> Step:
-    try:
-        await client.balance(coin)
-    except AuthError as exc:
-        advice = "check key, secret, testnet"
-        return _fail("auth", f"keys refused: {exc.describe()}", timer, advice)
-    except TradingError as exc:
-        return _fail("auth", exc.describe(), timer, "check rest_url, retry")
-    return Step("auth", Verdict.OK, f"keys accepted (read-only {coin} balance)", timer.seconds())
-
-
-# -------------------------------------------------------------------------- everything
-
-
-async def check_all(
-    settings: Settings,
-    *,
-    env: Mapping[str, str] | None = None,
-    timeout_s: float = DEFAULT_TIMEOUT_S,
-) -> list[Target]:
-    """Every venue a hedge uses (enabled) and every account, checked concurrently; the
-    targets in config order."""
-    env = os.environ if env is None else env
-    checks = [
-        _guarded(
-            Target("venue", v, v, "?"), check_venue(v, s, settings, env=env, timeout_s=timeout_s)
-        )
-        for v, s in feed_plan(settings).items()
-    ]
-    checks += [
-        _guarded(
-            Target("account", a.name, a.venue, "?"),
-            check_account(a, settings, env=env, timeout_s=timeout_s),
-        )
-        for a in settings.accounts
-    ]
-    return list(await asyncio.gather(*checks))
-
-
-async def _guarded(fallback: Target, check: Awaitable[Target]) -> Target:
-    """A check that broke in a way no step foresaw is one failed line, not a traceback."""
-    try:
-        return await check
-    except Exception as exc:
-        what = f"the check itself failed: {type(exc).__name__}: {exc}"[:300]
-        fallback.steps.append(Step("check", Verdict.FAIL, what, None, "report this as a bug"))
-        return fallback

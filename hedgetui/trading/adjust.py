@@ -30,7 +30,8 @@ hedge's band (``band``). The rules:
   only improves them, and refusing it would block getting safer.
 
 Everything is refused with :class:`~hedgetui.trading.planner.PlanError`, one line naming the
-limit and the value; nothing here sends anything.
+limit and the value; nothing here sends anything. The request and the plan's types are
+:mod:`hedgetui.trading.adjust_plan`'s.
 """
 
 from __future__ import annotations
@@ -42,38 +43,16 @@ from typing import Literal
 from hedgetui.config.model import DEFAULT_MAX_LIMIT_OFFSET_BPS
 from hedgetui.domain import LiquidationState, RiskReport
 from hedgetui.risk import InversePosition, assess, harmonic_entry, pnl_coin
+from hedgetui.trading.adjust_plan import AdjustPlan, AdjustPreview, AdjustRequest
 from hedgetui.trading.orders import OrderSide
 from hedgetui.trading.planner import (
     Instrument,
     PlanError,
     Preview,
-    UnwindPlan,
     limit_price,
     order_for,
     round_down_to_lot,
 )
-
-Strategy = Literal["to", "by", "band"]
-
-
-@dataclass(frozen=True, slots=True)
-class AdjustRequest:
-    """Exactly one of: ``to`` (target hedge ratio >= 0), ``by`` (signed contracts), ``band``."""
-
-    to: float | None = None
-    by: float | None = None
-    band: bool = False
-    limit_offset_bps: float | None = None  # None -> market order
-
-    @property
-    def strategy(self) -> Strategy:
-        given = [s for s, on in (("to", self.to is not None), ("by", self.by is not None)) if on]
-        if self.band:
-            given.append("band")
-        if len(given) != 1:
-            raise PlanError("give exactly one of: a target ratio (to), a change (by), or band")
-        strategy: Strategy = "to" if given[0] == "to" else "by" if given[0] == "by" else "band"
-        return strategy
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,39 +92,6 @@ class HedgeState:
     funding_rate: float | None = None
     funding_hours: float = 8.0
     margin_mode: Literal["isolated", "cross"] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class AdjustPreview:
-    """Before -> after the fill at the mark. Reports are None for a flat position."""
-
-    position_before: float
-    position_after: float
-    ratio_before: float | None
-    ratio_after: float | None
-    before: RiskReport | None
-    after: RiskReport | None
-    leverage_after: float | None  # position value / equity, in x
-    margin_needed: float  # coin, the initial margin the increase takes (0 for a reduction)
-    margin_available: float | None  # coin, what the check compared against (None: reduction)
-    funding_per_day_usd: float | None  # after; positive = the position receives
-    target_ratio: float | None = None
-
-    @property
-    def liquidation_price_after(self) -> float | None:
-        return self.after.liquidation_price if self.after else None
-
-
-@dataclass(frozen=True, slots=True)
-class AdjustPlan(UnwindPlan):
-    """An :class:`UnwindPlan` (so the same broker, gate and audit run it) that may increase."""
-
-    adjust: AdjustPreview | None = None
-    strategy: Strategy = "to"
-
-    @property
-    def increases(self) -> bool:
-        return abs(self.position_after) > abs(self.position_before)
 
 
 def held_coin(state: HedgeState) -> float:
@@ -462,11 +408,3 @@ def suggest(state: HedgeState, instrument: Instrument, limits: AdjustLimits) -> 
         )
     except PlanError:
         return None
-
-
-def suggestion_text(plan: AdjustPlan, arrow: str = "→") -> str:
-    """``sell 1,200 → 0.50``: the order and the ratio it brings the hedge to (``arrow="->"``
-    in ASCII mode)."""
-    target = plan.adjust.ratio_after if plan.adjust else None
-    ratio = f" {arrow} {target:.2f}" if target is not None else ""
-    return f"{plan.order.side} {plan.order.contracts:,.10g}{ratio}"

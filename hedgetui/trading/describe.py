@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hedgetui.domain import LIQUIDATION_WORDS, LiquidationState, RiskReport
-from hedgetui.trading.adjust import AdjustPlan
+from hedgetui.trading.adjust_plan import AdjustPlan
 from hedgetui.trading.planner import UnwindPlan
 
 

@@ -21,7 +21,7 @@ from textual.events import DescendantFocus, Key
 from textual.widgets import Button, Input
 
 from hedgetui import glyphs
-from hedgetui.trading.adjust import AdjustPlan, AdjustRequest
+from hedgetui.trading.adjust_plan import AdjustPlan, AdjustRequest
 from hedgetui.trading.adjust_service import AdjustService
 from hedgetui.trading.describe import describe_adjust
 from hedgetui.trading.planner import PlanError

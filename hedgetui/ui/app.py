@@ -30,7 +30,6 @@ import asyncio
 import contextlib
 import os
 import sys
-import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ClassVar
@@ -46,9 +45,9 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from hedgetui import glyphs
-from hedgetui.domain import DashboardView, HedgeView, ScenarioRow
+from hedgetui.domain import DashboardView, ScenarioRow
 from hedgetui.store import Store
-from hedgetui.ui import budget, render, textual_fast, what_if
+from hedgetui.ui import budget, textual_fast, what_if
 from hedgetui.ui.alerts_panel import AlertsPanel
 from hedgetui.ui.ascii_filter import AsciiFilter
 from hedgetui.ui.cached_lines import CachedFooter, CachedHorizontal, CachedVerticalScroll
@@ -71,8 +70,8 @@ from hedgetui.ui.layout import (
     DashboardScreen,
     DashboardWidgets,
 )
-from hedgetui.ui.screens import FollowsDashboard
-from hedgetui.ui.textual_fast import CroppedUpdates, one_update
+from hedgetui.ui.repaint import Repaints
+from hedgetui.ui.textual_fast import CroppedUpdates
 from hedgetui.ui.widgets import (
     DashboardAlertsPanel,
     HedgeCard,
@@ -96,13 +95,14 @@ __all__ = [  # what the launcher, the tests and the benchmarks import from here
     "terminal_alive",
 ]
 
-WHAT_IF_DRIFT_PCT = 0.25  # recompute the what-if rows at once when the mark moved this far
 TOAST_MAX_S = 5.0  # a notification goes after this long at most
 
 
-class HedgeApp(CroppedUpdates, DashboardKeys):
-    """The hedgetui dashboard over one :class:`~hedgetui.store.Store`: its layout and repaints
-    (its keys: :class:`~hedgetui.ui.key_actions.DashboardKeys`).
+class HedgeApp(CroppedUpdates, Repaints, DashboardKeys):
+    """The hedgetui dashboard over one :class:`~hedgetui.store.Store`: its layout
+    (its keys: :class:`~hedgetui.ui.key_actions.DashboardKeys`; its repaints:
+    :class:`~hedgetui.ui.repaint.Repaints`; its what-if rows:
+    :class:`~hedgetui.ui.what_if_rows.WhatIfRows`).
 
     A partial screen update is written as the changed cells only (``CroppedUpdates``)."""
 
@@ -322,194 +322,6 @@ class HedgeApp(CroppedUpdates, DashboardKeys):
         shown = TOAST_MAX_S if timeout is None else min(timeout, TOAST_MAX_S)
         message, title = glyphs.text(message), glyphs.text(title)  # ASCII mode: the long twins
         super().notify(message, title=title, severity=severity, timeout=shown, markup=markup)
-
-    # ------------------------------------------------------------------ refresh
-
-    def _store_changed(self) -> None:
-        """The store's ``on_change``: runs for every event, so it only notes the first one."""
-        if self._change_at is None:
-            self._change_at = time.monotonic()
-            self._change.set()
-
-    async def _paint_changes(self) -> None:
-        """Repaint each batch of changes ``1 / refresh_hz - PAINT_ALLOWANCE_S`` after its first,
-        and never sooner than ``1 / refresh_hz`` after the last repaint began.
-
-        The second rule holds the cadence when changes never stop: feeds that tick out of step
-        with each other start a new batch right after every repaint, and without it the screen
-        would repaint every ``1 / refresh_hz - PAINT_ALLOWANCE_S`` (13 times a second at 10).
-        A change still waits at most ``1 / refresh_hz``: it arrived after the last repaint
-        began.
-        """
-        interval = 1 / self.refresh_hz
-        delay = max(0.0, interval - PAINT_ALLOWANCE_S)
-        while True:
-            await self._change.wait()
-            self._change.clear()
-            first = self._change_at
-            if first is not None:
-                due = max(first + delay, self._painted_at + interval)
-                # not one sleep: uvloop's timers count whole milliseconds and can wake one early
-                while (wait := due - time.monotonic()) > 0:  # noqa: ASYNC110 (a deadline, not a poll)
-                    await asyncio.sleep(wait)
-            self._change_at = None  # changes from here on schedule the next repaint
-            self.refresh_view()
-
-    async def _paint_after_reads(self) -> None:
-        """Repaint right after each pass of the read gate that brought a change.
-
-        At the default refresh the passes are ``1 / refresh_hz`` apart, so this holds the
-        cadence by itself, and a frame waits in its socket at most until the next pass, then a
-        few milliseconds. A slower refresh still has the sockets read every
-        ``MAX_READ_PERIOD_S`` and paints after every few passes. Changes that do not come from
-        a socket (a feed going stale, a status) are painted after the next pass too.
-        """
-        gate = self._read_gate
-        assert gate is not None
-        # passes come every period_s <= 1 / refresh_hz: with a slower refresh, paint after the
-        # first pass that is (to within half a pass) 1 / refresh_hz after this loop's last paint
-        # (its own: a key's repaint in between must not hold the data back another pass)
-        spacing = 1 / self.refresh_hz - gate.period_s / 2
-        painted_at = float("-inf")
-        while True:
-            await gate.passed()
-            if self._change_at is None or time.monotonic() - painted_at < spacing:
-                continue
-            self._change_at = None
-            painted_at = time.monotonic()
-            self.refresh_view()
-
-    def _clock_repaint(self) -> None:
-        """Ages, countdowns and staleness move with the clock: repaint when data has not."""
-        if clock_repaint_due(time.monotonic() - self._painted_at, self._clock_repaint_s):
-            self.refresh_view()
-
-    def refresh_view(self) -> None:
-        """Take one snapshot and push it to the widgets (the painter, the clock, a key)."""
-        dashboard = self._dashboard_screen()
-        if not self.is_running or dashboard is None:
-            return
-        w = self._dashboard_widgets()
-        if w is None:
-            return
-        self._painted_at = time.monotonic()
-        # under a dialog too: the screen behind stays live (Textual draws it under the dialog)
-        with one_update(dashboard):  # on the terminal when the block ends
-            self._show_view(w)
-        dialog = self.screen
-        if dialog is not dashboard and isinstance(dialog, FollowsDashboard):
-            dialog.dashboard_painted()
-
-    def _dashboard_screen(self) -> DashboardScreen | None:
-        """The dashboard's screen, whether or not a dialog is on top of it."""
-        for screen in self.screen_stack:
-            if isinstance(screen, DashboardScreen):
-                return screen
-        return None
-
-    def _show_view(self, w: DashboardWidgets) -> None:
-        """One snapshot into the widgets; their changed rows are marked for the screen."""
-        view = self.store.snapshot()
-        self.last_view = view
-        if view.hedges:
-            self.selected %= len(view.hedges)
-        w.status.show(render.status_bar(view, self.size.width))
-        totals_width = w.totals.content_region.width or self.size.width - 2
-        w.totals.show(render.totals_bar(view.totals, not self.compact, totals_width))
-        card_rows = self.plan.card_rows
-        suggestions = render.suggestion_count(view)
-        if suggestions != self._suggestion_count:  # a hedge left or came back into its band
-            self._suggestion_count = suggestions
-            self._apply_layout(self.size.width, self.size.height)
-            card_rows = self.plan.card_rows
-        if self.compact:
-            width = w.table.content_region.width or self.size.width
-            shown = self.plan.suggestion_rows
-            w.table.show(render.hedge_table(view, self._alerts, self.selected, width, shown))
-            if view.hedges:
-                hedge = view.hedges[self.selected]
-                w.detail.show_hedge(
-                    hedge,
-                    self._alerts[self.selected],
-                    selected=True,
-                    marks=self.store.mark_history(hedge.name),
-                    fundings=self.store.funding_history(hedge.name),
-                    rows=card_rows,
-                )
-        else:
-            for i, hedge in enumerate(view.hedges):
-                w.cards.show_card(
-                    i,
-                    hedge,
-                    self._alerts[i],
-                    selected=i == self.selected,
-                    marks=self.store.mark_history(hedge.name),
-                    fundings=self.store.funding_history(hedge.name),
-                    rows=card_rows,
-                )
-        selected = view.hedges[self.selected] if view.hedges else None
-        rows, typed = self._what_if_rows(view, selected)
-        w.what_if.show_rows(selected, self._kept_moves(rows), typed)
-        self.frames_painted += 1
-        if self.on_painted is not None:
-            self.on_painted(view)
-
-    def _kept_moves(self, rows: tuple[ScenarioRow, ...]) -> tuple[ScenarioRow, ...]:
-        """The what-if rows the budget has room for (the same tuple while nothing changed:
-        the panel skips rows it already shows)."""
-        count = self.plan.what_if_moves
-        last_rows, last_count, kept = self._shown_moves
-        if rows is not last_rows or count != last_count:
-            kept = what_if.kept_moves(rows, count)
-            self._shown_moves = (rows, count, kept)
-        return kept
-
-    def _dashboard_widgets(self) -> DashboardWidgets | None:
-        """The dashboard's widgets, looked up once (a repaint must not search the DOM)."""
-        screen = self._dashboard_screen()
-        if self._widgets is None and screen is not None:
-            try:
-                self._widgets = DashboardWidgets(
-                    status=screen.query_one("#status", StatusBar),
-                    totals=screen.query_one("#totals", TotalsBar),
-                    table=screen.query_one("#table", HedgeTable),
-                    detail=screen.query_one("#detail", HedgeCard),
-                    cards=screen.query_one("#cards", HedgeCards),
-                    what_if=screen.query_one(WhatIfPanel),
-                )
-            except NoMatches:  # before compose finished
-                return None
-        return self._widgets
-
-    def _what_if_rows(
-        self, view: DashboardView, hedge: HedgeView | None
-    ) -> tuple[tuple[ScenarioRow, ...], ScenarioRow | None]:
-        """The what-if rows, recomputed at most once a second while only prices move.
-
-        A what-if table is for planning: following every tick would cost a repaint of the whole
-        panel several times a second for digits nobody reads that fast. A new selection, a
-        typed move, a change in staleness or a mark more than ``WHAT_IF_DRIFT_PCT`` away from
-        the one the rows were computed at (a fast market) shows at once.
-        """
-        if hedge is None:
-            return (), None
-        key = (self.selected, self.typed_move, hedge.stale, hedge.report is None)
-        now = self.store.clock.monotonic()
-        moved = view.version != self._what_if_version and now - self._what_if_at >= 1.0
-        base = what_if.what_if_base(self._what_if[0])
-        if base and hedge.mark is not None:
-            moved = moved or abs(hedge.mark / base - 1) * 100 > WHAT_IF_DRIFT_PCT
-        if key != self._what_if_key or moved:
-            moves = list(what_if.WHAT_IF_MOVES)
-            if self.typed_move is not None and self.typed_move not in moves:
-                moves.append(self.typed_move)
-            rows = self.store.what_if_table(hedge.name, moves)
-            typed = next((r for r in rows if r.move_pct == self.typed_move), None)
-            self._what_if = (tuple(r for r in rows if r is not typed), typed)
-            self._what_if_key = key
-            self._what_if_version = view.version
-            self._what_if_at = now
-        return self._what_if
 
     # ------------------------------------------------------------------ ssh / tmux
 

@@ -7,7 +7,7 @@ time in priority order, so when rows are short the lowest-priority asks go witho
 
 1. the worst alert (one row of the alerts list);
 1b. in the compact table, the line under each hedge outside its band that says what brings it
-   back (``render.suggestion_row``; the card says it too);
+   back (``table_rows.suggestion_row``; the card says it too);
 2. each card's funding second line and carry;
 3. two more alerts;
 4. each card's gauges (distance to liquidation, buffer);

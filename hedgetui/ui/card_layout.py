@@ -17,8 +17,9 @@ from textual.geometry import Size
 from textual.screen import Screen
 from textual.strip import Strip
 
+from hedgetui.ui.danger import Danger
 from hedgetui.ui.line_drawing import Edges
-from hedgetui.ui.render import Danger, card_state
+from hedgetui.ui.render import card_state
 from hedgetui.ui.styled import Line
 
 CARD_GUTTER = 1

@@ -20,7 +20,8 @@ from hedgetui.config import load_settings
 from hedgetui.domain import FeedState, FeedStatus, MarkPrice
 from hedgetui.store import Store
 from hedgetui.ui import format as fmt
-from hedgetui.ui import render
+from hedgetui.ui import render, table_rows
+from hedgetui.ui.danger import Danger, liquidation_danger
 
 # name -> (venue, calc flags without --mark); each is also a [[hedges]] entry of the config
 HEDGES: dict[str, tuple[str, dict[str, str]]] = {
@@ -144,7 +145,7 @@ def test_the_dashboard_agrees(
         venue, flags = HEDGES[h.name]
         c = calc(capsys, venue, flags, status["mark"])
         card = "\n".join("".join(t for t, _ in line) for line in render.hedge_card(h, alerts, 40))
-        row = "".join(t for t, _ in render.hedge_row(h, alerts, selected=False))
+        row = "".join(t for t, _ in table_rows.hedge_row(h, alerts, selected=False))
         state = c["liquidation_state"]
         assert h.report.liquidation_state.value == state
         if state == "none":
@@ -161,6 +162,6 @@ def test_the_dashboard_agrees(
             assert f"{fmt.price(r.liquidation_price)}  " in card
             assert (f"PAST {shown}" if state == "past" else shown) in card
             assert fmt.pct(r.liquidation_distance_pct, decimals=0) in row
-        danger = render.liquidation_danger(h, alerts)
+        danger = liquidation_danger(h, alerts)
         critical = state in ("past", "below_maintenance")
-        assert (danger is render.Danger.CRIT) == critical, h.name
+        assert (danger is Danger.CRIT) == critical, h.name

@@ -15,7 +15,7 @@ import pytest
 
 from hedgetui.cli import build_parser
 from hedgetui.commands.interrupts import Interrupts
-from hedgetui.commands.unwind import _flow
+from hedgetui.commands.order_flow import flow
 from hedgetui.demo.trading import DemoTrading, demo_trading
 from hedgetui.domain import MarkPrice
 from hedgetui.sim.rest import RestServer, SimAccounts, start_rest_server
@@ -152,7 +152,7 @@ async def run_flow(
 ) -> tuple[int, str]:
     out = io.StringIO()
     args = parse("--demo", "--hedge", "btc-core", *argv)
-    code = await _flow(args, demo.service, out, ask, demo.poller.poll_once, Interrupts())
+    code = await flow(args, demo.service, out, ask, demo.poller.poll_once, Interrupts())
     return code, out.getvalue()
 
 

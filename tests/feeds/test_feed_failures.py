@@ -2,7 +2,7 @@
 produces it (a closed port, the simulator closing with a code, answering the upgrade with 403,
 rejecting an unknown symbol, serving a certificate the client does not trust, a name pinned
 away by HEDGETUI_RESOLVE, a refused account login). Each checks the words on the dashboard's
-status line (``render.status_bar`` at 80 columns) and in ``hedgetui status``, text and
+status line (``bars.status_bar`` at 80 columns) and in ``hedgetui status``, text and
 ``--json``; the account test also reads the connection log and looks for the secret in it.
 """
 
@@ -29,7 +29,7 @@ from hedgetui.sim.private.server import start_private_server
 from hedgetui.sim.rest import SimAccounts
 from hedgetui.sim.rest.accounts import DEMO_API_KEY, DEMO_API_SECRET
 from hedgetui.sim.tls import SimCA, make_test_ca
-from hedgetui.ui.render import status_bar
+from hedgetui.ui.bars import status_bar
 from tests.alerts_views import feed, view
 from tests.feeds.test_feeds_live import wait_until
 

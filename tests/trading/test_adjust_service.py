@@ -12,7 +12,7 @@ from hedgetui.config import Settings, TradeLimits, TradingSettings
 from hedgetui.domain import MarkPrice
 from hedgetui.runtime.unwind import service_for_store
 from hedgetui.store import Store
-from hedgetui.trading.adjust import AdjustRequest
+from hedgetui.trading.adjust_plan import AdjustRequest
 from hedgetui.trading.adjust_service import AdjustService
 from hedgetui.trading.audit import AuditLog
 from hedgetui.trading.planner import PlanError

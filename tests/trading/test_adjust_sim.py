@@ -25,7 +25,7 @@ from hedgetui.runtime.unwind import audit_log_for, service_for_store
 from hedgetui.sim.rest import SimAccounts, start_rest_server
 from hedgetui.store import Store
 from hedgetui.trading.account_poller import AccountPoller
-from hedgetui.trading.adjust import AdjustPlan, AdjustRequest
+from hedgetui.trading.adjust_plan import AdjustPlan, AdjustRequest
 from hedgetui.trading.adjust_service import AdjustService
 from hedgetui.trading.audit import AuditLog
 from hedgetui.trading.broker import RetryPolicy

@@ -17,9 +17,10 @@ from hedgetui.alerts.sinks.push import AppriseSink
 from hedgetui.clock import ManualClock
 from hedgetui.domain import HedgeView, MarkPrice
 from hedgetui.store import Store
-from hedgetui.trading.adjust import AdjustLimits, AdjustRequest, HedgeState, plan_adjust
+from hedgetui.trading.adjust import AdjustLimits, HedgeState, plan_adjust
+from hedgetui.trading.adjust_plan import AdjustRequest
 from hedgetui.trading.service import instrument_for
-from hedgetui.ui import render
+from hedgetui.ui import render, table_rows
 from hedgetui.ui.app import HedgeApp
 from hedgetui.ui.styled import Line
 from tests.http_recorder import recording_server
@@ -105,7 +106,7 @@ def test_the_table_row_has_the_order_under_it_within_80_columns() -> None:
     store, _ = out_of_band()
     view = store.snapshot()
     alerts = [h.alerts for h in store.settings.hedges]
-    lines = text(render.hedge_table(view, alerts, 0, 78)).splitlines()
+    lines = text(table_rows.hedge_table(view, alerts, 0, 78)).splitlines()
     row = next(i for i, line in enumerate(lines) if line.startswith("  eth-half"))
     suggestion = eth_half(store).suggestion
     assert suggestion is not None
@@ -113,7 +114,7 @@ def test_the_table_row_has_the_order_under_it_within_80_columns() -> None:
     assert all(len(line) <= 78 for line in lines)
     assert len(lines) == 1 + len(view.hedges) + 1  # one suggestion, one line
     # no room given by the layout budget: no line
-    assert len(text(render.hedge_table(view, alerts, 0, 78, 0)).splitlines()) == 5
+    assert len(text(table_rows.hedge_table(view, alerts, 0, 78, 0)).splitlines()) == 5
 
 
 async def test_the_dashboard_at_80x23_shows_it_on_the_row_and_the_card() -> None:
@@ -177,7 +178,7 @@ def test_a_big_order_gives_way_to_a_shorter_form_never_a_cut(contracts: float) -
 
     store, _ = out_of_band()
     view = replace(eth_half(store), suggestion=SuggestedOrder("sell", contracts, 0.5, False))
-    forms = render.suggestion_words(view)
+    forms = table_rows.suggestion_words(view)
     assert forms[0] == f"sell {contracts:,.10g} → 0.50"
     assert all(len(f) <= len(forms[0]) for f in forms)
     if contracts >= 1e6:

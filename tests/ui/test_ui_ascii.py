@@ -191,7 +191,7 @@ def test_the_status_line_fits_in_ascii_mode_too() -> None:
     from dataclasses import replace
 
     from hedgetui.domain import FailureKind, FeedFailure, FeedState
-    from hedgetui.ui import render
+    from hedgetui.ui import bars
     from tests.feeds.test_feed_failures import feed, view
 
     venues = ("bitmex", "bybit", "binance", "deribit", "okx", "kraken")
@@ -204,10 +204,10 @@ def test_the_status_line_fits_in_ascii_mode_too() -> None:
     )
     glyphs.use_ascii(True)
     for width in range(78, 201):
-        [line] = render.status_bar(down, width)
+        [line] = bars.status_bar(down, width)
         shown = "".join(text for text, _ in line)
         assert shown.isascii() and len(shown.rstrip()) <= width, (width, shown)
-    [wide] = render.status_bar(down, 200)
+    [wide] = bars.status_bar(down, 200)
     assert "x bitmex dns (r)12s" in "".join(text for text, _ in wide)
 
 

@@ -17,7 +17,8 @@ from hedgetui.domain import MarkPrice
 from hedgetui.store import Store
 from hedgetui.ui.app import HedgeApp
 from hedgetui.ui.card_grid import CARD_STATES, HedgeCards, column_spans
-from hedgetui.ui.render import CARD_STATE_CLASSES, Danger, card_state
+from hedgetui.ui.danger import Danger
+from hedgetui.ui.render import CARD_STATE_CLASSES, card_state
 from tests.ui.test_ui_dashboard import MARKS, WIDE, scripted_store, silence_bitmex
 
 

@@ -15,8 +15,8 @@ import pytest
 from hedgetui.alerts.report import hedge_block
 from hedgetui.config import AlertSettings
 from hedgetui.domain import Freshness, HedgeView, TotalsView
+from hedgetui.ui import bars, render, table_rows
 from hedgetui.ui import format as fmt
-from hedgetui.ui import render
 from tests.ui.test_ui_dashboard import scripted_store
 
 ALERTS = AlertSettings()
@@ -81,11 +81,11 @@ def assert_fits(lines: list[str], width: int) -> None:
 def test_table_rows_never_cut_a_number(width: int, stale: bool) -> None:
     hedges = [adversarial(h, stale) for h in demo_hedges()]
     view = dataclasses.replace(scripted_store()[0].snapshot(), hedges=tuple(hedges))
-    lines = [text(line) for line in render.hedge_table(view, [ALERTS] * len(hedges), 0, width)]
+    lines = [text(line) for line in table_rows.hedge_table(view, [ALERTS] * len(hedges), 0, width)]
     assert_fits(lines, width)
     header, row = lines[0], lines[1]
     assert row.index(hedges[0].venue) == header.index("venue")
-    for title, cell_width in render.TABLE_CELLS:  # every cell right-aligned under its title
+    for title, cell_width in table_rows.TABLE_CELLS:  # every cell right-aligned under its title
         end = header.index(title) + len(title)
         assert row[end - 1] != " ", (title, row)
         assert row[end - cell_width - 1] == " ", (title, row)
@@ -96,15 +96,15 @@ def test_names_get_the_width_they_need_or_a_documented_abbreviation() -> None:
     hedges = demo_hedges()
     named = [dataclasses.replace(h, name=LONG_NAME[: 10 + i]) for i, h in enumerate(hedges)]
     view = dataclasses.replace(scripted_store()[0].snapshot(), hedges=tuple(named))
-    at_80 = [text(line) for line in render.hedge_table(view, [ALERTS] * 4, 0, 80)]
+    at_80 = [text(line) for line in table_rows.hedge_table(view, [ALERTS] * 4, 0, 80)]
     assert all(h.name in line for h, line in zip(named, at_80[1:], strict=True))
     longest = [dataclasses.replace(h, name=LONG_NAME) for h in hedges]
     view = dataclasses.replace(view, hedges=tuple(longest))
-    at_76 = [text(line) for line in render.hedge_table(view, [ALERTS] * 4, 0, 76)]
+    at_76 = [text(line) for line in table_rows.hedge_table(view, [ALERTS] * 4, 0, 76)]
     assert_fits(at_76, 76)
-    keep = 76 - render.TABLE_FIXED - 1  # the column less the "~"
+    keep = 76 - table_rows.TABLE_FIXED - 1  # the column less the "~"
     assert keep >= 9  # 80 columns less a scrollbar and a margin still show 9 characters
-    assert all(f"{LONG_NAME[:keep]}{render.ABBREVIATED} " in line for line in at_76[1:])
+    assert all(f"{LONG_NAME[:keep]}{table_rows.ABBREVIATED} " in line for line in at_76[1:])
 
 
 @pytest.mark.parametrize("stale", [False, True], ids=["fresh", "stale"])
@@ -146,14 +146,14 @@ def test_a_long_without_spot_says_its_leverage_not_a_ratio() -> None:
     lev = next(h for h in view.hedges if h.side == "long")
     assert lev.report is not None and lev.report.hedge_ratio is not None
     shown = f"lev {-lev.report.hedge_ratio:.1f}x"
-    row = text(render.hedge_row(lev, ALERTS, False))
+    row = text(table_rows.hedge_row(lev, ALERTS, False))
     card = "\n".join(text(line) for line in render.hedge_card(lev, ALERTS, 34))
     status = "\n".join(hedge_block(lev))
     assert shown in row and f"{shown} long" in card and f"{shown} long" in status
     for screen in (row, card, status):
         assert f"{lev.report.hedge_ratio:.2f}" not in screen
     short = next(h for h in view.hedges if h.name == "btc-core")
-    assert "1.000" in text(render.hedge_row(short, ALERTS, False))
+    assert "1.000" in text(table_rows.hedge_row(short, ALERTS, False))
     assert fmt.ratio(-15.294) == "lev 15.3x long" and fmt.ratio(-15.294, short=True) == "lev 15.3x"
 
 
@@ -168,13 +168,13 @@ def test_the_totals_line_gives_way_before_it_is_cut(wide: bool) -> None:
         funding_carried_usd=-12_345_678.0,
         stale=True,
     )
-    line = text(render.totals_bar(totals, wide, 78)[0])
+    line = text(bars.totals_bar(totals, wide, 78)[0])
     assert_fits([line], 78)
     assert line.endswith("STALE") and "fund -$1.04M?/d" in line, line
     calm = TotalsView(95_066.0, {"BTC": 1.3341, "ETH": 5.001}, 339_794.0, 113.0, 0.0, False)
     stalled = dataclasses.replace(calm, net_exposure_usd=95_196.0, stale=True)  # docs' capture
-    assert text(render.totals_bar(stalled, False, 78)[0]) == (
+    assert text(bars.totals_bar(stalled, False, 78)[0]) == (
         "TOTAL net +$95.2k? BTC +1.33? ETH +5.00?  buffer $340k?  fund +$113?/d  STALE"
     )
     room = 118 if wide else 78  # the wide layout starts at 120 columns
-    assert text(render.totals_bar(calm, wide, room)[0]) == text(render.totals_bar(calm, wide)[0])
+    assert text(bars.totals_bar(calm, wide, room)[0]) == text(bars.totals_bar(calm, wide)[0])

@@ -9,15 +9,15 @@ import pytest
 from hedgetui.config import AlertSettings
 from hedgetui.domain import HedgeView, LiquidationState, RiskReport
 from hedgetui.risk import InversePosition, assess
+from hedgetui.ui import danger, render, table_rows
 from hedgetui.ui import format as fmt
-from hedgetui.ui import render
 from hedgetui.ui.styled import Line
 from tests.alerts_views import hedge
 from tests.risk.test_liquidation_state import ALMOST_ONE_X, DERIBIT_SHORT, LONG_10X
 
 ALERTS = AlertSettings()  # warn 15%, crit 7.5%
-CRIT = render.DANGER_STYLE[render.Danger.CRIT]
-OK = render.DANGER_STYLE[render.Danger.OK]
+CRIT = danger.DANGER_STYLE[danger.Danger.CRIT]
+OK = danger.DANGER_STYLE[danger.Danger.OK]
 
 # issue 19 item 4: a 3x long 5.6% from liquidation, with a ~92% margin buffer of equity
 THREE_X = InversePosition("long", 60_000, 1, 60_000, 1 / 3)
@@ -67,7 +67,7 @@ def test_a_close_liquidation_empties_and_reddens_the_buffer_gauge() -> None:
     assert fill(lines["buf"]) < 0.25 and fill(lines["dist"]) < 0.25
     # the buffer's number is coloured by the same (worse) danger
     assert (fmt.pct(h.margin_buffer_pct_of_equity), CRIT) in lines["Buffer"]
-    row = render.hedge_row(h, ALERTS, selected=False)
+    row = table_rows.hedge_row(h, ALERTS, selected=False)
     styles = {t.strip(): s for t, s in row}
     assert styles["6%"] == styles[fmt.pct(h.margin_buffer_pct_of_equity, decimals=0)] == CRIT
 
@@ -79,7 +79,7 @@ def test_past_liquidation_on_the_card_and_in_the_table() -> None:
     assert "-$4,818" in text(lines["dist"])
     assert gauge(lines["dist"]) == (0, CRIT)
     assert gauge(lines["buf"])[0] == 0
-    row = render.hedge_row(view_of(report, 50_000), ALERTS, selected=False)
+    row = table_rows.hedge_row(view_of(report, 50_000), ALERTS, selected=False)
     assert ("    -10%", CRIT) in row
 
 
@@ -89,8 +89,8 @@ def test_below_maintenance_on_the_card_and_in_the_table() -> None:
     assert "Liq    already below maintenance" in text(card(h, 40)["Liq"])
     assert "Liq    below maint." in text(card(h, 24)["Liq"])
     assert gauge(card(h)["dist"]) == (0, CRIT)
-    assert render.liquidation_danger(h, ALERTS) is render.Danger.CRIT
-    assert ("  <maint", CRIT) in render.hedge_row(h, ALERTS, selected=False)
+    assert danger.liquidation_danger(h, ALERTS) is danger.Danger.CRIT
+    assert ("  <maint", CRIT) in table_rows.hedge_row(h, ALERTS, selected=False)
 
 
 def test_none_is_the_same_words_everywhere_and_a_full_green_bar() -> None:
@@ -100,7 +100,7 @@ def test_none_is_the_same_words_everywhere_and_a_full_green_bar() -> None:
     assert text(lines["Liq"]) == "Liq    none (≥10×)"
     fill, style = gauge(lines["dist"])
     assert style == OK and fill == 40 - 8
-    assert ("    ≥10×", OK) in render.hedge_row(h, ALERTS, selected=False)
+    assert ("    ≥10×", OK) in table_rows.hedge_row(h, ALERTS, selected=False)
 
 
 def test_liquidation_levels_set_to_zero_still_draw_the_gauges() -> None:
@@ -109,7 +109,7 @@ def test_liquidation_levels_set_to_zero_still_draw_the_gauges() -> None:
     off = AlertSettings(liq_distance_warn_pct=0, liq_distance_crit_pct=0)
     report = assess(THREE_X, THREE_X_MARK)
     h = view_of(report, THREE_X_MARK)
-    assert render.room_fraction(h, off) == pytest.approx(5.6 / 30)
+    assert danger.room_fraction(h, off) == pytest.approx(5.6 / 30)
     lines = {
         "".join(t for t, _ in line).split()[0]: line
         for line in render.hedge_card(h, off, 40)

@@ -1,4 +1,4 @@
-"""The market events and the Ticker are NamedTuples with type-keyed equality (domain.py)."""
+"""The market events and the Ticker are NamedTuples with type-keyed equality (domain/events.py)."""
 
 from __future__ import annotations
 
