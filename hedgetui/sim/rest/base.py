@@ -23,9 +23,11 @@ from typing import Any, ClassVar
 
 from hedgetui.clock import Clock
 from hedgetui.history.model import FundingRecord
-from hedgetui.sim.rest.accounts import Fault, SimAccounts, instrument
+from hedgetui.sim.rest.accounts import SimAccounts
 from hedgetui.sim.rest.auth import AuthError, Credentials
 from hedgetui.sim.rest.http import HttpRequest, HttpResponse
+from hedgetui.sim.rest.listing import instrument
+from hedgetui.sim.rest.records import Fault
 
 MarkFn = Callable[[str], float]
 RouteHandler = Callable[[HttpRequest], HttpResponse]

@@ -11,17 +11,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from hedgetui.sim.rest.accounts import (
-    INSTRUMENTS,
-    MAX_LEVERAGE,
-    Fault,
-    InstrumentSpec,
-    Order,
-    OrderRequest,
-    Rejection,
-    instrument,
-    time_in_force,
-)
 from hedgetui.sim.rest.auth import AuthError, verify_binance
 from hedgetui.sim.rest.base import (
     BadParam,
@@ -33,6 +22,8 @@ from hedgetui.sim.rest.base import (
     template,
 )
 from hedgetui.sim.rest.http import HttpRequest, HttpResponse
+from hedgetui.sim.rest.listing import INSTRUMENTS, MAX_LEVERAGE, InstrumentSpec, instrument
+from hedgetui.sim.rest.records import Fault, Order, OrderRequest, Rejection, time_in_force
 
 HISTORY_MAX_LIMIT = 1000  # fundingRate and income: limit default 100, max 1000
 _STATUS = {"new": "NEW", "filled": "FILLED", "canceled": "EXPIRED"}

@@ -11,16 +11,6 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from hedgetui.sim.rest.accounts import (
-    DEFAULT_LEVERAGE,
-    INSTRUMENTS,
-    Fault,
-    Order,
-    OrderRequest,
-    Rejection,
-    instrument,
-    time_in_force,
-)
 from hedgetui.sim.rest.auth import AuthError, verify_bitmex
 from hedgetui.sim.rest.base import (
     BadParam,
@@ -32,6 +22,8 @@ from hedgetui.sim.rest.base import (
     template,
 )
 from hedgetui.sim.rest.http import HttpRequest, HttpResponse
+from hedgetui.sim.rest.listing import DEFAULT_LEVERAGE, INSTRUMENTS, instrument
+from hedgetui.sim.rest.records import Fault, Order, OrderRequest, Rejection, time_in_force
 
 SATS = 100_000_000
 HISTORY_MAX_COUNT = 500  # BitMEX API explorer: count "Number of results to fetch" (max 500)

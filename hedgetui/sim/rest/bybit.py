@@ -8,18 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from hedgetui.sim.rest.accounts import (
-    INSTRUMENTS,
-    MAX_LEVERAGE,
-    Fault,
-    InstrumentSpec,
-    Margin,
-    Order,
-    OrderRequest,
-    Rejection,
-    instrument,
-    time_in_force,
-)
 from hedgetui.sim.rest.auth import AuthError, verify_bybit
 from hedgetui.sim.rest.base import (
     BadParam,
@@ -31,6 +19,8 @@ from hedgetui.sim.rest.base import (
     template,
 )
 from hedgetui.sim.rest.http import HttpRequest, HttpResponse
+from hedgetui.sim.rest.listing import INSTRUMENTS, MAX_LEVERAGE, InstrumentSpec, instrument
+from hedgetui.sim.rest.records import Fault, Margin, Order, OrderRequest, Rejection, time_in_force
 
 _STATUS = {"new": "New", "filled": "Filled", "canceled": "Cancelled"}
 _REJECT = {

@@ -15,21 +15,12 @@ import secrets
 from typing import Any
 
 from hedgetui.history.model import FundingRecord
-from hedgetui.sim.rest.accounts import (
-    INSTRUMENTS,
-    MAX_LEVERAGE,
-    Fault,
-    InstrumentSpec,
-    Order,
-    OrderRequest,
-    Rejection,
-    instrument,
-    time_in_force,
-)
 from hedgetui.sim.rest.auth import AuthError, verify_deribit, verify_deribit_client_signature
 from hedgetui.sim.rest.base import BadParam, VenueApi, coin, json_reply, num, parse_bool, template
 from hedgetui.sim.rest.deribit_hours import shipped_hours
 from hedgetui.sim.rest.http import HttpRequest, HttpResponse
+from hedgetui.sim.rest.listing import INSTRUMENTS, MAX_LEVERAGE, InstrumentSpec, instrument
+from hedgetui.sim.rest.records import Fault, Order, OrderRequest, Rejection, time_in_force
 
 _STATE = {"new": "open", "filled": "filled", "canceled": "cancelled"}
 _TIF = {"immediate_or_cancel": "IOC", "fill_or_kill": "FOK"}

@@ -10,16 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from hedgetui.sim.rest.accounts import (
-    DEFAULT_LEVERAGE,
-    INSTRUMENTS,
-    Fault,
-    InstrumentSpec,
-    Order,
-    OrderRequest,
-    Rejection,
-    instrument,
-)
 from hedgetui.sim.rest.auth import AuthError, verify_kraken
 from hedgetui.sim.rest.base import (
     BadParam,
@@ -33,6 +23,8 @@ from hedgetui.sim.rest.base import (
     template,
 )
 from hedgetui.sim.rest.http import HttpRequest, HttpResponse
+from hedgetui.sim.rest.listing import DEFAULT_LEVERAGE, INSTRUMENTS, InstrumentSpec, instrument
+from hedgetui.sim.rest.records import Fault, Order, OrderRequest, Rejection
 
 _PREFIX = "/derivatives/api/v3/"
 _SEND_STATUS = {

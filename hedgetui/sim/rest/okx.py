@@ -11,16 +11,6 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from hedgetui.sim.rest.accounts import (
-    INSTRUMENTS,
-    MAX_LEVERAGE,
-    Fault,
-    InstrumentSpec,
-    Order,
-    OrderRequest,
-    Rejection,
-    instrument,
-)
 from hedgetui.sim.rest.auth import AuthError, verify_okx
 from hedgetui.sim.rest.base import (
     BadParam,
@@ -32,6 +22,8 @@ from hedgetui.sim.rest.base import (
     template,
 )
 from hedgetui.sim.rest.http import HttpRequest, HttpResponse
+from hedgetui.sim.rest.listing import INSTRUMENTS, MAX_LEVERAGE, InstrumentSpec, instrument
+from hedgetui.sim.rest.records import Fault, Order, OrderRequest, Rejection
 
 _BATCH = "/api/v5/trade/batch-orders"
 _STATE = {"new": "live", "filled": "filled", "canceled": "canceled"}
