@@ -19,11 +19,11 @@ from hedgetui.history.recording import (
     RecordingWriter,
     Sent,
     part_path,
-    price_bars,
     read_entries,
     read_header,
     safe_url,
 )
+from hedgetui.history.recording_prices import price_bars
 from tests.conftest import SAMPLES_DIR
 
 T0 = 1_639_857_300.0  # 2021-12-18T19:55:00Z, the time of the BitMEX partial sample
