@@ -140,7 +140,7 @@ def _csv_path(file: str) -> _Path:
     from pathlib import Path
 
     from hedgetui.history.model import PriceBar
-    from hedgetui.sim.scenarios import load_csv_scenario
+    from hedgetui.sim.scenario_csv import load_csv_scenario
 
     scenario = load_csv_scenario(file, loop=False)  # ScenarioError is a ValueError
     points = scenario.paths.get("BTC") or next(iter(scenario.paths.values()))

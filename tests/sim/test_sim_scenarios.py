@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from hedgetui.sim.scenario_csv import load_csv_scenario
 from hedgetui.sim.scenarios import (
     Scenario,
     ScenarioError,
     ScenarioPoint,
     get_scenario,
-    load_csv_scenario,
     scenario_names,
 )
 from tests.conftest import DATA_DIR
