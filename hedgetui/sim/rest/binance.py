@@ -222,7 +222,7 @@ class BinanceApi(BinanceFunding):
         for coin in ("BTC", "ETH"):
             row = template(self.venue, "balance")[0]
             wallet = self.accounts.balance(self.venue, coin)
-            upnl = self._unrealised(f"{coin}USD_PERP")
+            upnl = self.unrealised(f"{coin}USD_PERP")
             margin = self.accounts.margin(self.venue, coin, self.mark(f"{coin}USD_PERP"))
             row.update(
                 accountAlias="SgsR",

@@ -20,17 +20,6 @@ _TRAILING_KEYS = ("activatePrice", "priceRate")
 class BinanceReplies(VenueApi):
     """The row shapes every Binance endpoint shares."""
 
-    def _unrealised(self, symbol: str) -> float:
-        spec = instrument(self.venue, symbol)
-        if spec is None:
-            return 0.0
-        pos = self.accounts.position_record(self.venue, spec.symbol)
-        if not pos.contracts:
-            return 0.0
-        side = 1 if pos.contracts > 0 else -1
-        notional = abs(pos.contracts) * spec.contract_size
-        return notional * (1 / pos.entry - 1 / self.mark(spec.symbol)) * side
-
     def order_row(self, order: Order, name: str, as_accepted: bool = False) -> dict[str, Any]:
         row: dict[str, Any] = template(self.venue, name)
         for key in _TRAILING_KEYS:
@@ -79,7 +68,7 @@ class BinanceReplies(VenueApi):
             entryPrice=dec(pos.entry) if pos.contracts else "0.0",
             breakEvenPrice=dec(pos.entry) if pos.contracts else "0.0",
             markPrice=f"{mark:.8f}",
-            unRealizedProfit=f"{self._unrealised(symbol):.8f}",
+            unRealizedProfit=f"{self.unrealised(symbol):.8f}",
             liquidationPrice="0",
             leverage=dec(self.accounts.leverage(self.venue, symbol)),
             positionSide="BOTH",

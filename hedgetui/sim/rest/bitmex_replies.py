@@ -46,14 +46,6 @@ class BitmexReplies(VenueApi):
         )
         return row
 
-    def _unrealised(self, symbol: str) -> float:
-        pos = self.accounts.position_record(self.venue, symbol)
-        if not pos.contracts:
-            return 0.0
-        mark = self.mark(symbol)
-        side = 1 if pos.contracts > 0 else -1
-        return abs(pos.contracts) * (1 / pos.entry - 1 / mark) * side
-
     def position_row(self, symbol: str) -> dict[str, Any]:
         row: dict[str, Any] = template(self.venue, "position_ws_partial")["data"][0]
         pos = self.accounts.position_record(self.venue, symbol)
@@ -61,7 +53,7 @@ class BitmexReplies(VenueApi):
         qty = pos.contracts
         now = iso_ms(self.now_ms())
         mark_value = -round(qty / mark * SATS)
-        upnl = round(self._unrealised(symbol) * SATS)
+        upnl = round(self.unrealised(symbol) * SATS)
         entry = pos.entry if qty else None
         leverage = self.accounts.leverage(self.venue, symbol)
         pos_margin = round(abs(qty) / pos.entry / leverage * SATS) if qty else 0

@@ -50,17 +50,10 @@ class BybitReplies(VenueApi):
     def _margin(self, coin: str) -> Margin:
         return self.accounts.margin(self.venue, coin, self._coin_mark(coin))
 
-    def _unrealised(self, symbol: str) -> float:
-        pos = self.accounts.position_record(self.venue, symbol)
-        if not pos.contracts:
-            return 0.0
-        side = 1 if pos.contracts > 0 else -1
-        return abs(pos.contracts) * (1 / pos.entry - 1 / self.mark(symbol)) * side
-
     def coin_row(self, row: dict[str, Any], coin: str) -> dict[str, Any]:
         symbol = "BTCUSD" if coin == "BTC" else "ETHUSD"
         wallet = self.accounts.balance(self.venue, coin)
-        upnl = self._unrealised(symbol) if instrument(self.venue, symbol) else 0.0
+        upnl = self.unrealised(symbol) if instrument(self.venue, symbol) else 0.0
         equity = wallet + upnl
         realised = self.accounts.position_record(self.venue, symbol).realised
         margin = self._margin(coin)
@@ -132,7 +125,7 @@ class BybitReplies(VenueApi):
             positionMMByMp="0",
             positionIM=im,
             positionIMByMp=im,
-            unrealisedPnl=dec(self._unrealised(spec.symbol)),
+            unrealisedPnl=dec(self.unrealised(spec.symbol)),
             curRealisedPnl=dec(pos.realised),
             cumRealisedPnl=dec(pos.realised),
             updatedTime=str(pos.updated_ms),

@@ -222,7 +222,7 @@ class DeribitApi(DeribitFunding):
         pos = self.accounts.position_record(self.venue, spec.symbol)
         mark = self.mark(spec.symbol)
         usd = pos.contracts * spec.contract_size
-        upnl = self._unrealised(spec.symbol)
+        upnl = self.unrealised(spec.symbol)
         row = template(self.venue, "position")["result"]
         leverage = self.accounts.leverage(self.venue, spec.symbol)
         row.update(
@@ -252,7 +252,7 @@ class DeribitApi(DeribitFunding):
             raise BadParam("currency must be BTC or ETH")
         symbol = f"{currency}-PERPETUAL"
         balance = self.accounts.balance(self.venue, currency)
-        upnl = self._unrealised(symbol)
+        upnl = self.unrealised(symbol)
         realised = self.accounts.position_record(self.venue, symbol).realised
         spec = instrument(self.venue, symbol)
         assert spec is not None

@@ -82,16 +82,6 @@ class DeribitReplies(VenueApi):
         return dict(req.query_params())
 
     # -- shapes ------------------------------------------------------------------------------
-    def _unrealised(self, symbol: str) -> float:
-        spec = instrument(self.venue, symbol)
-        assert spec is not None
-        pos = self.accounts.position_record(self.venue, symbol)
-        if not pos.contracts:
-            return 0.0
-        side = 1 if pos.contracts > 0 else -1
-        usd = abs(pos.contracts) * spec.contract_size
-        return usd * (1 / pos.entry - 1 / self.mark(symbol)) * side
-
     def _order_id(self, order: Order) -> str:
         return order.order_id if order.symbol.startswith("BTC") else f"ETH-{order.order_id}"
 

@@ -217,7 +217,7 @@ class KrakenApi(KrakenFunding):
         accounts["cash"]["balances"] = {"xbt": 0.0, "eth": 0.0}
         for name, ccy, symbol in (("BTC", "xbt", "PI_XBTUSD"), ("ETH", "eth", "PI_ETHUSD")):
             wallet = self.accounts.balance(self.venue, name)
-            upnl = self._unrealised(symbol)
+            upnl = self.unrealised(symbol)
             margin = self.accounts.margin(self.venue, name, self.mark(symbol))
             row = _zeroed(margin_template)
             row.update(type="marginAccount", currency=ccy)

@@ -26,13 +26,6 @@ class KrakenReplies(VenueApi):
             {"result": "error", "serverTime": self.server_time(), "error": code}, status
         )
 
-    def _unrealised(self, symbol: str) -> float:
-        pos = self.accounts.position_record(self.venue, symbol)
-        if not pos.contracts:
-            return 0.0
-        side = 1 if pos.contracts > 0 else -1
-        return abs(pos.contracts) * (1 / pos.entry - 1 / self.mark(symbol)) * side
-
     def order_object(self, order: Order) -> dict[str, Any]:
         """The `order` object of the sendorder sample, filled in."""
         event = template(self.venue, "sendorder")["sendStatus"]["orderEvents"][0]

@@ -47,20 +47,10 @@ class OkxReplies(VenueApi):
         return json_reply(body)
 
     # -- shapes ------------------------------------------------------------------------------
-    def _unrealised(self, symbol: str) -> float:
-        spec = instrument(self.venue, symbol)
-        assert spec is not None
-        pos = self.accounts.position_record(self.venue, symbol)
-        if not pos.contracts:
-            return 0.0
-        side = 1 if pos.contracts > 0 else -1
-        usd = abs(pos.contracts) * spec.contract_size
-        return usd * (1 / pos.entry - 1 / self.mark(symbol)) * side
-
     def balance_row(self, row: dict[str, Any], ccy: str) -> dict[str, Any]:
         symbol = f"{ccy}-USD-SWAP"
         cash = self.accounts.balance(self.venue, ccy)
-        upl = self._unrealised(symbol)
+        upl = self.unrealised(symbol)
         eq = cash + upl
         margin = self.accounts.margin(self.venue, ccy, self.mark(symbol))
         row.update(
@@ -122,7 +112,7 @@ class OkxReplies(VenueApi):
         assert spec is not None
         pos = self.accounts.position_record(self.venue, symbol)
         mark = self.mark(symbol)
-        upl = self._unrealised(symbol)
+        upl = self.unrealised(symbol)
         usd = pos.contracts * spec.contract_size
         leverage = self.accounts.leverage(self.venue, symbol)
         row.pop("closeOrderAlgo", None)
