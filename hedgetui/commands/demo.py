@@ -115,7 +115,7 @@ async def _replay(path: Path, speed: float, theme: str | None, ascii: bool | Non
     import dataclasses
 
     from hedgetui.demo.portfolio import demo_settings
-    from hedgetui.history.recording import first_marks
+    from hedgetui.history.recording_prices import first_marks
     from hedgetui.history.replay import replay_feed_config
     from hedgetui.runtime import Runtime
     from hedgetui.sim.replay import ReplayServer

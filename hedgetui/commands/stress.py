@@ -140,7 +140,7 @@ def _csv_path(file: str) -> _Path:
     from pathlib import Path
 
     from hedgetui.history.model import PriceBar
-    from hedgetui.sim.scenarios import load_csv_scenario
+    from hedgetui.sim.scenario_csv import load_csv_scenario
 
     scenario = load_csv_scenario(file, loop=False)  # ScenarioError is a ValueError
     points = scenario.paths.get("BTC") or next(iter(scenario.paths.values()))
@@ -153,11 +153,12 @@ def _csv_path(file: str) -> _Path:
 def _recording_path(
     file: str, hedges: Sequence[HedgeSettings], warn: Callable[[str], None]
 ) -> _Path:
-    """The marks of a recording as minute bars (``hedgetui.history.recording.price_bars``):
+    """The marks of a recording as minute bars (``hedgetui.history.recording_prices.price_bars``):
     the instrument of the first hedge the recording has, else its only instrument."""
     from pathlib import Path
 
-    from hedgetui.history.recording import price_bars, read_header
+    from hedgetui.history.recording import read_header
+    from hedgetui.history.recording_prices import price_bars
     from hedgetui.venues import get_instrument
 
     header = read_header(Path(file))

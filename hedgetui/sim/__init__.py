@@ -10,13 +10,13 @@ See ``docs/simulator.md`` for the protocols, scenarios and fault kinds.
 from __future__ import annotations
 
 from hedgetui.sim.faults import FAULT_KINDS
+from hedgetui.sim.scenario_csv import load_csv_scenario
 from hedgetui.sim.scenarios import (
     Scenario,
     ScenarioError,
     ScenarioPoint,
     ScheduledFault,
     get_scenario,
-    load_csv_scenario,
     scenario_names,
 )
 from hedgetui.sim.server import PROTOCOLS, Simulator, SimulatorError, start_simulator

@@ -14,13 +14,8 @@ from typing import Any
 import orjson
 
 from hedgetui.clock import Clock
-from hedgetui.sim.rest.accounts import (
-    DEMO_API_KEY,
-    DEMO_API_SECRET,
-    DEMO_PASSPHRASE,
-    INSTRUMENTS,
-    SimAccounts,
-)
+from hedgetui.sim.rest.accounts import DEMO_API_KEY, DEMO_API_SECRET, DEMO_PASSPHRASE, SimAccounts
+from hedgetui.sim.rest.listing import INSTRUMENTS
 
 MarkFn = Callable[[str], float]
 SATS = 100_000_000

@@ -6,7 +6,7 @@ import secrets
 from typing import Any
 
 from hedgetui.sim.private.base import PrivateProtocol, PrivateSession, dumps, hmac_hex, same
-from hedgetui.sim.rest.accounts import INSTRUMENTS
+from hedgetui.sim.rest.listing import INSTRUMENTS
 
 
 class DeribitPrivate(PrivateProtocol):

@@ -15,20 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from hedgetui.clock import Clock
-from hedgetui.sim.rest.accounts import (
-    CLIENT_ID_SCOPE,
-    DEMO_API_KEY,
-    DEMO_API_SECRET,
-    DEMO_PASSPHRASE,
-    FAULT_KINDS,
-    INSTRUMENTS,
-    VENUES,
-    InstrumentSpec,
-    SimAccounts,
-)
+from hedgetui.sim.rest.accounts import DEMO_API_KEY, DEMO_API_SECRET, DEMO_PASSPHRASE, SimAccounts
 from hedgetui.sim.rest.auth import Credentials
 from hedgetui.sim.rest.base import VenueApi
 from hedgetui.sim.rest.http import HttpServer
+from hedgetui.sim.rest.listing import CLIENT_ID_SCOPE, INSTRUMENTS, VENUES, InstrumentSpec
+from hedgetui.sim.rest.records import FAULT_KINDS
 
 __all__ = [
     "CLIENT_ID_SCOPE",

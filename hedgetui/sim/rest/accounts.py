@@ -25,219 +25,37 @@ import uuid
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from hedgetui.clock import SYSTEM_CLOCK, Clock
 from hedgetui.sim.rest.funding_history import SimFundingHistory
+from hedgetui.sim.rest.listing import (
+    CLIENT_ID_SCOPE,
+    DEFAULT_LEVERAGE,
+    INSTRUMENTS,
+    MAX_LEVERAGE,
+    STARTING_WALLET,
+    VENUES,
+    InstrumentSpec,
+    instrument,
+)
+from hedgetui.sim.rest.records import (
+    FAULT_KINDS,
+    LOOKUP_FAULT_KINDS,
+    Fault,
+    Margin,
+    Order,
+    OrderRequest,
+    Position,
+    Rejection,
+    Side,
+    inverse_pnl,
+)
 
 # Public demo credentials: accepted only by the simulator (never by a real venue).
 DEMO_API_KEY = "hedgetui-demo-key"
 DEMO_API_SECRET = "aGVkZ2V0dWktZGVtby1zZWNyZXQtbm90LXJlYWw="  # valid base64 (Kraken needs it)
 DEMO_PASSPHRASE = "hedgetui-demo"  # OKX
-
-VENUES: tuple[str, ...] = ("bitmex", "bybit", "binance", "deribit", "okx", "kraken")
-FAULT_KINDS: tuple[str, ...] = ("reject", "lost_reply", "timeout", "http_500", "rate_limit")
-# Faults of order LOOKUPS (by client id): a late reply, a bare 5xx, or a lookup that does not
-# see the order yet although it exists (a venue's order query lagging behind its engine).
-LOOKUP_FAULT_KINDS: tuple[str, ...] = ("lookup_timeout", "lookup_http_500", "lookup_not_found")
-
-Side = Literal["buy", "sell"]
-TimeInForce = Literal["GTC", "IOC", "FOK"]
-
-
-def time_in_force(name: str) -> TimeInForce:
-    """IOC / FOK as named; anything else rests (GTC)."""
-    if name == "IOC":
-        return "IOC"
-    if name == "FOK":
-        return "FOK"
-    return "GTC"
-
-
-@dataclass(frozen=True, slots=True)
-class InstrumentSpec:
-    """What the simulated exchange lists: contract size in USD and the order lot."""
-
-    venue: str
-    symbol: str
-    coin: str
-    contract_size: float
-    lot_size: float
-    tick_size: float
-
-
-def _spec(
-    venue: str, symbol: str, coin: str, size: float, lot: float, tick: float
-) -> InstrumentSpec:
-    return InstrumentSpec(venue, symbol, coin, size, lot, tick)
-
-
-# Contract sizes, lots and ticks as in /work/shared/exchanges/README.md (contract specs) and
-# the venue profiles (hedgetui/data/venues.toml).
-INSTRUMENTS: dict[str, dict[str, InstrumentSpec]] = {
-    "bitmex": {"XBTUSD": _spec("bitmex", "XBTUSD", "BTC", 1.0, 100.0, 0.5)},
-    "bybit": {
-        "BTCUSD": _spec("bybit", "BTCUSD", "BTC", 1.0, 1.0, 0.5),
-        "ETHUSD": _spec("bybit", "ETHUSD", "ETH", 1.0, 1.0, 0.05),
-    },
-    "binance": {
-        "BTCUSD_PERP": _spec("binance", "BTCUSD_PERP", "BTC", 100.0, 1.0, 0.1),
-        "ETHUSD_PERP": _spec("binance", "ETHUSD_PERP", "ETH", 10.0, 1.0, 0.01),
-    },
-    "deribit": {
-        "BTC-PERPETUAL": _spec("deribit", "BTC-PERPETUAL", "BTC", 10.0, 1.0, 0.5),
-        "ETH-PERPETUAL": _spec("deribit", "ETH-PERPETUAL", "ETH", 1.0, 1.0, 0.05),
-    },
-    "okx": {
-        "BTC-USD-SWAP": _spec("okx", "BTC-USD-SWAP", "BTC", 100.0, 1.0, 0.1),
-        "ETH-USD-SWAP": _spec("okx", "ETH-USD-SWAP", "ETH", 10.0, 1.0, 0.01),
-    },
-    "kraken": {
-        "PI_XBTUSD": _spec("kraken", "PI_XBTUSD", "BTC", 1.0, 1.0, 0.5),
-        "PI_ETHUSD": _spec("kraken", "PI_ETHUSD", "ETH", 1.0, 1.0, 0.05),
-    },
-}
-
-# Each venue's leverage for a position nobody set one for (what the replies showed before
-# leverage was modelled): BitMEX cross (its maximum, 100x), Bybit 10x, Binance COIN-M 20x,
-# Deribit 50x (its 2% initial margin), OKX 10x, Kraken cross (50x).
-DEFAULT_LEVERAGE: dict[str, float] = {
-    "bitmex": 100.0,
-    "bybit": 10.0,
-    "binance": 20.0,
-    "deribit": 50.0,
-    "okx": 10.0,
-    "kraken": 50.0,
-}
-# The highest leverage each venue lets a position have (its first risk tier).
-MAX_LEVERAGE: dict[str, float] = {
-    "bitmex": 100.0,
-    "bybit": 100.0,
-    "binance": 125.0,
-    "deribit": 50.0,
-    "okx": 125.0,
-    "kraken": 50.0,
-}
-
-# What `hedgetui sim` credits every venue's wallet with at start (a testnet faucet): a bot
-# pointed at it can open positions. `SimAccounts()` alone starts empty (tests seed it).
-STARTING_WALLET: dict[str, float] = {"BTC": 1.0, "ETH": 10.0}
-
-# Where a client order id must be unique. "all": every order the account ever sent (BitMEX,
-# Bybit, Kraken); "open": only resting orders (Binance: "unique among open orders", OKX: "among
-# pending orders" — a filled order's id may be reused there); "none": Deribit labels.
-CLIENT_ID_SCOPE: dict[str, Literal["all", "open", "none"]] = {
-    "bitmex": "all",
-    "bybit": "all",
-    "binance": "open",
-    "deribit": "none",
-    "okx": "open",
-    "kraken": "all",
-}
-
-
-def instrument(venue: str, symbol: str) -> InstrumentSpec | None:
-    """The listed instrument, or None (symbols are matched case-insensitively)."""
-    listed = INSTRUMENTS.get(venue, {})
-    return listed.get(symbol) or listed.get(symbol.upper())
-
-
-def inverse_pnl(usd_notional: float, entry: float, exit_price: float, side: int) -> float:
-    """Coin PnL of an inverse position of `usd_notional` USD; side +1 long, -1 short."""
-    return usd_notional * (1.0 / entry - 1.0 / exit_price) * side
-
-
-@dataclass(slots=True)
-class Position:
-    contracts: float = 0.0
-    entry: float = 0.0
-    realised: float = 0.0  # cumulative realised PnL in coin
-    updated_ms: int = 0
-    leverage: float | None = None  # None: the venue's default (`DEFAULT_LEVERAGE`)
-
-
-@dataclass(frozen=True, slots=True)
-class OrderRequest:
-    """A venue-neutral order, as parsed from a venue's request."""
-
-    symbol: str
-    side: Side
-    qty: float  # contracts
-    order_type: Literal["market", "limit"] = "market"
-    price: float | None = None
-    reduce_only: bool = False
-    client_id: str | None = None
-    time_in_force: TimeInForce = "GTC"
-
-
-@dataclass(slots=True)
-class Order:
-    """One order in a venue's log (mutable: a resting order may fill later)."""
-
-    venue: str
-    seq: int
-    order_id: str
-    client_id: str | None
-    symbol: str
-    side: Side
-    qty: float
-    order_type: str
-    price: float | None
-    time_in_force: str
-    reduce_only: bool
-    status: Literal["new", "filled", "canceled"]
-    filled: float
-    avg_price: float | None
-    created_ms: int
-    updated_ms: int
-
-    @property
-    def leaves(self) -> float:
-        return 0.0 if self.status != "new" else self.qty - self.filled
-
-
-RejectReason = Literal[
-    "unknown_symbol",
-    "lot_size",
-    "bad_price",
-    "duplicate_client_id",
-    "reduce_only",
-    "insufficient_margin",
-]
-
-
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    reason: RejectReason
-    detail: str
-    required: float = 0.0  # insufficient_margin: the coin the order needed
-    available: float = 0.0  # ... and the coin there was
-
-
-@dataclass(frozen=True, slots=True)
-class Margin:
-    """One coin's margin on one venue, in coin, at a mark."""
-
-    wallet: float  # balance: collateral + realised PnL
-    unrealised: float
-    initial: float  # initial margin the positions hold: Q / (entry x leverage)
-    orders: float = 0.0  # initial margin resting orders hold: Q / (limit x leverage)
-
-    @property
-    def equity(self) -> float:
-        return self.wallet + self.unrealised
-
-    @property
-    def available(self) -> float:
-        """What a new position's initial margin may come out of (never below zero)."""
-        return max(self.equity - self.initial - self.orders, 0.0)
-
-
-@dataclass(frozen=True, slots=True)
-class Fault:
-    kind: str
-    params: dict[str, Any] = field(default_factory=dict)
 
 
 def _order_id(venue: str, seq: int) -> str:

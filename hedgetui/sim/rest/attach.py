@@ -14,7 +14,7 @@ from typing import Protocol
 
 from hedgetui.clock import Clock
 from hedgetui.sim.rest import RestServer, SimAccounts, start_rest_server
-from hedgetui.sim.rest.accounts import VENUES, instrument
+from hedgetui.sim.rest.listing import VENUES, instrument
 
 
 class SimulatorLike(Protocol):

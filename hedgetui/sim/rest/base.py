@@ -23,9 +23,11 @@ from typing import Any, ClassVar
 
 from hedgetui.clock import Clock
 from hedgetui.history.model import FundingRecord
-from hedgetui.sim.rest.accounts import Fault, SimAccounts, instrument
+from hedgetui.sim.rest.accounts import SimAccounts
 from hedgetui.sim.rest.auth import AuthError, Credentials
 from hedgetui.sim.rest.http import HttpRequest, HttpResponse
+from hedgetui.sim.rest.listing import instrument
+from hedgetui.sim.rest.records import Fault, inverse_pnl
 
 MarkFn = Callable[[str], float]
 RouteHandler = Callable[[HttpRequest], HttpResponse]
@@ -158,6 +160,18 @@ class VenueApi(ABC):
     # -- shared ------------------------------------------------------------------------------
     def now_ms(self) -> int:
         return int(self.clock.time() * 1000)
+
+    def unrealised(self, symbol: str) -> float:
+        """The position's unrealised PnL in coin at the current mark (0 when flat or unlisted)."""
+        spec = instrument(self.venue, symbol)
+        if spec is None:
+            return 0.0
+        pos = self.accounts.position_record(self.venue, spec.symbol)
+        if not pos.contracts:
+            return 0.0
+        side = 1 if pos.contracts > 0 else -1
+        usd = abs(pos.contracts) * spec.contract_size
+        return inverse_pnl(usd, pos.entry, self.mark(spec.symbol), side)
 
     def route(
         self,

@@ -4,6 +4,9 @@ Parameters come from the query string and/or a form body (the query wins); the s
 the last parameter. Errors are `{"code":<negative int>,"msg":..}` with HTTP 400 (401 for a bad
 key, 429 when throttled). `newOrderRespType` is honoured: ACK (the default) answers with the
 order as accepted (status NEW), RESULT with its final state.
+
+The row shapes are in `binance_replies`; the funding-history endpoints in `binance_funding`;
+this module routes and serves the orders, the positions, the balance and the listing.
 """
 
 from __future__ import annotations
@@ -11,32 +14,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from hedgetui.sim.rest.accounts import (
-    INSTRUMENTS,
-    MAX_LEVERAGE,
-    Fault,
-    InstrumentSpec,
-    Order,
-    OrderRequest,
-    Rejection,
-    instrument,
-    time_in_force,
-)
 from hedgetui.sim.rest.auth import AuthError, verify_binance
-from hedgetui.sim.rest.base import (
-    BadParam,
-    VenueApi,
-    dec,
-    json_reply,
-    parse_bool,
-    parse_float,
-    template,
-)
+from hedgetui.sim.rest.base import BadParam, dec, json_reply, parse_bool, parse_float, template
+from hedgetui.sim.rest.binance_funding import BinanceFunding
 from hedgetui.sim.rest.http import HttpRequest, HttpResponse
+from hedgetui.sim.rest.listing import INSTRUMENTS, MAX_LEVERAGE, InstrumentSpec, instrument
+from hedgetui.sim.rest.records import Fault, Order, OrderRequest, Rejection, time_in_force
 
-HISTORY_MAX_LIMIT = 1000  # fundingRate and income: limit default 100, max 1000
-_STATUS = {"new": "NEW", "filled": "FILLED", "canceled": "EXPIRED"}
-_TRAILING_KEYS = ("activatePrice", "priceRate")
 _REJECT = {
     "duplicate_client_id": (-4116, "clientOrderId is duplicated"),
     "reduce_only": (-2022, "ReduceOnly Order is rejected."),
@@ -51,7 +35,7 @@ def _error(code: int, msg: str, status: int = 400) -> HttpResponse:
     return json_reply({"code": code, "msg": msg}, status)
 
 
-class BinanceApi(VenueApi):
+class BinanceApi(BinanceFunding):
     venue = "binance"
 
     def register_routes(self) -> None:
@@ -111,58 +95,6 @@ class BinanceApi(VenueApi):
         return json_reply(body, 429, (("Retry-After", "1"), ("X-MBX-USED-WEIGHT-1M", "2401")))
 
     # -- handlers ----------------------------------------------------------------------------
-    def _history_window(self, p: dict[str, Any]) -> tuple[int, int, int, bool]:
-        """(startTime, endTime, limit, newest) of a history query: without either time the
-        newest ``limit`` rows are served."""
-        limit = int(parse_float(p, "limit", required=False) or 100)
-        if not 1 <= limit <= HISTORY_MAX_LIMIT:
-            raise BadParam(f"limit must be between 1 and {HISTORY_MAX_LIMIT}")
-        start = parse_float(p, "startTime", required=False)
-        end = parse_float(p, "endTime", required=False)
-        newest = start is None and end is None
-        return int(start or 0), int(end or self.now_ms()), limit, newest
-
-    def funding_rate(self, req: HttpRequest) -> HttpResponse:
-        """GET /dapi/v1/fundingRate: ``{"symbol", "fundingTime", "fundingRate"}`` oldest first."""
-        p = self.params(req)
-        symbol = str(p.get("symbol") or "")
-        if not symbol:
-            raise BadParam(
-                "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed."
-            )
-        start, end, limit, newest = self._history_window(p)
-        records = self.funding_records(symbol, start, end)
-        records = records[-limit:] if newest else records[:limit]
-        rows = [
-            {"symbol": symbol, "fundingTime": r.time_ms, "fundingRate": f"{r.rate:.8f}"}
-            for r in records
-        ]
-        return json_reply(rows)
-
-    def income(self, req: HttpRequest) -> HttpResponse:
-        """GET /dapi/v1/income: the account's income flow; the simulator books the
-        FUNDING_FEE rows (``income`` signed for the account), oldest first."""
-        p = self.params(req)
-        symbol = str(p.get("symbol") or "BTCUSD_PERP")
-        kind = str(p.get("incomeType") or "FUNDING_FEE")
-        start, end, limit, newest = self._history_window(p)
-        paid = self.funding_payments(symbol, start, end) if kind == "FUNDING_FEE" else []
-        paid = paid[-limit:] if newest else paid[:limit]
-        rows = [
-            {
-                "symbol": symbol,
-                "incomeType": "FUNDING_FEE",
-                "income": dec(amount, 8),
-                "asset": symbol[:3],
-                "info": "FUNDING_FEE",
-                "time": r.time_ms,
-                "tranId": str(r.time_ms // 1000),
-                "tradeId": "",
-            }
-            for r, amount in paid
-        ]
-        return json_reply(rows)
-
     def server_time(self, req: HttpRequest) -> HttpResponse:
         """GET /dapi/v1/time."""
         return json_reply({"serverTime": self.now_ms()})
@@ -290,7 +222,7 @@ class BinanceApi(VenueApi):
         for coin in ("BTC", "ETH"):
             row = template(self.venue, "balance")[0]
             wallet = self.accounts.balance(self.venue, coin)
-            upnl = self._unrealised(f"{coin}USD_PERP")
+            upnl = self.unrealised(f"{coin}USD_PERP")
             margin = self.accounts.margin(self.venue, coin, self.mark(f"{coin}USD_PERP"))
             row.update(
                 accountAlias="SgsR",
@@ -304,75 +236,6 @@ class BinanceApi(VenueApi):
             )
             rows.append(row)
         return json_reply(rows)
-
-    # -- shapes ------------------------------------------------------------------------------
-    def _unrealised(self, symbol: str) -> float:
-        spec = instrument(self.venue, symbol)
-        if spec is None:
-            return 0.0
-        pos = self.accounts.position_record(self.venue, spec.symbol)
-        if not pos.contracts:
-            return 0.0
-        side = 1 if pos.contracts > 0 else -1
-        notional = abs(pos.contracts) * spec.contract_size
-        return notional * (1 / pos.entry - 1 / self.mark(spec.symbol)) * side
-
-    def order_row(self, order: Order, name: str, as_accepted: bool = False) -> dict[str, Any]:
-        row: dict[str, Any] = template(self.venue, name)
-        for key in _TRAILING_KEYS:
-            row.pop(key, None)
-        spec = instrument(self.venue, order.symbol)
-        assert spec is not None
-        filled = 0.0 if as_accepted else order.filled
-        avg = order.avg_price if (order.avg_price and not as_accepted) else 0.0
-        kind = "MARKET" if order.order_type == "market" else "LIMIT"
-        row.update(
-            clientOrderId=order.client_id or f"sim{order.seq}",
-            cumBase=dec(filled * spec.contract_size / avg if avg else 0.0),
-            executedQty=dec(filled),
-            orderId=int(order.order_id),
-            avgPrice=dec(avg, 2) if avg else "0.0",
-            origQty=dec(order.qty),
-            price=dec(order.price or 0.0, 2),
-            reduceOnly=order.reduce_only,
-            side=order.side.upper(),
-            status="NEW" if as_accepted else _STATUS[order.status],
-            stopPrice="0",
-            symbol=order.symbol,
-            pair=order.symbol.split("_")[0],
-            timeInForce=order.time_in_force,
-            type=kind,
-            origType=kind,
-            updateTime=order.created_ms if as_accepted else order.updated_ms,
-        )
-        if "cumQty" in row:
-            row["cumQty"] = dec(filled)
-        if "positionSide" in row:
-            row["positionSide"] = "BOTH"
-        if "time" in row:
-            row["time"] = order.created_ms
-        return row
-
-    def position_row(self, symbol: str) -> dict[str, Any]:
-        row: dict[str, Any] = template(self.venue, "position_risk")[0]
-        spec = instrument(self.venue, symbol)
-        assert spec is not None
-        pos = self.accounts.position_record(self.venue, symbol)
-        mark = self.mark(symbol)
-        row.update(
-            symbol=symbol,
-            positionAmt=dec(pos.contracts),
-            entryPrice=dec(pos.entry) if pos.contracts else "0.0",
-            breakEvenPrice=dec(pos.entry) if pos.contracts else "0.0",
-            markPrice=f"{mark:.8f}",
-            unRealizedProfit=f"{self._unrealised(symbol):.8f}",
-            liquidationPrice="0",
-            leverage=dec(self.accounts.leverage(self.venue, symbol)),
-            positionSide="BOTH",
-            notionalValue=dec(pos.contracts * spec.contract_size / mark),
-            updateTime=pos.updated_ms,
-        )
-        return row
 
 
 def _symbol_row(spec: InstrumentSpec) -> dict[str, Any]:

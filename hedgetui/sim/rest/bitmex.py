@@ -2,44 +2,26 @@
 
 Replies are the order object itself (not wrapped), position rows as arrays, amounts in XBt
 (satoshi integers). Errors: `{"error":{"message":..,"name":..}}` with the HTTP status.
+
+The row shapes are in `bitmex_replies`; the funding-history endpoints in `bitmex_funding`;
+this module routes and serves the orders, the positions, the margin and the instruments.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 
-from hedgetui.sim.rest.accounts import (
-    DEFAULT_LEVERAGE,
-    INSTRUMENTS,
-    Fault,
-    Order,
-    OrderRequest,
-    Rejection,
-    instrument,
-    time_in_force,
-)
 from hedgetui.sim.rest.auth import AuthError, verify_bitmex
-from hedgetui.sim.rest.base import (
-    BadParam,
-    VenueApi,
-    iso_ms,
-    json_reply,
-    num,
-    parse_float,
-    template,
-)
+from hedgetui.sim.rest.base import BadParam, iso_ms, json_reply, num, parse_float, template
+from hedgetui.sim.rest.bitmex_funding import BitmexFunding
+from hedgetui.sim.rest.bitmex_replies import ACCOUNT, SATS
 from hedgetui.sim.rest.http import HttpRequest, HttpResponse
+from hedgetui.sim.rest.listing import DEFAULT_LEVERAGE, INSTRUMENTS, instrument
+from hedgetui.sim.rest.records import Fault, OrderRequest, Rejection, time_in_force
 
-SATS = 100_000_000
-HISTORY_MAX_COUNT = 500  # BitMEX API explorer: count "Number of results to fetch" (max 500)
-EPOCH_2000_MS = 946_684_800_000  # fundingInterval is a duration written as a time after 2000
-ACCOUNT = 299045
 _TIF = {"ImmediateOrCancel": "IOC", "FillOrKill": "FOK", "GoodTillCancel": "GTC"}
-_TIF_NAME = {"IOC": "ImmediateOrCancel", "FOK": "FillOrKill", "GTC": "GoodTillCancel"}
-_STATUS = {"new": "New", "filled": "Filled", "canceled": "Canceled"}
 
 # Texts marked [U] in rest.md are not confirmed from a recording; kept recognisable.
 _REJECT_TEXT = {
@@ -57,7 +39,7 @@ def _error(status: int, message: str, name: str = "HTTPError") -> HttpResponse:
     return json_reply({"error": {"message": message, "name": name}}, status)
 
 
-class BitmexApi(VenueApi):
+class BitmexApi(BitmexFunding):
     venue = "bitmex"
 
     def register_routes(self) -> None:
@@ -292,153 +274,6 @@ class BitmexApi(VenueApi):
             timestamp=iso_ms(self.now_ms()),
         )
         return json_reply(row)
-
-    def _history_window(self, q: dict[str, str]) -> tuple[int, int, int, int, bool]:
-        """(startTime ms, endTime ms, count, start offset, reverse) of a history query."""
-        start = _time_param(q, "startTime", 0)
-        end = _time_param(q, "endTime", self.now_ms())
-        count = int(parse_float(q, "count", required=False) or 100)
-        if not 1 <= count <= HISTORY_MAX_COUNT:
-            raise BadParam(f"count must be between 1 and {HISTORY_MAX_COUNT}")
-        offset = int(parse_float(q, "start", required=False) or 0)
-        return start, end, count, max(offset, 0), q.get("reverse", "").lower() == "true"
-
-    def funding(self, req: HttpRequest) -> HttpResponse:
-        """GET /api/v1/funding: the funding events of ``symbol`` (oldest first unless
-        ``reverse``), ``count`` from offset ``start``, shaped on the recorded funding row."""
-        q = req.query_params()
-        start, end, count, offset, reverse = self._history_window(q)
-        symbol = q.get("symbol") or "XBTUSD"
-        records = self.funding_records(symbol, start, end)
-        if reverse:
-            records.reverse()
-        rows = [
-            {
-                "timestamp": iso_ms(r.time_ms),
-                "symbol": symbol,
-                "fundingInterval": iso_ms(EPOCH_2000_MS + round(r.interval_hours * 3_600_000)),
-                "fundingRate": r.rate,
-                "fundingRateDaily": r.rate * 24 / r.interval_hours,
-            }
-            for r in records[offset : offset + count]
-        ]
-        return json_reply(rows)
-
-    def trade_history(self, req: HttpRequest) -> HttpResponse:
-        """GET /api/v1/execution/tradeHistory: the account's executions; the simulator books
-        only the funding ones (``execType: Funding``, ``execComm`` in XBt, positive = paid)."""
-        q = req.query_params()
-        start, end, count, offset, reverse = self._history_window(q)
-        symbol = q.get("symbol") or "XBTUSD"
-        pos = self.accounts.position_record(self.venue, symbol)
-        rows = [
-            {
-                "execID": f"funding-{symbol}-{r.time_ms}",
-                "account": ACCOUNT,
-                "symbol": symbol,
-                "lastQty": num(abs(pos.contracts)),
-                "lastPx": self.mark(symbol),
-                "execType": "Funding",
-                "ordType": "Funding",
-                "commission": r.rate,
-                "execComm": -round(amount * SATS),
-                "currency": "XBt",
-                "settlCurrency": "XBt",
-                "transactTime": iso_ms(r.time_ms),
-                "timestamp": iso_ms(r.time_ms),
-            }
-            for r, amount in self.funding_payments(symbol, start, end)
-        ]
-        if reverse:
-            rows.reverse()
-        return json_reply(rows[offset : offset + count])
-
-    # -- shapes ------------------------------------------------------------------------------
-    def order_row(self, order: Order, exec_inst: str | None = None) -> dict[str, Any]:
-        row: dict[str, Any] = template(self.venue, "order")
-        inst = exec_inst if exec_inst is not None else ("ReduceOnly" if order.reduce_only else "")
-        row.update(
-            orderID=order.order_id,
-            clOrdID=order.client_id or "",
-            account=ACCOUNT,
-            symbol=order.symbol,
-            side="Buy" if order.side == "buy" else "Sell",
-            orderQty=num(order.qty),
-            price=order.price if order.price is not None else order.avg_price,
-            ordType="Market" if order.order_type == "market" else "Limit",
-            timeInForce=_TIF_NAME[order.time_in_force],
-            execInst=inst,
-            ordStatus=_STATUS[order.status],
-            workingIndicator=order.status == "new",
-            leavesQty=num(order.leaves),
-            cumQty=num(order.filled),
-            avgPx=order.avg_price,
-            transactTime=iso_ms(order.created_ms),
-            timestamp=iso_ms(order.updated_ms),
-        )
-        return row
-
-    def _unrealised(self, symbol: str) -> float:
-        pos = self.accounts.position_record(self.venue, symbol)
-        if not pos.contracts:
-            return 0.0
-        mark = self.mark(symbol)
-        side = 1 if pos.contracts > 0 else -1
-        return abs(pos.contracts) * (1 / pos.entry - 1 / mark) * side
-
-    def position_row(self, symbol: str) -> dict[str, Any]:
-        row: dict[str, Any] = template(self.venue, "position_ws_partial")["data"][0]
-        pos = self.accounts.position_record(self.venue, symbol)
-        mark = self.mark(symbol)
-        qty = pos.contracts
-        now = iso_ms(self.now_ms())
-        mark_value = -round(qty / mark * SATS)
-        upnl = round(self._unrealised(symbol) * SATS)
-        entry = pos.entry if qty else None
-        leverage = self.accounts.leverage(self.venue, symbol)
-        pos_margin = round(abs(qty) / pos.entry / leverage * SATS) if qty else 0
-        row.update(
-            account=ACCOUNT,
-            symbol=symbol,
-            initMarginReq=1 / leverage,
-            leverage=num(leverage),
-            posInit=pos_margin,
-            posMargin=pos_margin,
-            currentTimestamp=now,
-            currentQty=num(qty),
-            isOpen=qty != 0,
-            markPrice=mark,
-            markValue=mark_value,
-            riskValue=abs(mark_value),
-            homeNotional=qty / mark,
-            foreignNotional=num(-qty),
-            realisedPnl=round(pos.realised * SATS),
-            unrealisedGrossPnl=upnl,
-            unrealisedPnl=upnl,
-            avgCostPrice=entry,
-            avgEntryPrice=entry,
-            breakEvenPrice=entry,
-            lastPrice=mark,
-            lastValue=mark_value,
-            timestamp=now,
-        )
-        return row
-
-
-def _time_param(q: dict[str, str], name: str, default: int) -> int:
-    """An ISO time (or epoch ms) query parameter, as BitMEX's startTime/endTime."""
-    raw = q.get(name)
-    if not raw:
-        return default
-    if raw.isdigit():
-        return int(raw)
-    try:
-        when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise BadParam(f"{name} is not a valid time") from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return round(when.timestamp() * 1000)
 
 
 def _matches(row: dict[str, Any], flt: dict[str, Any]) -> bool:

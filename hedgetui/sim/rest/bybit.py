@@ -2,37 +2,22 @@
 
 Every reply is the `{"retCode","retMsg","result","retExtInfo","time"}` envelope with HTTP 200
 (errors too); numbers inside `result` are strings, as in the samples.
+
+The envelope and the row shapes are in `bybit_replies`; the funding-history endpoints in
+`bybit_funding`; this module routes and serves the orders, the positions and the wallet.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from hedgetui.sim.rest.accounts import (
-    INSTRUMENTS,
-    MAX_LEVERAGE,
-    Fault,
-    InstrumentSpec,
-    Margin,
-    Order,
-    OrderRequest,
-    Rejection,
-    instrument,
-    time_in_force,
-)
 from hedgetui.sim.rest.auth import AuthError, verify_bybit
-from hedgetui.sim.rest.base import (
-    BadParam,
-    VenueApi,
-    dec,
-    json_reply,
-    parse_bool,
-    parse_float,
-    template,
-)
+from hedgetui.sim.rest.base import BadParam, dec, parse_bool, parse_float, template
+from hedgetui.sim.rest.bybit_funding import BybitFunding
 from hedgetui.sim.rest.http import HttpRequest, HttpResponse
+from hedgetui.sim.rest.listing import INSTRUMENTS, MAX_LEVERAGE, InstrumentSpec, instrument
+from hedgetui.sim.rest.records import Fault, OrderRequest, Rejection, time_in_force
 
-_STATUS = {"new": "New", "filled": "Filled", "canceled": "Cancelled"}
 _REJECT = {
     "duplicate_client_id": (110072, "OrderLinkedID is duplicate"),
     "reduce_only": (110017, "Reduce-only rule not satisfied"),
@@ -43,12 +28,7 @@ _REJECT = {
 }
 
 
-FUNDING_PAGE = 200  # /v5/market/funding/history limit [1, 200]
-LOG_PAGE = 50  # /v5/account/transaction-log limit [1, 50]
-LOG_WINDOW_MS = 7 * 24 * 3_600_000
-
-
-class BybitApi(VenueApi):
+class BybitApi(BybitFunding):
     venue = "bybit"
 
     def register_routes(self) -> None:
@@ -66,22 +46,6 @@ class BybitApi(VenueApi):
             "GET", "/v5/market/funding/history", self.funding_history, public=True, history=True
         )
         self.route("GET", "/v5/account/transaction-log", self.transaction_log, history=True)
-
-    def envelope(
-        self,
-        code: int,
-        msg: str,
-        result: Any = None,
-        headers: tuple[tuple[str, str], ...] = (),
-    ) -> HttpResponse:
-        body = {
-            "retCode": code,
-            "retMsg": msg,
-            "result": {} if result is None else result,
-            "retExtInfo": {},
-            "time": self.now_ms(),
-        }
-        return json_reply(body, 200, headers)
 
     def authenticate(self, req: HttpRequest) -> None:
         verify_bybit(req, self.creds, self.clock.time())
@@ -215,89 +179,6 @@ class BybitApi(VenueApi):
         return self.envelope(10006, "Too many visits!", None, headers)
 
     # -- handlers ----------------------------------------------------------------------------
-    def funding_history(self, req: HttpRequest) -> HttpResponse:
-        """GET /v5/market/funding/history: newest first, at most ``limit`` (1..200) up to
-        ``endTime``; ``startTime`` alone is an error (the docs' tip)."""
-        p = self.params(req)
-        self._category(p)
-        symbol = str(p.get("symbol") or "")
-        if not symbol:
-            raise BadParam("symbol is required")
-        limit = int(parse_float(p, "limit", required=False) or FUNDING_PAGE)
-        if not 1 <= limit <= FUNDING_PAGE:
-            raise BadParam(f"limit must be in [1, {FUNDING_PAGE}]")
-        start = parse_float(p, "startTime", required=False)
-        end = parse_float(p, "endTime", required=False)
-        if start is not None and end is None:
-            raise BadParam("endTime is required when startTime is given")
-        records = self.funding_records(symbol, int(start or 0), int(end or self.now_ms()))
-        rows = [
-            {"symbol": symbol, "fundingRate": dec(r.rate), "fundingRateTimestamp": str(r.time_ms)}
-            for r in reversed(records[-limit:])
-        ]
-        return self.envelope(0, "OK", {"category": "inverse", "list": rows})
-
-    def transaction_log(self, req: HttpRequest) -> HttpResponse:
-        """GET /v5/account/transaction-log: the simulator books the SETTLEMENT (funding) rows
-        of the inverse positions, newest first, ``limit`` 1..50 a page, ``cursor`` paging,
-        ``endTime - startTime`` at most 7 days."""
-        p = self.params(req)
-        self._category(p)
-        limit = int(parse_float(p, "limit", required=False) or 20)
-        if not 1 <= limit <= LOG_PAGE:
-            raise BadParam(f"limit must be in [1, {LOG_PAGE}]")
-        now = self.now_ms()
-        end = int(parse_float(p, "endTime", required=False) or now)
-        start = int(parse_float(p, "startTime", required=False) or end - LOG_WINDOW_MS)
-        if end - start > LOG_WINDOW_MS:
-            raise BadParam("endTime - startTime must be <= 7 days")
-        currency = str(p.get("currency") or "BTC")
-        kind = str(p.get("type") or "SETTLEMENT")
-        rows: list[dict[str, Any]] = []
-        for symbol, spec in INSTRUMENTS[self.venue].items():
-            if spec.coin != currency or kind != "SETTLEMENT":
-                continue
-            size = self.accounts.position(self.venue, symbol)
-            for r, amount in self.funding_payments(symbol, start, end):
-                rows.append(
-                    {
-                        "id": f"{r.time_ms}_{symbol}",
-                        "symbol": symbol,
-                        "category": "inverse",
-                        "side": "Buy" if size > 0 else "Sell",
-                        "transactionTime": str(r.time_ms),
-                        "type": "SETTLEMENT",
-                        "qty": dec(abs(size)),
-                        "size": dec(size),
-                        "currency": currency,
-                        "tradePrice": dec(self.mark(symbol)),
-                        "funding": dec(amount, 10),
-                        "fee": "0",
-                        "cashFlow": "0",
-                        "change": dec(amount, 10),
-                        "cashBalance": dec(self.accounts.balance(self.venue, currency), 10),
-                        "feeRate": dec(r.rate if size > 0 else -r.rate, 10),
-                        "bonusChange": "",
-                        "tradeId": "",
-                        "orderId": "",
-                        "orderLinkId": "",
-                    }
-                )
-        rows.sort(key=lambda row: int(row["transactionTime"]), reverse=True)
-        try:
-            offset = int(str(p.get("cursor") or "0"))
-        except ValueError:
-            raise BadParam("cursor is not valid") from None
-        page = rows[offset : offset + limit]
-        more = offset + limit < len(rows)
-        cursor = str(offset + limit) if more else ""
-        return self.envelope(0, "OK", {"nextPageCursor": cursor, "list": page})
-
-    def _category(self, params: dict[str, Any]) -> None:
-        category = str(params.get("category") or "")
-        if category != "inverse":
-            raise BadParam(f"category {category!r}: the simulator serves category=inverse")
-
     def create_order(self, req: HttpRequest) -> HttpResponse:
         p = self.params(req)
         self._category(p)
@@ -397,102 +278,6 @@ class BybitApi(VenueApi):
             coin=rows,
         )
         return self.envelope(0, "OK", result)
-
-    # -- shapes ------------------------------------------------------------------------------
-    def _coin_mark(self, coin: str) -> float:
-        return self.mark("BTCUSD" if coin == "BTC" else "ETHUSD")
-
-    def _margin(self, coin: str) -> Margin:
-        return self.accounts.margin(self.venue, coin, self._coin_mark(coin))
-
-    def _unrealised(self, symbol: str) -> float:
-        pos = self.accounts.position_record(self.venue, symbol)
-        if not pos.contracts:
-            return 0.0
-        side = 1 if pos.contracts > 0 else -1
-        return abs(pos.contracts) * (1 / pos.entry - 1 / self.mark(symbol)) * side
-
-    def coin_row(self, row: dict[str, Any], coin: str) -> dict[str, Any]:
-        symbol = "BTCUSD" if coin == "BTC" else "ETHUSD"
-        wallet = self.accounts.balance(self.venue, coin)
-        upnl = self._unrealised(symbol) if instrument(self.venue, symbol) else 0.0
-        equity = wallet + upnl
-        realised = self.accounts.position_record(self.venue, symbol).realised
-        margin = self._margin(coin)
-        row.update(
-            availableToWithdraw=dec(min(margin.available, max(wallet, 0.0))),
-            totalPositionIM=dec(margin.initial),
-            totalOrderIM=dec(margin.orders),
-            equity=dec(equity),
-            usdValue=dec(equity * self._coin_mark(coin)),
-            unrealisedPnl=dec(upnl),
-            walletBalance=dec(wallet),
-            cumRealisedPnl=dec(realised),
-            coin=coin,
-        )
-        return row
-
-    def order_row(self, order: Order) -> dict[str, Any]:
-        row: dict[str, Any] = template(self.venue, "order_realtime")["result"]["list"][0]
-        price = order.price if order.price is not None else (order.avg_price or 0.0)
-        avg = order.avg_price or 0.0
-        row.update(
-            orderId=order.order_id,
-            orderLinkId=order.client_id or "",
-            symbol=order.symbol,
-            price=dec(price, 2),
-            qty=dec(order.qty),
-            side="Buy" if order.side == "buy" else "Sell",
-            positionIdx=0,
-            orderStatus=_STATUS[order.status],
-            avgPrice=dec(avg, 2),
-            leavesQty=dec(order.leaves),
-            leavesValue=dec(order.leaves / price if price else 0.0),
-            cumExecQty=dec(order.filled),
-            cumExecValue=dec(order.filled / avg if avg else 0.0),
-            timeInForce=order.time_in_force,
-            orderType="Market" if order.order_type == "market" else "Limit",
-            triggerPrice="0",
-            takeProfit="0",
-            stopLoss="0",
-            reduceOnly=order.reduce_only,
-            createdTime=str(order.created_ms),
-            updatedTime=str(order.updated_ms),
-            cumFeeDetail={},
-        )
-        return row
-
-    def position_row(self, symbol: str) -> dict[str, Any]:
-        row: dict[str, Any] = template(self.venue, "position_list")["result"]["list"][0]
-        spec = instrument(self.venue, symbol)
-        assert spec is not None
-        pos = self.accounts.position_record(self.venue, spec.symbol)
-        mark = self.mark(spec.symbol)
-        size = abs(pos.contracts)
-        leverage = self.accounts.leverage(self.venue, spec.symbol)
-        im = dec(size / (pos.entry * leverage) if pos.entry else 0.0)
-        row.update(
-            symbol=spec.symbol,
-            leverage=dec(leverage),
-            side="" if not pos.contracts else ("Buy" if pos.contracts > 0 else "Sell"),
-            size=dec(size),
-            avgPrice=dec(pos.entry),
-            positionValue=dec(size / pos.entry if pos.entry else 0.0),
-            breakEvenPrice=dec(pos.entry),
-            positionBalance=im,
-            markPrice=dec(mark, 2),
-            liqPrice="",
-            bustPrice="0",
-            positionMM="0",
-            positionMMByMp="0",
-            positionIM=im,
-            positionIMByMp=im,
-            unrealisedPnl=dec(self._unrealised(spec.symbol)),
-            curRealisedPnl=dec(pos.realised),
-            cumRealisedPnl=dec(pos.realised),
-            updatedTime=str(pos.updated_ms),
-        )
-        return row
 
 
 def _instrument_row(spec: InstrumentSpec, max_leverage: float) -> dict[str, Any]:

@@ -6,39 +6,30 @@ Parameters as a GET query (`?instrument_name=..&amount=..`) or a POSTed JSON-RPC
 BTC-PERPETUAL, 1 USD for ETH-PERPETUAL); `contracts=` is accepted too. Labels are NOT unique.
 Replies carry `usIn`/`usOut`/`usDiff`/`testnet` like live replies; errors are JSON-RPC error
 objects (HTTP 400; 429 when throttled).
+
+The envelope, the parameters and the row shapes are in `deribit_replies`; the funding-history
+endpoints in `deribit_funding`; this module routes and serves the orders and the account.
 """
 
 from __future__ import annotations
 
-import json
 import secrets
 from typing import Any
 
-from hedgetui.history.model import FundingRecord
-from hedgetui.sim.rest.accounts import (
-    INSTRUMENTS,
-    MAX_LEVERAGE,
-    Fault,
-    InstrumentSpec,
-    Order,
-    OrderRequest,
-    Rejection,
-    instrument,
-    time_in_force,
-)
 from hedgetui.sim.rest.auth import AuthError, verify_deribit, verify_deribit_client_signature
-from hedgetui.sim.rest.base import BadParam, VenueApi, coin, json_reply, num, parse_bool, template
-from hedgetui.sim.rest.deribit_hours import shipped_hours
+from hedgetui.sim.rest.base import BadParam, coin, num, parse_bool, template
+from hedgetui.sim.rest.deribit_funding import DeribitFunding
+from hedgetui.sim.rest.deribit_replies import number_param
 from hedgetui.sim.rest.http import HttpRequest, HttpResponse
+from hedgetui.sim.rest.listing import INSTRUMENTS, MAX_LEVERAGE, InstrumentSpec, instrument
+from hedgetui.sim.rest.records import Fault, OrderRequest, Rejection, time_in_force
 
-_STATE = {"new": "open", "filled": "filled", "canceled": "cancelled"}
 _TIF = {"immediate_or_cancel": "IOC", "fill_or_kill": "FOK"}
-_TIF_NAME = {"IOC": "immediate_or_cancel", "FOK": "fill_or_kill", "GTC": "good_til_cancelled"}
 _PREFIX = "/api/v2/private/"
 _PUBLIC_AUTH = "/api/v2/public/auth"
 
 
-class DeribitApi(VenueApi):
+class DeribitApi(DeribitFunding):
     venue = "deribit"
 
     def register_routes(self) -> None:
@@ -67,48 +58,6 @@ class DeribitApi(VenueApi):
         for method in ("GET", "POST"):
             self.route(method, "/api/v2/public/get_time", self.server_time, public=True)
             self.route(method, "/api/v2/public/get_instruments", self.instruments, public=True)
-
-    # -- envelopes ---------------------------------------------------------------------------
-    def _rpc_id(self, req: HttpRequest) -> Any:
-        if req.method == "POST" and req.body:
-            try:
-                body = json.loads(req.body)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                return None
-            return body.get("id") if isinstance(body, dict) else None
-        return None
-
-    def _timing(self) -> dict[str, Any]:
-        us = self.now_ms() * 1000
-        return {"usIn": us, "usOut": us + 150, "usDiff": 150, "testnet": False}
-
-    def ok(self, req: HttpRequest, result: Any) -> HttpResponse:
-        body: dict[str, Any] = {"jsonrpc": "2.0"}
-        rpc_id = self._rpc_id(req)
-        if rpc_id is not None:
-            body["id"] = rpc_id
-        body["result"] = result
-        body.update(self._timing())
-        return json_reply(body)
-
-    def error(
-        self,
-        code: int,
-        message: str,
-        data: dict[str, Any] | None = None,
-        status: int = 400,
-        req: HttpRequest | None = None,
-    ) -> HttpResponse:
-        err: dict[str, Any] = {"message": message, "code": code}
-        if data is not None:
-            err["data"] = data
-        body: dict[str, Any] = {"jsonrpc": "2.0"}
-        rpc_id = self._rpc_id(req) if req is not None else None
-        if rpc_id is not None:
-            body["id"] = rpc_id
-        body["error"] = err
-        body.update(self._timing())
-        return json_reply(body, status)
 
     def authenticate(self, req: HttpRequest) -> None:
         if req.path == _PUBLIC_AUTH:  # signed in its parameters, not in a header
@@ -174,21 +123,6 @@ class DeribitApi(VenueApi):
     def rate_limit_reply(self, req: HttpRequest) -> HttpResponse:
         return self.error(10028, "too_many_requests", None, 429, req)
 
-    # -- parameters --------------------------------------------------------------------------
-    def rpc_params(self, req: HttpRequest) -> dict[str, Any]:
-        if req.method == "POST" and req.body:
-            try:
-                body = json.loads(req.body)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                raise BadParam("request body is not valid JSON") from None
-            if not isinstance(body, dict):
-                raise BadParam("request body must be a JSON-RPC object")
-            params = body.get("params", {})
-            if not isinstance(params, dict):
-                raise BadParam("params must be an object")
-            return {**params, **req.query_params()}
-        return dict(req.query_params())
-
     # -- handlers ----------------------------------------------------------------------------
     def buy(self, req: HttpRequest) -> HttpResponse:
         return self._order(req, "buy")
@@ -204,8 +138,8 @@ class DeribitApi(VenueApi):
             return self.error(
                 -32602, "Invalid params", {"reason": "wrong format", "param": "instrument_name"}
             )
-        contracts = _number(p, "contracts")
-        amount = _number(p, "amount")
+        contracts = number_param(p, "contracts")
+        amount = number_param(p, "amount")
         if amount is None and contracts is None:
             raise BadParam("amount or contracts is required")
         if (
@@ -224,7 +158,7 @@ class DeribitApi(VenueApi):
         order_type = str(p.get("type") or "limit")
         if order_type not in ("market", "limit"):
             raise BadParam(f"type {order_type!r} is not supported by the simulator")
-        price = _number(p, "price")
+        price = number_param(p, "price")
         if order_type == "limit" and price is None:
             raise BadParam("price is required for a limit order")
         request = OrderRequest(
@@ -288,7 +222,7 @@ class DeribitApi(VenueApi):
         pos = self.accounts.position_record(self.venue, spec.symbol)
         mark = self.mark(spec.symbol)
         usd = pos.contracts * spec.contract_size
-        upnl = self._unrealised(spec.symbol)
+        upnl = self.unrealised(spec.symbol)
         row = template(self.venue, "position")["result"]
         leverage = self.accounts.leverage(self.venue, spec.symbol)
         row.update(
@@ -318,7 +252,7 @@ class DeribitApi(VenueApi):
             raise BadParam("currency must be BTC or ETH")
         symbol = f"{currency}-PERPETUAL"
         balance = self.accounts.balance(self.venue, currency)
-        upnl = self._unrealised(symbol)
+        upnl = self.unrealised(symbol)
         realised = self.accounts.position_record(self.venue, symbol).realised
         spec = instrument(self.venue, symbol)
         assert spec is not None
@@ -356,193 +290,6 @@ class DeribitApi(VenueApi):
             session_rpl=coin(realised),
         )
         return self.ok(req, row)
-
-    def funding_history(self, req: HttpRequest) -> HttpResponse:
-        """public/get_funding_rate_history: the hours with start <= timestamp <= end (both
-        required), oldest first, at most :data:`FUNDING_ROWS` (the newest of the range); the
-        shipped BTC-PERPETUAL rows verbatim where they cover the time, else the simulator's
-        synthetic hours (index = the current mark)."""
-        p = self.rpc_params(req)
-        spec = instrument(self.venue, str(p.get("instrument_name") or ""))
-        if spec is None:
-            return self.error(
-                -32602, "Invalid params", {"reason": "wrong format", "param": "instrument_name"}
-            )
-        start = _timestamp(p, "start_timestamp")
-        end = _timestamp(p, "end_timestamp")
-        records = self.accounts.funding.records(self.venue, spec.symbol, start, end, self.now_ms())
-        return self.ok(req, [self.hour_row(r, spec.symbol) for r in records[-FUNDING_ROWS:]])
-
-    def hour_row(self, record: FundingRecord, symbol: str) -> dict[str, Any]:
-        shipped = shipped_hours().get(record.time_ms) if symbol == "BTC-PERPETUAL" else None
-        if shipped is not None and shipped.interest_1h == record.rate:
-            index, prev, rate_8h = (
-                shipped.index_price,
-                shipped.prev_index_price,
-                shipped.interest_8h,
-            )
-        else:
-            index = prev = self.mark(symbol)
-            rate_8h = record.rate * 8
-        return {
-            "timestamp": record.time_ms,
-            "index_price": index,
-            "prev_index_price": prev,
-            "interest_8h": rate_8h,
-            "interest_1h": record.rate,
-        }
-
-    def settlements(self, req: HttpRequest) -> HttpResponse:
-        """private/get_settlement_history_by_instrument (type=settlement): the account's daily
-        08:00 UTC settlements of the perpetual, newest first from ``search_start_timestamp``,
-        ``count`` per page (default 20, at most 1000) with a ``continuation`` token; each
-        carries ``funding``, the session's funding in coin (credited positive)."""
-        p = self.rpc_params(req)
-        spec = instrument(self.venue, str(p.get("instrument_name") or ""))
-        if spec is None:
-            return self.error(
-                -32602, "Invalid params", {"reason": "wrong format", "param": "instrument_name"}
-            )
-        if str(p.get("type") or "settlement") != "settlement":
-            return self.ok(req, {"settlements": [], "continuation": "none"})
-        count = int(_number(p, "count") or 20)
-        if not 1 <= count <= 1000:
-            raise BadParam("count must be between 1 and 1000")
-        now = self.now_ms()
-        newest = int(_number(p, "search_start_timestamp") or now)
-        if p.get("continuation"):
-            newest = _continuation(str(p["continuation"]))
-        pos = self.accounts.position_record(self.venue, spec.symbol)
-        mark = self.mark(spec.symbol)
-        value = pos.contracts * spec.contract_size / mark if mark > 0 else 0.0
-        by_day: dict[int, float] = {}
-        oldest = newest - count * _DAY_MS
-        for record, amount in self.accounts.funding.payments(
-            self.venue, spec.symbol, lambda: value, pos.updated_ms, oldest - _DAY_MS, newest, now
-        ):
-            day = _settlement_at(record.time_ms)
-            if day <= min(newest, now):
-                by_day[day] = by_day.get(day, 0.0) + amount
-        days = sorted((d for d in by_day if d > oldest), reverse=True)[:count]
-        rows = [self.settlement_row(spec, d, by_day[d], pos.contracts, mark) for d in days]
-        more = len(days) == count and days[-1] > pos.updated_ms
-        token = _token(days[-1] - 1) if more else "none"
-        return self.ok(req, {"settlements": rows, "continuation": token})
-
-    def settlement_row(
-        self, spec: InstrumentSpec, day_ms: int, funding: float, contracts: float, mark: float
-    ) -> dict[str, Any]:
-        return {
-            "type": "settlement",
-            "timestamp": day_ms,
-            "session_profit_loss": coin(funding),
-            "profit_loss": 0,
-            "position": num(contracts * spec.contract_size),
-            "mark_price": mark,
-            "instrument_name": spec.symbol,
-            "index_price": mark,
-            "funding": coin(funding),
-        }
-
-    # -- shapes ------------------------------------------------------------------------------
-    def _unrealised(self, symbol: str) -> float:
-        spec = instrument(self.venue, symbol)
-        assert spec is not None
-        pos = self.accounts.position_record(self.venue, symbol)
-        if not pos.contracts:
-            return 0.0
-        side = 1 if pos.contracts > 0 else -1
-        usd = abs(pos.contracts) * spec.contract_size
-        return usd * (1 / pos.entry - 1 / self.mark(symbol)) * side
-
-    def _order_id(self, order: Order) -> str:
-        return order.order_id if order.symbol.startswith("BTC") else f"ETH-{order.order_id}"
-
-    def order_row(self, order: Order) -> dict[str, Any]:
-        spec = instrument(self.venue, order.symbol)
-        assert spec is not None
-        row: dict[str, Any] = template(self.venue, "buy")["result"]["order"]
-        price = order.price if order.price is not None else order.avg_price
-        row.update(
-            time_in_force=_TIF_NAME[order.time_in_force],
-            reduce_only=order.reduce_only,
-            price=price,
-            order_type=order.order_type,
-            order_state=_STATE[order.status],
-            order_id=self._order_id(order),
-            max_show=num(order.qty * spec.contract_size),
-            last_update_timestamp=order.updated_ms,
-            label=order.client_id or "",
-            instrument_name=order.symbol,
-            filled_amount=num(order.filled * spec.contract_size),
-            direction=order.side,
-            creation_timestamp=order.created_ms,
-            average_price=order.avg_price or 0,
-            api=True,
-            amount=num(order.qty * spec.contract_size),
-        )
-        return row
-
-    def trade_row(self, order: Order) -> dict[str, Any]:
-        spec = instrument(self.venue, order.symbol)
-        assert spec is not None
-        row: dict[str, Any] = template(self.venue, "buy")["result"]["trades"][0]
-        row.update(
-            trade_seq=order.seq,
-            trade_id=f"{'' if order.symbol.startswith('BTC') else 'ETH-'}{9_000_000 + order.seq}",
-            timestamp=order.updated_ms,
-            state="filled",
-            reduce_only=order.reduce_only,
-            price=order.avg_price,
-            order_type=order.order_type,
-            order_id=self._order_id(order),
-            mark_price=order.avg_price,
-            label=order.client_id or "",
-            instrument_name=order.symbol,
-            index_price=order.avg_price,
-            fee_currency=spec.coin,
-            fee=0,
-            direction=order.side,
-            amount=num(order.filled * spec.contract_size),
-        )
-        return row
-
-
-FUNDING_ROWS = 744  # a funding-history call returns at most 744 hours (31 days)
-_DAY_MS = 86_400_000
-_SETTLEMENT_HOUR_MS = 8 * 3_600_000  # Deribit settles daily at 08:00 UTC
-
-
-def _settlement_at(time_ms: int) -> int:
-    """The daily 08:00 UTC settlement that books the funding accrued at ``time_ms``."""
-    return -((_SETTLEMENT_HOUR_MS - time_ms) // _DAY_MS) * _DAY_MS + _SETTLEMENT_HOUR_MS
-
-
-def _token(before_ms: int) -> str:
-    return f"t{before_ms}"
-
-
-def _continuation(token: str) -> int:
-    if not token.startswith("t") or not token[1:].isdigit():
-        raise BadParam("continuation is not a token this server issued")
-    return int(token[1:])
-
-
-def _timestamp(params: dict[str, Any], name: str) -> int:
-    value = _number(params, name)
-    if value is None:
-        raise BadParam(f"missing {name}")
-    return int(value)
-
-
-def _number(params: dict[str, Any], name: str) -> float | None:
-    raw = params.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        return float(raw)
-    except (TypeError, ValueError):
-        raise BadParam(f"{name} must be a number, got {raw!r}") from None
 
 
 def _instrument_row(spec: InstrumentSpec) -> dict[str, Any]:

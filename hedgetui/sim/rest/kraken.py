@@ -4,26 +4,19 @@ An order refusal is an HTTP-level success whose `sendStatus.status` says why
 (`wouldNotReducePosition`, `clientOrderIdAlreadyExist`, `invalidSize`, ...). Request-level
 errors are `{"result":"error","serverTime":..,"error":"<code>"}` (authenticationError,
 apiLimitExceeded, requiredArgumentMissing, ...). Numbers are JSON numbers.
+
+The error reply and the order shapes are in `kraken_replies`; the funding-history endpoints
+in `kraken_funding`; this module routes and serves the orders, the positions, the accounts
+and the instruments.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from hedgetui.sim.rest.accounts import (
-    DEFAULT_LEVERAGE,
-    INSTRUMENTS,
-    Fault,
-    InstrumentSpec,
-    Order,
-    OrderRequest,
-    Rejection,
-    instrument,
-)
 from hedgetui.sim.rest.auth import AuthError, verify_kraken
 from hedgetui.sim.rest.base import (
     BadParam,
-    VenueApi,
     coin,
     iso_ms,
     json_reply,
@@ -33,6 +26,9 @@ from hedgetui.sim.rest.base import (
     template,
 )
 from hedgetui.sim.rest.http import HttpRequest, HttpResponse
+from hedgetui.sim.rest.kraken_funding import KrakenFunding
+from hedgetui.sim.rest.listing import DEFAULT_LEVERAGE, INSTRUMENTS, InstrumentSpec, instrument
+from hedgetui.sim.rest.records import Fault, OrderRequest, Rejection
 
 _PREFIX = "/derivatives/api/v3/"
 _SEND_STATUS = {
@@ -43,8 +39,6 @@ _SEND_STATUS = {
     "unknown_symbol": "contractNotFound",
     "insufficient_margin": "insufficientAvailableFunds",
 }
-FUNDING_INFO = "funding rate change"
-ACCOUNT_UID = "f7d5571c-6d10-4cf1-944a-048d25682ed0"
 # orders/status has no recorded sample: shape from Kraken's docs text [U].
 _ORDER_STATUS = {"new": "ENTERED_BOOK", "filled": "FULLY_EXECUTED", "canceled": "CANCELLED"}
 
@@ -57,7 +51,7 @@ def _zeroed(value: Any) -> Any:
     return value
 
 
-class KrakenApi(VenueApi):
+class KrakenApi(KrakenFunding):
     venue = "kraken"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -79,14 +73,6 @@ class KrakenApi(VenueApi):
             history=True,
         )
         self.route("GET", "/api/history/v3/account-log", self.account_log, history=True)
-
-    def server_time(self) -> str:
-        return iso_ms(self.now_ms())
-
-    def request_error(self, code: str, status: int = 200) -> HttpResponse:
-        return json_reply(
-            {"result": "error", "serverTime": self.server_time(), "error": code}, status
-        )
 
     def authenticate(self, req: HttpRequest) -> None:
         verify_kraken(req, self.creds, self._nonces)
@@ -231,7 +217,7 @@ class KrakenApi(VenueApi):
         accounts["cash"]["balances"] = {"xbt": 0.0, "eth": 0.0}
         for name, ccy, symbol in (("BTC", "xbt", "PI_XBTUSD"), ("ETH", "eth", "PI_ETHUSD")):
             wallet = self.accounts.balance(self.venue, name)
-            upnl = self._unrealised(symbol)
+            upnl = self.unrealised(symbol)
             margin = self.accounts.margin(self.venue, name, self.mark(symbol))
             row = _zeroed(margin_template)
             row.update(type="marginAccount", currency=ccy)
@@ -247,146 +233,12 @@ class KrakenApi(VenueApi):
         body["serverTime"] = self.server_time()
         return json_reply(body)
 
-    def historical_funding_rates(self, req: HttpRequest) -> HttpResponse:
-        """GET /derivatives/api/v4/historicalfundingrates?symbol=: the contract's whole history
-        (the simulator keeps 400 days), oldest first, in one reply."""
-        spec = instrument(self.venue, str(self.params(req).get("symbol") or ""))
-        if spec is None:
-            return self.request_error("contractNotFound", 400)
-        now = self.now_ms()
-        mark = self.mark(spec.symbol)
-        rows = [
-            {
-                "timestamp": iso_ms(r.time_ms),
-                # the absolute rate: XBT per 1-USD contract for one period
-                "fundingRate": r.rate * spec.contract_size / mark,
-                "relativeFundingRate": r.rate,
-            }
-            for r in self.accounts.funding.records(self.venue, spec.symbol, 0, now, now)
-        ]
-        return json_reply({"rates": rows, "result": "success", "serverTime": self.server_time()})
-
-    def account_log(self, req: HttpRequest) -> HttpResponse:
-        """GET /api/history/v3/account-log (since/before ms, from/to ids inclusive, sort, count,
-        info): the funding bookings of the account's positions (the only entries the simulator
-        logs), ``count`` per page (default 500)."""
-        p = self.params(req)
-        count = int(parse_float(p, "count", required=False) or 500)
-        if not 1 <= count <= 100_000:
-            raise BadParam("count out of range")
-        info = p.get("info")
-        if info not in (None, "", FUNDING_INFO):
-            return json_reply({"accountUid": ACCOUNT_UID, "logs": []})
-        now = self.now_ms()
-        since = int(parse_float(p, "since", required=False) or 0)
-        before = int(parse_float(p, "before", required=False) or now + 1)
-        logs: list[dict[str, Any]] = []
-        for spec in INSTRUMENTS[self.venue].values():
-            logs.extend(self.funding_bookings(spec, since, before, now))
-        low = parse_float(p, "from", required=False)
-        high = parse_float(p, "to", required=False)
-        logs = [
-            row
-            for row in logs
-            if (low is None or row["id"] >= low) and (high is None or row["id"] <= high)
-        ]
-        logs.sort(key=lambda row: int(row["id"]), reverse=p.get("sort", "desc") != "asc")
-        return json_reply({"accountUid": ACCOUNT_UID, "logs": logs[:count]})
-
-    def funding_bookings(
-        self, spec: InstrumentSpec, since: int, before: int, now: int
-    ) -> list[dict[str, Any]]:
-        """One ``funding rate change`` booking per funding time the position paid or got."""
-        pos = self.accounts.position_record(self.venue, spec.symbol)
-        mark = self.mark(spec.symbol)
-        value = pos.contracts * spec.contract_size / mark if mark > 0 else 0.0
-        paid = self.accounts.funding.payments(
-            self.venue, spec.symbol, lambda: value, pos.updated_ms, since - 1, before - 1, now
-        )
-        ccy = "xbt" if spec.coin == "BTC" else spec.coin.lower()
-        balance = self.accounts.balance(self.venue, spec.coin)
-        rows = []
-        for record, amount in paid:
-            rows.append(
-                {
-                    "id": record.time_ms // 1000 * 10 + (0 if spec.coin == "BTC" else 1),
-                    "date": iso_ms(record.time_ms),
-                    "asset": ccy,
-                    "info": FUNDING_INFO,
-                    "booking_uid": f"sim-{spec.symbol.lower()}-{record.time_ms}",
-                    "margin_account": f"f-{ccy}:usd",
-                    "old_balance": coin(balance),
-                    "new_balance": coin(balance + amount),
-                    "old_average_entry_price": 0.0,
-                    "new_average_entry_price": 0.0,
-                    "trade_price": 0.0,
-                    "mark_price": mark,
-                    "realized_pnl": 0.0,
-                    "fee": 0.0,
-                    "execution": "",
-                    "collateral": ccy,
-                    "funding_rate": record.rate * spec.contract_size / mark,
-                    "realized_funding": amount,
-                    "conversion_spread_percentage": 0.0,
-                    "liquidation_fee": 0.0,
-                    "contract": spec.symbol.lower(),
-                }
-            )
-        return rows
-
     def instruments(self, req: HttpRequest) -> HttpResponse:
         """GET instruments (public): the inverse perpetuals, with their margin schedule."""
         rows = [_instrument_row(spec) for spec in INSTRUMENTS[self.venue].values()]
         return json_reply(
             {"result": "success", "instruments": rows, "serverTime": self.server_time()}
         )
-
-    # -- shapes ------------------------------------------------------------------------------
-    def _unrealised(self, symbol: str) -> float:
-        pos = self.accounts.position_record(self.venue, symbol)
-        if not pos.contracts:
-            return 0.0
-        side = 1 if pos.contracts > 0 else -1
-        return abs(pos.contracts) * (1 / pos.entry - 1 / self.mark(symbol)) * side
-
-    def order_object(self, order: Order) -> dict[str, Any]:
-        """The `order` object of the sendorder sample, filled in."""
-        event = template(self.venue, "sendorder")["sendStatus"]["orderEvents"][0]
-        obj: dict[str, Any] = event["order"]
-        obj.update(
-            orderId=order.order_id,
-            cliOrdId=order.client_id,
-            type="mkt" if order.order_type == "market" else "lmt",
-            symbol=order.symbol,
-            side=order.side,
-            quantity=num(order.qty),
-            filled=num(order.filled),
-            limitPrice=order.price if order.price is not None else order.avg_price,
-            reduceOnly=order.reduce_only,
-            timestamp=iso_ms(order.created_ms),
-            lastUpdateTimestamp=iso_ms(order.updated_ms),
-        )
-        return obj
-
-    def order_events(self, order: Order) -> list[dict[str, Any]]:
-        if order.filled:
-            prior = self.order_object(order)
-            prior.update(filled=0, lastUpdateTimestamp=iso_ms(order.created_ms))
-            # EXECUTION event fields from Kraken's docs text [U: no recorded sample here].
-            return [
-                {
-                    "executionId": f"exec-{order.order_id}",
-                    "price": order.avg_price,
-                    "amount": num(order.filled),
-                    "orderPriorEdit": None,
-                    "orderPriorExecution": prior,
-                    "takerReducedQuantity": None,
-                    "type": "EXECUTION",
-                }
-            ]
-        event = template(self.venue, "sendorder")["sendStatus"]["orderEvents"][0]
-        event["order"] = self.order_object(order)
-        return [event]
 
 
 def _instrument_row(spec: InstrumentSpec) -> dict[str, Any]:

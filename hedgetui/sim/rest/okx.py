@@ -3,38 +3,24 @@
 Replies are `{"code":"0","msg":"","data":[..]}` with every number as a string. A refused
 single order comes back as HTTP 200, top-level code "1" "All operations failed", the reason
 in `data[0].sCode`/`sMsg` (recorded samples). Auth errors are HTTP 401 `{"msg","code"}`.
+
+The reply shapes are in `okx_replies`; the funding-history endpoints in `okx_funding`; this
+module routes and serves the orders, the account and the instruments.
 """
 
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Any
 
-from hedgetui.sim.rest.accounts import (
-    INSTRUMENTS,
-    MAX_LEVERAGE,
-    Fault,
-    InstrumentSpec,
-    Order,
-    OrderRequest,
-    Rejection,
-    instrument,
-)
 from hedgetui.sim.rest.auth import AuthError, verify_okx
-from hedgetui.sim.rest.base import (
-    BadParam,
-    VenueApi,
-    dec,
-    json_reply,
-    parse_bool,
-    parse_float,
-    template,
-)
+from hedgetui.sim.rest.base import BadParam, dec, json_reply, parse_bool, parse_float, template
 from hedgetui.sim.rest.http import HttpRequest, HttpResponse
+from hedgetui.sim.rest.listing import INSTRUMENTS, MAX_LEVERAGE, InstrumentSpec, instrument
+from hedgetui.sim.rest.okx_funding import OkxFunding
+from hedgetui.sim.rest.records import Fault, OrderRequest, Rejection
 
 _BATCH = "/api/v5/trade/batch-orders"
-_STATE = {"new": "live", "filled": "filled", "canceled": "canceled"}
 _TYPES = {"market", "limit", "ioc", "fok", "post_only", "optimal_limit_ioc"}
 _REJECT = {
     "duplicate_client_id": ("51016", "Client order ID already exists."),
@@ -56,51 +42,11 @@ _SAME_DIRECTION = (
 )
 
 
-HISTORY_PAGE_MAX = 400  # funding-rate-history: "The maximum is 400; The default is 400"
-BILLS_PAGE_MAX = 100
-HISTORY_KEPT_MS = 92 * 86_400_000  # both endpoints reach back three months
-
-
-def _limit(raw: str | None, most: int) -> int:
-    if not raw:
-        return most
-    if not raw.isdigit() or not 1 <= int(raw) <= most:
-        raise BadParam(f"Parameter limit error: 1 to {most}")
-    return int(raw)
-
-
-def _cursor(raw: str | None, default: int) -> int:
-    if not raw:
-        return default
-    if not raw.lstrip("-").isdigit():
-        raise BadParam(f"Parameter {raw!r} error: a Unix timestamp in milliseconds")
-    return int(raw)
-
-
-def _exact(value: float) -> str:
-    """A float as OKX writes decimals (no exponent), reading back to the same float."""
-    return format(Decimal(repr(value)), "f")
-
-
-def _funding_row(inst_id: str, time_ms: int, rate: float) -> dict[str, str]:
-    """One funding-rate-history row in the docs' order; the simulator's predicted and
-    realised rates agree."""
-    return {
-        "formulaType": "withRate",
-        "fundingRate": _exact(rate),
-        "fundingTime": str(time_ms),
-        "instId": inst_id,
-        "instType": "SWAP",
-        "method": "current_period",
-        "realizedRate": _exact(rate),
-    }
-
-
 def _plain(code: str, msg: str, status: int = 200) -> HttpResponse:
     return json_reply({"msg": msg, "code": code}, status)
 
 
-class OkxApi(VenueApi):
+class OkxApi(OkxFunding):
     venue = "okx"
 
     def register_routes(self) -> None:
@@ -222,103 +168,6 @@ class OkxApi(VenueApi):
 
     def rate_limit_reply(self, req: HttpRequest) -> HttpResponse:
         return _plain("50011", "Too Many Requests", 429)
-
-    def funding_rate_history(self, req: HttpRequest) -> HttpResponse:
-        """GET /api/v5/public/funding-rate-history (instId; after/before: fundingTime cursors,
-        exclusive; limit, default and most 400): newest first, the last three months only."""
-        q = req.query_params()
-        inst_id = q.get("instId") or ""
-        if not inst_id:
-            raise BadParam("Parameter instId can not be empty.")
-        if instrument(self.venue, inst_id) is None:
-            return json_reply({"code": "51001", "data": [], "msg": "Instrument ID does not exist."})
-        limit = _limit(q.get("limit"), HISTORY_PAGE_MAX)
-        now = self.now_ms()
-        oldest = max(_cursor(q.get("before"), -1) + 1, now - HISTORY_KEPT_MS)
-        newest = _cursor(q.get("after"), now + 1) - 1
-        records = self.accounts.funding.records(self.venue, inst_id, oldest, newest, now)
-        rows = [_funding_row(inst_id, r.time_ms, r.rate) for r in reversed(records)][:limit]
-        return json_reply({"code": "0", "data": rows, "msg": ""})
-
-    def bills_archive(self, req: HttpRequest) -> HttpResponse:
-        """GET /api/v5/account/bills-archive (type=8: funding fees of instId; begin/end ts;
-        after: a bill id, older bills; limit, most 100): the position's funding since it was
-        set, newest first, one bill per funding time."""
-        q = req.query_params()
-        limit = _limit(q.get("limit"), BILLS_PAGE_MAX)
-        inst_id = q.get("instId") or ""
-        spec = instrument(self.venue, inst_id)
-        if q.get("type") != "8" or spec is None:  # the simulator books no other bills
-            return json_reply({"code": "0", "data": [], "msg": ""})
-        now = self.now_ms()
-        begin = max(_cursor(q.get("begin"), 0), now - HISTORY_KEPT_MS)
-        end = _cursor(q.get("end"), now)
-        pos = self.accounts.position_record(self.venue, spec.symbol)
-        mark = self.mark(spec.symbol)
-        value = pos.contracts * spec.contract_size / mark if mark > 0 else 0.0
-        paid = self.accounts.funding.payments(
-            self.venue, spec.symbol, lambda: value, pos.updated_ms, begin - 1, end, now
-        )
-        after = q.get("after")
-        rows = [
-            self.funding_bill(spec, record.time_ms, amount, pos.contracts, mark)
-            for record, amount in reversed(paid)
-        ]
-        if after:
-            rows = [r for r in rows if int(r["billId"]) < int(_cursor(after, 0))]
-        return json_reply({"code": "0", "data": rows[:limit], "msg": ""})
-
-    def funding_bill(
-        self, spec: InstrumentSpec, time_ms: int, amount: float, contracts: float, mark: float
-    ) -> dict[str, str]:
-        """One funding-fee bill in the docs' field order (subType 174 income, 173 expense)."""
-        return {
-            "bal": dec(self.accounts.balance(self.venue, spec.coin)),
-            "balChg": _exact(amount),
-            "billId": str(time_ms * 10 + (0 if spec.coin == "BTC" else 1)),
-            "ccy": spec.coin,
-            "execType": "",
-            "fee": "0",
-            "from": "",
-            "instId": spec.symbol,
-            "instType": "SWAP",
-            "mgnMode": "cross",
-            "notes": "",
-            "ordId": "",
-            "pnl": _exact(amount),
-            "posBal": "0",
-            "posBalChg": "0",
-            "px": dec(mark),
-            "subType": "174" if amount >= 0 else "173",
-            "sz": dec(abs(contracts)),
-            "to": "",
-            "ts": str(time_ms),
-            "type": "8",
-        }
-
-    def _times(self) -> tuple[str, str]:
-        us = self.now_ms() * 1000
-        return str(us), str(us + 1281)
-
-    def order_result(self, cl_ord_id: str, ord_id: str, s_code: str, s_msg: str) -> dict[str, str]:
-        """One order's entry in ``data`` (a single or a batch placement)."""
-        row: dict[str, str] = template(self.venue, "place_order")["data"][0]
-        row.update(clOrdId=cl_ord_id, ordId=ord_id, sCode=s_code, sMsg=s_msg, ts=str(self.now_ms()))
-        return row
-
-    def orders_reply(self, rows: list[dict[str, str]]) -> HttpResponse:
-        """code "0" when every order went through, "1" when none did, "2" when some did."""
-        ok = sum(1 for r in rows if r["sCode"] == "0")
-        code, msg = (
-            ("0", "")
-            if ok == len(rows)
-            else ("1", "All operations failed")
-            if ok == 0
-            else ("2", "Bulk operation partially succeeded.")
-        )
-        in_time, out_time = self._times()
-        body = {"code": code, "data": rows, "inTime": in_time, "msg": msg, "outTime": out_time}
-        return json_reply(body)
 
     # -- handlers ----------------------------------------------------------------------------
     def place_order(self, req: HttpRequest) -> HttpResponse:
@@ -469,120 +318,6 @@ class OkxApi(VenueApi):
             upl=dec(upl_usd),
         )
         return json_reply(body)
-
-    # -- shapes ------------------------------------------------------------------------------
-    def _unrealised(self, symbol: str) -> float:
-        spec = instrument(self.venue, symbol)
-        assert spec is not None
-        pos = self.accounts.position_record(self.venue, symbol)
-        if not pos.contracts:
-            return 0.0
-        side = 1 if pos.contracts > 0 else -1
-        usd = abs(pos.contracts) * spec.contract_size
-        return usd * (1 / pos.entry - 1 / self.mark(symbol)) * side
-
-    def balance_row(self, row: dict[str, Any], ccy: str) -> dict[str, Any]:
-        symbol = f"{ccy}-USD-SWAP"
-        cash = self.accounts.balance(self.venue, ccy)
-        upl = self._unrealised(symbol)
-        eq = cash + upl
-        margin = self.accounts.margin(self.venue, ccy, self.mark(symbol))
-        row.update(
-            availBal=dec(min(margin.available, max(cash, 0.0))),
-            availEq=dec(margin.available),
-            cashBal=dec(cash),
-            ccy=ccy,
-            disEq=dec(eq * self.mark(symbol)),
-            eq=dec(eq),
-            eqUsd=dec(eq * self.mark(symbol)),
-            frozenBal=dec(margin.initial),
-            imr=dec(margin.initial),
-            isoEq="0",
-            isoUpl="0",
-            ordFrozen=dec(margin.orders),
-            stgyEq="0",
-            uTime=str(self.now_ms()),
-            upl=dec(upl),
-        )
-        return row
-
-    def order_row(self, order: Order) -> dict[str, Any]:
-        row: dict[str, Any] = template(self.venue, "order_details")["data"][0]
-        spec = instrument(self.venue, order.symbol)
-        assert spec is not None
-        row.update(
-            accFillSz=dec(order.filled),
-            avgPx=dec(order.avg_price or 0.0) if order.avg_price else "",
-            cTime=str(order.created_ms),
-            clOrdId=order.client_id or "",
-            fee="0",
-            feeCcy=spec.coin,
-            fillPx=dec(order.avg_price or 0.0) if order.avg_price else "",
-            fillSz=dec(order.filled),
-            fillTime=str(order.updated_ms) if order.filled else "",
-            instId=order.symbol,
-            instType="SWAP",
-            lever="",
-            ordId=order.order_id,
-            ordType=order.order_type,
-            pnl="0",
-            posSide="net",
-            px=dec(order.price) if order.price is not None else "",
-            rebateCcy=spec.coin,
-            reduceOnly="true" if order.reduce_only else "false",
-            side=order.side,
-            state=_STATE[order.status],
-            sz=dec(order.qty),
-            tdMode="cross",
-            tgtCcy="",
-            tradeId=str(100_000 + order.seq) if order.filled else "",
-            uTime=str(order.updated_ms),
-        )
-        return row
-
-    def position_row(self, symbol: str) -> dict[str, Any]:
-        row: dict[str, Any] = template(self.venue, "positions")["data"][0]
-        spec = instrument(self.venue, symbol)
-        assert spec is not None
-        pos = self.accounts.position_record(self.venue, symbol)
-        mark = self.mark(symbol)
-        upl = self._unrealised(symbol)
-        usd = pos.contracts * spec.contract_size
-        leverage = self.accounts.leverage(self.venue, symbol)
-        row.pop("closeOrderAlgo", None)
-        row.update(
-            availPos=dec(abs(pos.contracts)),
-            avgPx=dec(pos.entry),
-            ccy=spec.coin,
-            idxPx=dec(mark),
-            instId=symbol,
-            instType="SWAP",
-            bePx=dec(pos.entry),
-            last=dec(mark),
-            lever=dec(leverage),
-            imr=dec(abs(usd) / (pos.entry * leverage) if pos.entry else 0.0),
-            liqPx="",
-            markPx=dec(mark),
-            margin="",
-            mgnMode="cross",
-            mgnRatio="",
-            notionalUsd=dec(abs(usd)),
-            pTime=str(pos.updated_ms),
-            pos=dec(pos.contracts),
-            posId=str(307_173_036_051_017_730 + len(symbol)),
-            posSide="net",
-            uTime=str(pos.updated_ms),
-            upl=dec(upl),
-            uplLastPx=dec(upl),
-            uplRatio="0",
-            uplRatioLastPx="0",
-            realizedPnl=dec(pos.realised),
-            pnl=dec(pos.realised),
-            fee="0",
-            fundingFee="0",
-        )
-        row["closeOrderAlgo"] = []
-        return row
 
 
 def _instrument_row(spec: InstrumentSpec) -> dict[str, str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hedgetui.clock import ManualClock
-from hedgetui.sim.rest.accounts import OrderRequest, Rejection, SimAccounts, inverse_pnl
+from hedgetui.sim.rest.accounts import SimAccounts
+from hedgetui.sim.rest.records import OrderRequest, Rejection, inverse_pnl
 
 
 def _books() -> SimAccounts:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from hedgetui.sim.rest.accounts import INSTRUMENTS
+from hedgetui.sim.rest.listing import INSTRUMENTS
 from tests.sim.rest.test_simrest_venues import MARK, VENUES, Rig, open_rig, position_row_and_sample
 
 NOW_MS = 1_750_000_000_000  # the rigs' ManualClock

@@ -21,14 +21,10 @@ from hedgetui.clock import ManualClock
 from hedgetui.domain import BalanceUpdate, PositionUpdate
 from hedgetui.sim.private import attach_private_servers
 from hedgetui.sim.rest import start_rest_server
-from hedgetui.sim.rest.accounts import (
-    DEFAULT_LEVERAGE,
-    INSTRUMENTS,
-    OrderRequest,
-    Rejection,
-    SimAccounts,
-)
+from hedgetui.sim.rest.accounts import SimAccounts
 from hedgetui.sim.rest.attach import RestSide
+from hedgetui.sim.rest.listing import DEFAULT_LEVERAGE, INSTRUMENTS
+from hedgetui.sim.rest.records import OrderRequest, Rejection
 from hedgetui.trading.venues import make_client
 from tests.account_streams.test_account_streams_sim import DEMO, FAST, until
 from tests.sim.rest.test_simrest_venues import (
