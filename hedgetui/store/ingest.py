@@ -19,7 +19,7 @@ from hedgetui.domain import (
     PositionUpdate,
     Ticker,
 )
-from hedgetui.plausibility import Gate
+from hedgetui.plausibility_gate import Gate
 from hedgetui.store.accounts import StoreAccounts
 from hedgetui.store.funding import announce, carry, settle
 from hedgetui.store.state import (
