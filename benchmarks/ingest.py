@@ -69,7 +69,7 @@ from plausibility import PassThrough  # benchmarks/plausibility.py: the gate tha
 from hedgetui.config import HedgeSettings, ManualPosition, Settings
 from hedgetui.domain import Event
 from hedgetui.feeds import get_adapter
-from hedgetui.plausibility import Rules
+from hedgetui.plausibility_gate import Rules
 from hedgetui.store import Store
 from hedgetui.venues import get_instrument
 

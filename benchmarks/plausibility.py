@@ -15,7 +15,7 @@ import timeit
 
 from hedgetui.demo.portfolio import demo_settings
 from hedgetui.domain import Funding, IndexPrice, MarkPrice, PositionUpdate, Ticker
-from hedgetui.plausibility import Gate, Rules
+from hedgetui.plausibility_gate import Gate, Rules
 from hedgetui.store import Store
 
 

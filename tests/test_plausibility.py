@@ -22,11 +22,10 @@ from hedgetui.plausibility import (
     PRICE_MAX,
     PRICE_MIN,
     RATE_CAPS,
-    Gate,
-    Rules,
     escape,
     price_band,
 )
+from hedgetui.plausibility_gate import Gate, Rules
 from hedgetui.sim.scenarios import crash
 from hedgetui.store import Store
 from tests.store.test_store import CORE

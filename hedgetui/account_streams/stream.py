@@ -39,8 +39,9 @@ from hedgetui.domain import (
     FeedStatus,
     PositionUpdate,
 )
-from hedgetui.feeds.base import Feed, FeedConfig
+from hedgetui.feeds.base import Feed
 from hedgetui.feeds.failure import auth_failed
+from hedgetui.feeds.loop_config import FeedConfig
 from hedgetui.trading.credentials import Credentials, redact
 from hedgetui.trading.orders import TradingError
 from hedgetui.trading.venues.base import VenueClient

@@ -24,6 +24,10 @@ every state change and about once a second. Why the feed is not live is its ``fa
 rejected, ...) with the time of the next attempt; connects, disconnects with their reason,
 subscription results and retries are recorded on the connection log's logger
 (``feeds.journal``), which the runtime writes to a file (``runtime.connection_log``).
+
+The ``Feed`` is put together from parts: its tuning and counters are ``feeds.loop_config``, what
+it reports (state, status, connection-log lines) ``feeds.reporting``, and its timers (keep-alive,
+stale, watchdog, freeze) ``feeds.timers``; this module holds the connection loop itself.
 """
 
 from __future__ import annotations
@@ -35,12 +39,10 @@ import os
 import random
 import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
 
 from hedgetui.clock import SYSTEM_CLOCK, Clock
 from hedgetui.domain import (
@@ -49,21 +51,19 @@ from hedgetui.domain import (
     FailureKind,
     FeedFailure,
     FeedState,
-    FeedStatus,
     MarketEvent,
     PositionUpdate,
 )
 from hedgetui.feeds import failure as failures
 from hedgetui.feeds.errors import FeedParseError, VenueErrorReply
-from hedgetui.feeds.grid import ticker_delay
-from hedgetui.feeds.journal import note
+from hedgetui.feeds.loop_config import FeedConfig, FeedStats, backoff_delay
 from hedgetui.feeds.registry import get_adapter
 from hedgetui.feeds.resolve import pinned_address, resolve_table
+from hedgetui.feeds.timers import FeedTimers
 from hedgetui.feeds.values import excerpt
 
 FeedEvent = MarketEvent | PositionUpdate | BalanceUpdate
 _LOGGED_MALFORMED = 20  # log the first N malformed frames of a feed, then every 1000th
-_STATUS_EVERY_S = 1.0
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _RUNNING: weakref.WeakSet[Feed] = weakref.WeakSet()  # feeds inside run(), for debug_stats
 
@@ -71,40 +71,6 @@ _RUNNING: weakref.WeakSet[Feed] = weakref.WeakSet()  # feeds inside run(), for d
 def running_feeds() -> list[Feed]:
     """The feeds whose ``run()`` is being awaited (``hedgetui.debug_stats`` reports them)."""
     return list(_RUNNING)
-
-
-@dataclass(frozen=True, slots=True)
-class FeedConfig:
-    """Timing and limits of one feed. Seconds throughout."""
-
-    backoff_initial_s: float = 0.5
-    backoff_max_s: float = 30.0
-    backoff_factor: float = 2.0
-    jitter: float = 0.25  # +-25% of the delay
-    healthy_after_s: float = 10.0  # a session this long resets the backoff
-    stale_after_s: float = 10.0  # no market data this long -> STALE
-    idle_timeout_s: float = 30.0  # no frame at all this long -> close and reconnect
-    ping_interval_s: float | None = None  # None = the venue's own keep-alive interval
-    open_timeout_s: float = 10.0
-    close_timeout_s: float = 2.0
-    max_queue: int = 256  # frames buffered by websockets before TCP back-pressure
-    max_frame_bytes: int = 4 * 1024 * 1024
-    freeze_after_s: float = 5.0  # the loop did not run (or the clock jumped) this long: a freeze
-
-
-@dataclass(slots=True)
-class FeedStats:
-    """Counters of one feed since it was created."""
-
-    frames: int = 0
-    events: int = 0
-    malformed: int = 0
-    error_replies: int = 0
-    connects: int = 0  # connection attempts
-    sessions: int = 0  # successful handshakes
-    reconnects: int = 0
-    freezes: int = 0  # freezes noticed (process stopped, machine suspended, clock jumped)
-    last_error: str | None = None
 
 
 class ReadPasses(Protocol):
@@ -116,15 +82,7 @@ class ReadPasses(Protocol):
     def detach(self, ws: ClientConnection) -> None: ...
 
 
-def backoff_delay(attempt: int, config: FeedConfig, rng: random.Random) -> float:
-    """Delay before connection attempt number ``attempt`` (0 = first retry), jittered and capped."""
-    base = config.backoff_initial_s * config.backoff_factor ** min(attempt, 60)
-    base = min(base, config.backoff_max_s)
-    jittered = base * (1.0 + config.jitter * rng.uniform(-1.0, 1.0))
-    return max(0.0, min(jittered, config.backoff_max_s))
-
-
-class Feed:
+class Feed(FeedTimers):
     """A venue's market data, live, as events pushed to ``sink``."""
 
     def __init__(
@@ -176,40 +134,6 @@ class Feed:
         self._answers = keepalive.answers_test_request
 
     # ------------------------------------------------------------------ public
-
-    @property
-    def state(self) -> FeedState:
-        return self._state
-
-    @property
-    def status(self) -> FeedStatus:
-        age = None
-        if self._last_data_at is not None:
-            age = max(0.0, self._clock.monotonic() - self._last_data_at)
-        return FeedStatus(
-            venue=self.venue,
-            state=self._state,
-            last_error=self.stats.last_error,
-            reconnects=self.stats.reconnects,
-            last_message_age=age,
-            latency_ms=self._latency_ms,
-            malformed=self.stats.malformed,
-            failure=self.failure,
-        )
-
-    @property
-    def failure(self) -> FeedFailure | None:
-        """Why the feed is not live (or a subscription of a live one was rejected), with the
-        time of the next attempt while it waits for one; None when nothing is wrong."""
-        failure = self._failure
-        if failure is None or self._retry_at is None:
-            return failure
-        return replace(failure, retry_at=self._retry_at)
-
-    @property
-    def stats_name(self) -> str:
-        """How ``hedgetui.debug_stats`` names this feed: its venue."""
-        return self.venue
 
     async def run(self) -> None:
         """Connect, stream and reconnect until cancelled. Never raises on network trouble."""
@@ -317,10 +241,6 @@ class Feed:
         """``scheme://host:port`` of the feed (never the path: a listen key may be in it)."""
         return f"{urlsplit(self.url).scheme}://{failures.host_port(self.url)[1]}"
 
-    def _note(self, text: str) -> None:
-        """One line in the connection log (``feeds.journal``)."""
-        note(self.stats_name, text)
-
     async def _connect_url(self) -> str:
         """The URL of the next connection (a hook: private streams fetch a listen key here)."""
         return self.url
@@ -395,100 +315,3 @@ class Feed:
             self._log.warning(
                 "%s: malformed frame #%d (%s): %s", self.venue, n, reason, excerpt(frame)
             )
-
-    # ------------------------------------------------------------------ timers
-
-    async def _tick_forever(self) -> None:
-        """Keep-alive, stale detection, silence watchdog and the periodic status event."""
-        cfg = self.config
-        period = max(0.01, min(0.25, cfg.stale_after_s / 4, cfg.idle_timeout_s / 4))
-        last_status = self._clock.monotonic()
-        self._ticked_at = (last_status, self._clock.time())
-        loop = asyncio.get_running_loop()
-        while True:
-            await asyncio.sleep(ticker_delay(loop.time(), period))
-            now = self._clock.monotonic()
-            self._check_freeze(now, self._clock.time())
-            ws = self._ws
-            if ws is not None:
-                await self._keep_alive(ws, now)
-            if (
-                self._state is FeedState.LIVE
-                and self._last_data_at is not None
-                and now - self._last_data_at > cfg.stale_after_s
-            ):
-                self._set_state(FeedState.STALE)
-                self._note(f"stale: no market data for {now - self._last_data_at:.1f}s")
-                last_status = now
-            if now - last_status >= _STATUS_EVERY_S:
-                last_status = now
-                self._emit_status()
-
-    def _frozen_since_tick(self, now: float) -> bool:
-        """True when the ticker has not run for ``freeze_after_s`` or the wall clock jumped
-        since it last ran (then handles the freeze): for each frame, before it is applied."""
-        ticked = self._ticked_at
-        if ticked is None:
-            return False
-        limit = self.config.freeze_after_s
-        gap = now - ticked[0]
-        wall = self._clock.time()
-        if gap <= limit and abs(wall - ticked[1] - gap) <= limit:
-            return False
-        self._check_freeze(now, wall)
-        return True
-
-    def _check_freeze(self, now: float, wall: float) -> None:
-        """Notice a freeze from the last tick's times; then go STALE and drop the socket."""
-        ticked, self._ticked_at = self._ticked_at, (now, wall)
-        if ticked is None:
-            return
-        gap, wall_gap = now - ticked[0], wall - ticked[1]
-        limit = self.config.freeze_after_s
-        if gap <= limit and abs(wall_gap - gap) <= limit:
-            return
-        self.stats.freezes += 1
-        what = f"frozen for {max(gap, wall_gap):.1f}s" if gap > limit else "the clock jumped"
-        reason = f"{what} (process stopped or machine suspended): reconnecting"
-        self._log.warning("%s: %s", self.venue, reason)
-        if self._state is FeedState.LIVE:
-            self._set_state(FeedState.STALE)  # what it shows is from before the freeze
-        ws = self._ws
-        if ws is not None:
-            self._closed_because = FeedFailure(FailureKind.ERROR, reason)
-            self.stats.last_error = reason
-            self._ws = None
-            ws.transport.abort()
-
-    async def _keep_alive(self, ws: ClientConnection, now: float) -> None:
-        if (
-            self._last_frame_at is not None
-            and now - self._last_frame_at > self.config.idle_timeout_s
-        ):
-            reason = f"no data for {now - self._last_frame_at:.1f}s (watchdog)"
-            self._closed_because = FeedFailure(FailureKind.SILENT, reason)
-            self.stats.last_error = reason
-            self._log.warning("%s: %s, reconnecting", self.venue, reason)
-            self._ws = None
-            # abort rather than a polite close: the peer is not answering anyway
-            ws.transport.abort()
-            return
-        if self._ping_message is not None and now - self._last_ping_at >= self._ping_interval:
-            self._last_ping_at = now
-            # bounded: a peer that stopped reading must not block stale detection
-            with contextlib.suppress(ConnectionClosed, TimeoutError):
-                await asyncio.wait_for(ws.send(self._ping_message), timeout=1.0)
-
-    # ------------------------------------------------------------------ status
-
-    def _set_state(self, state: FeedState) -> None:
-        if state is self._state:
-            return
-        self._state = state
-        self._emit_status()
-
-    def _emit_status(self) -> None:
-        try:
-            self._sink(self.status)
-        except Exception:
-            self._log.exception("%s: the event sink failed", self.venue)

@@ -20,7 +20,8 @@ from websockets.asyncio.client import ClientConnection
 
 from hedgetui.clock import SYSTEM_CLOCK, Clock
 from hedgetui.domain import Event, Funding, IndexPrice, MarkPrice, Ticker
-from hedgetui.feeds.base import Feed, FeedConfig
+from hedgetui.feeds.base import Feed
+from hedgetui.feeds.loop_config import FeedConfig
 from hedgetui.history.recording import RecordingWriter
 
 FLUSH_EVERY_S = 1.0  # a killed recorder loses at most about this much

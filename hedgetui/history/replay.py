@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from hedgetui.clock import SYSTEM_CLOCK, Clock
-from hedgetui.feeds.base import FeedConfig
+from hedgetui.feeds.loop_config import FeedConfig
 
 
 class ReplayClock:

@@ -29,7 +29,7 @@ from hedgetui.venues import get_instrument
 
 if TYPE_CHECKING:
     from hedgetui.account_streams import AccountStream
-    from hedgetui.feeds.base import FeedConfig
+    from hedgetui.feeds.loop_config import FeedConfig
 
 
 AccountSink = Callable[[PositionUpdate | BalanceUpdate], None]

@@ -6,7 +6,8 @@ from collections import deque
 from collections.abc import Callable, Iterable
 
 from hedgetui.config import Settings
-from hedgetui.plausibility import Gate, Rules, price_band
+from hedgetui.plausibility import price_band
+from hedgetui.plausibility_gate import Gate, Rules
 from hedgetui.store.positions import manual_position
 from hedgetui.store.state import HedgeState, Key
 from hedgetui.venues import get_instrument

@@ -45,7 +45,8 @@ def band_suggestion(
         return None
     # the planner and the dialog's limits, imported only once a hedge leaves its band: the
     # store (and every command that reads it) starts without the trading package
-    from hedgetui.trading.adjust import HedgeState, suggest
+    from hedgetui.trading.adjust import suggest
+    from hedgetui.trading.adjust_plan import HedgeState
     from hedgetui.trading.adjust_service import limits_for
     from hedgetui.trading.service import instrument_for
 

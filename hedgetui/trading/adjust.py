@@ -30,20 +30,25 @@ hedge's band (``band``). The rules:
   only improves them, and refusing it would block getting safer.
 
 Everything is refused with :class:`~hedgetui.trading.planner.PlanError`, one line naming the
-limit and the value; nothing here sends anything. The request and the plan's types are
-:mod:`hedgetui.trading.adjust_plan`'s.
+limit and the value; nothing here sends anything. The request and the plan's types, the
+hedge's state and the limits are :mod:`hedgetui.trading.adjust_plan`'s.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Literal
 
-from hedgetui.config.model import DEFAULT_MAX_LIMIT_OFFSET_BPS
 from hedgetui.domain import LiquidationState, RiskReport
 from hedgetui.risk import InversePosition, assess, harmonic_entry, pnl_coin
-from hedgetui.trading.adjust_plan import AdjustPlan, AdjustPreview, AdjustRequest
+from hedgetui.trading.adjust_plan import (
+    AdjustLimits,
+    AdjustPlan,
+    AdjustPreview,
+    AdjustRequest,
+    HedgeState,
+)
 from hedgetui.trading.orders import OrderSide
 from hedgetui.trading.planner import (
     Instrument,
@@ -53,45 +58,6 @@ from hedgetui.trading.planner import (
     order_for,
     round_down_to_lot,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class AdjustLimits:
-    """The ``[trading]`` limits as they apply to one hedge (None = no limit).
-
-    ``scope`` prefixes the key names in refusals (``trading`` or ``hedges.NAME.trading``).
-    """
-
-    max_order_contracts: float | None = None
-    max_order_usd: float | None = None
-    max_leverage: float | None = None
-    min_liquidation_distance_pct: float | None = None
-    target_hedge_ratio: float | None = None
-    hedge_band: float | None = None
-    max_limit_offset_bps: float = DEFAULT_MAX_LIMIT_OFFSET_BPS
-    scope: str = "trading"
-
-
-@dataclass(frozen=True, slots=True)
-class HedgeState:
-    """What the planner knows about one hedge at one moment.
-
-    ``position`` is signed contracts (negative = short); ``risk_position`` the position the risk
-    engine sees (collateral, entry, maintenance table, leverage), None only when flat, in which
-    case ``collateral`` (coin) and ``template`` (margin parameters) describe the account.
-    ``available_margin`` (coin) is the account's figure when there is one.
-    """
-
-    position: float
-    mark: float
-    spot: float = 0.0
-    risk_position: InversePosition | None = None
-    collateral: float = 0.0
-    template: InversePosition | None = None
-    available_margin: float | None = None
-    funding_rate: float | None = None
-    funding_hours: float = 8.0
-    margin_mode: Literal["isolated", "cross"] | None = None
 
 
 def held_coin(state: HedgeState) -> float:

@@ -1,5 +1,8 @@
 """What an adjust asks for and what it plans: the request, the preview, the plan (pure).
 
+The planner's inputs are here too: ``HedgeState`` (what is known of the hedge at one moment)
+and ``AdjustLimits`` (the ``[trading]`` limits as they apply to it).
+
 ``AdjustRequest`` is one of ``to`` (a target hedge ratio), ``by`` (a signed change in
 contracts) or ``band`` (back to the hedge's target); :func:`hedgetui.trading.adjust.plan_adjust`
 turns it into an ``AdjustPlan``: an ``UnwindPlan`` (so the same broker, gate and audit run it)
@@ -13,10 +16,51 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from hedgetui.config.model import DEFAULT_MAX_LIMIT_OFFSET_BPS
 from hedgetui.domain import RiskReport
+from hedgetui.risk import InversePosition
 from hedgetui.trading.planner import PlanError, UnwindPlan
 
 Strategy = Literal["to", "by", "band"]
+
+
+@dataclass(frozen=True, slots=True)
+class AdjustLimits:
+    """The ``[trading]`` limits as they apply to one hedge (None = no limit).
+
+    ``scope`` prefixes the key names in refusals (``trading`` or ``hedges.NAME.trading``).
+    """
+
+    max_order_contracts: float | None = None
+    max_order_usd: float | None = None
+    max_leverage: float | None = None
+    min_liquidation_distance_pct: float | None = None
+    target_hedge_ratio: float | None = None
+    hedge_band: float | None = None
+    max_limit_offset_bps: float = DEFAULT_MAX_LIMIT_OFFSET_BPS
+    scope: str = "trading"
+
+
+@dataclass(frozen=True, slots=True)
+class HedgeState:
+    """What the planner knows about one hedge at one moment.
+
+    ``position`` is signed contracts (negative = short); ``risk_position`` the position the risk
+    engine sees (collateral, entry, maintenance table, leverage), None only when flat, in which
+    case ``collateral`` (coin) and ``template`` (margin parameters) describe the account.
+    ``available_margin`` (coin) is the account's figure when there is one.
+    """
+
+    position: float
+    mark: float
+    spot: float = 0.0
+    risk_position: InversePosition | None = None
+    collateral: float = 0.0
+    template: InversePosition | None = None
+    available_margin: float | None = None
+    funding_rate: float | None = None
+    funding_hours: float = 8.0
+    margin_mode: Literal["isolated", "cross"] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from hedgetui.config import HedgeSettings, Settings, TradeLimits
 from hedgetui.domain import HedgeView
 from hedgetui.risk import InversePosition
-from hedgetui.trading.adjust import AdjustLimits, HedgeState, plan_adjust
-from hedgetui.trading.adjust_plan import AdjustPlan, AdjustRequest
+from hedgetui.trading.adjust import plan_adjust
+from hedgetui.trading.adjust_plan import AdjustLimits, AdjustPlan, AdjustRequest, HedgeState
 from hedgetui.trading.audit import AuditLog
 from hedgetui.trading.broker import Settlement, UnwindResult
 from hedgetui.trading.order_gate import account_refusal

@@ -18,7 +18,7 @@ import pytest
 
 from hedgetui.account_streams import AccountStream, Watched
 from hedgetui.domain import BalanceUpdate, FeedState, FeedStatus, PositionUpdate
-from hedgetui.feeds.base import FeedConfig
+from hedgetui.feeds.loop_config import FeedConfig
 from hedgetui.sim.private import (
     ListenKeys,
     PrivateServer,

@@ -16,7 +16,7 @@ from websockets.exceptions import InvalidStatus
 from hedgetui.account_streams import AccountStream, watched_instrument
 from hedgetui.clock import ManualClock
 from hedgetui.domain import BalanceUpdate, PositionUpdate
-from hedgetui.feeds.base import FeedConfig
+from hedgetui.feeds.loop_config import FeedConfig
 from hedgetui.sim import start_simulator
 from hedgetui.sim.private import (
     ListenKeys,

@@ -384,7 +384,7 @@ def test_six_feeds_down_fit_80_columns() -> None:
 async def test_an_account_that_logs_in_again_no_longer_says_auth_failed() -> None:
     """The venue refuses the login until its key matches; the next login clears the failure."""
     from hedgetui.account_streams import AccountStream, watched_instrument
-    from hedgetui.feeds.base import FeedConfig
+    from hedgetui.feeds.loop_config import FeedConfig
     from hedgetui.sim.private.base import SimCredentials
     from hedgetui.trading.credentials import Credentials, Secret
     from hedgetui.trading.venues import make_client
@@ -417,7 +417,8 @@ async def test_an_account_that_logs_in_again_no_longer_says_auth_failed() -> Non
 
 async def test_timeout_when_the_server_never_answers_the_upgrade() -> None:
     """A loopback TCP server that accepts and says nothing: the handshake times out."""
-    from hedgetui.feeds.base import Feed, FeedConfig
+    from hedgetui.feeds.base import Feed
+    from hedgetui.feeds.loop_config import FeedConfig
 
     held: list[asyncio.StreamWriter] = []
 

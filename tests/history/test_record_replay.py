@@ -13,7 +13,7 @@ from hedgetui.clock import SYSTEM_CLOCK, Clock
 from hedgetui.config import Settings
 from hedgetui.demo import demo_environment
 from hedgetui.domain import FeedState
-from hedgetui.feeds.base import FeedConfig
+from hedgetui.feeds.loop_config import FeedConfig
 from hedgetui.history.recorder import record_feeds
 from hedgetui.history.recording import Closed, Frame, RecordingWriter, read_entries
 from hedgetui.history.replay import replay_feed_config

@@ -31,7 +31,7 @@ from hedgetui.config import (
 )
 from hedgetui.config.model import default_venues
 from hedgetui.domain import FeedState, FeedStatus, Freshness, HedgeView, PositionUpdate
-from hedgetui.feeds.base import FeedConfig
+from hedgetui.feeds.loop_config import FeedConfig
 from hedgetui.runtime import Runtime
 from hedgetui.runtime.accounts import status_poller
 from hedgetui.runtime.unwind import audit_log_for, service_for_store

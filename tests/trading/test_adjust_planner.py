@@ -9,8 +9,14 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from hedgetui.risk import InversePosition
-from hedgetui.trading.adjust import AdjustLimits, HedgeState, held_coin, plan_adjust, suggest
-from hedgetui.trading.adjust_plan import AdjustPlan, AdjustRequest, suggestion_text
+from hedgetui.trading.adjust import held_coin, plan_adjust, suggest
+from hedgetui.trading.adjust_plan import (
+    AdjustLimits,
+    AdjustPlan,
+    AdjustRequest,
+    HedgeState,
+    suggestion_text,
+)
 from hedgetui.trading.planner import Instrument, PlanError
 
 OKX_ETH = Instrument("okx", "ETH-USD-SWAP", "ETH", 10.0, 1.0, 0.01)

@@ -17,8 +17,8 @@ from hedgetui.alerts.sinks.push import AppriseSink
 from hedgetui.clock import ManualClock
 from hedgetui.domain import HedgeView, MarkPrice
 from hedgetui.store import Store
-from hedgetui.trading.adjust import AdjustLimits, HedgeState, plan_adjust
-from hedgetui.trading.adjust_plan import AdjustRequest
+from hedgetui.trading.adjust import plan_adjust
+from hedgetui.trading.adjust_plan import AdjustLimits, AdjustRequest, HedgeState
 from hedgetui.trading.service import instrument_for
 from hedgetui.ui import render, table_rows
 from hedgetui.ui.app import HedgeApp
