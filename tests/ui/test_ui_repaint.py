@@ -353,7 +353,15 @@ async def test_with_a_read_gate_a_change_is_painted_right_after_the_next_pass() 
     of its own (a change waits for the pass, then is painted at once, once)."""
     store, clock = scripted_store()
     gate = ReadGate(3600.0)  # never passes by itself: the test makes each pass
-    app = HedgeApp(store, refresh_hz=10, read_gate=gate, clock_repaint_s=NO_CLOCK_REPAINT_S)
+    # no alerts panel: the new mark changes which alerts fire, and the panel's next evaluation
+    # (once a second) would repaint for the new layout, at any time in the 0.3 s below
+    app = HedgeApp(
+        store,
+        refresh_hz=10,
+        read_gate=gate,
+        clock_repaint_s=NO_CLOCK_REPAINT_S,
+        mount_alerts=False,
+    )
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         painted = await settled(app)
