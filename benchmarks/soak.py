@@ -9,10 +9,12 @@ each venue in turn (stalls, a planned-maintenance close, garbage, a close code, 
 Every ``--sample-s`` (60) seconds it records for each process, from ``/proc``: RSS, CPU (% of
 one core over the last interval), open file descriptors; and from the process itself
 (``HEDGETUI_DEBUG_STATS``, see ``hedgetui/debug_stats.py``): asyncio tasks and reconnects per
-feed. At the end it prints the growth per hour (least-squares slope) after the first
-``--warmup-min`` (10) minutes, and again after ``--steady-min`` (20: the scenario's first loop,
-in which each fault kind struck once and one-time costs such as opening the alert log at the
-first alert were paid), and writes everything to ``--out`` (JSON; ``--report`` re-prints it).
+feed, and its live Python memory (blocks allocated, objects the collector tracks: RSS growing
+while they stay flat is the allocator, not objects piling up). At the end it prints the growth
+per hour (least-squares slope) after the first ``--warmup-min`` (10) minutes, and again after
+``--steady-min`` (20: the scenario's first loop, in which each fault kind struck once and
+one-time costs such as opening the alert log at the first alert were paid), and writes
+everything to ``--out`` (JSON; ``--report`` re-prints it).
 
 Usage::
 
@@ -140,6 +142,8 @@ def sample(t: Target, t0: float) -> dict[str, Any]:
         "tasks": inside.get("tasks"),
         "reconnects": {name: f.get("reconnects") for name, f in sorted(feeds.items())},
         "freezes": sum(int(f.get("freezes", 0)) for f in feeds.values()),
+        "py_blocks": inside.get("heap", {}).get("py_blocks"),
+        "gc_objects": inside.get("heap", {}).get("gc_objects"),
     }
     t.samples.append(row)
     return row
@@ -162,8 +166,8 @@ def slope_per_hour(points: list[tuple[float, float]]) -> float | None:
 def summary(samples: list[dict[str, Any]], warmup_min: float) -> dict[str, Any]:
     after = [s for s in samples if s["min"] >= warmup_min]
     out: dict[str, Any] = {"samples_after_warmup": len(after)}
-    for key in ("rss_mb", "fds", "tasks"):
-        pts = [(s["min"], float(s[key])) for s in after if s[key] is not None]
+    for key in ("rss_mb", "fds", "tasks", "py_blocks", "gc_objects"):
+        pts = [(s["min"], float(s[key])) for s in after if s.get(key) is not None]
         growth = slope_per_hour(pts)
         out[f"{key}_per_hour"] = None if growth is None else round(growth, 3)
         out[f"{key}_first_last"] = (pts[0][1], pts[-1][1]) if pts else None
@@ -192,6 +196,11 @@ def print_summaries(samples: dict[str, list[dict[str, Any]]], cutoffs: list[floa
                 f"fds {s.get('fds_per_hour')}/h  tasks {s.get('tasks_per_hour')}/h  "
                 f"CPU {s.get('cpu_pct_first_half')}% -> {s.get('cpu_pct_second_half')}% "
                 f"({s.get('cpu_pct_per_hour')} %/h)"
+            )
+            print(
+                f"  {'':9} Python blocks {s.get('py_blocks_per_hour')}/h "
+                f"{s.get('py_blocks_first_last')}  gc objects {s.get('gc_objects_per_hour')}/h "
+                f"{s.get('gc_objects_first_last')}"
             )
     for name, rows in samples.items():
         if rows:
