@@ -20,6 +20,7 @@ Usage::
 
     .venv/bin/python benchmarks/soak.py --hours 1 [--out soak.json]
     .venv/bin/python benchmarks/soak.py --minutes 15 --sample-s 30
+    .venv/bin/python benchmarks/soak.py --minutes 15 --sample-s 30 --scenario soak-fast
     .venv/bin/python benchmarks/soak.py --report soak.json
 """
 
@@ -82,12 +83,14 @@ def last_stats(path: Path) -> dict[str, Any] | None:
     return None
 
 
-def start_dashboard(stats: Path, env: dict[str, str], size: tuple[int, int]) -> Target:
+def start_dashboard(
+    stats: Path, env: dict[str, str], size: tuple[int, int], scenario: str
+) -> Target:
     pid, master = pty.fork()
     if pid == 0:  # the child
         os.environ.update(env)
         os.environ.update(TERM="xterm-256color", COLUMNS=str(size[0]), LINES=str(size[1]))
-        os.execv(sys.executable, [sys.executable, "-m", "hedgetui", "demo", "--scenario", "soak"])
+        os.execv(sys.executable, [sys.executable, "-m", "hedgetui", "demo", "--scenario", scenario])
     import fcntl
     import struct
     import termios
@@ -96,10 +99,12 @@ def start_dashboard(stats: Path, env: dict[str, str], size: tuple[int, int]) -> 
     return Target("dashboard", pid, stats, master)
 
 
-def start_watcher(stats: Path, env: dict[str, str]) -> tuple[Target, subprocess.Popen[str]]:
+def start_watcher(
+    stats: Path, env: dict[str, str], scenario: str
+) -> tuple[Target, subprocess.Popen[str]]:
     proc = subprocess.Popen(
         [
-            *(sys.executable, "-m", "hedgetui", "watch", "--demo", "--scenario", "soak"),
+            *(sys.executable, "-m", "hedgetui", "watch", "--demo", "--scenario", scenario),
             *("--json", "--interval", "60"),
         ],
         stdout=subprocess.PIPE,
@@ -223,6 +228,13 @@ def main() -> int:
     )
     parser.add_argument("--report", metavar="JSON", help="print the summaries of a saved --out")
     parser.add_argument("--size", default="160x48", help="the pty's COLSxROWS")
+    parser.add_argument(
+        "--scenario",
+        default="soak",
+        choices=("soak", "soak-fast"),
+        help="soak: a fault every 3 minutes (default); soak-fast: the same faults every 13 s, "
+        "to see in minutes what grows per fault",
+    )
     parser.add_argument("--out", default=None, help="write the samples and summary (JSON) here")
     args = parser.parse_args()
     if args.report:
@@ -240,13 +252,20 @@ def main() -> int:
         work / "dashboard.jsonl",
         {**env, "HEDGETUI_DEBUG_STATS": str(work / "dashboard.jsonl")},
         (int(cols), int(rows)),
+        args.scenario,
     )
     watcher, watch_proc = start_watcher(
-        work / "watcher.jsonl", {**env, "HEDGETUI_DEBUG_STATS": str(work / "watcher.jsonl")}
+        work / "watcher.jsonl",
+        {**env, "HEDGETUI_DEBUG_STATS": str(work / "watcher.jsonl")},
+        args.scenario,
     )
     targets = [dash, watcher]
     t0 = time.monotonic()
-    print(f"soak: {minutes:g} min, sample every {args.sample_s:g} s, files in {work}", flush=True)
+    print(
+        f"soak: {minutes:g} min of {args.scenario}, sample every {args.sample_s:g} s, "
+        f"files in {work}",
+        flush=True,
+    )
     print(f"{'min':>6} {'who':9} {'rss MB':>8} {'cpu %':>6} {'fds':>4} {'tasks':>5}  reconnects")
     ended: list[str] = []
     try:
@@ -278,6 +297,7 @@ def main() -> int:
         os.waitpid(dash.pid, 0)
     result = {
         "minutes": minutes,
+        "scenario": args.scenario,
         "warmup_min": args.warmup_min,
         "ended_early": ended,
         "summary": {

@@ -179,3 +179,14 @@ def test_csv_errors_name_the_line(tmp_path: Path, text: str, message: str) -> No
 def test_csv_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match="cannot read"):
         load_csv_scenario(tmp_path / "absent.csv")
+
+
+def test_soak_fast_is_the_soaks_faults_every_13_s() -> None:
+    slow, fast = get_scenario("soak"), get_scenario("soak-fast")
+    assert slow.duration_s == 1080.0 and fast.duration_s == 80.0
+    assert [f.at_s for f in slow.faults] == [60.0 + 180.0 * k for k in range(6)]
+    assert [(f.venue, f.kind, f.params) for f in fast.faults] == [
+        (f.venue, f.kind, f.params) for f in slow.faults
+    ]
+    gaps = {round(b.at_s - a.at_s, 6) for a, b in zip(fast.faults, fast.faults[1:], strict=False)}
+    assert gaps == {round(80.0 / 6, 6)} and fast.faults[-1].params == {"seconds": 40}
