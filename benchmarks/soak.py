@@ -9,15 +9,18 @@ each venue in turn (stalls, a planned-maintenance close, garbage, a close code, 
 Every ``--sample-s`` (60) seconds it records for each process, from ``/proc``: RSS, CPU (% of
 one core over the last interval), open file descriptors; and from the process itself
 (``HEDGETUI_DEBUG_STATS``, see ``hedgetui/debug_stats.py``): asyncio tasks and reconnects per
-feed. At the end it prints the growth per hour (least-squares slope) after the first
-``--warmup-min`` (10) minutes, and again after ``--steady-min`` (20: the scenario's first loop,
-in which each fault kind struck once and one-time costs such as opening the alert log at the
-first alert were paid), and writes everything to ``--out`` (JSON; ``--report`` re-prints it).
+feed, and its live Python memory (blocks allocated, objects the collector tracks: RSS growing
+while they stay flat is the allocator, not objects piling up). At the end it prints the growth
+per hour (least-squares slope) after the first ``--warmup-min`` (10) minutes, and again after
+``--steady-min`` (20: the scenario's first loop, in which each fault kind struck once and
+one-time costs such as opening the alert log at the first alert were paid), and writes
+everything to ``--out`` (JSON; ``--report`` re-prints it).
 
 Usage::
 
     .venv/bin/python benchmarks/soak.py --hours 1 [--out soak.json]
     .venv/bin/python benchmarks/soak.py --minutes 15 --sample-s 30
+    .venv/bin/python benchmarks/soak.py --minutes 15 --sample-s 30 --scenario soak-fast
     .venv/bin/python benchmarks/soak.py --report soak.json
 """
 
@@ -80,12 +83,14 @@ def last_stats(path: Path) -> dict[str, Any] | None:
     return None
 
 
-def start_dashboard(stats: Path, env: dict[str, str], size: tuple[int, int]) -> Target:
+def start_dashboard(
+    stats: Path, env: dict[str, str], size: tuple[int, int], scenario: str
+) -> Target:
     pid, master = pty.fork()
     if pid == 0:  # the child
         os.environ.update(env)
         os.environ.update(TERM="xterm-256color", COLUMNS=str(size[0]), LINES=str(size[1]))
-        os.execv(sys.executable, [sys.executable, "-m", "hedgetui", "demo", "--scenario", "soak"])
+        os.execv(sys.executable, [sys.executable, "-m", "hedgetui", "demo", "--scenario", scenario])
     import fcntl
     import struct
     import termios
@@ -94,10 +99,12 @@ def start_dashboard(stats: Path, env: dict[str, str], size: tuple[int, int]) -> 
     return Target("dashboard", pid, stats, master)
 
 
-def start_watcher(stats: Path, env: dict[str, str]) -> tuple[Target, subprocess.Popen[str]]:
+def start_watcher(
+    stats: Path, env: dict[str, str], scenario: str
+) -> tuple[Target, subprocess.Popen[str]]:
     proc = subprocess.Popen(
         [
-            *(sys.executable, "-m", "hedgetui", "watch", "--demo", "--scenario", "soak"),
+            *(sys.executable, "-m", "hedgetui", "watch", "--demo", "--scenario", scenario),
             *("--json", "--interval", "60"),
         ],
         stdout=subprocess.PIPE,
@@ -140,6 +147,8 @@ def sample(t: Target, t0: float) -> dict[str, Any]:
         "tasks": inside.get("tasks"),
         "reconnects": {name: f.get("reconnects") for name, f in sorted(feeds.items())},
         "freezes": sum(int(f.get("freezes", 0)) for f in feeds.values()),
+        "py_blocks": inside.get("heap", {}).get("py_blocks"),
+        "gc_objects": inside.get("heap", {}).get("gc_objects"),
     }
     t.samples.append(row)
     return row
@@ -162,8 +171,8 @@ def slope_per_hour(points: list[tuple[float, float]]) -> float | None:
 def summary(samples: list[dict[str, Any]], warmup_min: float) -> dict[str, Any]:
     after = [s for s in samples if s["min"] >= warmup_min]
     out: dict[str, Any] = {"samples_after_warmup": len(after)}
-    for key in ("rss_mb", "fds", "tasks"):
-        pts = [(s["min"], float(s[key])) for s in after if s[key] is not None]
+    for key in ("rss_mb", "fds", "tasks", "py_blocks", "gc_objects"):
+        pts = [(s["min"], float(s[key])) for s in after if s.get(key) is not None]
         growth = slope_per_hour(pts)
         out[f"{key}_per_hour"] = None if growth is None else round(growth, 3)
         out[f"{key}_first_last"] = (pts[0][1], pts[-1][1]) if pts else None
@@ -193,6 +202,11 @@ def print_summaries(samples: dict[str, list[dict[str, Any]]], cutoffs: list[floa
                 f"CPU {s.get('cpu_pct_first_half')}% -> {s.get('cpu_pct_second_half')}% "
                 f"({s.get('cpu_pct_per_hour')} %/h)"
             )
+            print(
+                f"  {'':9} Python blocks {s.get('py_blocks_per_hour')}/h "
+                f"{s.get('py_blocks_first_last')}  gc objects {s.get('gc_objects_per_hour')}/h "
+                f"{s.get('gc_objects_first_last')}"
+            )
     for name, rows in samples.items():
         if rows:
             print(f"  {name:9} reconnects at the end: {rows[-1]['reconnects']}")
@@ -214,6 +228,13 @@ def main() -> int:
     )
     parser.add_argument("--report", metavar="JSON", help="print the summaries of a saved --out")
     parser.add_argument("--size", default="160x48", help="the pty's COLSxROWS")
+    parser.add_argument(
+        "--scenario",
+        default="soak",
+        choices=("soak", "soak-fast"),
+        help="soak: a fault every 3 minutes (default); soak-fast: the same faults every 13 s, "
+        "to see in minutes what grows per fault",
+    )
     parser.add_argument("--out", default=None, help="write the samples and summary (JSON) here")
     args = parser.parse_args()
     if args.report:
@@ -231,13 +252,20 @@ def main() -> int:
         work / "dashboard.jsonl",
         {**env, "HEDGETUI_DEBUG_STATS": str(work / "dashboard.jsonl")},
         (int(cols), int(rows)),
+        args.scenario,
     )
     watcher, watch_proc = start_watcher(
-        work / "watcher.jsonl", {**env, "HEDGETUI_DEBUG_STATS": str(work / "watcher.jsonl")}
+        work / "watcher.jsonl",
+        {**env, "HEDGETUI_DEBUG_STATS": str(work / "watcher.jsonl")},
+        args.scenario,
     )
     targets = [dash, watcher]
     t0 = time.monotonic()
-    print(f"soak: {minutes:g} min, sample every {args.sample_s:g} s, files in {work}", flush=True)
+    print(
+        f"soak: {minutes:g} min of {args.scenario}, sample every {args.sample_s:g} s, "
+        f"files in {work}",
+        flush=True,
+    )
     print(f"{'min':>6} {'who':9} {'rss MB':>8} {'cpu %':>6} {'fds':>4} {'tasks':>5}  reconnects")
     ended: list[str] = []
     try:
@@ -269,6 +297,7 @@ def main() -> int:
         os.waitpid(dash.pid, 0)
     result = {
         "minutes": minutes,
+        "scenario": args.scenario,
         "warmup_min": args.warmup_min,
         "ended_early": ended,
         "summary": {

@@ -5,7 +5,15 @@ JSON line to the file every ``HEDGETUI_DEBUG_STATS_EVERY`` seconds (default 60),
 the process (what ``/proc`` cannot tell from outside):
 
     {"t": <epoch s>, "pid": 123, "tasks": <asyncio tasks>,
-     "feeds": {"<name>": {"reconnects": n, "sessions": n, "freezes": n, "state": "live"}}}
+     "feeds": {"<name>": {"reconnects": n, "sessions": n, "freezes": n, "state": "live"}},
+     "heap": {"py_blocks": n, "gc_objects": n, "gc_frozen": n}}
+
+``heap`` tells live Python memory from the allocator's: ``py_blocks`` is every memory block
+Python has allocated and not freed (``sys.getallocatedblocks()``: objects, their buffers, the
+interpreter's own), ``gc_objects`` the container objects the collector tracks outside the
+frozen start-up heap (``gc_frozen``). RSS rising while both stay flat is the allocator keeping
+pages, not objects piling up. Counting ``gc_objects`` walks the collector's lists, ~1 ms per
+50,000 objects, once per report.
 
 ``feeds`` names every running websocket feed: the venue for a market feed, ``account:<name>``
 for an account stream. Writing is a few hundred bytes a minute; without the variable nothing
@@ -16,8 +24,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import os
+import sys
 import time
 from collections.abc import Coroutine, Mapping
 from typing import Any, TypeVar
@@ -40,7 +50,13 @@ def stats_line() -> dict[str, Any]:
             "freezes": feed.stats.freezes,
             "state": feed.state.value,
         }
-    return {"t": time.time(), "pid": os.getpid(), "tasks": len(asyncio.all_tasks()), "feeds": feeds}
+    heap = {
+        "py_blocks": sys.getallocatedblocks(),
+        "gc_objects": len(gc.get_objects()),
+        "gc_frozen": gc.get_freeze_count(),
+    }
+    tasks = len(asyncio.all_tasks())
+    return {"t": time.time(), "pid": os.getpid(), "tasks": tasks, "feeds": feeds, "heap": heap}
 
 
 def _append(path: str, line: str) -> None:

@@ -33,6 +33,8 @@ def test_the_process_reports_its_tasks_and_feeds_every_interval(tmp_path: Path) 
     assert all(line["tasks"] >= 2 for line in lines)
     assert lines[0]["feeds"]["okx"]["reconnects"] == 0
     assert lines[-1]["feeds"]["okx"]["reconnects"] == 1
+    heap = lines[-1]["heap"]
+    assert heap["py_blocks"] > heap["gc_objects"] > 1000 and heap["gc_frozen"] >= 0
 
 
 def test_without_the_variable_nothing_is_written(tmp_path: Path) -> None:

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import weakref
 from collections.abc import Iterator
 
 import pytest
 
-from hedgetui.heap import freeze_after_start_up, freeze_start_up_heap
+from hedgetui.heap import (
+    HeapTidier,
+    freeze_after_start_up,
+    freeze_start_up_heap,
+    malloc_trim,
+    tidy_heap,
+)
 
 
 @pytest.fixture
@@ -49,3 +56,49 @@ async def test_runs_on_the_loop_after_start_up_and_can_be_cancelled(unfrozen: No
         await asyncio.sleep(0)
     assert gc.get_freeze_count() > 0
     assert not handle.cancelled()
+
+
+# ---------------------------------------------------------------- tidy_heap / HeapTidier
+
+
+def _rss_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def test_tidy_heap_collects_then_trims() -> None:
+    calls: list[int] = []
+    dropped = weakref.ref(Cycle())
+    assert tidy_heap(trim=lambda pad: calls.append(pad) or 1) is True
+    assert dropped() is None and calls == [0]
+
+
+@pytest.mark.skipif(malloc_trim() is None, reason="glibc's malloc_trim (Linux) only")
+def test_tidy_heap_hands_free_pages_back() -> None:
+    """Freed chunks below a chunk still in use stay in RSS until trimmed."""
+    chunks = [bytes(20_000) for _ in range(2_000)]  # 40 MB on the C heap (each under mmap's)
+    kept = bytes(20_000)  # allocated last: on top of the rest, so the heap cannot shrink
+    touched = _rss_bytes()
+    del chunks
+    freed = _rss_bytes()
+    tidy_heap()
+    trimmed = _rss_bytes()
+    assert touched - freed < 10_000_000  # free() alone kept the pages
+    assert freed - trimmed > 30_000_000, (touched, freed, trimmed)
+    del kept
+
+
+async def test_tidier_runs_every_interval_until_cancelled() -> None:
+    runs: list[float] = []
+    loop = asyncio.get_running_loop()
+    tidier = HeapTidier(loop, every_s=0.0, tidy=lambda: runs.append(loop.time()))
+    for _ in range(20):
+        if len(runs) >= 3:
+            break
+        await asyncio.sleep(0)
+    tidier.cancel()
+    done = len(runs)
+    assert done >= 3 and tidier.runs == done
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert len(runs) == done

@@ -12,6 +12,7 @@ evaluation's numbers to Prometheus (``hedgetui.metrics``, docs/metrics.md).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import sys
 from collections.abc import Callable, Iterator
@@ -123,6 +124,7 @@ async def _watch(
     from hedgetui.alerts.headless import json_line, json_summary
     from hedgetui.alerts.output import LineOutput, logging_to
     from hedgetui.config import Settings
+    from hedgetui.heap import HeapTidier
 
     assert isinstance(base, Settings)
     # stdout and stderr (often the same pipe: 2>&1) each have their own queue and writer
@@ -135,10 +137,12 @@ async def _watch(
         else:
             err.line(f"hedgetui watch: {line}")
 
+    tidier = HeapTidier(asyncio.get_running_loop())  # RSS flat for days (hedgetui/heap.py)
     try:
         with logging_to(err):
             return await _watch_with(args, base, out, problem, exporter)
     finally:
+        tidier.cancel()
         out.close(timeout_s=2.0)
         err.close(timeout_s=1.0)
 

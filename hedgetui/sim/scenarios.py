@@ -238,32 +238,46 @@ def stall() -> Scenario:
 
 
 SOAK_FAULT_EVERY_S = 180.0
+SOAK_FAST_FAULT_EVERY_S = 40.0 / 3.0
+"""``soak-fast``: the same six faults in an 80 s loop, to see in minutes what grows per fault."""
 
 
-def soak() -> Scenario:
-    """A calm market with a fault every 3 minutes on a different venue, looping every 18 min:
-    what ``benchmarks/soak.py`` runs the dashboard and the watcher against for hours."""
-    base = calm(duration_s=6 * SOAK_FAULT_EVERY_S)
-    every = SOAK_FAULT_EVERY_S
+def soak(every_s: float = SOAK_FAULT_EVERY_S, name: str = "soak") -> Scenario:
+    """A calm market with a fault every ``every_s`` (3 minutes) on a different venue, looping
+    every six faults (18 min): what ``benchmarks/soak.py`` runs the dashboard and the watcher
+    against for hours. Each fault keeps its own length (bitmex's stall is 40 s at any spacing,
+    past the 30 s watchdog), so with a short spacing they overlap."""
+    base = calm(duration_s=6 * every_s)
+    every = every_s
+    first = every_s / 3.0  # 60 s into each 3 minutes
+    spacing = "3 minutes" if every_s == SOAK_FAULT_EVERY_S else f"{every_s:.3g} s"
+    loop = 6 * every_s
+    loop_text = f"{loop / 60:g} minutes" if loop >= 60 * 5 else f"{loop:g} s"
     return Scenario(
-        name="soak",
+        name=name,
         description=(
-            "A calm market with one fault every 3 minutes, each venue in turn: bybit stalls "
+            f"A calm market with one fault every {spacing}, each venue in turn: bybit stalls "
             "20 s, okx planned maintenance, kraken garbage, deribit closes 1011, binance drops, "
-            "bitmex stalls 40 s (past the watchdog). Loops every 18 minutes."
+            f"bitmex stalls 40 s (past the watchdog). Loops every {loop_text}."
         ),
         source="synthetic",
         paths=base.paths,
         loop=True,
         faults=(
-            ScheduledFault(every * 0 + 60.0, "bybit", "stall", {"seconds": 20}),
-            ScheduledFault(every * 1 + 60.0, "okx", "maintenance"),
-            ScheduledFault(every * 2 + 60.0, "kraken", "garbage", {"count": 5}),
-            ScheduledFault(every * 3 + 60.0, "deribit", "close_code", {"code": 1011}),
-            ScheduledFault(every * 4 + 60.0, "binance", "drop"),
-            ScheduledFault(every * 5 + 60.0, "bitmex", "stall", {"seconds": 40}),
+            ScheduledFault(every * 0 + first, "bybit", "stall", {"seconds": 20}),
+            ScheduledFault(every * 1 + first, "okx", "maintenance"),
+            ScheduledFault(every * 2 + first, "kraken", "garbage", {"count": 5}),
+            ScheduledFault(every * 3 + first, "deribit", "close_code", {"code": 1011}),
+            ScheduledFault(every * 4 + first, "binance", "drop"),
+            ScheduledFault(every * 5 + first, "bitmex", "stall", {"seconds": 40}),
         ),
     )
+
+
+def soak_fast() -> Scenario:
+    """The soak's faults every 13 s (an 80 s loop): ``benchmarks/soak.py --scenario soak-fast``
+    shows in minutes what grows per fault (cards going stale, alerts, reconnects)."""
+    return soak(SOAK_FAST_FAULT_EVERY_S, name="soak-fast")
 
 
 # --------------------------------------------------------------------------- real history
@@ -372,6 +386,7 @@ _BUILDERS: dict[str, Callable[[], Scenario]] = {
     "stall": stall,
     "calm": calm,
     "soak": soak,
+    "soak-fast": soak_fast,
     **{h.name: (lambda h=h: _history(h)) for h in CRASHES},  # type: ignore[misc]
 }
 

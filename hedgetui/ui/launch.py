@@ -20,7 +20,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from hedgetui.alerts import AlertDispatcher
-from hedgetui.heap import freeze_after_start_up
+from hedgetui.heap import HeapTidier, freeze_after_start_up
 from hedgetui.runtime import Runtime
 from hedgetui.theme_files import user_theme_dir, user_themes
 from hedgetui.ui.adjust_screen import adjust_factory_for
@@ -126,6 +126,7 @@ async def run_dashboard(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, app.exit)
     freeze = freeze_after_start_up(loop)
+    tidier = HeapTidier(loop)  # RSS flat for days (hedgetui/heap.py)
     await runtime.start()
     beside: asyncio.Task[None] | None = None
     if companion is not None:
@@ -138,6 +139,7 @@ async def run_dashboard(
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await beside
         freeze.cancel()
+        tidier.cancel()
         guard_stop.set()
         await dispatcher.close(timeout_s=1.0)
         await runtime.stop()

@@ -118,3 +118,14 @@ def test_every_named_scenario_builds_both_coins() -> None:
 def test_unknown_scenario_names_the_known_ones() -> None:
     with pytest.raises(ScenarioError, match="crash"):
         get_scenario("nope")
+
+
+def test_soak_fast_is_the_soaks_faults_every_13_s() -> None:
+    slow, fast = get_scenario("soak"), get_scenario("soak-fast")
+    assert slow.duration_s == 1080.0 and fast.duration_s == 80.0
+    assert [f.at_s for f in slow.faults] == [60.0 + 180.0 * k for k in range(6)]
+    assert [(f.venue, f.kind, f.params) for f in fast.faults] == [
+        (f.venue, f.kind, f.params) for f in slow.faults
+    ]
+    gaps = {round(b.at_s - a.at_s, 6) for a, b in zip(fast.faults, fast.faults[1:], strict=False)}
+    assert gaps == {round(80.0 / 6, 6)} and fast.faults[-1].params == {"seconds": 40}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 
 import pytest
 from textual.app import App, ComposeResult
@@ -105,6 +106,29 @@ async def test_changed_lines_are_drawn_exactly_as_a_full_redraw(no_color: bool) 
         full = whole(cards)
         assert full[changed[0]] is not fast[changed[0]]
         assert segments(fast) == segments(full)
+
+
+def styles_caches_alive() -> int:
+    gc.collect()
+    return sum(type(o).__name__.endswith("StylesCache") for o in gc.get_objects())
+
+
+@pytest.mark.textual_fast
+async def test_cards_drawn_again_leave_no_styles_cache_behind() -> None:
+    """Each full redraw draws every card's frame through a styles cache of its own; none of
+    them may outlive the drawing (Textual's get_inner_outer lru_cache kept each one, with its
+    ~30 lines, until 1024 more had been made)."""
+    store, _ = scripted_store()
+    app = HedgeApp(store, mount_alerts=False)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        cards = cards_of(app)
+        whole(cards)
+        before = styles_caches_alive()
+        for _ in range(25):
+            cards.refresh()  # every card drawn again in full, as on a change of state
+            whole(cards)
+        assert styles_caches_alive() - before < 4  # was 25 x 4 cards = 100 kept
 
 
 async def test_a_card_that_turns_stale_is_redrawn_with_its_stale_border_alone() -> None:
