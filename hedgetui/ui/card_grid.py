@@ -46,6 +46,7 @@ from hedgetui.ui.card_layout import (
 from hedgetui.ui.line_drawing import (
     KeptLines,
     StyleTable,
+    detached,
     filter_style,
     frame_edges,
     line_segments,
@@ -212,7 +213,8 @@ class HedgeCards(KeptLines):
         spans = column_spans(size.width, self._columns)
         cuts = [edge for x, width in spans for edge in (x, x + width)]
         pieces = [
-            [list(piece) for piece in strip.divide([*cuts, size.width])] for strip in background
+            [list(piece) for piece in detached(strip).divide([*cuts, size.width])]
+            for strip in background
         ]
         tops = [0]
         for height in self._row_heights():

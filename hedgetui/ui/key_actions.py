@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -116,9 +116,11 @@ class DashboardKeys(App[None]):
         """The help screen's rows: every key in force (after the config's ``[keys]``)."""
         return help_rows(self.store.settings.keys)
 
-    def refresh_view(self) -> None:
-        """Repaint the dashboard now (the app's)."""
-        raise NotImplementedError
+    if TYPE_CHECKING:
+        # Declared for the type checker only: a stub here would shadow the app's real
+        # method whenever this mixin came earlier in the app's bases.
+        def refresh_view(self) -> None:
+            """Repaint the dashboard now (:class:`~hedgetui.ui.repaint.Repaints`)."""
 
     def select_hedge(self, index: int) -> None:
         count = len(self.store.hedge_names())

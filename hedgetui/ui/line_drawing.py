@@ -133,6 +133,18 @@ def styles_only(filters: Sequence[LineFilter]) -> bool:
     return all(type(f) in STYLE_FILTERS for f in filters)
 
 
+def detached(strip: Strip) -> Strip:
+    """A copy of ``strip`` with caches of its own, to cut pieces from.
+
+    A strip keeps the pieces cut from it (``divide``, ``crop``) in its caches, and Textual
+    shares some strips for the life of the process (``Strip.blank`` is an ``lru_cache`` of
+    1024). Pieces cut from a shared strip stay alive with it: the dashboard's memory rose by
+    0.8 MB the first time its layout changed (the first alert), about 500 strips with their
+    caches. Pieces cut from a copy go when the copy does.
+    """
+    return Strip(list(strip), strip.cell_length)
+
+
 def frame_edges(styles: StylesBase, strips: Sequence[Strip], size: Size) -> Edges | None:
     """The border and padding either side of a content line of a frame drawn in ``styles``.
 
@@ -148,7 +160,7 @@ def frame_edges(styles: StylesBase, strips: Sequence[Strip], size: Size) -> Edge
     )
     if not plain or size.height <= gutter.height or size.width <= gutter.width:
         return None
-    row = strips[gutter.top]
+    row = detached(strips[gutter.top])
     return (
         list(row.crop(0, gutter.left)),
         list(row.crop(size.width - gutter.right, size.width)),

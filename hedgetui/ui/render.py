@@ -320,12 +320,10 @@ def hedge_card(
         ("mark   ", marks, "$chart-mark", mark_rows, charts.price_scale),
         ("fund   ", fundings, "", fund_rows, charts.rate_scale),
     ):
-        points = closed_points(history)
-        plot = charts.chart(points, spark_w, height)
-        labels = charts.chart_labels(label, points, spark_w, height, scale)
-        lines.extend(
-            line_parts((side, LABEL), (row, style)) for side, row in zip(labels, plot, strict=True)
+        rows_drawn = charts.labelled_chart(
+            label, tuple(closed_points(history)), spark_w, height, scale
         )
+        lines.extend(line_parts((side, LABEL), (row, style)) for side, row in rows_drawn)
     out = as_lines(lines)
     return out if rows is None else charts.shed(out, rows, CARD_SHED_ORDER)
 

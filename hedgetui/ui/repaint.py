@@ -51,9 +51,10 @@ class Repaints(WhatIfRows):
     _alerts: list[AlertSettings]
     _widgets: DashboardWidgets | None
 
-    def _apply_layout(self, width: int, height: int) -> None:
-        """Lay the regions out for ``width`` x ``height`` (the app's)."""
-        raise NotImplementedError
+    if TYPE_CHECKING:
+        # Declared for the type checker only (see DashboardKeys.refresh_view).
+        def _apply_layout(self, width: int, height: int) -> None:
+            """Lay the regions out for ``width`` x ``height`` (the app's)."""
 
     def _store_changed(self) -> None:
         """The store's ``on_change``: runs for every event, so it only notes the first one."""

@@ -298,25 +298,33 @@ def _inner_outer(base_background: Color, background: Color) -> tuple[VisualStyle
     )
 
 
-if _MISSING_MODULE is None:  # StylesCache exists
+def _inner_outer_by_colour(
+    self: object, base_background: Color, background: Color
+) -> tuple[VisualStyle, VisualStyle]:
+    """``StylesCache.get_inner_outer``, cached by the two colours alone (see
+    :func:`keep_no_styles_caches`)."""
+    return _inner_outer(base_background, background)
 
-    class FrameStylesCache(StylesCache):
-        """Textual's styles cache for one frame, kept by nothing once it is drawn.
 
-        ``StylesCache.get_inner_outer`` is an ``lru_cache(1024)`` on an instance method: its
-        key holds the instance, so every styles cache it ran on stays alive with every line it
-        drew until 1024 newer keys push it out. A widget has one styles cache for life; a
-        frame drawn here had a new one per call, and each card redrawn in full (a change of
-        state: stale, an alert, selected) left one behind with its ~30 lines and their strips'
-        caches: under a fault every 13 s the dashboard's memory rose by ~1.3 MB a minute
-        (80 -> 105 MB in 17 min), towards 1024 of them. The same colours, cached by the
-        colours alone, keep nothing else.
-        """
+def keep_no_styles_caches() -> None:
+    """Stop Textual's ``StylesCache.get_inner_outer`` from keeping styles caches alive.
 
-        def get_inner_outer(  # type: ignore[override]
-            self, base_background: Color, background: Color
-        ) -> tuple[VisualStyle, VisualStyle]:
-            return _inner_outer(base_background, background)
+    It is an ``lru_cache(1024)`` on an instance method (its first parameter is named ``cls``,
+    but it is no classmethod), so its key holds the instance: every styles cache it ran on
+    stays alive, with every line it drew, until 1024 newer keys push it out. A widget has one
+    styles cache for life, so each widget that is gone (a toast, a closed dialog or screen)
+    was kept with its lines; a frame of the card grid had a new one per call, and each card
+    redrawn in full (stale, an alert, the selection) left one behind (the dashboard's memory
+    rose by ~1.3 MB a minute under a fault every 13 s). The result depends on the two colours
+    only, so it is cached by them alone and keeps nothing else. Done once, at import, when
+    the fast paths are on (:data:`FAST`); :func:`textual_problems` checks the method is there.
+    """
+    StylesCache.get_inner_outer = _inner_outer_by_colour  # type: ignore[method-assign,assignment]
+
+
+if FAST:
+    TEXTUAL_INNER_OUTER = StylesCache.get_inner_outer  # Textual's own, for the tests
+    keep_no_styles_caches()
 
 
 def draw_frame(
@@ -336,7 +344,7 @@ def draw_frame(
     """A frame (border, title, padding) around ``content_line``'s lines, drawn as Textual
     draws a widget's (``textual._styles_cache.StylesCache``), for a component class that is
     no widget of its own (a card of the card grid)."""
-    return FrameStylesCache().render(
+    return StylesCache().render(
         styles,
         size,
         backgrounds[0],

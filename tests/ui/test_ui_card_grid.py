@@ -7,6 +7,7 @@ import gc
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.color import Color
 from textual.containers import Grid
 from textual.geometry import Region
 from textual.strip import Strip
@@ -16,6 +17,7 @@ from hedgetui.clock import ManualClock
 from hedgetui.demo.portfolio import demo_settings
 from hedgetui.domain import MarkPrice
 from hedgetui.store import Store
+from hedgetui.ui import textual_fast
 from hedgetui.ui.app import HedgeApp
 from hedgetui.ui.card_grid import CARD_STATES, HedgeCards, column_spans
 from hedgetui.ui.danger import Danger
@@ -230,3 +232,41 @@ async def test_no_hedges_no_card_line() -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
         assert cards_of(app).region.height == 0
+
+
+@pytest.mark.textual_fast
+async def test_widgets_that_are_gone_leave_no_styles_cache_behind() -> None:
+    """Toasts, dialogs and screens come and go for weeks: none may be kept by Textual's
+    get_inner_outer lru_cache once removed (it kept each one with the lines it drew)."""
+
+    class Shelf(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("kept", id="kept")
+
+    app = Shelf()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        before = styles_caches_alive()
+        for n in range(20):
+            widget = Static(f"toast {n}", classes="gone")
+            widget.styles.background = f"rgb({n * 10},40,60)"
+            await app.mount(widget)
+            await pilot.pause()  # drawn at least once
+            await widget.remove()
+        await pilot.pause()
+        assert styles_caches_alive() - before < 3  # Textual's own: all 20 kept
+
+
+@pytest.mark.textual_fast
+def test_the_styles_cache_colours_are_textuals_own() -> None:
+    from textual._styles_cache import StylesCache
+
+    cache = StylesCache()
+    for base, over in [
+        (Color(10, 20, 30), Color(200, 100, 50, 0.5)),
+        (Color(0, 0, 0), Color(255, 255, 255, 0.0)),
+        (Color(240, 240, 240), Color(0, 128, 0, 1.0)),
+    ]:
+        original = textual_fast.TEXTUAL_INNER_OUTER.__wrapped__(cache, base, over)
+        assert cache.get_inner_outer(base, over) == original
+

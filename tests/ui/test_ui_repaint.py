@@ -400,3 +400,18 @@ async def test_a_slower_refresh_paints_after_every_few_passes_not_every_pass() -
         await pilot.pause()
         assert 2 <= len(paints) <= 4, paints  # 16 passes: every 5th painted (fewer if slow)
         assert all(b - a >= 0.45 for a, b in pairwise(paints)), paints
+
+
+def test_the_apps_mixins_hold_no_stub_that_could_shadow_a_real_method() -> None:
+    """The key mixin declares ``refresh_view`` for the type checker only: with the bases in
+    another order, the app still repaints through :class:`Repaints`."""
+    from hedgetui.ui.key_actions import DashboardKeys
+    from hedgetui.ui.repaint import Repaints
+    from hedgetui.ui.textual_fast import CroppedUpdates
+
+    class KeysFirst(CroppedUpdates, DashboardKeys, Repaints):
+        pass
+
+    assert "refresh_view" not in vars(DashboardKeys)
+    assert KeysFirst.refresh_view is Repaints.refresh_view
+    assert HedgeApp.refresh_view is Repaints.refresh_view
