@@ -269,4 +269,3 @@ def test_the_styles_cache_colours_are_textuals_own() -> None:
     ]:
         original = textual_fast.TEXTUAL_INNER_OUTER.__wrapped__(cache, base, over)
         assert cache.get_inner_outer(base, over) == original
-
