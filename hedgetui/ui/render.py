@@ -323,7 +323,7 @@ def hedge_card(
         rows_drawn = charts.labelled_chart(
             label, tuple(closed_points(history)), spark_w, height, scale
         )
-        lines.extend(line_parts((side, LABEL), (row, style)) for side, row in rows_drawn)
+        lines.extend([(side, LABEL), (row, style)] for side, row in rows_drawn)
     out = as_lines(lines)
     return out if rows is None else charts.shed(out, rows, CARD_SHED_ORDER)
 
