@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual.color import Color
@@ -22,6 +21,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from hedgetui.ui import textual_fast
+from hedgetui.ui.cells import text_cells
 from hedgetui.ui.styled import Line
 from hedgetui.ui.textual_fast import ForgetOnDirty
 
@@ -194,4 +194,4 @@ def cell_length(line: Content | Line) -> int:
     text = "".join([text for text, _ in line])
     if text.isascii() and text.isprintable():
         return len(text)
-    return sum(cell_len(text) for text, _ in line)
+    return sum(text_cells(text) for text, _ in line)

@@ -22,10 +22,11 @@ from collections.abc import Mapping, Sequence
 from itertools import groupby
 from operator import itemgetter
 
-from rich.cells import cell_len
 from rich.color import ColorSystem
 from rich.console import Console
 from textual.strip import Strip
+
+from hedgetui.ui.cells import text_cells
 
 
 def cropped_segments(
@@ -63,7 +64,7 @@ def cropped_segments(
                 if x2 <= position:  # past the last span
                     break
                 segment_end = position + (
-                    len(text) if text.isascii() and text.isprintable() else cell_len(text)
+                    len(text) if text.isascii() and text.isprintable() else text_cells(text)
                 )
                 if segment_end > x1:  # overlaps the span
                     if not writing:

@@ -1,0 +1,36 @@
+"""How many terminal cells a text of the dashboard's takes, without growing Rich's cache.
+
+Rich's ``cell_len`` keeps the width of every text under 512 characters it is asked about in an
+``lru_cache`` of 4096. The dashboard asks about every changed part of every changed line: new
+numbers ten times a second, stale lines (their ``?`` made the whole line go through
+``cell_len``) and chart rows that change every second. Those texts filled Rich's cache, each
+with its string kept alive: the dashboard's memory rose the first time cards went stale and
+alerts fired. ASCII and hedgetui's own one-cell glyphs (``hedgetui.glyphs``, the sparkline
+blocks) are counted by their length instead, which is also cheaper than a cache lookup; any
+other text still goes to Rich.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+
+from hedgetui import glyphs
+from hedgetui.ui import format as fmt
+
+ONE_CELL = frozenset(map(chr, range(0x20, 0x7F))) | frozenset(
+    char
+    for char in (*glyphs.TWINS, *glyphs.CELL_TWINS, *fmt.SPARK_CHARS)
+    if len(char) == 1 and cell_len(char) == 1
+)
+"""Printable ASCII and hedgetui's own glyphs that Rich counts as one cell each (checked at
+import): a text of these alone takes as many cells as it has characters."""
+
+
+def text_cells(text: str) -> int:
+    """The cells ``text`` takes, as Rich's ``cell_len`` counts them."""
+    if text.isascii():
+        if text.isprintable():
+            return len(text)
+    elif ONE_CELL.issuperset(text):
+        return len(text)
+    return cell_len(text)
