@@ -1,13 +1,13 @@
 """How many terminal cells a text of the dashboard's takes, without growing Rich's cache.
 
 Rich's ``cell_len`` keeps the width of every text under 512 characters it is asked about in an
-``lru_cache`` of 4096. The dashboard asks about every changed part of every changed line: new
-numbers ten times a second, stale lines (their ``?`` made the whole line go through
-``cell_len``) and chart rows that change every second. Those texts filled Rich's cache, each
-with its string kept alive: the dashboard's memory rose the first time cards went stale and
-alerts fired. ASCII and hedgetui's own one-cell glyphs (``hedgetui.glyphs``, the sparkline
-blocks) are counted by their length instead, which is also cheaper than a cache lookup; any
-other text still goes to Rich.
+``lru_cache`` of 4096. The dashboard asked about every part of each changed line holding a
+non-ASCII glyph (a gauge, a chart row, a ``·``): numbers new ten times a second, chart rows new
+every second. Those texts filled Rich's cache, each with its string kept alive, and faster
+when cards went stale and alerts fired (new forms of every line at once).
+ASCII and hedgetui's own one-cell glyphs (``hedgetui.glyphs``, the sparkline blocks) are
+counted by their length instead, which is also cheaper than a cache lookup; any other text
+still goes to Rich.
 """
 
 from __future__ import annotations
